@@ -1,0 +1,70 @@
+"""Mark annotated passages and link entity mentions inside an article's parsed tokens.
+
+Each text token is cut at every annotation boundary; each piece is wrapped in one ``<mark>`` per
+annotation that covers it (so overlapping and nested annotations all show), and mentions found in
+the piece become links. The piece where an annotation starts carries its ``id`` anchor.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from .anchoring import ReaderText
+
+
+def decorate(reader: ReaderText, ranges, mention_html, tokens) -> None:
+    """ranges: (start, end, anchor, css_class, title) in reader-text offsets.
+    mention_html(text) -> HTML for a plain piece (escaped, with mention links)."""
+    inside_link = _tokens_inside_links(tokens)
+    ranges = sorted(ranges, key=lambda r: (r[0], -r[1], r[2]))
+    for seg in reader.segments:
+        token = seg.token
+        if token is None:
+            continue
+        seg_start, seg_end = seg.start, seg.start + len(seg.text)
+        covering = [r for r in ranges if r[0] < seg_end and r[1] > seg_start]
+        linkable = id(token) not in inside_link
+        if not covering and not linkable:
+            continue
+        cuts = {seg_start, seg_end}
+        for r in covering:
+            cuts.update(c for c in (r[0], r[1]) if seg_start < c < seg_end)
+        cuts = sorted(cuts)
+        html = []
+        for a, b in zip(cuts, cuts[1:]):
+            piece = seg.text[a - seg_start:b - seg_start]
+            inner = mention_html(piece) if linkable else escape(piece)
+            for r in reversed([r for r in covering if r[0] < b and r[1] > a]):
+                anchor = f' id="{r[2]}"' if r[0] == a or (a == seg_start and r[0] < seg_start and _first_piece(r, reader, seg)) else ""
+                inner = f'<mark class="anno {r[3]}"{anchor} data-anno="{r[2]}" title="{escape(r[4])}">{inner}</mark>'
+            html.append(inner)
+        token.type = "decorated"
+        token.content = "".join(html)
+
+
+def _first_piece(r, reader: ReaderText, seg) -> bool:
+    """True when no decoratable text before this segment holds the start of range r (its first
+    characters were in code or other undecoratable text): the anchor goes on the next piece."""
+    for other in reader.segments:
+        if other is seg:
+            return True
+        if other.token is not None and other.start + len(other.text) > r[0]:
+            return False
+    return True
+
+
+def _tokens_inside_links(tokens) -> set[int]:
+    inside: set[int] = set()
+    for block in tokens:
+        depth = 0
+        for child in block.children or ():
+            if child.type == "link_open":
+                depth += 1
+            elif child.type == "link_close":
+                depth -= 1
+            elif depth and child.type == "text":
+                inside.add(id(child))
+    return inside
+
+
+def render_decorated(self, tokens, idx, options, env):
+    return tokens[idx].content

@@ -1,0 +1,37 @@
+"""markdown-it plugin: ``[[id]]`` and ``[[id|shown text]]`` become links to the target's page."""
+from __future__ import annotations
+
+from html import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from .refs import WIKILINK
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[", state.pos):
+        return False
+    m = WIKILINK.match(state.src, state.pos)
+    if not m:
+        return False
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.meta = {"id": m.group(1).strip(), "text": m.group(2)}
+    state.pos = m.end()
+    return True
+
+
+def _render_wikilink(self, tokens, idx, options, env):
+    meta = tokens[idx].meta
+    target = env["site"].lookup(meta["id"]) if "site" in env else None
+    shown = meta["text"].strip() if meta["text"] else (target.name if target else meta["id"])
+    if target is None:  # resolve reports it; never reached in a build that passed resolve
+        return f'<span class="broken-link">{escape(shown)}</span>'
+    env.setdefault("links", []).append(meta["id"])
+    return f'<a class="ref ref-{target.kind}" href="{escape(env["root"] + target.url)}">{escape(shown)}</a>'
+
+
+def wikilinks_plugin(md: MarkdownIt) -> None:
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.add_render_rule("wikilink", _render_wikilink)

@@ -1,0 +1,595 @@
+"""The content schema as data: one definition drives validation and the JSON Schemas.
+
+Each type converts a YAML node (from ``yamlload``) into a plain value that remembers where it
+came from, or reports what was expected at the node's line and column. ``json_schema()`` gives
+the draft-07 equivalent, so editors and the engine agree on one source of truth.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Diagnostics
+from .kinds import ANNOTATION_KINDS, CLAIM_STATUSES, CROSSING_MODES, CROSSING_STATUSES, KINDS
+from .yamlload import pos
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ID_RE = re.compile(ID_PATTERN)
+ID_MAX = 80
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+class LStr(str):
+    """A string that remembers its line and column (1-based) and YAML scalar style."""
+    line: int = 0
+    col: int = 0
+    style: str | None = None
+
+
+class LDict(dict):
+    """A mapping that remembers its own position and each key's position."""
+    line: int = 0
+    col: int = 0
+    key_pos: dict
+
+
+class LList(list):
+    line: int = 0
+    col: int = 0
+
+
+def lstr(value: str, node: Node) -> LStr:
+    s = LStr(value)
+    s.line, s.col = pos(node)
+    s.style = getattr(node, "style", None)
+    return s
+
+
+@dataclass
+class Ctx:
+    """Where conversion reports: the file and a line offset (front matter sits below line 1)."""
+    path: str
+    diags: Diagnostics
+    line_offset: int = 0
+
+    def error(self, node: Node, code: str, message: str) -> None:
+        line, col = pos(node)
+        self.diags.error(code, message, self.path, line + self.line_offset, col)
+
+
+INVALID = object()  # returned after an error was reported
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.style is None and node.value in NULLS
+
+
+class Type:
+    doc = ""
+
+    def convert(self, node: Node, ctx: Ctx):
+        raise NotImplementedError
+
+    def json_schema(self) -> dict:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return "a value"
+
+    def _scalar(self, node: Node, ctx: Ctx) -> str | object:
+        if not isinstance(node, ScalarNode) or _is_null(node):
+            ctx.error(node, "type", f"expected {self.describe()}, found {_found(node)}")
+            return INVALID
+        return node.value
+
+
+def _found(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if _is_null(node):
+        return "nothing (null)"
+    return f"{node.value!r}"
+
+
+@dataclass
+class Text(Type):
+    max_len: int = 10_000
+    pattern: str | None = None
+    pattern_hint: str = ""
+
+    def describe(self):
+        return self.pattern_hint or "text"
+
+    def convert(self, node, ctx):
+        value = self._scalar(node, ctx)
+        if value is INVALID:
+            return INVALID
+        if len(value) > self.max_len:
+            ctx.error(node, "too-long", f"text is longer than {self.max_len:,} characters")
+            return INVALID
+        if self.pattern and not re.match(self.pattern, value):
+            ctx.error(node, "format", f"expected {self.describe()}, found {value!r}")
+            return INVALID
+        return lstr(value.strip() if node.style is None else value, node)
+
+    def json_schema(self):
+        s = {"type": ["string", "number", "boolean"] if not self.pattern else "string", "maxLength": self.max_len}
+        if self.pattern:
+            s["pattern"] = self.pattern
+        return s
+
+
+class Markdown(Text):
+    """Markdown text; kept with its position so links inside it can be located."""
+
+    def __init__(self, max_len: int = 200_000):
+        super().__init__(max_len=max_len)
+
+    def describe(self):
+        return "Markdown text"
+
+    def json_schema(self):
+        return {"type": "string", "maxLength": self.max_len}
+
+
+@dataclass
+class Id(Type):
+    """An id: a reference to an entity or source (checked when everything is loaded)."""
+    what: str = "id"
+
+    def describe(self):
+        return f"an {self.what} (lowercase letters, digits and single hyphens)"
+
+    def convert(self, node, ctx):
+        value = self._scalar(node, ctx)
+        if value is INVALID:
+            return INVALID
+        if not ID_RE.match(value) or len(value) > ID_MAX:
+            ctx.error(node, "bad-id", f"{value!r} is not a valid id: expected lowercase letters, digits and single hyphens, at most {ID_MAX} characters")
+            return INVALID
+        return lstr(value, node)
+
+    def json_schema(self):
+        return {"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX}
+
+
+@dataclass
+class Enum(Type):
+    values: tuple
+
+    def describe(self):
+        return "one of " + ", ".join(self.values)
+
+    def convert(self, node, ctx):
+        value = self._scalar(node, ctx)
+        if value is INVALID:
+            return INVALID
+        if value not in self.values:
+            ctx.error(node, "enum", f"{value!r} is not allowed here: expected {self.describe()}")
+            return INVALID
+        return lstr(value, node)
+
+    def json_schema(self):
+        return {"type": "string", "enum": list(self.values)}
+
+
+@dataclass
+class Number(Type):
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+
+    def describe(self):
+        kind = "a whole number" if self.integer else "a number"
+        num = lambda n: f"{n:,}" if n == int(n) else f"{n:g}"
+        if self.minimum is not None and self.maximum is not None:
+            kind += f" from {num(self.minimum)} to {num(self.maximum)}"
+        elif self.minimum is not None:
+            kind += f" of at least {num(self.minimum)}"
+        return kind
+
+    def convert(self, node, ctx):
+        value = self._scalar(node, ctx)
+        if value is INVALID:
+            return INVALID
+        text = value.replace("_", "")
+        try:
+            number = int(text) if self.integer else float(text)
+        except ValueError:
+            ctx.error(node, "type", f"expected {self.describe()}, found {value!r}")
+            return INVALID
+        if number != number or number in (float("inf"), float("-inf")):
+            ctx.error(node, "type", f"expected {self.describe()}, found {value!r}")
+            return INVALID
+        if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
+            ctx.error(node, "range", f"{value} is out of range: expected {self.describe()}")
+            return INVALID
+        if not self.integer and number == int(number) and abs(number) < 1e15:
+            number = int(number)
+        return number
+
+    def json_schema(self):
+        s = {"type": "integer" if self.integer else "number"}
+        if self.minimum is not None:
+            s["minimum"] = self.minimum
+        if self.maximum is not None:
+            s["maximum"] = self.maximum
+        return s
+
+
+class Date(Type):
+    """ISO 8601 date, full or partial: 2025, 2025-04, 2025-04-30."""
+
+    def describe(self):
+        return "a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+
+    def convert(self, node, ctx):
+        value = self._scalar(node, ctx)
+        if value is INVALID:
+            return INVALID
+        value = value.strip()
+        m = DATE_RE.match(value)
+        if m:
+            year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+            try:
+                datetime.date(year, month, day)
+                return lstr(value, node)
+            except ValueError:
+                pass
+        ctx.error(node, "date", f"{value!r} is not a valid date: expected YYYY, YYYY-MM or YYYY-MM-DD")
+        return INVALID
+
+    def json_schema(self):
+        return {"type": ["string", "integer"], "pattern": DATE_RE.pattern}
+
+
+class Citations(Type):
+    """A list of citations, each 'source-id' or 'source-id, locator'. One string is a list of one."""
+
+    def describe(self):
+        return "a list of citations ('source-id' or 'source-id, locator')"
+
+    def convert(self, node, ctx):
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        out = LList()
+        out.line, out.col = pos(node)
+        for item in items:
+            value = self._scalar(item, ctx)
+            if value is INVALID:
+                continue
+            source, _, locator = value.partition(",")
+            source = source.strip().lstrip("@")
+            if not ID_RE.match(source) or len(source) > ID_MAX:
+                ctx.error(item, "bad-cite", f"{value!r} is not a citation: expected 'source-id' or 'source-id, locator'")
+                continue
+            out.append((lstr(source, item), locator.strip()))
+        if not out and items:
+            return INVALID
+        return out
+
+    def json_schema(self):
+        item = {"type": "string", "pattern": r"^@?[a-z0-9]+(-[a-z0-9]+)*\s*(,.*)?$"}
+        return {"anyOf": [item, {"type": "array", "items": item}]}
+
+
+@dataclass
+class ListOf(Type):
+    item: Type
+    max_items: int = 10_000
+    min_items: int = 0
+    exact: int | None = None
+
+    def describe(self):
+        return f"a list of {self.item.describe()}"
+
+    def convert(self, node, ctx):
+        if not isinstance(node, SequenceNode):
+            ctx.error(node, "type", f"expected {self.describe()}, found {_found(node)}")
+            return INVALID
+        n = len(node.value)
+        if self.exact is not None and n != self.exact:
+            ctx.error(node, "length", f"expected exactly {self.exact} items, found {n}")
+            return INVALID
+        if n > self.max_items or n < self.min_items:
+            ctx.error(node, "length", f"expected {self.min_items} to {self.max_items} items, found {n}")
+            return INVALID
+        out = LList()
+        out.line, out.col = pos(node)
+        for child in node.value:
+            value = self.item.convert(child, ctx)
+            if value is not INVALID:
+                out.append(value)
+        return out
+
+    def json_schema(self):
+        s = {"type": "array", "items": self.item.json_schema(), "maxItems": self.max_items}
+        if self.exact is not None:
+            s["minItems"] = s["maxItems"] = self.exact
+        elif self.min_items:
+            s["minItems"] = self.min_items
+        return s
+
+
+@dataclass
+class MapOf(Type):
+    """A mapping with free keys matching key_pattern, e.g. native names by language tag."""
+    value: Type
+    key_pattern: str
+    key_hint: str
+
+    def describe(self):
+        return f"a mapping of {self.key_hint} to {self.value.describe()}"
+
+    def convert(self, node, ctx):
+        if not isinstance(node, MappingNode):
+            ctx.error(node, "type", f"expected {self.describe()}, found {_found(node)}")
+            return INVALID
+        out = LDict()
+        out.line, out.col = pos(node)
+        out.key_pos = {}
+        for key, value in node.value:
+            if not re.match(self.key_pattern, key.value):
+                ctx.error(key, "bad-key", f"{key.value!r} is not {self.key_hint}")
+                continue
+            converted = self.value.convert(value, ctx)
+            if converted is not INVALID:
+                out[key.value] = converted
+                out.key_pos[key.value] = pos(key)
+        return out
+
+    def json_schema(self):
+        return {"type": "object", "propertyNames": {"pattern": self.key_pattern},
+                "additionalProperties": self.value.json_schema()}
+
+
+@dataclass
+class Field:
+    type: Type
+    doc: str
+    required: bool = False
+
+
+@dataclass
+class Record(Type):
+    """A mapping with known keys. Unknown keys are errors (typos must not pass silently)."""
+    name: str
+    fields: dict[str, Field]
+    doc: str = ""
+    extra_check: object = None  # callable(result, node, ctx) for rules across keys
+
+    def describe(self):
+        return f"a mapping ({self.name})"
+
+    def convert(self, node, ctx):
+        if not isinstance(node, MappingNode):
+            ctx.error(node, "type", f"expected {self.describe()}, found {_found(node)}")
+            return INVALID
+        out = LDict()
+        out.line, out.col = pos(node)
+        out.key_pos = {}
+        for key, value in node.value:
+            spec = self.fields.get(key.value)
+            if spec is None:
+                close = _closest(key.value, self.fields)
+                hint = f" (did you mean {close!r}?)" if close else ""
+                ctx.error(key, "unknown-key", f"unknown key {key.value!r} in {self.name}{hint}; expected one of: {', '.join(self.fields)}")
+                continue
+            out.key_pos[key.value] = pos(key)
+            if _is_null(value) and not spec.required:
+                continue
+            converted = spec.type.convert(value, ctx)
+            if converted is not INVALID:
+                out[key.value] = converted
+        missing = [k for k, f in self.fields.items() if f.required and k not in out and k not in out.key_pos]
+        for k in missing:
+            ctx.error(node, "missing-key", f"{self.name} needs {k!r}: {self.fields[k].doc}")
+        if self.extra_check and not missing:
+            self.extra_check(out, node, ctx)
+        return out
+
+    def json_schema(self):
+        s = {"type": "object", "additionalProperties": False,
+             "properties": {k: {**f.type.json_schema(), "description": f.doc} for k, f in self.fields.items()}}
+        required = [k for k, f in self.fields.items() if f.required]
+        if required:
+            s["required"] = required
+        if self.doc:
+            s["description"] = self.doc
+        return s
+
+
+@dataclass
+class OneOf(Type):
+    """A scalar form or a mapping form, told apart by the node's shape."""
+    scalar: Type
+    mapping: Type
+
+    def describe(self):
+        return f"{self.scalar.describe()} or {self.mapping.describe()}"
+
+    def convert(self, node, ctx):
+        return (self.mapping if isinstance(node, MappingNode) else self.scalar).convert(node, ctx)
+
+    def json_schema(self):
+        return {"anyOf": [self.scalar.json_schema(), self.mapping.json_schema()]}
+
+
+def _closest(word: str, options) -> str | None:
+    import difflib
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+# --- the content format ------------------------------------------------------------------------
+
+def _location_check(out, node, ctx):
+    has_lat, has_lon = "lat" in out.key_pos, "lon" in out.key_pos
+    if has_lat != has_lon:
+        ctx.error(node, "location", "a location needs both 'lat' and 'lon' (or neither, with a 'note' saying what is known)")
+    elif not has_lat and "note" not in out:
+        ctx.error(node, "location", "a location without coordinates needs a 'note' saying what the sources tell of it")
+    if "precision_m" in out and "note" not in out:
+        ctx.error(node, "location", "an approximate location (precision_m) needs a 'note' saying how it was derived")
+
+
+LOCATION = Record("location", {
+    "lat": Field(Number(-90, 90), "latitude in decimal degrees, WGS 84, -90 to 90"),
+    "lon": Field(Number(-180, 180), "longitude in decimal degrees, WGS 84, -180 to 180"),
+    "precision_m": Field(Number(0, 1_000_000), "radius in metres when the position is approximate"),
+    "note": Field(Markdown(), "what the sources say of the position; required without lat/lon"),
+    "cite": Field(Citations(), "sources of the position"),
+}, doc="A position as a source gives it, or a note where no source publishes one.", extra_check=_location_check)
+
+FACT = Record("fact", {
+    "label": Field(Text(max_len=200), "what the fact is, shown in the infobox", required=True),
+    "value": Field(Text(max_len=2000), "the fact, as text or a number", required=True),
+    "cite": Field(Citations(), "the sources that give this value (a fact without one is a warning)"),
+    "note": Field(Markdown(), "an optional remark (Markdown)"),
+}, doc="An infobox row. The same label with different values shows that sources disagree.")
+
+RELATION = Record("relation", {
+    "type": Field(Id(what="relation type"), "a relation type (see docs/content-format.md or dossier.yaml)", required=True),
+    "target": Field(Id(what="entity id"), "the entity at the other end", required=True),
+    "cite": Field(Citations(), "sources of the relation"),
+    "date": Field(Date(), "when the relation began or happened"),
+    "note": Field(Markdown(), "an optional remark (Markdown)"),
+}, doc="A typed edge to another entity, shown on both ends.")
+
+NAMES = MapOf(Text(max_len=300), r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "a BCP-47 language tag")
+
+COMMON_FIELDS = {
+    "name": Field(Text(max_len=300), "the entity's name in the dossier's language", required=True),
+    "names": Field(NAMES, "native-script names by BCP-47 language tag, e.g. {ko: 김정은, ru: Ким Чен Ын}"),
+    "aliases": Field(ListOf(Text(max_len=300), max_items=100), "other names, also used to find mentions in sources"),
+    "summary": Field(Markdown(), "a short description in Markdown, with [[links]] and [@citations]"),
+    "wikidata": Field(Text(pattern=r"^Q[1-9][0-9]*$", pattern_hint="a Wikidata item id such as Q42"), "Wikidata item id"),
+    "tags": Field(ListOf(Text(max_len=60), max_items=50), "free tags"),
+    "facts": Field(ListOf(FACT, max_items=500), "infobox rows, each cited"),
+    "relations": Field(ListOf(RELATION, max_items=2000), "typed relations to other entities"),
+}
+
+KIND_FIELDS = {
+    "person": {
+        "role": Field(Text(max_len=300), "the person's role or office"),
+        "country": Field(Id(what="country id"), "the person's country"),
+    },
+    "organization": {
+        "country": Field(Id(what="country id"), "the country the organization belongs to"),
+    },
+    "country": {
+        "iso": Field(Text(pattern=r"^[A-Z]{2}$", pattern_hint="an ISO 3166-1 alpha-2 code such as KP"), "ISO 3166-1 alpha-2 code"),
+    },
+    "place": {
+        "location": Field(LOCATION, "where the place is"),
+        "country": Field(Id(what="country id"), "the country the place is in"),
+    },
+    "crossing": {
+        "location": Field(LOCATION, "coordinates with their source, or a note where none is published", required=True),
+        "mode": Field(Enum(CROSSING_MODES), "what crosses: rail, road, pedestrian, mixed or unknown"),
+        "status": Field(Enum(CROSSING_STATUSES), "open, closed, under-construction, planned, built-not-opened or unknown"),
+        "status_note": Field(Markdown(), "a remark on the status (Markdown)"),
+        "opened": Field(Date(), "date the crossing opened"),
+        "countries": Field(ListOf(Id(what="country id"), exact=2), "the two countries it joins"),
+        "ends": Field(ListOf(Id(what="place id"), max_items=2, min_items=1), "the places at each end"),
+        "crosses": Field(Id(what="place id"), "what it crosses (a river)"),
+        "length_m": Field(Number(0, 1_000_000), "length in metres"),
+        "border": Field(Text(max_len=120), "the border it is on, e.g. 'North Korea–Russia' (groups the map's list)"),
+    },
+    "event": {
+        "date": Field(Date(), "when it happened (or began)", required=True),
+        "end": Field(Date(), "when it ended"),
+        "location": Field(OneOf(Id(what="place id"), LOCATION), "a place id, or a location"),
+        "participants": Field(ListOf(Id(what="entity id"), max_items=1000), "who took part"),
+    },
+    "document": {
+        "date": Field(Date(), "date signed or published"),
+        "in_force": Field(Date(), "date it entered into force"),
+        "parties": Field(ListOf(Id(what="entity id"), max_items=1000), "the parties"),
+        "place": Field(Id(what="place id"), "where it was signed"),
+    },
+}
+
+ENTITY_RECORDS = {
+    kind: Record(kind, {**COMMON_FIELDS, **KIND_FIELDS[kind]}, doc=f"A {kind} fact sheet.")
+    for kind in KINDS.values()
+}
+
+
+def _annotation_check(out, node, ctx):
+    kind = out.get("kind", "note")
+    if kind == "claim" and "status" not in out and "status" not in out.key_pos:
+        ctx.error(node, "missing-key", "a claim needs a 'status': " + ", ".join(CLAIM_STATUSES))
+    if kind != "claim" and "status" in out:
+        ctx.error(node, "status", "'status' is for claims only (kind: claim)")
+    if kind in ("claim", "correction") and "note" not in out and "note" not in out.key_pos:
+        ctx.error(node, "missing-key", f"a {kind} needs a 'note' that says what is known, with its sources")
+
+
+ANNOTATION = Record("annotation", {
+    "quote": Field(Text(max_len=5000), "the exact words of the text, as a reader sees them", required=True),
+    "prefix": Field(Text(max_len=500), "words just before the quote, to pick one of several matches"),
+    "suffix": Field(Text(max_len=500), "words just after the quote, to pick one of several matches"),
+    "kind": Field(Enum(ANNOTATION_KINDS), "note (default), context, correction or claim"),
+    "status": Field(Enum(CLAIM_STATUSES), "for claims: corroborated, unverified, disputed or refuted"),
+    "note": Field(Markdown(), "what the dossier's editors say, in Markdown with citations"),
+    "about": Field(ListOf(Id(what="entity id"), max_items=100), "ids of the entities the annotation is about"),
+    "id": Field(Id(what="annotation id"), "a stable anchor: the note is at #a-<id>"),
+}, doc="A note anchored on quoted text.", extra_check=_annotation_check)
+
+SOURCE = Record("source", {
+    "title": Field(Text(max_len=500), "the source's title", required=True),
+    "publisher": Field(Text(max_len=300), "who published it"),
+    "author": Field(Text(max_len=300), "who wrote it"),
+    "url": Field(Text(max_len=2000, pattern=r"^https?://", pattern_hint="an http(s) URL"), "where it is published"),
+    "published": Field(Date(), "publication date"),
+    "accessed": Field(Date(), "when the dossier's editors read it"),
+    "archive": Field(Text(max_len=2000, pattern=r"^https?://", pattern_hint="an http(s) URL"), "an archived copy"),
+    "language": Field(Text(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", pattern_hint="a BCP-47 language tag"), "the source's language"),
+    "reliability": Field(Enum(("A", "B", "C", "D", "E", "F")), "Admiralty source grade A (reliable) to F (cannot be judged)"),
+    "credibility": Field(Number(1, 6, integer=True), "Admiralty information grade 1 (confirmed) to 6 (cannot be judged)"),
+    "type": Field(Enum(("article", "reference", "report", "statement", "map")), "what kind of source it is"),
+    "note": Field(Markdown(), "an editors' note on the source (Markdown)"),
+    "annotations": Field(ListOf(ANNOTATION, max_items=5000), "notes anchored on the text"),
+}, doc="Source front matter.")
+
+PAGE = Record("page", {
+    "title": Field(Text(max_len=300), "the page title", required=True),
+    "order": Field(Number(-10_000, 10_000, integer=True), "position in the navigation"),
+}, doc="Authored page front matter.")
+
+RELATION_TYPE = Record("relation type", {
+    "label": Field(Text(max_len=100), "how the relation reads from its source", required=True),
+    "reverse": Field(Text(max_len=100), "how it reads from its target", required=True),
+})
+
+DOSSIER = Record("dossier.yaml", {
+    "title": Field(Text(max_len=300), "the dossier's title", required=True),
+    "description": Field(Text(max_len=1000), "a one-line description"),
+    "language": Field(Text(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", pattern_hint="a BCP-47 language tag"), "BCP-47 language, default en"),
+    "base_url": Field(Text(max_len=500, pattern=r"^https?://.*/$", pattern_hint="an http(s) URL ending in /"), "only for sitemap.xml and canonical links"),
+    "license": Field(Text(max_len=200), "shown in the footer"),
+    "map": Field(Record("map", {
+        "center": Field(ListOf(Number(-180, 180), exact=2), "[lat, lon] of the map's default centre"),
+        "zoom": Field(Number(1, 18, integer=True), "default zoom level"),
+    }), "defaults for the crossings map"),
+    "relations": Field(MapOf(RELATION_TYPE, r"^[a-z0-9]+(-[a-z0-9]+)*$", "a relation type id"), "the dossier's own relation types"),
+}, doc="Site settings.")
+
+
+def json_schemas() -> dict[str, dict]:
+    """Draft-07 schemas by file name, written by `dossier schema`."""
+    def wrap(name, record, title):
+        return {"$schema": "http://json-schema.org/draft-07/schema#", "$id": f"{name}.schema.json",
+                "title": title, **record.json_schema()}
+    out = {"dossier": wrap("dossier", DOSSIER, "dossier.yaml"),
+           "source": wrap("source", SOURCE, "Source front matter"),
+           "page": wrap("page", PAGE, "Page front matter")}
+    for kind, record in ENTITY_RECORDS.items():
+        out[kind] = wrap(kind, record, f"{kind} entity")
+    return out

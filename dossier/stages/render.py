@@ -1,0 +1,217 @@
+"""Stage 4: turn the resolved dossier into pages (path, HTML), one page at a time.
+
+Templates are jinja2 with autoescape; Markdown goes through ``dossier.markdown``. Citation
+marks are numbered per page in reading order by a ``Notes`` object the template shares with the
+Markdown renderer, so the notes and bibliography at the end of each page match its marks.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from html import escape
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from ..features import claims as claims_feature
+from ..features import exports, timeline
+from ..features.mapping import MapData
+from ..features.timeline import human_date
+from ..kinds import CLAIM_STATUSES, FOLDER_OF, KIND_TITLES, KINDS
+from ..markdown import MD, render, render_inline
+from ..markdown.anchoring import reader_text
+from ..markdown.citations import Notes
+from ..markdown.decorate import decorate
+from ..model import Entity, Source
+from .resolve import Resolved
+
+ANNOTATION_LABELS = {"note": "Note", "context": "Context", "correction": "Correction", "claim": "Claim"}
+GRADES = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
+          "E": "unreliable", "F": "reliability cannot be judged"}
+CREDIBILITY = {1: "confirmed by other sources", 2: "probably true", 3: "possibly true", 4: "doubtful",
+               5: "improbable", 6: "truth cannot be judged"}
+
+
+def templates_dir() -> Path:
+    """Templates ship inside the package (wheel) or sit beside it (source checkout)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise FileNotFoundError("the templates folder is missing from this installation")
+
+
+class PageContext:
+    """What one page's template and Markdown share: its depth and its numbered notes."""
+
+    def __init__(self, renderer: "Renderer", path: str):
+        self.path = path
+        self.root = "../" * path.count("/")
+        self.notes = Notes(renderer.res.site, self.root)
+        self.renderer = renderer
+        self.env = {"site": renderer.res.site, "root": self.root, "notes": self.notes}
+
+    def md(self, text) -> Markup:
+        return Markup(render(text, self.env)) if text else Markup("")
+
+    def mdi(self, text) -> Markup:
+        return Markup(render_inline(text, self.env)) if text else Markup("")
+
+    def cite(self, citations) -> Markup:
+        return Markup(self.notes.mark_citations(citations))
+
+    def url(self, target) -> str:
+        if isinstance(target, str):
+            found = self.renderer.res.site.lookup(target)
+            return self.root + found.url if found else "#"
+        return self.root + target.url
+
+    def link(self, target, text=None) -> Markup:
+        if isinstance(target, str):
+            target = self.renderer.res.site.lookup(target)
+            if target is None:
+                return Markup("")
+        css = f"ref ref-{target.kind}"
+        return Markup(f'<a class="{css}" href="{escape(self.root + target.url)}">{escape(text or target.name)}</a>')
+
+
+class Renderer:
+    def __init__(self, res: Resolved):
+        self.res = res
+        self.dossier = res.dossier
+        self.config = res.dossier.config
+        self.env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+        self.kinds_present = [kind for kind in KINDS.values() if any(True for e in self.dossier.entities.values() if e.kind == kind)]
+        self.by_kind: dict[str, list[Entity]] = defaultdict(list)
+        for e in sorted(self.dossier.entities.values(), key=lambda e: (e.name.casefold(), e.id)):
+            self.by_kind[e.kind].append(e)
+        self.pages_sorted = sorted(self.dossier.pages.values(), key=lambda p: (p.order, p.title.casefold(), p.slug))
+        self.map = MapData(res)
+        self.env.globals.update(
+            config=self.config, kind_titles=KIND_TITLES, folder_of=FOLDER_OF, kinds_present=self.kinds_present,
+            nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=GRADES, credibility=CREDIBILITY,
+            relation_types=res.relation_types, entities=self.dossier.entities, sources=self.dossier.sources,
+            human_date=human_date,
+        )
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _page(self, template: str, path: str, **context) -> tuple[str, str]:
+        ctx = PageContext(self, path)
+        html = self.env.get_template(template).render(p=ctx, root=ctx.root, page_path=path, **context)
+        return path, html
+
+    def pages(self):
+        """Every page of the site as (path, html), streamed."""
+        yield self._page("index.html", "index.html", **self._index_context())
+        for kind in self.kinds_present:
+            yield self._page("kind_index.html", f"{FOLDER_OF[kind]}/index.html", kind=kind, items=self.by_kind[kind])
+            for entity in self.by_kind[kind]:
+                yield self._page("entity.html", entity.url, **self._entity_context(entity))
+        sources = sorted(self.dossier.sources.values(), key=lambda s: (s.title.casefold(), s.id))
+        yield self._page("sources_index.html", "sources/index.html", items=sources, cited_by=self.res.cited_by,
+                         annotation_counts={s: len(a) for s, a in self.res.anchors.items()})
+        for source in sources:
+            yield self._page("source.html", source.url, **self._source_context(source))
+        for page in self.pages_sorted:
+            yield self._page("page.html", page.url, page=page, backlinks=self._backlinks(page.slug))
+        yield self._page("map.html", "map.html", map=self.map)
+        yield self._page("timeline.html", "timeline.html", years=timeline.by_year(self.dossier.entities.values()))
+        yield self._page("claims.html", "claims.html", claims=claims_feature.all_claims(self.res), statuses=CLAIM_STATUSES)
+        yield self._page("search.html", "search.html")
+        yield self._page("404.html", "404.html")
+
+    def data_files(self):
+        """Machine-readable exports and the scripts the pages load, as (path, text)."""
+        yield from exports.files(self.res, self.map)
+
+    # --- page contexts ---------------------------------------------------------------------
+
+    def _index_context(self) -> dict:
+        sources = sorted(self.dossier.sources.values(), key=lambda s: (str(s.meta.get("published", "")), s.id), reverse=True)
+        events = [e for e in self.dossier.entities.values() if e.kind == "event"]
+        events.sort(key=lambda e: (e.date or "", e.id), reverse=True)
+        return {"by_kind": self.by_kind, "latest_sources": sources[:8], "recent_events": events[:8],
+                "source_count": len(self.dossier.sources)}
+
+    def _backlinks(self, id_: str):
+        site = self.res.site
+        found = [site.lookup(r) for r in sorted(self.res.linked_from.get(id_, ()))]
+        return sorted((t for t in found if t), key=lambda t: (t.kind, t.name.casefold(), t.id))
+
+    def _entity_context(self, entity: Entity) -> dict:
+        res = self.res
+        outgoing = defaultdict(list)
+        for rel in entity.relations:
+            outgoing[res.relation_types[rel.type].label].append(rel)
+        incoming = defaultdict(list)
+        for rel in sorted(res.incoming.get(entity.id, ()), key=lambda r: (r.type, r.source)):
+            incoming[res.relation_types[rel.type].reverse].append(rel)
+        facts = defaultdict(list)
+        for fact in entity.facts:
+            facts[fact.label].append(fact)
+        about = sorted(res.about.get(entity.id, ()), key=lambda a: (a.source_id, a.start))
+        return {
+            "entity": entity, "facts": list(facts.items()), "outgoing": sorted(outgoing.items()),
+            "incoming": sorted(incoming.items()), "events": [e for e in res.events_of.get(entity.id, ()) if e.id != entity.id],
+            "claims": [a for a in about if a.annotation.kind == "claim"],
+            "annotations": [a for a in about if a.annotation.kind != "claim"],
+            "mentions": res.mentions.get(entity.id, ()), "backlinks": self._backlinks(entity.id),
+            "cited_by": [], "minimap": self.map.mini(entity),
+        }
+
+    def _source_context(self, source: Source) -> dict:
+        cited = [self.res.site.lookup(r) for r in sorted(self.res.cited_by.get(source.id, ()))]
+        return {"source": source, "body": lambda ctx: self.article(source, ctx),
+                "annotations": self.res.anchors.get(source.id, []),
+                "cited_by": sorted((t for t in cited if t), key=lambda t: (t.kind, t.name.casefold())),
+                "backlinks": self._backlinks(source.id)}
+
+    def article(self, source: Source, ctx: PageContext) -> Markup:
+        """The article as a reader sees it: highlights, notes beside them, mentions linked."""
+        if not source.body.strip():
+            return Markup("")
+        tokens = MD.parse(source.body, ctx.env)
+        reader = reader_text(tokens)
+        anchored = self.res.anchors.get(source.id, [])
+        ranges = [(a.start, a.end, a.annotation.anchor, f"anno-{a.annotation.kind}",
+                   ANNOTATION_LABELS[a.annotation.kind]) for a in anchored]
+        linked: set[str] = set()
+        matcher = self.res.matcher
+        site = self.res.site
+
+        def mention_html(text: str) -> str:
+            out, last = [], 0
+            for start, end, entity_id in matcher.find(text):
+                if entity_id in linked:
+                    continue
+                linked.add(entity_id)
+                target = site.lookup(entity_id)
+                out.append(escape(text[last:start]))
+                out.append(f'<a class="mention ref-{target.kind}" href="{escape(ctx.root + target.url)}">{escape(text[start:end])}</a>')
+                last = end
+            out.append(escape(text[last:]))
+            return "".join(out)
+
+        decorate(reader, ranges, mention_html, tokens)
+        # Notes go right after the block where their passage starts (beside it on wide screens).
+        by_block = defaultdict(list)
+        for a in anchored:
+            seg = next(s for s in reversed(reader.segments) if s.start <= a.start)
+            by_block[seg.block].append(a)
+        for block in sorted(by_block, reverse=True):
+            close = block + 1
+            token = tokens[close].__class__("anno_notes", "", 0)
+            token.meta = {"items": by_block[block]}
+            tokens.insert(close + 1, token)
+        renderer = MD.renderer
+        renderer.rules["anno_notes"] = lambda tokens, idx, options, env: self._anno_notes(tokens[idx].meta["items"], ctx)
+        try:
+            return Markup(renderer.render(tokens, MD.options, ctx.env))
+        finally:
+            del renderer.rules["anno_notes"]
+
+    def _anno_notes(self, items, ctx: PageContext) -> str:
+        template = self.env.get_template("_annotation.html")
+        return "".join(template.render(a=a, p=ctx, root=ctx.root) for a in items)

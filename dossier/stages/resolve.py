@@ -1,0 +1,286 @@
+"""Stage 3: resolve ids, [[links]], [@citations], annotation anchors, backlinks and mentions.
+
+After this stage every reference is known to exist (or an error says where it does not), and
+the indexes that pages need (relations both ways, who cites or links what, mentions, claims) are
+built once, so rendering never searches the whole dossier for one page.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import Diagnostics
+from ..features.mentions import MentionMatcher
+from ..kinds import KIND_TITLES, RELATION_TYPES
+from ..markdown import MD
+from ..markdown.anchoring import find_quote, fold, reader_text
+from ..markdown.refs import scan
+from ..model import Dossier, Entity, Pos, Source
+
+SNIPPET_CHARS = 90
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    name: str
+    url: str
+    kind: str
+
+
+class SiteIndex:
+    """Everything a link can point at, by id."""
+
+    def __init__(self, dossier: Dossier):
+        self.targets: dict[str, Target] = {}
+        for e in dossier.entities.values():
+            self.targets[e.id] = Target(e.id, e.name, e.url, e.kind)
+        for s in dossier.sources.values():
+            self.targets[s.id] = Target(s.id, s.title, s.url, "source")
+        for p in dossier.pages.values():
+            self.targets.setdefault(p.slug, Target(p.slug, p.title, p.url, "page"))
+
+    def lookup(self, id_: str) -> Target | None:
+        return self.targets.get(id_)
+
+
+@dataclass
+class Anchored:
+    """An annotation with its place in the reader's text."""
+    annotation: object
+    source_id: str
+    start: int
+    end: int
+    context: str = ""
+
+
+@dataclass
+class Mention:
+    source_id: str
+    snippet_before: str
+    text: str
+    snippet_after: str
+    count: int
+
+
+@dataclass
+class Resolved:
+    dossier: Dossier
+    site: SiteIndex
+    relation_types: dict
+    incoming: dict[str, list] = field(default_factory=lambda: defaultdict(list))      # target -> relations
+    linked_from: dict[str, set] = field(default_factory=lambda: defaultdict(set))     # id -> referrer ids
+    cited_by: dict[str, set] = field(default_factory=lambda: defaultdict(set))        # source -> referrer ids
+    anchors: dict[str, list[Anchored]] = field(default_factory=dict)                  # source -> anchored annotations
+    about: dict[str, list[Anchored]] = field(default_factory=lambda: defaultdict(list))  # entity -> annotations
+    mentions: dict[str, list[Mention]] = field(default_factory=lambda: defaultdict(list))  # entity -> mentions
+    events_of: dict[str, list] = field(default_factory=lambda: defaultdict(list))     # entity -> events
+    matcher: MentionMatcher | None = None
+
+
+def markdown_pos(path: str, text, offset: int) -> Pos:
+    """File position of a character of a Markdown value read from YAML (or of a body)."""
+    line0, col0 = getattr(text, "line", 0), getattr(text, "col", 0)
+    before = text[:offset]
+    n = before.count("\n")
+    col = offset - (before.rfind("\n") + 1)
+    style = getattr(text, "style", None)
+    if style in ("|", ">"):  # block scalar: content starts on the next line, indented
+        line = line0 + 1 + n
+        return Pos(path, line, _indent_of(path, line) + col + 1)
+    if n == 0:
+        return Pos(path, line0, col0 + col + (1 if style in ("'", '"') else 0))
+    return Pos(path, line0 + n, col + 1)
+
+
+def _indent_of(path: str, line: int) -> int:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for i, text in enumerate(f, start=1):
+                if i == line:
+                    return len(text) - len(text.lstrip(" "))
+    except OSError:
+        pass
+    return 0
+
+
+def resolve(dossier: Dossier, diags: Diagnostics) -> Resolved:
+    site = SiteIndex(dossier)
+    res = Resolved(dossier, site, {**RELATION_TYPES, **dossier.config.relation_types})
+    entities, sources = dossier.entities, dossier.sources
+
+    def check_cites(owner: str, citations):
+        for c in citations or ():
+            target = site.lookup(c.source)
+            if target is None:
+                diags.error("unknown-source", f"unknown source {c.source!r} in citation", c.pos.path, c.pos.line, c.pos.col)
+            elif target.kind != "source":
+                diags.error("not-a-source", f"{c.source!r} is a {target.kind}, not a source: citations name sources", c.pos.path, c.pos.line, c.pos.col)
+            else:
+                res.cited_by[c.source].add(owner)
+
+    def check_markdown(owner: str, path: str, text):
+        if not text:
+            return
+        for offset, what, ref, _ in scan(str(text)):
+            target = site.lookup(ref)
+            if target is None:
+                where = markdown_pos(path, text, offset)
+                syntax = f"[[{ref}]]" if what == "link" else f"[@{ref}]"
+                diags.error("unknown-id" if what == "link" else "unknown-source",
+                            f"unknown {'id' if what == 'link' else 'source'} {ref!r} in {syntax}", path, where.line, where.col)
+            elif what == "cite":
+                if target.kind != "source":
+                    where = markdown_pos(path, text, offset)
+                    diags.error("not-a-source", f"{ref!r} is a {target.kind}, not a source: [@...] cites sources; use [[{ref}]] to link", path, where.line, where.col)
+                else:
+                    res.cited_by[ref].add(owner)
+            elif ref != owner:
+                res.linked_from[ref].add(owner)
+
+    for entity in (entities[k] for k in sorted(entities)):
+        for ref, where, key in entity.refs:
+            target = entities.get(ref)
+            if target is None:
+                other = "a source" if ref in sources else None
+                message = f"unknown id {ref!r}" + (f": it is {other}, not an entity" if other else "")
+                diags.error("unknown-id", message, where.path, where.line, where.col)
+                continue
+            wanted = _wanted_kinds(key)
+            if wanted and target.kind not in wanted:
+                diags.error("wrong-kind", f"{ref!r} is a {target.kind}; '{key}' expects a {' or '.join(sorted(wanted))}", where.path, where.line, where.col)
+                continue
+            if ref != entity.id:
+                res.linked_from[ref].add(entity.id)
+        for fact in entity.facts:
+            check_cites(entity.id, fact.cite)
+            check_markdown(entity.id, entity.path, fact.note)
+        for rel in entity.relations:
+            check_cites(entity.id, rel.cite)
+            check_markdown(entity.id, entity.path, rel.note)
+            if rel.target in entities:
+                res.incoming[rel.target].append(rel)
+        if entity.location:
+            check_cites(entity.id, entity.location.cite)
+            check_markdown(entity.id, entity.path, entity.location.note)
+        check_markdown(entity.id, entity.path, entity.summary)
+        check_markdown(entity.id, entity.path, entity.props.get("status_note"))
+        if entity.kind in ("event", "document"):
+            for ref in entity.props.get("participants", []) + entity.props.get("parties", []):
+                res.events_of[str(ref)].append(entity)
+            for rel in entity.relations:
+                res.events_of[rel.target].append(entity)
+
+    names = []
+    for entity in entities.values():
+        names.append((entity.name, entity.id))
+        names.extend((alias, entity.id) for alias in entity.aliases)
+    res.matcher = MentionMatcher(sorted(names))
+
+    for source in (sources[k] for k in sorted(sources)):
+        check_markdown(source.id, source.path, source.meta.get("note"))
+        check_markdown(source.id, source.path, _body_text(source))
+        for a in source.annotations:
+            check_markdown(source.id, source.path, a.note)
+            for ref in a.about:
+                if ref not in entities:
+                    line, col = getattr(ref, "line", a.pos.line), getattr(ref, "col", a.pos.col)
+                    diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}", a.pos.path, line, col)
+        _anchor_source(source, res, diags)
+
+    for page in (dossier.pages[k] for k in sorted(dossier.pages)):
+        check_markdown(page.slug, page.path, _body_text(page))
+
+    _warn_orphans(res, diags)
+    for lst in res.events_of.values():
+        lst.sort(key=lambda e: (e.date or "", e.id))
+    return res
+
+
+def _wanted_kinds(key: str):
+    from .validate import REF_KINDS
+    return REF_KINDS.get(key) if key in REF_KINDS else None
+
+
+class _Body(str):
+    """A body's text positioned at its first line, for markdown_pos."""
+    line: int
+    col: int = 1
+    style = "body"
+
+
+def _body_text(doc) -> _Body:
+    body = _Body(doc.body)
+    body.line = doc.body_line
+    return body
+
+
+def _anchor_source(source: Source, res: Resolved, diags: Diagnostics) -> None:
+    """Anchor the source's annotations and find the entities its text mentions."""
+    tokens = MD.parse(source.body or "", {})
+    reader = reader_text(tokens)
+    folded, where = fold(reader.text)
+    anchored = []
+    for a in source.annotations:
+        matches = find_quote(folded, where, a.quote, a.prefix, a.suffix)
+        if not matches:
+            hint = " (with this prefix/suffix)" if a.prefix or a.suffix else ""
+            diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
+            continue
+        if len(matches) > 1:
+            lines = ", ".join(str(source.body_line + reader.line_at(m.start)) for m in matches[:10])
+            diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} is found {len(matches)} times (lines {lines}); add a prefix or suffix to pick one", a.pos.path, a.pos.line, a.pos.col)
+            continue
+        m = matches[0]
+        item = Anchored(a, source.id, m.start, m.end, _context(reader.text, m.start, m.end))
+        anchored.append(item)
+        for ref in a.about:
+            res.about[ref].append(item)
+    res.anchors[source.id] = anchored
+
+    found: dict[str, list] = {}
+    for seg in reader.segments:
+        if seg.token is None:
+            continue
+        for start, end, entity_id in res.matcher.find(seg.text):
+            hit = found.setdefault(entity_id, [seg.start + start, seg.start + end, 0])
+            hit[2] += 1
+    for entity_id, (start, end, count) in sorted(found.items()):
+        before, text, after = _snippet(reader.text, start, end)
+        res.mentions[entity_id].append(Mention(source.id, before, text, after, count))
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The words around a mention, cut at word boundaries, whitespace folded."""
+    lo, hi = max(0, start - SNIPPET_CHARS), min(len(text), end + SNIPPET_CHARS)
+    before, after = text[lo:start], text[end:hi]
+    if lo > 0:
+        before = "…" + before.split(" ", 1)[-1]
+    if hi < len(text):
+        after = after.rsplit(" ", 1)[0] + "…"
+    return _WS.sub(" ", before), text[start:end], _WS.sub(" ", after)
+
+
+def _context(text: str, start: int, end: int) -> str:
+    return " ".join(text[start:end].split())
+
+
+def _warn_orphans(res: Resolved, diags: Diagnostics) -> None:
+    """Warnings maintainers care about: what nothing points at, and sources one cannot re-find."""
+    d = res.dossier
+    for entity in (d.entities[k] for k in sorted(d.entities)):
+        if not res.linked_from.get(entity.id) and not res.incoming.get(entity.id) and not res.about.get(entity.id):
+            diags.warning("orphan-entity", f"nothing links to {entity.id!r}: link it from another entity, a page or an annotation", entity.path)
+    for source in (d.sources[k] for k in sorted(d.sources)):
+        if not res.cited_by.get(source.id) and not res.linked_from.get(source.id):
+            diags.warning("uncited-source", f"nothing cites the source {source.id!r}", source.path)
+        if not source.meta.get("archive") and not source.meta.get("accessed"):
+            diags.warning("source-unpreserved", "the source has neither an 'archive' link nor an 'accessed' date: readers cannot find the version the editors read", source.path)

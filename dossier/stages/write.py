@@ -1,0 +1,80 @@
+"""Stage 5, the one place that touches the output folder.
+
+Pages are streamed into a fresh folder beside the output, checked as they arrive, verified as a
+whole, and only then swapped in for the old site. A failed or interrupted build leaves the
+previous site exactly as it was (at worst a stale ``.<name>.tmp-*`` folder, cleaned next time).
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+from pathlib import Path
+
+from .verify import PageScan, check_link, scan_page
+
+
+class WriteError(Exception):
+    """The output could not be written or did not verify; the old site is untouched."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(f"{len(problems)} problem(s) in the output")
+        self.problems = problems
+
+
+class SiteWriter:
+    def __init__(self, out: Path):
+        self.out = out.resolve()
+        parent = self.out.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        for stale in parent.glob(f".{self.out.name}.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.tmp = parent / f".{self.out.name}.tmp-{os.getpid()}"
+        self.tmp.mkdir()
+        self.files: set[str] = set()
+        self.scans: dict[str, PageScan] = {}
+        self.problems: list[str] = []
+
+    def write(self, rel: str, content: str | bytes) -> None:
+        norm = posixpath.normpath(rel)
+        if norm != rel or rel.startswith(("/", "../")) or "\\" in rel or rel in self.files:
+            reason = "twice" if rel in self.files else "outside the site"
+            raise WriteError([f"{rel}: refused to write a path {reason}"])
+        self.files.add(rel)
+        path = self.tmp / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        path.write_bytes(data)
+        if rel.endswith(".html"):
+            scan = scan_page(content if isinstance(content, str) else data.decode("utf-8"))
+            self.problems.extend(f"{rel}: {p}" for p in scan.problems)
+            self.scans[rel] = scan
+
+    def copy(self, source: Path, rel: str) -> None:
+        self.write(rel, source.read_bytes())
+
+    def verify(self) -> list[str]:
+        problems = list(self.problems)
+        ids_of = lambda page: self.scans[page].ids if page in self.scans else None
+        for page in sorted(self.scans):
+            for url, what in self.scans[page].links:
+                problem = check_link(page, url, what, self.files, ids_of)
+                if problem:
+                    problems.append(f"{page}: {problem}")
+        return problems
+
+    def commit(self) -> None:
+        """Verify, then put the new site in place of the old one."""
+        problems = self.verify()
+        if problems:
+            self.abort()
+            raise WriteError(problems)
+        old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+        if self.out.exists():
+            os.replace(self.out, old)
+        os.replace(self.tmp, self.out)
+        if old.exists():
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)

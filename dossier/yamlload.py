@@ -1,0 +1,166 @@
+"""A strict YAML reader for content that arrives in pull requests.
+
+``yaml.compose`` with libyaml gives a node tree that remembers every value's line and column.
+We never let PyYAML construct Python objects: the schema (``schema.py``) types each scalar from
+the text the contributor wrote, so ``2025-13-01`` or ``no`` are never silently converted.
+Refused here: syntax errors, tags other than the plain core ones, anchors and aliases (the
+"billion laughs" bomb needs them), duplicate keys, documents that are too large or too deep.
+"""
+from __future__ import annotations
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Diagnostics
+
+try:  # libyaml is ten times faster; the pure-Python loader gives the same nodes.
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+_CORE = "tag:yaml.org,2002:"
+ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+_OPENERS = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+            yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+_CLOSERS = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+def pos(node: Node) -> tuple[int, int]:
+    """1-based line and column of a node's start."""
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where flow collections nest deeper than MAX_DEPTH. libyaml's composer recurses in C and
+    crashes the interpreter on ``[[[[...`` a hundred thousand deep, so we look first, with the
+    scanner (which does not recurse). Block nesting that deep would need megabytes of indentation."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for token in yaml.scan(text, Loader=_Loader):
+        if isinstance(token, _OPENERS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return token.start_mark.line + 1, token.start_mark.column + 1
+        elif isinstance(token, _CLOSERS):
+            depth -= 1
+    return None
+
+
+def _alias_positions(text: str) -> list[tuple[int, int]]:
+    """Positions of anchors and aliases, read from the event stream (only when one was found)."""
+    aliases, anchors = [], []
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            aliases.append((event.start_mark.line + 1, event.start_mark.column + 1))
+        elif getattr(event, "anchor", None):
+            anchors.append((event.start_mark.line + 1, event.start_mark.column + 1))
+    return aliases + anchors
+
+
+def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> Node | None:
+    """Parse one YAML document into checked nodes, or report why not and return None.
+
+    ``line_offset`` shifts reported lines, for front matter that starts below line 1."""
+    def report(code, message, line, col):
+        diags.error(code, message, path, line + line_offset, col)
+
+    try:
+        deep = _too_deep(text)
+        if deep:
+            report("yaml-depth", f"collections nest deeper than {MAX_DEPTH} levels", *deep)
+            return None
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        message = " ".join(str(part) for part in (e.context, e.problem) if part) or "invalid YAML"
+        report("yaml-syntax", f"YAML syntax error: {message}",
+               (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1)
+        return None
+    except yaml.YAMLError as e:
+        report("yaml-syntax", f"YAML error: {e}", 1, 1)
+        return None
+    if root is None:
+        return None
+    if not _check_tree(root, path, diags, line_offset, text):
+        return None
+    if line_offset:
+        _shift_lines(root, line_offset)
+    return root
+
+
+def _shift_lines(root: Node, offset: int) -> None:
+    """Make every node's position count from the top of the file, not of the front matter."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        m = node.start_mark  # libyaml's marks are read-only: replace them
+        node.start_mark = yaml.Mark(m.name, m.index, m.line + offset, m.column, None, None)
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, text: str) -> bool:
+    """Walk the tree once (iteratively): tags, aliases, duplicate keys, size. True when clean."""
+    seen: set[int] = set()
+    count = 0
+    ok = True
+    alias_reported = False
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            if not alias_reported:
+                for line, col in _alias_positions(text)[:1] or [pos(node)]:
+                    diags.error("yaml-alias", "anchors and aliases (&name, *name) are not allowed in content",
+                                path, line + line_offset, col)
+                alias_reported = True
+            ok = False
+            continue
+        seen.add(id(node))
+        count += 1
+        if count > MAX_NODES:
+            line, col = pos(node)
+            diags.error("yaml-size", f"the document has more than {MAX_NODES:,} values", path, line + line_offset, col)
+            return False
+        if node.tag not in ALLOWED_TAGS:
+            line, col = pos(node)
+            diags.error("yaml-tag", f"YAML tag {node.tag!r} is not allowed: write plain values",
+                        path, line + line_offset, col)
+            ok = False
+            continue
+        if isinstance(node, MappingNode):
+            keys: dict[str, Node] = {}
+            for key, value in node.value:
+                if not isinstance(key, ScalarNode):
+                    line, col = pos(key)
+                    diags.error("yaml-key", "mapping keys must be plain text", path, line + line_offset, col)
+                    ok = False
+                    continue
+                if key.value in keys:
+                    first, _ = pos(keys[key.value])
+                    line, col = pos(key)
+                    diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line {first + line_offset})",
+                                path, line + line_offset, col)
+                    ok = False
+                keys[key.value] = key
+                stack.append(value)
+                stack.append(key)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    if not alias_reported and _has_anchor(text):
+        for line, col in _alias_positions(text)[:1]:
+            diags.error("yaml-alias", "anchors and aliases (&name, *name) are not allowed in content",
+                        path, line + line_offset, col)
+            ok = False
+    return ok
+
+
+def _has_anchor(text: str) -> bool:
+    # Cheap pre-check; the event stream decides. An unused anchor is refused too, for one clear rule.
+    return "&" in text and _alias_positions(text) != []

@@ -1,0 +1,428 @@
+/* The interactive map of border crossings (dossier).
+ *
+ * For every element with class "js-map" on the page, draws a Leaflet map (global L, from
+ * assets/leaflet/leaflet.js, loaded before this file) over the vector basemap that
+ * assets/basemap.js puts in window.DOSSIER_BASEMAP. No fetch, no modules, no tiles by default:
+ * it works from file:// and offline. Plain ES5.
+ *
+ * Markup it reads:
+ *   <div class="map-block">
+ *     <div class="js-map [mini]" data-markers='[{"id","name","lat","lon","href","mode","status",
+ *          "opened","precision_m"}, ...]' [data-center="lat,lon"] [data-zoom="8"]
+ *          [data-highlight="crossing-id"]></div>
+ *     <div class="map-fallback"> <svg> drawn at build time </svg> </div>
+ *   </div>
+ * Until the map is drawn the .js-map is hidden and the fallback SVG shows; once drawn, the class
+ * "js-map-ready" goes on the .js-map and on its parent, and map.css hides the fallback. If
+ * anything fails, the page keeps the SVG.
+ *
+ * Every text from the data goes into the page with textContent / setAttribute, never innerHTML.
+ */
+(function () {
+  'use strict';
+
+  var MODES = [
+    ['rail', 'Rail'],
+    ['road', 'Road'],
+    ['mixed', 'Road and rail'],
+    ['pedestrian', 'Pedestrian'],
+    ['unknown', 'Mode not known']
+  ];
+  var STATUSES = [
+    ['open', 'Open'],
+    ['built-not-opened', 'Built, not opened'],
+    ['under-construction', 'Under construction'],
+    ['planned', 'Planned'],
+    ['closed', 'Closed'],
+    ['unknown', 'Status not known']
+  ];
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var NATURAL_EARTH = 'Basemap: <a href="https://www.naturalearthdata.com/">Natural Earth</a>';
+  var OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+
+  function warn(message) {
+    if (window.console && window.console.warn) {
+      window.console.warn('dossier map: ' + message);
+    }
+  }
+
+  function token(value) {
+    var t = String(value == null ? '' : value).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+    return t || 'unknown';
+  }
+
+  function known(list, key) {
+    for (var i = 0; i < list.length; i++) {
+      if (list[i][0] === key) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function labelOf(list, key) {
+    for (var i = 0; i < list.length; i++) {
+      if (list[i][0] === key) {
+        return list[i][1];
+      }
+    }
+    // a value outside the legend (a place or event marker): its own words
+    var text = String(key || 'not known').replace(/-/g, ' ');
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text != null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  function safeHref(href) {
+    if (typeof href !== 'string' || !href || /^\s*(javascript|vbscript|data)\s*:/i.test(href)) {
+      return null;
+    }
+    return href;
+  }
+
+  function isNumber(value) {
+    return typeof value === 'number' && isFinite(value);
+  }
+
+  function readMarkers(node) {
+    var raw = node.getAttribute('data-markers') || '[]';
+    var list;
+    try {
+      list = JSON.parse(raw);
+    } catch (e) {
+      warn('data-markers is not valid JSON');
+      return null;
+    }
+    if (!list || typeof list.length !== 'number') {
+      warn('data-markers is not a list');
+      return null;
+    }
+    var markers = [];
+    for (var i = 0; i < list.length; i++) {
+      var m = list[i];
+      if (m && isNumber(m.lat) && isNumber(m.lon) && Math.abs(m.lat) <= 90 && Math.abs(m.lon) <= 180) {
+        markers.push(m);
+      }
+    }
+    return markers;
+  }
+
+  function popupContent(m) {
+    var box = el('div', 'map-popup');
+    var heading = el('h3');
+    var href = safeHref(m.href);
+    var link;
+    if (href) {
+      link = el('a', null, m.name || m.id);
+      link.setAttribute('href', href);
+      heading.appendChild(link);
+    } else {
+      heading.textContent = String(m.name || m.id || '');
+    }
+    box.appendChild(heading);
+
+    var facts = el('dl');
+    function fact(label, value) {
+      facts.appendChild(el('dt', null, label));
+      facts.appendChild(el('dd', null, value));
+    }
+    if (known(MODES, m.mode)) {
+      fact('Mode', labelOf(MODES, m.mode));
+      fact('Status', labelOf(STATUSES, m.status || 'unknown'));
+    } else if (m.mode) {
+      fact('Kind', labelOf(MODES, m.mode));
+    }
+    if (m.opened) {
+      fact('Opened', m.opened);
+    }
+    if (isNumber(m.precision_m) && m.precision_m > 0) {
+      fact('Position', 'approximate, within about ' + Math.round(m.precision_m) + ' m');
+    }
+    box.appendChild(facts);
+
+    if (href) {
+      var more = el('p');
+      var page = el('a', null, 'Read the page');
+      page.setAttribute('href', href);
+      more.appendChild(page);
+      box.appendChild(more);
+    }
+    return box;
+  }
+
+  function swatch(classes) {
+    var svg = document.createElementNS(SVG_NS, 'svg');
+    svg.setAttribute('class', 'legend-swatch');
+    svg.setAttribute('width', '16');
+    svg.setAttribute('height', '16');
+    svg.setAttribute('viewBox', '0 0 16 16');
+    svg.setAttribute('aria-hidden', 'true');
+    var circle = document.createElementNS(SVG_NS, 'circle');
+    circle.setAttribute('class', classes);
+    circle.setAttribute('cx', '8');
+    circle.setAttribute('cy', '8');
+    circle.setAttribute('r', '5.5');
+    svg.appendChild(circle);
+    return svg;
+  }
+
+  // Mini maps (a crossing's own page) get one line a kind of marker shown: "Rail, open".
+  function miniLegendControl(markers) {
+    var control = L.control({position: 'bottomright'});
+    control.onAdd = function () {
+      var box = el('div', 'leaflet-control map-legend map-legend-mini');
+      box.setAttribute('role', 'group');
+      box.setAttribute('aria-label', 'Map legend');
+      var seen = {};
+      for (var i = 0; i < markers.length; i++) {
+        var mode = token(markers[i].mode);
+        var status = token(markers[i].status);
+        if (seen[mode + ' ' + status]) {
+          continue;
+        }
+        seen[mode + ' ' + status] = true;
+        var item = el('div', 'map-legend-item');
+        item.appendChild(swatch('marker mode-' + mode + ' status-' + status));
+        var text = labelOf(MODES, mode);
+        if (known(MODES, mode) || markers[i].status) {
+          text += ', ' + labelOf(STATUSES, status).toLowerCase();
+        }
+        item.appendChild(el('span', null, text));
+        box.appendChild(item);
+      }
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    return control;
+  }
+
+  function legendControl(markers) {
+    var seenModes = {};
+    var seenStatuses = {};
+    for (var i = 0; i < markers.length; i++) {
+      seenModes[token(markers[i].mode)] = true;
+      seenStatuses[token(markers[i].status)] = true;
+    }
+    var control = L.control({position: 'bottomright'});
+    control.onAdd = function () {
+      var box = el('div', 'leaflet-control map-legend');
+      box.setAttribute('role', 'group');
+      box.setAttribute('aria-label', 'Map legend');
+      function section(title, list, seen, classesFor) {
+        var any = false;
+        var j;
+        for (j = 0; j < list.length; j++) {
+          any = any || seen[list[j][0]];
+        }
+        box.appendChild(el('div', 'map-legend-title', title));
+        for (j = 0; j < list.length; j++) {
+          // every value when the map is empty, otherwise the ones on it
+          if (any && !seen[list[j][0]]) {
+            continue;
+          }
+          var item = el('div', 'map-legend-item');
+          item.appendChild(swatch(classesFor(list[j][0])));
+          item.appendChild(el('span', null, list[j][1]));
+          box.appendChild(item);
+        }
+      }
+      section('Mode (colour)', MODES, seenModes, function (k) {
+        return 'marker mode-' + k + ' status-open';
+      });
+      section('Status (style)', STATUSES, seenStatuses, function (k) {
+        return 'marker mode-unknown status-' + k;
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    return control;
+  }
+
+  function makeFocusable(layer, name) {
+    var path = layer.getElement && layer.getElement();
+    if (!path) {
+      return;
+    }
+    path.setAttribute('tabindex', '0');
+    path.setAttribute('role', 'button');
+    path.setAttribute('aria-label', name);
+    L.DomEvent.on(path, 'keydown', function (event) {
+      if (event.key === 'Enter' || event.key === ' ' || event.keyCode === 13 || event.keyCode === 32) {
+        L.DomEvent.preventDefault(event);
+        layer.openPopup();
+      }
+    });
+  }
+
+  function parseCenter(value) {
+    if (!value) {
+      return null;
+    }
+    var parts = String(value).split(',');
+    var lat = parseFloat(parts[0]);
+    var lon = parseFloat(parts[1]);
+    return parts.length === 2 && isFinite(lat) && isFinite(lon) ? [lat, lon] : null;
+  }
+
+  function addClass(node, name) {
+    if (node && (' ' + node.className + ' ').indexOf(' ' + name + ' ') < 0) {
+      node.className = (node.className ? node.className + ' ' : '') + name;
+    }
+  }
+
+  function removeClass(node, name) {
+    if (node) {
+      node.className = (' ' + node.className + ' ').replace(' ' + name + ' ', ' ').replace(/^\s+|\s+$/g, '');
+    }
+  }
+
+  function draw(node) {
+    var markers = readMarkers(node);
+    if (!markers) {
+      return null;
+    }
+    var basemapData = window.DOSSIER_BASEMAP;
+    if (!basemapData || !basemapData.features) {
+      warn('window.DOSSIER_BASEMAP is missing (is basemap.js loaded?); keeping the static map');
+      return null;
+    }
+    var mini = (' ' + node.className + ' ').indexOf(' mini ') >= 0;
+    var highlight = node.getAttribute('data-highlight');
+
+    addClass(node, 'js-map-active'); // give the container its size before Leaflet measures it
+    var map = L.map(node, {
+      minZoom: 4,
+      maxZoom: 16,
+      zoomSnap: 0.25,
+      scrollWheelZoom: !mini,
+      attributionControl: true
+    });
+
+    var basemap = L.geoJSON(basemapData, {
+      className: 'basemap',
+      interactive: false,
+      attribution: NATURAL_EARTH,
+      style: function () {
+        return {color: '#8c8270', weight: 0.8, fillColor: '#efeadf', fillOpacity: 1};
+      }
+    });
+
+    // The view first: Leaflet creates a layer's elements only once the map has one.
+    var points = [];
+    for (var p = 0; p < markers.length; p++) {
+      points.push([markers[p].lat, markers[p].lon]);
+    }
+    var center = parseCenter(node.getAttribute('data-center'));
+    var zoom = parseFloat(node.getAttribute('data-zoom'));
+    if (center) {
+      map.setView(center, isFinite(zoom) ? zoom : 8);
+    } else if (points.length === 1) {
+      map.setView(points[0], isFinite(zoom) ? zoom : 9);
+    } else if (points.length > 1) {
+      map.fitBounds(L.latLngBounds(points), {padding: [30, 30], maxZoom: 11});
+    } else {
+      map.fitBounds(basemap.getBounds());
+    }
+    basemap.addTo(map);
+
+    // Opt-in remote tiles: a layer object only; nothing is requested unless the reader ticks it.
+    var tiles = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
+      maxZoom: 19,
+      attribution: OSM_ATTRIBUTION
+    });
+    var overlays = {};
+    overlays['OpenStreetMap tiles (online)'] = tiles;
+    L.control.layers(null, overlays, {collapsed: true, position: 'topright'}).addTo(map);
+    map.on('overlayadd', function (event) {
+      if (event.layer === tiles) {
+        addClass(node, 'map-tiles-on');
+      }
+    });
+    map.on('overlayremove', function (event) {
+      if (event.layer === tiles) {
+        removeClass(node, 'map-tiles-on');
+      }
+    });
+
+    var highlighted = null;
+    for (var i = 0; i < markers.length; i++) {
+      var m = markers[i];
+      var latlng = [m.lat, m.lon];
+      var mode = token(m.mode);
+      var status = token(m.status);
+      var isHighlight = highlight && m.id === highlight;
+      if (isNumber(m.precision_m) && m.precision_m > 0) {
+        L.circle(latlng, {
+          radius: m.precision_m,
+          className: 'crossing-precision mode-' + mode,
+          interactive: false
+        }).addTo(map);
+      }
+      var name = String(m.name || m.id || '');
+      var circle = L.circleMarker(latlng, {
+        radius: isHighlight ? 10 : 7,
+        className: 'crossing-marker mode-' + mode + ' status-' + status + (isHighlight ? ' highlight' : '')
+      });
+      circle.bindPopup(popupContent(m));
+      circle.bindTooltip(name, {direction: 'top', offset: [0, -6]});
+      circle.addTo(map);
+      makeFocusable(circle, name);
+      if (isHighlight) {
+        highlighted = circle;
+      }
+    }
+    if (highlighted) {
+      highlighted.bringToFront();
+    }
+
+    if (mini && markers.length) {
+      miniLegendControl(markers).addTo(map);
+    } else {
+      legendControl(markers).addTo(map);
+    }
+    L.control.scale({imperial: false}).addTo(map);
+
+    addClass(node, 'js-map-ready');
+    addClass(node.parentNode, 'js-map-ready');
+    map.invalidateSize(false);
+    return map;
+  }
+
+  function init() {
+    if (typeof window.L === 'undefined') {
+      warn('Leaflet is not loaded; keeping the static map');
+      return;
+    }
+    var nodes = document.querySelectorAll('.js-map');
+    window.DOSSIER_MAPS = [];
+    for (var i = 0; i < nodes.length; i++) {
+      try {
+        var map = draw(nodes[i]);
+        if (map) {
+          window.DOSSIER_MAPS.push(map);
+        }
+      } catch (e) {
+        removeClass(nodes[i], 'js-map-active');
+        removeClass(nodes[i], 'js-map-ready');
+        removeClass(nodes[i].parentNode, 'js-map-ready');
+        warn('could not draw the map (' + (e && e.message) + '); keeping the static map');
+      }
+    }
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();

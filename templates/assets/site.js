@@ -1,0 +1,18 @@
+/* Small enhancements; every page reads fine without them. No network, no modules. */
+(function () {
+  "use strict";
+  // Claims ledger: filter by status with checkboxes (shown only when this script runs).
+  var filter = document.querySelector(".claim-filter");
+  if (filter) {
+    filter.hidden = false;
+    var apply = function () {
+      var on = {};
+      var boxes = filter.querySelectorAll("input[name=status]");
+      for (var i = 0; i < boxes.length; i++) { on[boxes[i].value] = boxes[i].checked; }
+      var claims = document.querySelectorAll(".claims > li[data-status]");
+      for (var j = 0; j < claims.length; j++) { claims[j].hidden = !on[claims[j].getAttribute("data-status")]; }
+    };
+    filter.addEventListener("change", apply);
+    apply();
+  }
+})();

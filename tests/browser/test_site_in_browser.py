@@ -1,0 +1,249 @@
+"""The built demo site, opened from disk (file://) in headless Chromium with the network blocked.
+
+Written against the DOM contract in docs/testing.md. Every test here also fails when a page it
+opened logged a console error, threw, or tried to load anything that is not a local file (the
+`page` fixture in conftest.py checks that after the test).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+PUTIN = "people/vladimir-putin.html"
+BRIDGE_SOURCE = "sources/interbellum-2025-bridge.html"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+# --- every page: the search box ------------------------------------------------------------------
+
+@pytest.mark.parametrize("rel", ["index.html", PUTIN, "map.html", "404.html"])
+def test_every_page_has_the_search_box(open_page, rel):
+    page = open_page(rel)
+    box = page.locator("form.search-box input#site-search")
+    expect(box).to_have_count(1)
+    expect(box).to_have_attribute("type", "search")
+    expect(box).to_have_attribute("name", "q")
+    action = page.locator("form.search-box").get_attribute("action") or ""
+    assert re.fullmatch(r"(\.\./)*search\.html", action), f"form.search-box action is {action!r}"
+
+
+def test_search_box_submits_to_search_page(open_page):
+    page = open_page(PUTIN)
+    page.fill("#site-search", "Putin")
+    with page.expect_navigation():
+        page.press("#site-search", "Enter")
+    assert re.search(r"/search\.html\?(.*&)?q=Putin(&|$)", page.url), page.url
+    expect(page.locator("#search-input")).to_have_value("Putin")
+    expect(page.locator("#search-results li.result").first).to_be_attached()
+
+
+# --- search.html ---------------------------------------------------------------------------------
+
+def _check_results(page, query: str) -> list[str]:
+    results = page.locator("#search-results li.result")
+    expect(results.first).to_be_attached()
+    rows = results.evaluate_all(
+        """lis => lis.map(li => ({
+            hrefs: [...li.querySelectorAll('a[href]')].map(a => a.href),
+            marks: [...li.querySelectorAll('mark')].map(m => m.textContent),
+            text: li.textContent.trim().slice(0, 120),
+        }))"""
+    )
+    for row in rows:
+        assert row["hrefs"], f"result without a link: {row['text']!r}"
+        assert row["marks"], f"result without a <mark> around the match: {row['text']!r}"
+    marks = [m.casefold() for row in rows for m in row["marks"]]
+    assert any(query.casefold() in m for m in marks), (
+        f"no <mark> contains {query!r}; marks: {marks[:10]}"
+    )
+    return [h for row in rows for h in row["hrefs"]]
+
+
+@pytest.mark.parametrize("query", ["Putin", "путин", "푸틴", "Tum"])
+def test_typing_in_search_finds_results(open_page, query):
+    page = open_page("search.html")
+    field = page.locator("#search-input")
+    expect(field).to_have_attribute("type", "search")
+    field.click()
+    field.press_sequentially(query)
+    hrefs = _check_results(page, query)
+    if query != "Tum":
+        assert any(h.endswith("/" + PUTIN) for h in hrefs), (
+            f"no result for {query!r} links to {PUTIN}; links: {hrefs[:10]}"
+        )
+
+
+def test_search_reads_q_on_load(open_page):
+    page = open_page("search.html", query={"q": "путин"})
+    expect(page.locator("#search-input")).to_have_value("путин")
+    hrefs = _check_results(page, "путин")
+    assert any(h.endswith("/" + PUTIN) for h in hrefs), hrefs[:10]
+
+
+# --- map.html ------------------------------------------------------------------------------------
+
+def test_map_draws_basemap_and_one_marker_per_crossing(open_page, built_site):
+    geojson = json.loads((built_site / "data" / "crossings.geojson").read_text(encoding="utf-8"))
+    features = geojson.get("features") or []
+    assert features, "site/data/crossings.geojson has no features"
+    page = open_page("map.html")
+    expect(page.locator("#crossings-map.js-map.js-map-ready")).to_have_count(1)
+    basemap = page.locator("#crossings-map path.basemap").count()
+    assert basemap > 0, "the map drew no basemap paths (path.basemap)"
+    markers = page.locator("#crossings-map .crossing-marker")
+    expect(markers).to_have_count(len(features))
+
+
+# --- entity page -> note -> source ---------------------------------------------------------------
+
+def test_citation_jumps_to_note_and_note_opens_source(open_page, built_site):
+    page = open_page(PUTIN)
+    cite = page.locator('sup.cite a[href^="#note-"]').first
+    expect(cite).to_be_attached()
+    href = cite.get_attribute("href")
+    assert re.fullmatch(r"#note-\d+", href), f"citation mark links to {href!r}"
+    cite.click()
+    page.wait_for_function("h => location.hash === h", arg=href)
+    note = page.locator(f"li{href}")
+    expect(note).to_have_count(1)
+    expect(note).to_be_in_viewport()
+    link = note.locator('a[href^="../sources/"]').first
+    expect(link).to_be_attached()
+    target = link.get_attribute("href")
+    assert re.fullmatch(r"\.\./sources/[^/#?]+\.html(#[^#]*)?", target), (
+        f"the note links to {target!r}, not to a sources/*.html page"
+    )
+    with page.expect_navigation():
+        link.click()
+    sources_url = (built_site / "sources").as_uri() + "/"
+    assert page.url.startswith(sources_url), page.url
+    assert re.fullmatch(r"[^/#?]+\.html(#.*)?", page.url[len(sources_url):]), page.url
+    expect(page.locator("h1")).to_have_count(1)
+    assert page.locator("h1").inner_text().strip()
+
+
+# --- source page: annotation anchors -------------------------------------------------------------
+
+def test_annotation_anchor_is_the_target(open_page, page):
+    open_page(BRIDGE_SOURCE)
+    marks = page.locator('mark.anno[id^="a-"]')
+    expect(marks.first).to_be_attached()
+    anchor = marks.first.get_attribute("id")
+    fresh = open_page(BRIDGE_SOURCE, fragment=anchor, target=page.context.new_page())
+    target_id = fresh.evaluate("() => document.querySelector(':target')?.id ?? null")
+    assert target_id == anchor, f"opened #{anchor}, but :target is {target_id!r}"
+    expect(fresh.locator(f'mark.anno[id="{anchor}"]')).to_be_in_viewport()
+
+
+# --- accessibility -------------------------------------------------------------------------------
+
+def _first_authored_page() -> list[str]:
+    pages = sorted((CONTENT / "pages").glob("*.md"))
+    return [f"(authored) {pages[0].stem}"] if pages else []
+
+
+A11Y_PAGES = [
+    "index.html", "people/index.html", PUTIN, "sources/index.html", BRIDGE_SOURCE, "map.html",
+    "timeline.html", "claims.html", "search.html?q=Putin", "404.html",
+] + _first_authored_page()
+
+
+def _resolve(built_site: Path, entry: str) -> tuple[str, dict | None]:
+    if entry.startswith("(authored) "):
+        slug = entry.split(" ", 1)[1]
+        for rel in (f"pages/{slug}.html", f"{slug}.html"):
+            if (built_site / rel).is_file():
+                return rel, None
+        raise AssertionError(f"authored page {slug!r} is neither pages/{slug}.html nor {slug}.html")
+    rel, _, q = entry.partition("?q=")
+    return rel, ({"q": q} if q else None)
+
+
+def _violation_report(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v.get('impact')}): {v.get('help')} [{v.get('helpUrl')}]")
+        for node in v["nodes"][:15]:
+            lines.append(f"    {' '.join(map(str, node['target']))}")
+            summary = (node.get("failureSummary") or "").replace("\n", " / ")
+            if summary:
+                lines.append(f"        {summary[:300]}")
+        if len(v["nodes"]) > 15:
+            lines.append(f"    ... and {len(v['nodes']) - 15} more")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe():
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError as exc:
+        pytest.fail(f"axe-playwright-python is not installed ({exc}): run scripts/run-tests",
+                    pytrace=False)
+    custom = os.environ.get("DOSSIER_AXE_JS")  # an axe.min.js of another axe-core version
+    return Axe.from_file(custom) if custom else Axe()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("entry", A11Y_PAGES)
+def test_accessibility_wcag_a_aa(open_page, page, built_site, axe, entry, scheme):
+    rel, query = _resolve(built_site, entry)
+    page.emulate_media(color_scheme=scheme)
+    open_page(rel, query=query)
+    if rel == "map.html":
+        expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    if query:
+        expect(page.locator("#search-results li.result").first).to_be_attached()
+    results = axe.run(page, options={
+        "runOnly": {"type": "tag", "values": WCAG_TAGS},
+        "resultTypes": ["violations"],
+        # no XHR for stylesheets: it is refused under file:// and would log console errors
+        "preload": False,
+    })
+    violations = results.response["violations"]
+    assert not violations, (
+        f"{rel} ({scheme} scheme): {len(violations)} WCAG 2.0/2.1 A/AA rule(s) violated:\n"
+        + _violation_report(violations)
+    )
+
+
+# --- no console errors anywhere ------------------------------------------------------------------
+
+MAX_PAGES = 400  # above this, a sample of each folder (the first pages in sorted order)
+
+
+def _pages_to_visit(site: Path) -> list[str]:
+    rels = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    if len(rels) <= MAX_PAGES:
+        return rels
+    by_folder: dict[str, list[str]] = {}
+    for rel in rels:
+        by_folder.setdefault(rel.rpartition("/")[0], []).append(rel)
+    per = max(3, MAX_PAGES // len(by_folder))
+    return [rel for group in by_folder.values() for rel in group[:per]]
+
+
+def test_no_console_errors_on_any_page(open_page, page, built_site):
+    rels = _pages_to_visit(built_site)
+    assert len(rels) > 10, f"only {len(rels)} pages in the built site"
+    no_box = []
+    start = time.monotonic()
+    for rel in rels:
+        open_page(rel)
+        # one round trip: this page's events arrive before the next one opens
+        if page.locator('form.search-box input#site-search[type="search"]').count() != 1:
+            no_box.append(rel)
+    elapsed = time.monotonic() - start
+    print(f"opened {len(rels)} pages in {elapsed:.1f} s")
+    assert not no_box, f"{len(no_box)} page(s) without the search box: {no_box[:20]}"
+    assert elapsed < 120, f"opening {len(rels)} pages took {elapsed:.0f} s"

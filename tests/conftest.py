@@ -1,0 +1,56 @@
+"""Shared helpers: build content folders written by the tests themselves."""
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dossier.build import build, check
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class ContentDir:
+    """A content folder in tmp_path, seeded from a fixture, that a test edits file by file."""
+
+    def __init__(self, root: Path, fixture: str | None = "minimal"):
+        self.root = root
+        if fixture:
+            shutil.copytree(FIXTURES / fixture, root)
+        else:
+            root.mkdir(parents=True)
+            (root / "dossier.yaml").write_text("title: T\n", encoding="utf-8")
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def remove(self, rel: str) -> None:
+        (self.root / rel).unlink()
+
+    def check(self):
+        return check(self.root)
+
+    def build(self, out: Path):
+        return build(self.root, out)
+
+    def messages(self) -> list[str]:
+        """Diagnostics as compiler-style lines, paths relative to the content folder."""
+        return [d.text() for d in self.check().diagnostics.sorted()]
+
+    def errors(self) -> list[str]:
+        return [m for m in self.messages() if ": error: " in m]
+
+
+@pytest.fixture
+def content(tmp_path, monkeypatch) -> ContentDir:
+    """The minimal fixture, copied; the working directory is the content folder, so
+    diagnostics read 'entities/people/x.yaml:2:1: ...'."""
+    folder = ContentDir(tmp_path / "content")
+    monkeypatch.chdir(folder.root)
+    return folder

@@ -1,0 +1,132 @@
+"""Content errors are reported like a compiler: file, line, column, all of them, never a traceback."""
+from __future__ import annotations
+
+
+def test_the_minimal_fixture_has_no_errors(content):
+    assert content.errors() == []
+
+
+def test_unknown_key_names_file_line_column_and_suggests(content):
+    content.write("entities/people/bob.yaml", """
+        name: Bob
+        rol: Mayor
+    """)
+    assert any(m.startswith("entities/people/bob.yaml:2:1: error: unknown key 'rol' in person (did you mean 'role'?)") for m in content.errors())
+
+
+def test_duplicate_key_names_both_lines(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nrole: a\nrole: b\n")
+    assert "entities/people/bob.yaml:3:1: error: duplicate key 'role' (first defined on line 2) [duplicate-key]" in content.errors()
+
+
+def test_yaml_syntax_error_points_at_the_problem(content):
+    content.write("entities/people/bob.yaml", "name: [Bob\n")
+    errors = content.errors()
+    assert len(errors) == 1 and errors[0].startswith("entities/people/bob.yaml:2:1: error: YAML syntax error")
+
+
+def test_unknown_ids_in_every_reference_position(content):
+    content.write("entities/people/bob.yaml", """
+        name: Bob
+        country: atlantis
+        summary: Friend of [[nobody]], says [@no-such-source, p. 3].
+        facts:
+          - {label: Age, value: 40, cite: [missing-source]}
+        relations:
+          - {type: leads, target: ghost}
+    """)
+    errors = content.errors()
+    assert "entities/people/bob.yaml:2:10: error: unknown id 'atlantis' [unknown-id]" in errors
+    assert "entities/people/bob.yaml:3:20: error: unknown id 'nobody' in [[nobody]] [unknown-id]" in errors
+    assert "entities/people/bob.yaml:3:38: error: unknown source 'no-such-source' in [@no-such-source] [unknown-source]" in errors
+    assert "entities/people/bob.yaml:5:36: error: unknown source 'missing-source' in citation [unknown-source]" in errors
+    assert "entities/people/bob.yaml:7:27: error: unknown id 'ghost' [unknown-id]" in errors
+
+
+def test_link_inside_a_block_scalar_is_located_on_its_line(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n  First line.\n  See [[nobody]].\n")
+    assert "entities/people/bob.yaml:4:7: error: unknown id 'nobody' in [[nobody]] [unknown-id]" in content.errors()
+
+
+def test_wrong_types_ranges_and_enums(content):
+    content.write("entities/crossings/bad.yaml", """
+        name: Bad
+        location: {lat: 130.6, lon: 42.4}
+        mode: hovercraft
+        opened: 2025-13-01
+        length_m: long
+        countries: [ruritania]
+    """)
+    errors = content.errors()
+    assert "entities/crossings/bad.yaml:2:17: error: 130.6 is out of range: expected a number from -90 to 90 [range]" in errors
+    assert any(e.startswith("entities/crossings/bad.yaml:3:7: error: 'hovercraft' is not allowed here") for e in errors)
+    assert "entities/crossings/bad.yaml:4:9: error: '2025-13-01' is not a valid date: expected YYYY, YYYY-MM or YYYY-MM-DD [date]" in errors
+    assert "entities/crossings/bad.yaml:5:11: error: expected a number from 0 to 1,000,000, found 'long' [type]" in errors
+    assert "entities/crossings/bad.yaml:6:12: error: expected exactly 2 items, found 1 [length]" in errors
+
+
+def test_crossing_without_location_is_an_error(content):
+    content.write("entities/crossings/nowhere.yaml", "name: Nowhere\nmode: road\n")
+    assert any("crossing needs 'location'" in e for e in content.errors())
+
+
+def test_reference_to_the_wrong_kind(content):
+    content.write("entities/people/bob.yaml", "name: Bob\ncountry: old-river\n")
+    assert "entities/people/bob.yaml:2:10: error: 'old-river' is a place; 'country' expects a country [wrong-kind]" in content.errors()
+
+
+def test_citing_an_entity_instead_of_a_source(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: Bob [@ruritania].\n")
+    assert any("'ruritania' is a country, not a source" in e for e in content.errors())
+
+
+def test_the_same_id_in_two_kind_folders(content):
+    content.write("entities/places/ruritania.yaml", "name: Ruritania the place\n")
+    assert any(e.startswith("entities/places/ruritania.yaml: error: id 'ruritania' is already used by") for e in content.errors())
+
+
+def test_bad_file_names_and_folders(content):
+    content.write("entities/people/Bad_Name.yaml", "name: X\n")
+    content.write("entities/robots/r2.yaml", "name: R2\n")
+    content.write("entities/people/x.yml", "name: X\n")
+    errors = content.errors()
+    assert any("Bad_Name.yaml: error: file name 'Bad_Name' is not a valid id" in e for e in errors)
+    assert any("entities/robots: error: 'robots' is not an entity kind folder" in e for e in errors)
+    assert any("x.yml: error: entity files must end in .yaml (rename it to .yaml)" in e for e in errors)
+
+
+def test_aliases_tags_and_bombs_are_refused(content):
+    content.write("entities/people/bomb.yaml", 'name: &a x\naliases: [*a, *a]\n')
+    content.write("entities/people/tag.yaml", "name: !!python/object:os.system x\n")
+    errors = content.errors()
+    assert any(e.startswith("entities/people/bomb.yaml:2:11: error: anchors and aliases") for e in errors)
+    assert any(e.startswith("entities/people/tag.yaml:1:7: error: YAML tag") for e in errors)
+
+
+def test_front_matter_that_never_closes(content):
+    content.write("sources/open.md", "---\ntitle: Open\n\nbody text\n")
+    assert "sources/open.md:1:1: error: the front matter that starts here never closes: add a line '---' after it [front-matter]" in content.errors()
+
+
+def test_front_matter_positions_count_from_the_top_of_the_file(content):
+    content.write("sources/s.md", "---\ntitle: S\npublished: someday\n---\nText.\n")
+    assert "sources/s.md:3:12: error: 'someday' is not a valid date: expected YYYY, YYYY-MM or YYYY-MM-DD [date]" in content.errors()
+
+
+def test_all_problems_are_reported_in_one_run(content):
+    content.write("entities/people/a.yaml", "name: A\ncountry: nowhere\n")
+    content.write("entities/people/b.yaml", "name: B\nrole: [1\n")
+    content.write("entities/people/c.yaml", "nam: C\n")
+    assert len(content.errors()) >= 4
+
+
+def test_uncited_fact_is_a_warning_and_strict_makes_it_an_error(content):
+    from dossier.build import check
+    content.write("entities/people/bob.yaml", "name: Bob\nfacts:\n  - {label: Age, value: 40}\n")
+    assert any("warning: fact 'Age' has no citation" in m for m in content.messages())
+    assert any(d.code == "uncited-fact" and d.severity == "error" for d in check(content.root, strict=True).diagnostics.items)
+
+
+def test_page_slug_that_collides_with_a_generated_page(content):
+    content.write("pages/map.md", "---\ntitle: Map\n---\nx\n")
+    assert any("pages/map.md: error: a page named 'map' would collide" in e for e in content.errors())
