@@ -1,1 +1,365 @@
-/* placeholder */
+/* Search on search.html: results as you type, from disk or from a server alike.
+ *
+ * The index is built at build time (dossier/features/search.py) in MiniSearch's own serialised
+ * form and shipped as data/search-index.js, a script that sets window.DOSSIER_SEARCH; this file
+ * loads it into MiniSearch (assets/vendor/minisearch.js) and searches it: no fetch, no modules.
+ * Results are built with DOM methods and textContent only: indexed text is never parsed as HTML.
+ *
+ * The tokenizer here must split text exactly as search.py does (tests/test_search.py checks it):
+ * lower case, NFKD, combining marks dropped, NFC; words of letters and digits; Han and kana as
+ * bigrams; Hangul words indexed with their suffixes. The code point ranges come with the index.
+ *
+ * In Node (the tests) this file only defines globalThis.DossierSearch.
+ */
+(function (global) {
+  'use strict';
+
+  const WORD = /[\p{L}\p{N}]+/gu;           // Python's [^\W_]
+  const SHOWN_WORD = /[\p{L}\p{N}\p{M}]+/gu; // a word of the original text, marks included
+  const MARKS = /\p{Mn}/gu;
+  const PAGE = 50;                           // results shown at once
+
+  function charClass(ranges) {
+    return ranges.map(function (r) {
+      return String.fromCodePoint(r[0]) + '-' + String.fromCodePoint(r[1]);
+    }).join('');
+  }
+
+  /* fold, tokenize and index terms, from the "tokenizer" part of the index. */
+  function makeTokenizer(spec) {
+    const cjk = charClass(spec.cjk);
+    const hangul = charClass(spec.hangul);
+    const eastAsian = new RegExp('[' + cjk + hangul + ']', 'u');
+    const runs = new RegExp('([' + cjk + ']+)|([' + hangul + ']+)|([^' + cjk + hangul + ']+)', 'gu');
+    const hangulWord = new RegExp('^[' + hangul + ']+$', 'u');
+    const suffixMax = spec.hangulSuffixMax;
+
+    function fold(text) {
+      return text.toLowerCase().normalize('NFKD').replace(MARKS, '').normalize('NFC')
+        .toLowerCase().replace(/ς/g, 'σ');
+    }
+
+    /* The terms of folded text, each with where it starts and ends in that text. */
+    function termsAt(folded) {
+      const out = [];
+      for (const m of folded.matchAll(WORD)) {
+        const word = m[0];
+        if (!eastAsian.test(word)) {
+          out.push({ term: word, start: m.index, end: m.index + word.length });
+          continue;
+        }
+        for (const r of word.matchAll(runs)) {
+          const at = m.index + r.index;
+          if (r[1]) {
+            const chars = Array.from(r[1]);  // code points: Han beyond the BMP is two units
+            let offset = at;
+            for (let i = 0; i < chars.length; i++) {
+              const term = i + 1 < chars.length ? chars[i] + chars[i + 1] : chars[i];
+              out.push({ term: term, start: offset, end: offset + term.length });
+              offset += chars[i].length;
+            }
+          } else {
+            out.push({ term: r[0], start: at, end: at + r[0].length });
+          }
+        }
+      }
+      return out;
+    }
+
+    function tokenize(text) {
+      return termsAt(fold(String(text))).map(function (t) { return t.term; });
+    }
+
+    function isHangulWord(term) { return hangulWord.test(term); }
+
+    /* What one token puts in the index: itself, and for a Hangul word each of its suffixes. */
+    function indexTerms(term) {
+      if (term.length > 1 && term.length <= suffixMax && hangulWord.test(term)) {
+        const out = [];
+        for (let i = 0; i < term.length; i++) out.push(term.slice(i));
+        return out;
+      }
+      return term;
+    }
+
+    function isEastAsian(term) { return eastAsian.test(term); }
+
+    return { fold: fold, termsAt: termsAt, tokenize: tokenize, indexTerms: indexTerms,
+             isEastAsian: isEastAsian, isHangulWord: isHangulWord };
+  }
+
+  /* MiniSearch's options for this index: the same when it is loaded and when it was built. */
+  function options(data, tok) {
+    return {
+      fields: data.fields,
+      storeFields: data.storeFields,
+      tokenize: tok.tokenize,
+      processTerm: tok.indexTerms,
+      searchOptions: { processTerm: function (term) { return term; } },
+    };
+  }
+
+  function load(data, MiniSearch) {
+    if (!data || data.format !== 1 || !data.index) throw new Error('unknown search index format');
+    const tok = makeTokenizer(data.tokenizer);
+    const engine = MiniSearch.loadJS(data.index, options(data, tok));
+    return { engine: engine, tok: tok, data: data };
+  }
+
+  /* Every word must match (the last one, and any Han or Hangul one, as a prefix); when nothing
+   * matches, any word may, with a little fuzziness for long words. */
+  function search(index, query) {
+    const tok = index.tok;
+    const terms = tok.tokenize(query);
+    if (!terms.length) return { results: [], terms: terms, loose: false };
+    const prefix = function (term, i, all) { return i === all.length - 1 || tok.isEastAsian(term); };
+    const base = { boost: index.data.boost, prefix: prefix };
+    let results = index.engine.search(query, Object.assign({ combineWith: 'AND' }, base));
+    let loose = false;
+    if (!results.length) {
+      loose = true;
+      results = index.engine.search(query, Object.assign({
+        combineWith: 'OR',
+        fuzzy: function (term) { return term.length > 4 && !tok.isEastAsian(term) ? 0.2 : false; },
+      }, base));
+    }
+    return { results: results, terms: terms, loose: loose };
+  }
+
+  /* A text cut in pieces [text, marked]. `matched` holds the index terms a result matched,
+   * `queryTerms` the terms of the query. A word of a Latin, Cyrillic... script is marked whole
+   * when it is a matched term; in Han and Hangul only the part the query asked for is marked
+   * (the end of a Hangul word matched through its suffix, a Han pair through its first half). */
+  function segments(tok, text, matched, queryTerms) {
+    const out = [];
+    const eastAsian = [];
+    for (const term of matched) if (tok.isEastAsian(term)) eastAsian.push(term);
+    const asked = function (term) {  // how much of a matched term the query typed
+      let best = 0;
+      for (const q of queryTerms || []) if (q.length > best && term.startsWith(q)) best = q.length;
+      return best || term.length;
+    };
+    let last = 0;
+    for (const m of text.matchAll(SHOWN_WORD)) {
+      const word = m[0];
+      const folded = tok.fold(word);
+      const marked = new Array(folded.length).fill(false);
+      let any = false;
+      for (const t of tok.termsAt(folded)) {
+        if (!tok.isEastAsian(t.term)) {
+          if (matched.has(t.term)) {
+            marked.fill(true, t.start, t.end);
+            any = true;
+          }
+          continue;
+        }
+        for (const term of eastAsian) {
+          let at = -1;
+          if (term === t.term) at = t.start;
+          else if (term.length < t.term.length && t.term.endsWith(term) && tok.isHangulWord(t.term)) at = t.end - term.length;
+          if (at < 0) continue;
+          marked.fill(true, at, at + asked(term));
+          any = true;
+        }
+      }
+    if (!any) continue;
+      if (m.index > last) out.push([text.slice(last, m.index), false]);
+      if (folded.length !== word.length) {  // folding changed its length: mark the whole word
+        out.push([word, true]);
+      } else {
+        let i = 0;
+        while (i < word.length) {
+          let j = i;
+          while (j < word.length && marked[j] === marked[i]) j++;
+          out.push([word.slice(i, j), marked[i]]);
+          i = j;
+        }
+      }
+      last = m.index + word.length;
+    }
+    if (last < text.length) out.push([text.slice(last), false]);
+    return out;
+  }
+
+  global.DossierSearch = { makeTokenizer: makeTokenizer, options: options, load: load,
+                           search: search, segments: segments };
+
+  if (typeof document === 'undefined') return;
+
+  // --- the page ---------------------------------------------------------------------------------
+
+  const FIELD_LABELS = { name: 'name', alias: 'other names', title: 'title', about: 'details', text: 'text' };
+  const me = document.currentScript;
+  const root = ((me && me.getAttribute('src')) || 'assets/search.js').replace(/assets\/search\.js([?#].*)?$/, '');
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  /* Append text to a node, with <mark> around the matched parts; true when something was marked. */
+  function appendMarked(node, tok, text, matched, queryTerms) {
+    let marked = false;
+    for (const part of segments(tok, text, matched, queryTerms)) {
+      if (part[1]) {
+        node.appendChild(el('mark', '', part[0]));
+        marked = true;
+      } else {
+        node.appendChild(document.createTextNode(part[0]));
+      }
+    }
+    return marked;
+  }
+
+  function resultItem(index, r, queryTerms) {
+    const tok = index.tok;
+    const matched = new Set(r.terms);
+    const kind = r.k || 'page';
+    const li = el('li', 'result result-' + kind.replace(/[^a-z0-9-]/g, ''));
+    const head = el('p', 'result-head');
+    head.appendChild(el('span', 'result-kind', (index.data.kinds[kind] || kind)));
+    head.appendChild(document.createTextNode(' '));
+    const link = el('a', 'result-title');
+    link.href = root + r.id;
+    let marked = appendMarked(link, tok, r.t || r.id, matched, queryTerms);
+    head.appendChild(link);
+    li.appendChild(head);
+    if (r.a) {
+      const aliases = el('p', 'result-aliases');
+      if (appendMarked(aliases, tok, r.a, matched, queryTerms)) {
+        li.appendChild(aliases);
+        marked = true;
+      }
+    }
+    if (r.s) {
+      const snippet = el('p', 'result-snippet');
+      if (appendMarked(snippet, tok, r.s, matched, queryTerms)) marked = true;
+      li.appendChild(snippet);
+    }
+    if (!marked) {  // the match is further in than the snippet: say which words matched, and where
+      const where = el('p', 'result-match');
+      const terms = r.terms.slice(0, 3);
+      const fields = [];
+      terms.forEach(function (term) {
+        (r.match[term] || []).forEach(function (f) {
+          const label = FIELD_LABELS[f] || f;
+          if (fields.indexOf(label) < 0) fields.push(label);
+        });
+      });
+      where.appendChild(document.createTextNode('Found in the ' + (fields.join(', ') || 'text') + ': '));
+      terms.forEach(function (term, i) {
+        if (i) where.appendChild(document.createTextNode(', '));
+        where.appendChild(el('mark', '', term));
+      });
+      li.appendChild(where);
+    }
+    return li;
+  }
+
+  function start() {
+    const input = document.getElementById('search-input');
+    const list = document.getElementById('search-results');
+    const status = document.getElementById('search-status');
+    if (!input || !list || !status) return;
+    let index;
+    try {
+      const t0 = performance.now();
+      index = load(global.DOSSIER_SEARCH, global.MiniSearch);
+      global.DossierSearch.loadMs = performance.now() - t0;
+      global.DOSSIER_SEARCH = null;  // MiniSearch keeps its own copy
+    } catch (e) {
+      status.textContent = 'The search index could not be read: rebuild the site.';
+      return;
+    }
+    const count = index.engine.documentCount;
+    const idle = 'Type to search ' + count + ' entities, sources and pages.';
+    let found = { results: [], terms: [] };
+    let shown = 0;
+    let more = null;
+
+    function showMore() {
+      const end = Math.min(found.results.length, shown + PAGE);
+      const fragment = document.createDocumentFragment();
+      for (let i = shown; i < end; i++) fragment.appendChild(resultItem(index, found.results[i], found.terms));
+      list.appendChild(fragment);
+      shown = end;
+      if (more) more.remove();
+      more = null;
+      if (shown < found.results.length) {
+        more = el('button', 'search-more', 'Show more results');
+        more.type = 'button';
+        more.addEventListener('click', function () {
+          const first = shown;
+          showMore();
+          const link = list.children[first] && list.children[first].querySelector('a');
+          if (link) link.focus();  // keyboard users carry on from the first new result
+        });
+        list.insertAdjacentElement('afterend', more);
+      }
+    }
+
+    function run() {
+      const query = input.value;
+      const t0 = performance.now();
+      found = search(index, query);
+      list.textContent = '';
+      shown = 0;
+      showMore();
+      global.DossierSearch.lastMs = performance.now() - t0;
+      const n = found.results.length;
+      if (!query.trim()) {
+        status.textContent = idle;
+      } else if (!n) {
+        status.textContent = 'Nothing found for “' + query.trim() + '”.';
+      } else {
+        const results = n + (n === 1 ? ' result' : ' results');
+        status.textContent = (found.loose ? results + ' with some of these words (none has all of them)' : results)
+          + (n > shown ? ', the first ' + shown + ' shown.' : '.');
+      }
+    }
+
+    function remember() {
+      try {
+        const url = new URL(location.href);
+        if (input.value) url.searchParams.set('q', input.value); else url.searchParams.delete('q');
+        history.replaceState(null, '', url.href);
+      } catch (e) { /* some browsers refuse history changes on file:// pages: the search still works */ }
+    }
+
+    input.addEventListener('input', run);
+    input.addEventListener('change', remember);
+    if (input.form) {
+      input.form.addEventListener('submit', function (event) {
+        event.preventDefault();
+        run();
+        remember();
+      });
+    }
+    const q = new URLSearchParams(location.search).get('q');
+    if (q) input.value = q;
+    const box = document.getElementById('site-search');
+    if (box && q && !box.value) box.value = q;
+    run();
+  }
+
+  function ready() {
+    if (global.MiniSearch) {
+      start();
+      return;
+    }
+    // search.html does not load MiniSearch itself: load it from beside this file, then start.
+    const script = document.createElement('script');
+    script.src = root + 'assets/vendor/minisearch.js';
+    script.onload = start;
+    script.onerror = function () {
+      const status = document.getElementById('search-status');
+      if (status) status.textContent = 'Search is missing assets/vendor/minisearch.js: rebuild the site.';
+    };
+    document.head.appendChild(script);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
+  else ready();
+})(typeof window !== 'undefined' ? window : globalThis);
