@@ -1,11 +1,20 @@
-"""Command line: dossier build | check | schema.
+"""Command line: dossier build | check | schema | new | import.
 
-Exit status: 0 success, 1 content errors, 2 usage errors. A bad content file never ends in a
-traceback: problems are printed as diagnostics (text, github or json).
+Exit status: 0 success, 1 content errors (or an input that cannot be read), 2 usage errors (bad
+arguments, an unknown kind, a malformed or taken id, a missing content folder). A bad content file
+never ends in a traceback: problems are printed as diagnostics (text, github or json).
+
+Where the output goes:
+- ``--format text`` (default): compiler-style lines on stderr, ``path:line:col: error: message [code]``;
+- ``--format github``: GitHub Actions workflow commands on stdout (``::error file=...::...``), and,
+  when ``$GITHUB_STEP_SUMMARY`` is set, every diagnostic as a table on the run's summary page;
+- ``--format json``: one JSON document on stdout, ``{"errors", "warnings", "diagnostics": [...]}``.
+The closing summary line ("dossier: 2 errors, 1 warning") always goes to stderr.
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import sys
@@ -13,71 +22,186 @@ import time
 from pathlib import Path
 
 from . import diagnostics as fmt
-from .build import build, check
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
-def _print(diags, style: str, stream=sys.stderr) -> None:
-    items = diags.sorted()
+class UsageError(Exception):
+    """A command line that cannot be carried out as asked (exit 2)."""
+
+
+class InputError(Exception):
+    """An input file that cannot be read or used (exit 1)."""
+
+
+def _print(items, style: str, command: str) -> None:
     if style == "json":
         print(fmt.format_json(items), file=sys.stdout)
         return
+    if style == "github":
+        for d in items:
+            print(fmt.format_github(d), file=sys.stdout)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            try:
+                with open(summary, "a", encoding="utf-8") as f:
+                    f.write(fmt.step_summary(items, command))
+            except OSError as e:
+                print(f"dossier: warning: cannot write the step summary {summary}: {e.strerror or e}", file=sys.stderr)
+        sys.stdout.flush()
+        return
     for d in items:
-        print(fmt.format_github(d) if style == "github" else d.text(), file=stream)
-    if style == "github" and os.environ.get("GITHUB_STEP_SUMMARY") and items:
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as f:
-            f.write(f"### dossier: {fmt.summary_line(items)}\n\n")
-            for d in items:
-                f.write(f"- `{d.path}:{d.line}:{d.col}` **{d.severity}** {d.message.replace(chr(10), ' ')} ({d.code})\n")
+        print(d.text(), file=sys.stderr)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dossier", description="Build an annotated dossier into a static site.")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", metavar="{build,check,schema,new,import}")
     for name, help_text in (("build", "build the site"), ("check", "check the content without writing")):
-        p = sub.add_parser(name, help=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--content", default="content", help="content folder (default: content)")
         p.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print diagnostics")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors")
         if name == "build":
             p.add_argument("--out", default="site", help="output folder (default: site)")
-    p = sub.add_parser("schema", help="write the JSON Schemas of the content format")
+
+    p = sub.add_parser("schema", help="write the JSON Schemas of the content format",
+                       description="Write the JSON Schemas (draft-07) that editors use to check content as you type.")
     p.add_argument("--out", default="schemas", help="folder for the schema files (default: schemas)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 when the files in --out differ from what the engine defines")
+
+    from .scaffold import KIND_NAMES
+    p = sub.add_parser("new", help="write a skeleton entity, source or page file",
+                       description="Write a skeleton file for a new entity, source or page, with comments "
+                                   "saying what to fill in. KIND is one of: " + ", ".join(KIND_NAMES) +
+                                   " (folder names such as 'people' work too).")
+    p.add_argument("kind", help="person, organization, country, place, crossing, event, document, source or page")
+    p.add_argument("id", help="the new id: lowercase letters, digits and single hyphens (it becomes the file name)")
+    p.add_argument("--content", default="content", help="content folder (default: content)")
+    p.add_argument("--name", help="the name (or title) to write; default: made from the id")
+    p.add_argument("--date", help="for an event or document: its date (YYYY, YYYY-MM or YYYY-MM-DD)")
+
+    p = sub.add_parser("import", help="turn a saved web page (.html) or a text copy (.txt) into a source",
+                       description="Turn a saved web page (.html, .htm) or a plain-text copy of an article (.txt) "
+                                   "into content/sources/<id>.md: the article's text as Markdown, and front matter "
+                                   "filled from what the page says of itself.")
+    p.add_argument("file", help="the saved page or text file")
+    p.add_argument("--id", help="the source id (default: made from the title)")
+    p.add_argument("--content", default="content", help="content folder (default: content)")
+    p.add_argument("--force", action="store_true", help="overwrite a source file of the same id")
+    p.add_argument("--accessed", help="the date the article was read (default: today), YYYY-MM-DD")
+    p.add_argument("--url", help="the article's address, when the file does not say it")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["build", *argv]  # `dossier` alone builds
     try:
         args = parser.parse_args(argv)
-    except SystemExit as e:
-        return 2 if e.code else 0
-    if args.command is None:
-        args = parser.parse_args(["build", *(argv or [])])
+    except SystemExit as e:  # argparse has printed the usage and the problem
+        return EXIT_USAGE if e.code else EXIT_OK
+    try:
+        if args.command == "schema":
+            return _schema(args)
+        if args.command == "new":
+            return _new(args)
+        if args.command == "import":
+            return _import(args)
+        return _build_or_check(args)
+    except UsageError as e:
+        print(f"dossier {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except InputError as e:
+        print(f"dossier {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        print("dossier: interrupted", file=sys.stderr)
+        return 130
 
-    if args.command == "schema":
-        from .schema import json_schemas
-        out = Path(args.out)
+
+def _schema(args) -> int:
+    from .schema import json_schemas
+    out = Path(args.out)
+    schemas = {f"{name}.schema.json": json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+               for name, schema in sorted(json_schemas().items())}
+    if args.check:
+        stale = [name for name, text in schemas.items()
+                 if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text]
+        if stale:
+            print(f"dossier schema: {len(stale)} schema file(s) in {out} are missing or out of date: "
+                  f"{', '.join(stale)}; run `dossier schema --out {out}`", file=sys.stderr)
+            return EXIT_CONTENT
+        print(f"dossier schema: the {len(schemas)} schemas in {out} are up to date", file=sys.stderr)
+        return EXIT_OK
+    try:
         out.mkdir(parents=True, exist_ok=True)
-        for name, schema in json_schemas().items():
-            (out / f"{name}.schema.json").write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {len(json_schemas())} schemas to {out}", file=sys.stderr)
-        return 0
+        for name, text in schemas.items():
+            (out / name).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot write the schemas to {out}: {e.strerror or e}") from None
+    print(f"wrote {len(schemas)} schemas to {out}", file=sys.stderr)
+    return EXIT_OK
 
+
+def _build_or_check(args) -> int:
+    from .build import build, check
     content = Path(args.content)
+    if not content.is_dir():
+        raise UsageError(f"content folder {str(content)!r} not found (use --content to name another one)")
     start = time.perf_counter()
     if args.command == "check":
         result = check(content, args.strict)
     else:
         out = Path(args.out)
         if out.resolve() == content.resolve() or content.resolve() in out.resolve().parents:
-            print(f"dossier: error: the output folder {out} must not be inside the content folder", file=sys.stderr)
-            return 2
+            raise UsageError(f"the output folder {out} must not be inside the content folder")
         result = build(content, out, args.strict)
-    _print(result.diagnostics, args.format)
-    items = result.diagnostics.items
-    if args.format != "json":
-        if result.diagnostics.errors:
-            print(f"dossier: {fmt.summary_line(items)}; nothing was written" if args.command == "build" else f"dossier: {fmt.summary_line(items)}", file=sys.stderr)
-        elif args.command == "build":
-            print(f"dossier: built {result.pages} pages into {args.out} in {time.perf_counter() - start:.2f} s ({fmt.summary_line(items)}); open {args.out}/index.html", file=sys.stderr)
-        else:
-            print(f"dossier: content is valid ({fmt.summary_line(items)})", file=sys.stderr)
-    return 1 if result.diagnostics.errors else 0
+    items = result.diagnostics.sorted()
+    _print(items, args.format, args.command)
+    if result.diagnostics.errors:
+        tail = "; nothing was written" if args.command == "build" else ""
+        print(f"dossier: {fmt.summary_line(items)}{tail}", file=sys.stderr)
+    elif args.command == "build":
+        print(f"dossier: built {result.pages} pages into {args.out} in {time.perf_counter() - start:.2f} s "
+              f"({fmt.summary_line(items)}); open {args.out}/index.html", file=sys.stderr)
+    else:
+        print(f"dossier: content is valid ({fmt.summary_line(items)})", file=sys.stderr)
+    return EXIT_CONTENT if result.diagnostics.errors else EXIT_OK
+
+
+def _new(args) -> int:
+    from .scaffold import ScaffoldError, new
+    try:
+        path, todo = new(args.kind, args.id, Path(args.content), name=args.name, date=args.date)
+    except ScaffoldError as e:
+        raise UsageError(str(e)) from None
+    except OSError as e:
+        raise InputError(f"cannot write the file: {e.strerror or e}") from None
+    print(f"dossier: wrote {path}", file=sys.stderr)
+    for line in todo:
+        print(f"  next: {line}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _import(args) -> int:
+    from .importer import ImportFailed, ImportUsage, import_file
+    accessed = args.accessed or datetime.date.today().isoformat()
+    try:
+        path, notes = import_file(Path(args.file), Path(args.content), source_id=args.id, force=args.force,
+                                  accessed=accessed, url=args.url)
+    except ImportUsage as e:
+        raise UsageError(str(e)) from None
+    except ImportFailed as e:
+        raise InputError(str(e)) from None
+    print(f"dossier: wrote {path}", file=sys.stderr)
+    for line in notes:
+        print(f"  note: {line}", file=sys.stderr)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ problems, not the first.
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import asdict, dataclass, field
 
 
@@ -23,7 +25,9 @@ class Diagnostic:
         where = self.path
         if self.line:
             where += f":{self.line}:{self.col or 1}"
-        return f"{where}: {self.severity}: {self.message} [{self.code}]"
+        # One diagnostic, one line: a message that spans lines continues indented.
+        message = self.message.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\n    ")
+        return f"{where}: {self.severity}: {message} [{self.code}]"
 
 
 @dataclass
@@ -54,8 +58,16 @@ class Diagnostics:
         return sorted(set(self.items))
 
 
+# --- GitHub Actions ------------------------------------------------------------------------------
+# Workflow commands are lines of the form ``::error file=F,line=L,col=C,title=T::message``. The
+# runner reads every line of a step's output, so a value that contains a newline could start a
+# command of its own: values are escaped exactly as the Actions toolkit does (@actions/core,
+# command.ts): in the message % CR LF, in properties also ':' and ','.
+
+GITHUB_ANNOTATION_LIMIT = 10  # GitHub shows at most 10 errors and 10 warnings of one step
+
+
 def _escape_data(value: str) -> str:
-    # As the Actions toolkit does (issueCommand): the message may not break the command line.
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -63,16 +75,56 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def _github_path(path: str) -> str:
+    # GitHub matches annotations to files by their path from the repository root, with slashes.
+    return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
 def format_github(d: Diagnostic) -> str:
-    props = [f"file={_escape_property(d.path)}"]
+    """One diagnostic as a GitHub Actions workflow command (``::error ...::`` / ``::warning ...::``)."""
+    command = "error" if d.severity == "error" else "warning"
+    props = [f"file={_escape_property(_github_path(d.path))}"]
     if d.line:
         props += [f"line={d.line}", f"col={d.col or 1}"]
     props.append(f"title={_escape_property(d.code)}")
-    return f"::{d.severity} {','.join(props)}::{_escape_data(d.message)}"
+    return f"::{command} {','.join(props)}::{_escape_data(d.message)}"
 
+
+def _escape_cell(value: str) -> str:
+    """Text for one cell of a Markdown table: no HTML, no Markdown, no row breaks."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = re.sub(r"([\\`*_\[\]|~!#])", r"\\\1", value)
+    return value.replace("\r\n", "<br>").replace("\r", "<br>").replace("\n", "<br>")
+
+
+def step_summary(items: list[Diagnostic], command: str = "check") -> str:
+    """Every diagnostic as a Markdown table, for ``$GITHUB_STEP_SUMMARY`` (the run's summary page).
+
+    Annotations beyond GitHub's limit of ten per type are not shown on the pull request; this
+    table lists them all."""
+    errors = sum(1 for d in items if d.severity == "error")
+    warnings = len(items) - errors
+    lines = [f"### dossier {command}: {summary_line(items)}", ""]
+    if not items:
+        return "\n".join(lines)
+    if errors > GITHUB_ANNOTATION_LIMIT or warnings > GITHUB_ANNOTATION_LIMIT:
+        lines += [f"GitHub shows at most {GITHUB_ANNOTATION_LIMIT} errors and {GITHUB_ANNOTATION_LIMIT} warnings "
+                  "as annotations on the pull request; all of them are listed here.", ""]
+    lines += ["| File | Line | Column | Severity | Code | Message |", "|---|---:|---:|---|---|---|"]
+    for d in items:
+        lines.append("| " + " | ".join((
+            _escape_cell(_github_path(d.path)), str(d.line or ""), str((d.col or 1) if d.line else ""),
+            d.severity, _escape_cell(d.code), _escape_cell(d.message))) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# --- JSON and text --------------------------------------------------------------------------------
 
 def format_json(items: list[Diagnostic]) -> str:
-    return json.dumps([asdict(d) for d in items], ensure_ascii=False, indent=2)
+    """The diagnostics as data: counts and a list of {path, line, col, severity, code, message}."""
+    errors = sum(1 for d in items if d.severity == "error")
+    return json.dumps({"errors": errors, "warnings": len(items) - errors,
+                       "diagnostics": [asdict(d) for d in items]}, ensure_ascii=False, indent=2)
 
 
 def summary_line(items: list[Diagnostic]) -> str:

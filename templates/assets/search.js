@@ -18,6 +18,7 @@
   const SHOWN_WORD = /[\p{L}\p{N}\p{M}]+/gu; // a word of the original text, marks included
   const MARKS = /\p{Mn}/gu;
   const PAGE = 50;                           // results shown at once
+  const PREFIX_MIN = 3;                      // letters of the last word before it is taken as a prefix
 
   function charClass(ranges) {
     return ranges.map(function (r) {
@@ -106,13 +107,17 @@
     return { engine: engine, tok: tok, data: data };
   }
 
-  /* Every word must match (the last one, and any Han or Hangul one, as a prefix); when nothing
-   * matches, any word may, with a little fuzziness for long words. */
+  /* Every word must match: the last one as a prefix once it has PREFIX_MIN characters (a prefix
+   * of one or two letters would match most of a large index, and take too long), and any Han or
+   * Hangul one always as a prefix (one syllable says more than one letter; Korean words carry
+   * endings). When nothing matches, any word may, with a little fuzziness for long words. */
   function search(index, query) {
     const tok = index.tok;
     const terms = tok.tokenize(query);
     if (!terms.length) return { results: [], terms: terms, loose: false };
-    const prefix = function (term, i, all) { return i === all.length - 1 || tok.isEastAsian(term); };
+    const prefix = function (term, i, all) {
+      return tok.isEastAsian(term) || (i === all.length - 1 && term.length >= PREFIX_MIN);
+    };
     const base = { boost: index.data.boost, prefix: prefix };
     let results = index.engine.search(query, Object.assign({ combineWith: 'AND' }, base));
     let loose = false;

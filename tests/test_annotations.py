@@ -1,0 +1,140 @@
+"""Annotations anchor on the article's words as a reader sees them, like a TextQuoteSelector."""
+from __future__ import annotations
+
+import json
+
+from bs4 import BeautifulSoup
+
+from dossier.markdown import MD
+from dossier.markdown.anchoring import find_quote, fold, reader_text
+
+
+def anchor(markdown: str, quote: str, prefix=None, suffix=None) -> list[str]:
+    reader = reader_text(MD.parse(markdown, {}))
+    folded, where = fold(reader.text)
+    return [reader.text[m.start:m.end] for m in find_quote(folded, where, quote, prefix, suffix)]
+
+
+def test_an_exact_quote_is_found_once():
+    assert anchor("The bridge opened in 1959.", "opened in 1959") == ["opened in 1959"]
+
+
+def test_prefix_and_suffix_pick_one_of_several_matches():
+    text = "The bridge is long. The other bridge is short."
+    assert len(anchor(text, "bridge")) == 2
+    assert anchor(text, "bridge", prefix="other") == ["bridge"]
+    assert anchor(text, "bridge", suffix="is short") == ["bridge"]
+
+
+def test_whitespace_and_typographic_quotes_are_folded_but_shown_as_written():
+    text = "Putin and Kim’s  ‘Bridge\nof Unity’ opened."
+    assert anchor(text, "Kim's 'Bridge of Unity'") == ["Kim’s  ‘Bridge\nof Unity’"]
+
+
+def test_a_quote_may_span_emphasis_and_links():
+    text = "The *new* bridge crosses [the river](https://example.org) at Khasan."
+    assert anchor(text, "new bridge crosses the river at") == ["new bridge crosses the river at"]
+
+
+def test_quotes_with_hangul_cyrillic_dashes_and_markdown_punctuation():
+    text = "Names: 조로친선교 — Мост Дружбы (1959) *and* [brackets]."
+    assert anchor(text, "조로친선교 — Мост Дружбы (1959)") == ["조로친선교 — Мост Дружбы (1959)"]
+    assert anchor(text, "and [brackets]") == ["and [brackets]"]
+
+
+def test_no_match_and_ambiguous_match_give_nothing_or_several():
+    assert anchor("One two three.", "four") == []
+    assert len(anchor("a b a b", "a b")) == 2
+
+
+def build_source(content, annotations: str, body: str) -> BeautifulSoup:
+    content.write("sources/daily-news.md", f"---\ntitle: News\naccessed: 2026-01\nannotations:\n{annotations}---\n{body}")
+    return content
+
+
+def test_quote_not_found_is_an_error_naming_the_annotation(content):
+    build_source(content, '  - {quote: "not in text", id: missing}\n', "Some text.\n")
+    assert "sources/daily-news.md:5:5: error: annotation a-missing: quote 'not in text' is not in the text [quote-not-found]" in content.errors()
+
+
+def test_ambiguous_quote_says_how_many_and_where(content):
+    build_source(content, '  - {quote: "bridge"}\n', "A bridge.\n\nAnother bridge.\n")
+    assert "sources/daily-news.md:5:5: error: annotation a-1: quote 'bridge' is found 2 times (lines 7, 9); add a prefix or suffix to pick one [quote-ambiguous]" in content.errors()
+
+
+def test_unknown_kind_status_and_about_are_errors(content):
+    build_source(content, '  - {quote: "A b", kind: rumour}\n  - {quote: "bridge", kind: claim, status: maybe, note: x}\n'
+                          '  - {quote: "Another", about: [nobody]}\n', "A bridge.\n\nAnother one.\n")
+    errors = content.errors()
+    assert any(e.startswith("sources/daily-news.md:5:26: error: 'rumour' is not allowed here") for e in errors)
+    assert any(e.startswith("sources/daily-news.md:6:44: error: 'maybe' is not allowed here") for e in errors)
+    assert "sources/daily-news.md:7:32: error: unknown entity 'nobody' in 'about' of annotation a-3 [unknown-id]" in errors
+
+
+def test_a_claim_needs_a_status_and_a_correction_a_note(content):
+    build_source(content, '  - {quote: "A", kind: claim, note: x}\n  - {quote: "bridge", kind: correction}\n', "A bridge.\n")
+    errors = content.errors()
+    assert any("a claim needs a 'status'" in e for e in errors)
+    assert any("a correction needs a 'note'" in e for e in errors)
+
+
+def test_overlapping_and_nested_annotations_all_show_with_stable_anchors(content, tmp_path):
+    build_source(content, '  - {quote: "big red bridge", id: whole}\n  - {quote: "red", id: inner, kind: correction, note: "Blue [@almanac]."}\n'
+                          '  - {quote: "bridge over", id: overlap, kind: context}\n',
+                 "The big red bridge over the river.\n")
+    out = tmp_path / "site"
+    result = content.build(out)
+    assert not result.diagnostics.errors, [d.text() for d in result.diagnostics.errors]
+    page = BeautifulSoup((out / "sources/daily-news.html").read_text(encoding="utf-8"), "html.parser")
+    for anchor_id in ("a-whole", "a-inner", "a-overlap"):
+        mark = page.find(id=anchor_id)
+        assert mark is not None and mark.name == "mark", anchor_id
+        assert page.find(id=anchor_id + "-note"), anchor_id
+    assert "".join(m.get_text() for m in page.select('mark[data-anno="a-whole"]')).replace("  ", " ").strip().startswith("big")
+    inner = page.find(id="a-inner")
+    assert "hl-correction" in inner["class"] and inner.find_parent("mark") is not None  # nested in "whole"
+    note = page.find(id="a-inner-note")
+    assert note.select_one("sup.cite a")["href"].startswith("#note-")
+
+
+def test_annotations_export_as_w3c_web_annotations(content, tmp_path):
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    data = json.loads((out / "data/annotations.jsonld").read_text(encoding="utf-8"))
+    assert data["@context"][0] == "http://www.w3.org/ns/anno.jsonld"
+    items = data["first"]["items"]
+    assert len(items) == data["total"] == 3
+    selector = items[0]["target"]["selector"]
+    assert selector["type"] == "TextQuoteSelector" and selector["exact"]
+    assert all(i["type"] == "Annotation" and i["body"] for i in items)
+
+
+def test_entity_pages_list_annotations_claims_and_mentions_about_them(content, tmp_path):
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    page = BeautifulSoup((out / "people/ada-example.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.select_one(".annotations-about a[href='../sources/daily-news.html#a-visit-date']")
+    mention = page.select_one(".mentions li")
+    assert mention.select_one("mark").get_text() == "Ada Example"
+
+
+def test_mentions_prefer_the_longest_name_and_whole_words(content, tmp_path):
+    content.write("entities/countries/korea.yaml", "name: Korea\n")
+    content.write("entities/countries/north-korea.yaml", "name: North Korea\n")
+    content.write("sources/daily-news.md", "---\ntitle: News\n---\nNorth Korea and Korea, not Koreans.\n")
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    page = BeautifulSoup((out / "sources/daily-news.html").read_text(encoding="utf-8"), "html.parser")
+    links = [(a.get_text(), a["href"]) for a in page.select(".article-text a.mention")]
+    assert links == [("North Korea", "../countries/north-korea.html"), ("Korea", "../countries/korea.html")]
+
+
+def test_claims_ledger_lists_claims_with_status_source_and_filter(content, tmp_path):
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    page = BeautifulSoup((out / "claims.html").read_text(encoding="utf-8"), "html.parser")
+    claims = page.select("ol.claims > li.claim")
+    assert len(claims) == 1
+    assert claims[0]["data-status"] == "unverified"
+    assert claims[0].select_one("a[href='sources/daily-news.html#a-2']")
+    assert page.select("fieldset.claim-filter input[value=unverified]")

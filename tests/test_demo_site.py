@@ -1,0 +1,151 @@
+"""The demo dossier builds into a site that holds together: read back with beautifulsoup4."""
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from dossier.build import build
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+REQUIRED_IDS = ["vladimir-putin", "kim-jong-un", "mikhail-mishustin", "pak-thae-song", "north-korea", "russia", "china",
+                "tumen-river", "khasan", "tumangang", "rason", "korea-russia-friendship-bridge", "tumen-road-bridge",
+                "road-bridge-groundbreaking-2025", "comprehensive-strategic-partnership-treaty", "kcna", "kursk"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "site"
+    result = build(CONTENT, out)
+    assert not result.diagnostics.errors, [d.text() for d in result.diagnostics.errors]
+    return out
+
+
+def soup(site: Path, rel: str) -> BeautifulSoup:
+    return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_demo_has_every_required_entity_with_summary_and_cited_facts(site):
+    from dossier.build import check
+    dossier = check(CONTENT).resolved.dossier
+    assert len(dossier.entities) >= 25
+    for id_ in REQUIRED_IDS:
+        assert id_ in dossier.entities, id_
+    for entity in dossier.entities.values():
+        assert entity.summary, f"{entity.id} has no summary"
+        assert all(f.cite for f in entity.facts), f"{entity.id} has an uncited fact"
+    assert sum(bool(e.facts) for e in dossier.entities.values()) >= 25
+
+
+def test_the_seed_is_kept_as_received():
+    shared = REPO.parent / "shared" / "seeds"
+    kept = sorted((REPO / "seeds").iterdir())
+    assert kept, "seeds/ is empty"
+    if shared.is_dir():
+        for original in sorted(shared.iterdir()):
+            assert (REPO / "seeds" / original.name).read_bytes() == original.read_bytes()
+
+
+def test_every_entity_source_and_page_is_reachable_from_the_index(site):
+    seen, todo = set(), ["index.html"]
+    while todo:
+        page = todo.pop()
+        if page in seen or not page.endswith(".html"):
+            continue
+        seen.add(page)
+        for a in soup(site, page).find_all("a", href=True):
+            parts = urlsplit(a["href"])
+            if parts.scheme or not parts.path:
+                continue
+            todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path)))
+    every = {p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"404.html"}
+    assert every - seen == set()
+
+
+def test_relations_show_on_both_ends_with_reverse_labels(site):
+    putin = soup(site, "people/vladimir-putin.html")
+    treaty = soup(site, "documents/comprehensive-strategic-partnership-treaty.html")
+    assert "Signed" in putin.select_one(".relations").get_text()
+    relations = treaty.select_one(".relations")
+    assert "Signed by" in relations.get_text()
+    assert relations.find("a", href="../people/vladimir-putin.html")
+
+
+def test_infobox_facts_carry_citation_marks_that_lead_to_their_notes(site):
+    page = soup(site, "crossings/korea-russia-friendship-bridge.html")
+    marks = page.select(".infobox sup.cite a")
+    assert marks
+    for mark in marks:
+        note = page.find(id=mark["href"][1:])
+        assert note is not None and note.find("a", href=lambda h: h and h.startswith("../sources/"))
+
+
+def test_disagreeing_sources_are_shown_side_by_side(site):
+    page = soup(site, "crossings/korea-russia-friendship-bridge.html")
+    flags = page.select(".infobox .disagree")
+    assert flags, "the bridge's lengths disagree between sources and must be shown so"
+    row = flags[0].find_parent("dt").find_next_sibling("dd")
+    assert len(row.select("li")) >= 2 and len(row.select("sup.cite")) >= 2
+
+
+def test_sources_index_lists_every_source_with_who_cites_it(site):
+    page = soup(site, "sources/index.html")
+    items = page.select("ol.bibliography-full > li")
+    assert len(items) == len(list((CONTENT / "sources").glob("*.md")))
+    article = page.find(id="interbellum-2025-bridge")
+    assert "Cited by" in article.get_text()
+
+
+def test_hangul_and_cyrillic_names_are_marked_with_their_language(site):
+    page = soup(site, "people/kim-jong-un.html")
+    assert page.select_one('.native-names [lang="ko"]').get_text() == "김정은"
+    assert page.select_one('.native-names [lang="ru"]').get_text() == "Ким Чен Ын"
+
+
+def test_two_builds_with_different_hash_seeds_are_byte_identical(tmp_path):
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"site{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+        subprocess.run([sys.executable, "-m", "dossier", "build", "--content", str(CONTENT), "--out", str(out)],
+                       check=True, env=env, capture_output=True, cwd=tmp_path)
+        outs.append(digest(out))
+    assert outs[0] == outs[1]
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path):
+    content = tmp_path / "content"
+    import shutil
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "site"
+    assert not build(content, out).diagnostics.errors
+    before = digest(out)
+    (content / "entities" / "people" / "vladimir-putin.yaml").write_text("name: Putin\ncountry: atlantis\n", encoding="utf-8")
+    result = build(content, out)
+    assert any(d.code == "unknown-id" for d in result.diagnostics.errors)
+    assert digest(out) == before
+    assert not list(tmp_path.glob(".site.tmp-*"))
+
+
+def test_raw_html_in_content_is_text_and_unsafe_links_are_not_links(tmp_path):
+    content = tmp_path / "content"
+    import shutil
+    shutil.copytree(REPO / "tests" / "fixtures" / "minimal", content)
+    out = tmp_path / "site"
+    assert not build(content, out).diagnostics.errors
+    page = (out / "overview.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="javascript:' not in page
