@@ -149,3 +149,35 @@ def test_raw_html_in_content_is_text_and_unsafe_links_are_not_links(tmp_path):
     page = (out / "overview.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="javascript:' not in page
+
+
+def test_crossings_geojson_matches_the_content_in_lon_lat_order(site):
+    import json
+    from dossier.build import check
+    entities = check(CONTENT).resolved.dossier.entities
+    located = {e.id: e for e in entities.values() if e.kind == "crossing" and e.location and e.location.has_point}
+    data = json.loads((site / "data/crossings.geojson").read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection"
+    points = {f["id"]: f for f in data["features"] if f["geometry"]}
+    assert set(points) == set(located)
+    for id_, feature in points.items():
+        assert feature["geometry"] == {"type": "Point", "coordinates": [located[id_].location.lon, located[id_].location.lat]}
+        assert (site / "data" / feature["properties"]["url"]).resolve() == (site / located[id_].url).resolve()
+
+
+def test_the_map_page_without_javascript_has_one_svg_link_per_located_crossing(site):
+    page = soup(site, "map.html")
+    svg = page.select_one(".map-fallback svg")
+    links = {a.get("href") or a.get("xlink:href") for a in svg.find_all("a")}
+    data = __import__("json").loads((site / "data/crossings.geojson").read_text(encoding="utf-8"))
+    expected = {f["properties"]["url"].replace("../", "", 1) for f in data["features"] if f["geometry"]}
+    assert links == expected
+    unpublished = page.select(".crossing-list .unpublished")
+    assert len(unpublished) == len(data["features"]) - len(expected) or len(unpublished) >= 1
+
+
+def test_located_entities_have_a_mini_map_with_their_neighbours(site):
+    page = soup(site, "crossings/korea-russia-friendship-bridge.html")
+    mini = page.select_one(".js-map.mini")
+    markers = __import__("json").loads(mini["data-markers"])
+    assert markers[0]["id"] == "korea-russia-friendship-bridge" and len(markers) > 1

@@ -1,0 +1,91 @@
+"""Our Markdown: [[links]], [@citations] as numbered notes, and nothing unsafe gets through."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dossier.markdown import render, safe_url
+from dossier.markdown.citations import Notes
+from dossier.markdown.refs import scan
+
+
+@dataclass
+class T:
+    id: str
+    name: str
+    url: str
+    kind: str
+
+
+class Site:
+    targets = {"putin": T("putin", "Vladimir Putin", "people/putin.html", "person"),
+               "news": T("news", "The News", "sources/news.html", "source"),
+               "wiki": T("wiki", "Wiki", "sources/wiki.html", "source")}
+
+    def lookup(self, id_):
+        return self.targets.get(id_)
+
+
+def md(text: str, root: str = "../"):
+    notes = Notes(Site(), root)
+    env = {"site": Site(), "root": root, "notes": notes}
+    return render(text, env), notes
+
+
+def test_wikilinks_show_the_target_name_or_the_given_text():
+    html, _ = md("See [[putin]] and [[putin|the president]].")
+    assert '<a class="ref ref-person" href="../people/putin.html">Vladimir Putin</a>' in html
+    assert '>the president</a>' in html
+
+
+def test_citations_become_numbered_marks_and_identical_ones_share_a_number():
+    html, notes = md("One [@news, p. 4]. Two [@wiki; @news, para. 2]. Again [@news, p. 4].")
+    assert html.count('<sup class="cite">') == 3
+    assert [n.items for n in notes.notes] == [(("news", "p. 4"),), (("wiki", ""), ("news", "para. 2"))]
+    assert 'href="#note-1" id="cite-1-2"' in html
+    assert notes.sources() == ["news", "wiki"]
+
+
+def test_something_that_only_looks_like_a_citation_stays_text():
+    html, notes = md("An email [@ not-a-cite] and [see @news].")
+    assert notes.notes == [] and "[@ not-a-cite]" in html
+
+
+def test_raw_html_is_shown_as_text():
+    html, _ = md('<script>alert(1)</script> <img src=x onerror="alert(1)"> <iframe src="https://x"></iframe>')
+    assert "<script" not in html and "<img" not in html and "<iframe" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_only_http_https_mailto_and_relative_links_are_kept():
+    for bad in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "vbscript:x", "data:text/html,x",
+                "file:///etc/passwd", "//evil.example/x", "/absolute.html"):
+        assert not safe_url(bad), bad
+    for good in ("https://example.org", "http://example.org", "mailto:a@b.c", "page.html", "../sources/x.html#a-1"):
+        assert safe_url(good), good
+    html, _ = md("[x](javascript:alert(1)) [y](&#106;avascript:alert(1)) <javascript:alert(1)>")
+    assert "href" not in html
+
+
+def test_remote_images_become_links_and_are_never_loaded():
+    html, _ = md("![a chart](https://example.org/chart.png)")
+    assert "<img" not in html and 'href="https://example.org/chart.png"' in html
+
+
+def test_external_links_are_marked_and_do_not_leak_the_opener():
+    html, _ = md("[site](https://example.org)")
+    assert 'rel="noopener noreferrer"' in html
+
+
+def test_wikilink_labels_and_locators_are_escaped():
+    html, _ = md('[[putin|<b onclick="x">]] [@news, <img src=x onerror=alert(1)>]')
+    assert "<b " not in html and "<img" not in html
+
+
+def test_template_syntax_in_content_is_plain_text():
+    html, _ = md("{{ config.title }} {% for x in y %}")
+    assert "{{ config.title }}" in html and "{% for x in y %}" in html
+
+
+def test_the_scanner_finds_references_outside_code_only():
+    found = list(scan("[[a]] `[[b]]` [@c, p. 1]\n```\n[[d]]\n```\n[@e; @f]"))
+    assert [(kind, ref) for _, kind, ref, _ in found] == [("link", "a"), ("cite", "c"), ("cite", "e"), ("cite", "f")]
