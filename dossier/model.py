@@ -159,3 +159,4 @@ class Dossier:
     sources: dict[str, Source]
     pages: dict[str, Page]
     content_dir: str = ""
+    layers: list = field(default_factory=list)   # extra map layers (features/layers.py)

@@ -130,3 +130,23 @@ def test_uncited_fact_is_a_warning_and_strict_makes_it_an_error(content):
 def test_page_slug_that_collides_with_a_generated_page(content):
     content.write("pages/map.md", "---\ntitle: Map\n---\nx\n")
     assert any("pages/map.md: error: a page named 'map' would collide" in e for e in content.errors())
+
+
+def test_map_layers_must_be_valid_geojson_in_lon_lat_order(content):
+    content.write("map/broken.geojson", '{\n "type": [\n')
+    content.write("map/swapped.geojson", '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [42.4, 130.6]}}')
+    content.write("map/notes.txt", "x")
+    errors = content.errors()
+    assert "map/broken.geojson:3:1: error: not valid JSON: Expecting value [geojson]" in errors
+    assert "map/swapped.geojson: error: not a usable GeoJSON layer: feature 1: position [42.4, 130.6] is out of range (GeoJSON is [longitude, latitude]) [geojson]" in errors
+    assert "map/notes.txt: error: map layers must be GeoJSON files ending in .geojson [layout]" in errors
+
+
+def test_a_valid_map_layer_is_shipped_as_a_script_for_the_map(content, tmp_path):
+    content.write("map/river.geojson", '{"type": "FeatureCollection", "name": "River </script>", "features": ['
+                  '{"type": "Feature", "properties": {"name": "x"}, "geometry": {"type": "LineString", "coordinates": [[130, 42], [130.6, 42.4]]}}]}')
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    script = (out / "data/layers.js").read_text(encoding="utf-8")
+    assert script.startswith("window.DOSSIER_LAYERS = ") and "</script>" not in script
+    assert 'src="data/layers.js"' in (out / "map.html").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ import json
 
 from . import map as drawing
 from . import search
+from .layers import layers_script
 from .timeline import date_key
 
 
@@ -132,4 +133,6 @@ def files(res, map_data):
     yield "data/crossings.geojson", _json(drawing.crossings_geojson(features), indent=1)
     yield "data/annotations.jsonld", _json(web_annotations(res), indent=1)
     yield "data/sources.csl.json", _json([csl_item(d.sources[k]) for k in sorted(d.sources)], indent=1)
+    if d.layers:
+        yield "data/layers.js", layers_script(d.layers)
     yield from search.files(res)

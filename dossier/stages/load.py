@@ -34,10 +34,12 @@ class RawFile:
 
 
 def display_path(path: Path) -> str:
+    """Relative to the working directory when below it (as contributors type paths), else absolute."""
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(Path(path).resolve()) if rel.startswith("..") else rel
 
 
 def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
@@ -130,7 +132,20 @@ def load(content: Path, diags: Diagnostics) -> list[RawFile]:
         raws.append(_load_markdown(path, "source", diags))
     for path in _files(content / "pages"):
         raws.append(_load_markdown(path, "page", diags))
+    for path in _files(content / "map"):
+        raws.append(_load_layer(path, diags))
     return raws
+
+
+def _load_layer(path: Path, diags: Diagnostics) -> RawFile:
+    """An extra map layer: GeoJSON, checked in validate."""
+    shown = display_path(path)
+    if path.suffix != ".geojson":
+        diags.error("layout", "map layers must be GeoJSON files ending in .geojson", shown)
+        return RawFile(shown, "layer", None, None, None, ok=False)
+    ok = _check_id(path.stem, shown, diags)
+    text = read_text(path, shown, diags)
+    return RawFile(shown, "layer", None, path.stem, None, text or "", ok=ok and text is not None)
 
 
 def _load_yaml_entity(path: Path, folder: Path, kind: str, diags: Diagnostics) -> RawFile:

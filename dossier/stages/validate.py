@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostics
+from ..features.layers import parse_layer
 from ..kinds import FOLDER_OF, RELATION_TYPES, RelationType
 from ..model import Annotation, Citation, Config, Dossier, Entity, Fact, Location, Page, Pos, Relation, Source
 from ..schema import DOSSIER, ENTITY_RECORDS, INVALID, PAGE, SOURCE, Ctx
@@ -63,7 +64,9 @@ def validate(raws: list[RawFile], diags: Diagnostics) -> Dossier | None:
                     diags.error("reserved-slug", f"a page named {page.slug!r} would collide with a page the generator writes; choose another file name", raw.path)
                 else:
                     pages[page.slug] = page
-    return Dossier(config, entities, sources, pages)
+    layers = [layer for raw in raws if raw.role == "layer" and raw.ok
+              for layer in [parse_layer(raw.id, raw.path, raw.body, diags)] if layer]
+    return Dossier(config, entities, sources, pages, layers=layers)
 
 
 def _config(raw: RawFile, diags: Diagnostics) -> Config | None:

@@ -286,6 +286,30 @@
     }
   }
 
+  // The dossier's own layers (content/map/*.geojson), shown by default with their names as popups.
+  function addContentLayers(map, overlays) {
+    var layers = window.DOSSIER_LAYERS || [];
+    for (var i = 0; i < layers.length; i++) {
+      var layer = L.geoJSON(layers[i].data, {
+        className: 'content-layer',
+        style: function () {
+          return {color: '#6b4f9e', weight: 2, fillOpacity: 0.15};
+        },
+        pointToLayer: function (feature, latlng) {
+          return L.circleMarker(latlng, {radius: 5, className: 'content-layer'});
+        },
+        onEachFeature: function (feature, item) {
+          var name = feature && feature.properties && feature.properties.name;
+          if (name) {
+            item.bindPopup(el('span', null, name));
+          }
+        }
+      });
+      layer.addTo(map);
+      overlays[String(layers[i].name)] = layer;
+    }
+  }
+
   function draw(node) {
     var markers = readMarkers(node);
     if (!markers) {
@@ -341,6 +365,9 @@
       attribution: OSM_ATTRIBUTION
     });
     var overlays = {};
+    if (!mini) {
+      addContentLayers(map, overlays);
+    }
     overlays['OpenStreetMap tiles (online)'] = tiles;
     L.control.layers(null, overlays, {collapsed: true, position: 'topright'}).addTo(map);
     map.on('overlayadd', function (event) {

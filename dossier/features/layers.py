@@ -1,0 +1,75 @@
+"""Extra map layers from content/map/*.geojson: checked GeoJSON, drawn on the crossings map."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostics
+
+GEOMETRIES = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
+
+
+@dataclass(frozen=True)
+class Layer:
+    id: str
+    path: str
+    name: str
+    data: dict
+
+
+def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        diags.error("geojson", f"not valid JSON: {e.msg}", path, e.lineno, e.colno)
+        return None
+    problem = _problem(data)
+    if problem:
+        diags.error("geojson", f"not a usable GeoJSON layer: {problem}", path)
+        return None
+    name = data.get("name") if isinstance(data.get("name"), str) else id_.replace("-", " ").capitalize()
+    return Layer(id_, path, name[:120], data)
+
+
+def _problem(data) -> str | None:
+    if not isinstance(data, dict):
+        return "expected a FeatureCollection or a Feature object"
+    features = data.get("features") if data.get("type") == "FeatureCollection" else [data] if data.get("type") == "Feature" else None
+    if not isinstance(features, list):
+        return "expected 'type': 'FeatureCollection' with a 'features' list, or a single Feature"
+    for n, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            return f"feature {n} is not a Feature"
+        geometry = feature.get("geometry")
+        if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRIES:
+            return f"feature {n} has no geometry of a supported type ({', '.join(GEOMETRIES)})"
+        bad = _bad_coordinates(geometry.get("coordinates"), GEOMETRIES[geometry["type"]])
+        if bad:
+            return f"feature {n}: {bad}"
+        props = feature.get("properties")
+        if props is not None and not isinstance(props, dict):
+            return f"feature {n}: 'properties' must be an object"
+    return None
+
+
+def _bad_coordinates(value, depth: int) -> str | None:
+    if depth == 0:
+        if not (isinstance(value, list) and len(value) in (2, 3) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+            return "a position must be [longitude, latitude]"
+        lon, lat = value[0], value[1]
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            return f"position [{lon}, {lat}] is out of range (GeoJSON is [longitude, latitude])"
+        return None
+    if not isinstance(value, list) or not value:
+        return "coordinates are missing or empty"
+    for item in value:
+        bad = _bad_coordinates(item, depth - 1)
+        if bad:
+            return bad
+    return None
+
+
+def layers_script(layers: list[Layer]) -> str:
+    payload = [{"id": l.id, "name": l.name, "data": l.data} for l in layers]
+    text = json.dumps(payload, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return "window.DOSSIER_LAYERS = " + text.replace("</", "<\\/").replace("<!--", "<\\!--") + ";\n"
