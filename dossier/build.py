@@ -7,6 +7,7 @@ from pathlib import Path
 from .diagnostics import Diagnostics
 from .features import map as drawing
 from .stages.load import load
+from .stages.parallel import render_pages
 from .stages.render import Renderer, templates_dir
 from .stages.resolve import Resolved, resolve
 from .stages.validate import validate
@@ -46,7 +47,7 @@ def build(content: Path, out: Path, strict: bool = False) -> Result:
     writer = SiteWriter(out)
     try:
         count = 0
-        for path, html in renderer.pages():
+        for path, html in render_pages(renderer):
             writer.write(path, html)
             count += 1
         for path, text in renderer.data_files():

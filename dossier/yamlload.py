@@ -8,6 +8,8 @@ Refused here: syntax errors, tags other than the plain core ones, anchors and al
 """
 from __future__ import annotations
 
+import re
+
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -32,11 +34,30 @@ def pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+# Quoted scalars and comments, which may hold brackets that do not nest. A quote opens a scalar
+# only where a scalar can start (not inside a plain scalar such as Kim's).
+_NOT_NESTING = re.compile(r"""(?<![^\s\[{,:])(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')|(?<!\S)#[^\n]*""")
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_bound(text: str) -> int:
+    """An upper bound on how deep flow collections nest, cheap enough for every file."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_NOT_NESTING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest
+
+
 def _too_deep(text: str) -> tuple[int, int] | None:
     """Where flow collections nest deeper than MAX_DEPTH. libyaml's composer recurses in C and
-    crashes the interpreter on ``[[[[...`` a hundred thousand deep, so we look first, with the
-    scanner (which does not recurse). Block nesting that deep would need megabytes of indentation."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+    crashes the interpreter on ``[[[[...`` a hundred thousand deep, so we look first: a cheap
+    bound, then the scanner (which does not recurse) when the bound is high. Block nesting that
+    deep would need megabytes of indentation."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH or _flow_depth_bound(text) <= MAX_DEPTH:
         return None
     depth = 0
     for token in yaml.scan(text, Loader=_Loader):

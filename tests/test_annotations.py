@@ -11,8 +11,7 @@ from dossier.markdown.anchoring import find_quote, fold, reader_text
 
 def anchor(markdown: str, quote: str, prefix=None, suffix=None) -> list[str]:
     reader = reader_text(MD.parse(markdown, {}))
-    folded, where = fold(reader.text)
-    return [reader.text[m.start:m.end] for m in find_quote(folded, where, quote, prefix, suffix)]
+    return [reader.text[m.start:m.end] for m in find_quote(fold(reader.text), quote, prefix, suffix)]
 
 
 def test_an_exact_quote_is_found_once():

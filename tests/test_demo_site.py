@@ -181,3 +181,16 @@ def test_located_entities_have_a_mini_map_with_their_neighbours(site):
     mini = page.select_one(".js-map.mini")
     markers = __import__("json").loads(mini["data-markers"])
     assert markers[0]["id"] == "korea-russia-friendship-bridge" and len(markers) > 1
+
+
+def test_rendering_on_several_cores_gives_the_same_bytes_as_one(tmp_path, monkeypatch):
+    from dossier.stages import parallel
+    serial, forked = tmp_path / "serial", tmp_path / "forked"
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 10**9)
+    assert not build(CONTENT, serial).diagnostics.errors
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 0)
+    real = parallel.render_pages
+    used = []
+    monkeypatch.setattr("dossier.build.render_pages", lambda r: (used.append(1), real(r, workers=2))[1])
+    assert not build(CONTENT, forked).diagnostics.errors
+    assert used and digest(serial) == digest(forked)

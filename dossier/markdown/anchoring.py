@@ -6,7 +6,8 @@ maps back to offsets in the unfolded text, so the page shows the words as writte
 """
 from __future__ import annotations
 
-import unicodedata
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
@@ -66,24 +67,36 @@ def reader_text(tokens) -> ReaderText:
     return ReaderText("".join(parts), segments)
 
 
-def fold(text: str) -> tuple[str, list[int]]:
-    """Folded text and, for each folded character, its offset in the original."""
-    out: list[str] = []
-    where: list[int] = []
-    text = unicodedata.normalize("NFC", text) if not text.isascii() else text
-    pending_space = False
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if out:
-                pending_space = i
-            continue
-        if pending_space is not False:
-            out.append(" ")
-            where.append(pending_space)
-            pending_space = False
-        out.append(ch.translate(_QUOTES))
-        where.append(i)
-    return "".join(out), where
+class Folded:
+    """The reader's text with whitespace runs folded to one space and typographic quotes made
+    ASCII, and the way back to offsets in the original (by bisection over the folded runs)."""
+
+    def __init__(self, text: str):
+        runs = [(m.start(), m.end()) for m in _SPACE_RUN.finditer(text)]
+        self.text = _SPACE_RUN.sub(" ", text).translate(_QUOTES)
+        self._folded_starts, self._starts, self._removed = [], [], []
+        removed = 0
+        for start, end in runs:
+            self._folded_starts.append(start - removed)
+            self._starts.append(start)
+            removed += end - start - 1
+            self._removed.append(removed)
+
+    def original(self, index: int) -> int:
+        """Offset in the original text of the folded character at ``index``."""
+        k = bisect_right(self._folded_starts, index) - 1
+        if k < 0:
+            return index
+        if index == self._folded_starts[k]:
+            return self._starts[k]
+        return index + self._removed[k]
+
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def fold(text: str) -> Folded:
+    return Folded(text)
 
 
 def fold_plain(text: str) -> str:
@@ -96,7 +109,7 @@ class Match:
     end: int
 
 
-def find_quote(folded: str, where: list[int], quote: str, prefix: str | None, suffix: str | None):
+def find_quote(folded: Folded, quote: str, prefix: str | None, suffix: str | None):
     """All places the quote matches, kept only where prefix and suffix (if given) agree."""
     q = fold_plain(quote)
     if not q:
@@ -104,10 +117,12 @@ def find_quote(folded: str, where: list[int], quote: str, prefix: str | None, su
     p = fold_plain(prefix) if prefix else ""
     s = fold_plain(suffix) if suffix else ""
     found = []
-    i = folded.find(q)
+    text = folded.text
+    i = text.find(q)
     while i != -1:
-        before, after = folded[:i].rstrip(), folded[i + len(q):].lstrip()
-        if (not p or before.endswith(p)) and (not s or after.startswith(s)):
-            found.append(Match(where[i], where[i + len(q) - 1] + 1))
-        i = folded.find(q, i + 1)
+        end = i + len(q)
+        if (not p or text[max(0, i - len(p) - 1):i].rstrip().endswith(p)) and \
+                (not s or text[end:end + len(s) + 1].lstrip().startswith(s)):
+            found.append(Match(folded.original(i), folded.original(end - 1) + 1))
+        i = text.find(q, i + 1)
     return found

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from ..features import bibliography
 from ..features import claims as claims_feature
 from ..features import exports, timeline
 from ..features.mapping import MapData
@@ -27,10 +28,6 @@ from ..model import Entity, Source
 from .resolve import Resolved
 
 ANNOTATION_LABELS = {"note": "Note", "context": "Context", "correction": "Correction", "claim": "Claim"}
-GRADES = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
-          "E": "unreliable", "F": "reliability cannot be judged"}
-CREDIBILITY = {1: "confirmed by other sources", 2: "probably true", 3: "possibly true", 4: "doubtful",
-               5: "improbable", 6: "truth cannot be judged"}
 
 
 def templates_dir() -> Path:
@@ -61,6 +58,15 @@ class PageContext:
     def cite(self, citations) -> Markup:
         return Markup(self.notes.mark_citations(citations))
 
+    def notes_html(self) -> Markup:
+        return Markup(bibliography.notes_html(self.notes, self.renderer.dossier.sources, self.root))
+
+    def bib_entry(self, source) -> Markup:
+        return Markup(bibliography.entry_html(source, self.root))
+
+    def grade(self, source) -> Markup:
+        return Markup(bibliography.grade_html(source.meta))
+
     def url(self, target) -> str:
         if isinstance(target, str):
             found = self.renderer.res.site.lookup(target)
@@ -86,11 +92,12 @@ class Renderer:
         self.by_kind: dict[str, list[Entity]] = defaultdict(list)
         for e in sorted(self.dossier.entities.values(), key=lambda e: (e.name.casefold(), e.id)):
             self.by_kind[e.kind].append(e)
+        self.sources_sorted = sorted(self.dossier.sources.values(), key=lambda s: (s.title.casefold(), s.id))
         self.pages_sorted = sorted(self.dossier.pages.values(), key=lambda p: (p.order, p.title.casefold(), p.slug))
         self.map = MapData(res)
         self.env.globals.update(
             config=self.config, kind_titles=KIND_TITLES, folder_of=FOLDER_OF, kinds_present=self.kinds_present,
-            nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=GRADES, credibility=CREDIBILITY,
+            nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
             relation_types=res.relation_types, entities=self.dossier.entities, sources=self.dossier.sources,
             human_date=human_date,
         )
@@ -102,25 +109,48 @@ class Renderer:
         html = self.env.get_template(template).render(p=ctx, root=ctx.root, page_path=path, **context)
         return path, html
 
-    def pages(self):
-        """Every page of the site as (path, html), streamed."""
-        yield self._page("index.html", "index.html", **self._index_context())
+    def jobs(self) -> list[tuple[str, str]]:
+        """Every page of the site as (what, key), in writing order; render_job makes each."""
+        out = [("index", "")]
         for kind in self.kinds_present:
-            yield self._page("kind_index.html", f"{FOLDER_OF[kind]}/index.html", kind=kind, items=self.by_kind[kind])
-            for entity in self.by_kind[kind]:
-                yield self._page("entity.html", entity.url, **self._entity_context(entity))
-        sources = sorted(self.dossier.sources.values(), key=lambda s: (s.title.casefold(), s.id))
-        yield self._page("sources_index.html", "sources/index.html", items=sources, cited_by=self.res.cited_by,
-                         annotation_counts={s: len(a) for s, a in self.res.anchors.items()})
-        for source in sources:
-            yield self._page("source.html", source.url, **self._source_context(source))
-        for page in self.pages_sorted:
-            yield self._page("page.html", page.url, page=page, backlinks=self._backlinks(page.slug))
-        yield self._page("map.html", "map.html", map=self.map)
-        yield self._page("timeline.html", "timeline.html", years=timeline.by_year(self.dossier.entities.values()))
-        yield self._page("claims.html", "claims.html", claims=claims_feature.all_claims(self.res), statuses=CLAIM_STATUSES)
-        yield self._page("search.html", "search.html")
-        yield self._page("404.html", "404.html")
+            out.append(("kind_index", kind))
+            out.extend(("entity", e.id) for e in self.by_kind[kind])
+        out.append(("sources_index", ""))
+        out.extend(("source", s.id) for s in self.sources_sorted)
+        out.extend(("page", p.slug) for p in self.pages_sorted)
+        out.extend((name, "") for name in ("map", "timeline", "claims", "search", "404"))
+        return out
+
+    def render_job(self, job: tuple[str, str]) -> tuple[str, str]:
+        what, key = job
+        if what == "entity":
+            entity = self.dossier.entities[key]
+            return self._page("entity.html", entity.url, **self._entity_context(entity))
+        if what == "source":
+            source = self.dossier.sources[key]
+            return self._page("source.html", source.url, **self._source_context(source))
+        if what == "page":
+            page = self.dossier.pages[key]
+            return self._page("page.html", page.url, page=page, backlinks=self._backlinks(page.slug))
+        if what == "kind_index":
+            return self._page("kind_index.html", f"{FOLDER_OF[key]}/index.html", kind=key, items=self.by_kind[key])
+        if what == "index":
+            return self._page("index.html", "index.html", **self._index_context())
+        if what == "sources_index":
+            return self._page("sources_index.html", "sources/index.html", items=self.sources_sorted, cited_by=self.res.cited_by,
+                              annotation_counts={s: len(a) for s, a in self.res.anchors.items()})
+        if what == "map":
+            return self._page("map.html", "map.html", map=self.map)
+        if what == "timeline":
+            return self._page("timeline.html", "timeline.html", years=timeline.by_year(self.dossier.entities.values()))
+        if what == "claims":
+            return self._page("claims.html", "claims.html", claims=claims_feature.all_claims(self.res), statuses=CLAIM_STATUSES)
+        return self._page(f"{what}.html", f"{what}.html")
+
+    def pages(self):
+        """Every page of the site as (path, html), streamed, in one process."""
+        for job in self.jobs():
+            yield self.render_job(job)
 
     def data_files(self):
         """Machine-readable exports and the scripts the pages load, as (path, text)."""

@@ -222,10 +222,10 @@ def _anchor_source(source: Source, res: Resolved, diags: Diagnostics) -> None:
     """Anchor the source's annotations and find the entities its text mentions."""
     tokens = MD.parse(source.body or "", {})
     reader = reader_text(tokens)
-    folded, where = fold(reader.text)
+    folded = fold(reader.text)
     anchored = []
     for a in source.annotations:
-        matches = find_quote(folded, where, a.quote, a.prefix, a.suffix)
+        matches = find_quote(folded, a.quote, a.prefix, a.suffix)
         if not matches:
             hint = " (with this prefix/suffix)" if a.prefix or a.suffix else ""
             diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
