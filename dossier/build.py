@@ -1,9 +1,11 @@
 """The build: a few stage calls in one place (load, validate, resolve, render, write)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache
 from .diagnostics import Diagnostics
 from .features import map as drawing
 from .stages.load import load
@@ -19,6 +21,8 @@ class Result:
     diagnostics: Diagnostics
     pages: int = 0
     resolved: Resolved | None = None
+    timings: dict = field(default_factory=dict)   # stage -> seconds
+    unchanged: bool = False                        # nothing changed since the last build
 
 
 def check(content: Path, strict: bool = False) -> Result:
@@ -27,22 +31,43 @@ def check(content: Path, strict: bool = False) -> Result:
     if not content.is_dir():
         diags.error("missing-content", "content folder not found", str(content))
         return Result(diags)
+    timings = {}
+    clock = time.perf_counter()
+
+    def lap(stage):
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+
     raws = load(content, diags)
+    lap("load")
     dossier = validate(raws, diags)
+    lap("validate")
     if dossier is None:
-        return Result(diags)
+        return Result(diags, timings=timings)
     dossier.content_dir = str(content)
     resolved = resolve(dossier, diags)
+    lap("resolve")
     if strict:
         diags.items = [d if d.severity == "error" else d.__class__(d.path, d.line, d.col, "error", d.code, d.message)
                        for d in diags.items]
-    return Result(diags, resolved=resolved)
+    return Result(diags, resolved=resolved, timings=timings)
 
 
-def build(content: Path, out: Path, strict: bool = False) -> Result:
+def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True) -> Result:
+    """Check, render and write the site; the previous site stays as it was if anything fails.
+    With use_cache, a build whose inputs and output are unchanged since the last one is skipped."""
+    key = None
+    if use_cache and content.is_dir():
+        key = cache.fingerprint(content, templates_dir(), strict)
+        previous = cache.unchanged(cache.cache_dir(content), out, key)
+        if previous is not None:
+            return Result(Diagnostics(previous), unchanged=True)
     result = check(content, strict)
     if result.diagnostics.errors or result.resolved is None:
         return result
+    started = time.perf_counter()
     renderer = Renderer(result.resolved)
     writer = SiteWriter(out)
     try:
@@ -52,8 +77,11 @@ def build(content: Path, out: Path, strict: bool = False) -> Result:
             count += 1
         for path, text in renderer.data_files():
             writer.write(path, text)
+        result.timings["render"] = time.perf_counter() - started
+        started = time.perf_counter()
         copy_assets(writer, renderer)
         writer.commit()
+        result.timings["write"] = time.perf_counter() - started
     except WriteError as e:
         writer.abort()
         for problem in e.problems:
@@ -67,6 +95,8 @@ def build(content: Path, out: Path, strict: bool = False) -> Result:
         writer.abort()
         raise
     result.pages = count
+    if key:
+        cache.remember(cache.cache_dir(content), out, key, result.diagnostics.items)
     return result
 
 

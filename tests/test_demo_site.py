@@ -194,3 +194,21 @@ def test_rendering_on_several_cores_gives_the_same_bytes_as_one(tmp_path, monkey
     monkeypatch.setattr("dossier.build.render_pages", lambda r: (used.append(1), real(r, workers=2))[1])
     assert not build(CONTENT, forked).diagnostics.errors
     assert used and digest(serial) == digest(forked)
+
+
+def test_a_build_with_nothing_changed_is_skipped_and_any_change_rebuilds(tmp_path):
+    import shutil
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "tests" / "fixtures" / "minimal", content)
+    out = tmp_path / "site"
+    first = build(content, out)
+    assert not first.unchanged and first.pages
+    again = build(content, out)
+    assert again.unchanged and [d.code for d in again.diagnostics.items] == [d.code for d in first.diagnostics.items]
+    (out / "index.html").write_text("edited by hand", encoding="utf-8")
+    assert not build(content, out).unchanged          # a damaged site is rebuilt
+    assert build(content, out).unchanged
+    (content / "entities/countries/ruritania.yaml").write_text("name: Ruritania\niso: RU\n", encoding="utf-8")
+    assert not build(content, out).unchanged          # any content change rebuilds
+    (tmp_path / ".dossier-cache").joinpath(next((tmp_path / ".dossier-cache").iterdir()).name).write_text("{corrupt", encoding="utf-8")
+    assert not build(content, out).unchanged          # a corrupt record is ignored, never trusted
