@@ -11,14 +11,17 @@ Terms: the text is folded (lower case, NFKD, combining marks dropped, NFC again,
 and "tumangang" meet and Hangul stays in syllables) and split on anything that is not a letter or
 a digit. Han and kana, written without spaces, become overlapping bigrams (and the run's last
 character alone); a Hangul word is indexed with each of its suffixes too, so that "강" finds
-"두만강" (prefix search on the query side then finds any part of a word).
+"두만강" (prefix search on the query side then finds any part of a word). A few English and
+Russian stop words are left out.
 """
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..kinds import KIND_TITLES
 from ..markdown import MD
@@ -34,6 +37,14 @@ STORE = ("k", "t", "a", "s")
 snippet. A document's MiniSearch id is its URL, relative to the site root."""
 SNIPPET = 160          # characters of plain text kept per document for the result list
 HANGUL_SUFFIX_MAX = 16  # longer Hangul words are indexed whole only
+STOP_WORDS = frozenset("""
+    a an and are as at be been but by for from had has have he her his in into is it its of on or
+    that the their this to was were which with
+    а в во и из к как на не о об от по с со у что это
+""".split())
+"""Words too common to search for, left out of the index and out of queries: in a large index a
+query for one of them matches nearly every document, which is slow and useless. The content is
+English with Russian sources; Korean particles are part of their words, and Han has no spaces."""
 
 # Code point ranges, shipped in the index for search.js so that both sides split text alike.
 CJK_RANGES = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
@@ -58,7 +69,12 @@ _HANGUL_WORD = re.compile(f"[{_HANGUL}]+")
 # --- terms ------------------------------------------------------------------------------------
 
 def _fold_run(m: re.Match) -> str:
-    decomposed = unicodedata.normalize("NFKD", m.group())
+    return _fold_word(m.group())
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_word(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", stripped).lower()
 
@@ -95,11 +111,12 @@ def tokenize(text: str) -> list[str]:
     return [t for w in words for t in _split_word(w)]
 
 
-def index_terms(term: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def index_terms(term: str) -> tuple[str, ...]:
     """What one token puts in the index: itself, and for a Hangul word each of its suffixes."""
     if len(term) > 1 and len(term) <= HANGUL_SUFFIX_MAX and _HANGUL_WORD.fullmatch(term):
-        return [term[i:] for i in range(len(term))]
-    return [term]
+        return tuple(term[i:] for i in range(len(term)))
+    return (term,)
 
 
 # --- documents --------------------------------------------------------------------------------
@@ -212,33 +229,44 @@ def build_index(docs: list[Doc]) -> dict:
     """MiniSearch's ``toJSON()`` of ``new MiniSearch(options).addAll(docs)``, built here.
 
     Mirrors MiniSearch 7.2.0's ``add``: a field that is absent is skipped; the field length is the
-    number of distinct tokens; the average field length is the same running average (so the
-    same floating-point numbers); each processed term counts once per occurrence.
+    number of distinct tokens (stop words included); the average field length is the same running
+    average (so the same floating-point numbers); each processed term counts once per occurrence.
     """
     field_ids = {name: i for i, name in enumerate(FIELDS)}
-    index: dict[str, dict[int, dict[int, int]]] = {}
+    index: dict[str, dict[str, dict[str, int]]] = {}   # term -> field id -> document id -> count
     field_length: dict[int, list] = {}
-    average: list = []
+    average: list = [None] * len(FIELDS)
     stored: dict[int, dict] = {}
     for short_id, doc in enumerate(docs):
+        sid = str(short_id)
         stored[short_id] = {k: v for k, v in (("k", doc.kind), ("t", doc.title), ("a", doc.aliases),
                                                ("s", doc.snippet)) if v}
+        lengths: list = []
         for name in FIELDS:
             value = doc.fields.get(name)
             if value is None or value == "":
                 continue
             field_id = field_ids[name]
-            tokens = tokenize(value)
-            lengths = field_length.setdefault(short_id, [])
+            counts = Counter(tokenize(value))
             lengths.extend([None] * (field_id + 1 - len(lengths)))
-            lengths[field_id] = len(set(tokens))
-            average.extend([None] * (field_id + 1 - len(average)))
-            total = (average[field_id] or 0) * short_id + lengths[field_id]
-            average[field_id] = total / (short_id + 1)
-            for token in tokens:
+            lengths[field_id] = len(counts)
+            average[field_id] = ((average[field_id] or 0) * short_id + len(counts)) / (short_id + 1)
+            fid = str(field_id)
+            for token, n in counts.items():
+                if token in STOP_WORDS:
+                    continue
                 for term in index_terms(token):
-                    postings = index.setdefault(term, {}).setdefault(field_id, {})
-                    postings[short_id] = postings.get(short_id, 0) + 1
+                    postings = index.get(term)
+                    if postings is None:
+                        postings = index[term] = {}
+                    by_doc = postings.get(fid)
+                    if by_doc is None:
+                        by_doc = postings[fid] = {}
+                    by_doc[sid] = by_doc.get(sid, 0) + n
+        if lengths:
+            field_length[short_id] = lengths
+    while average and average[-1] is None:
+        average.pop()
     return {
         "documentCount": len(docs),
         "nextId": len(docs),
@@ -248,8 +276,7 @@ def build_index(docs: list[Doc]) -> dict:
         "averageFieldLength": [None if a is None else _number(a) for a in average],
         "storedFields": {str(i): fields for i, fields in stored.items()},
         "dirtCount": 0,
-        "index": [[term, {str(f): {str(d): n for d, n in sorted(index[term][f].items())}
-                          for f in sorted(index[term])}] for term in sorted(index)],
+        "index": [[term, index[term]] for term in sorted(index)],  # each map in id order
         "serializationVersion": 2,
     }
 
@@ -259,19 +286,23 @@ def payload(docs: list[Doc]) -> dict:
     kinds = {k: v[0] for k, v in KIND_TITLES.items()}
     kinds.update(source="Source", page="Page")
     tokenizer = {"cjk": [list(r) for r in CJK_RANGES], "hangul": [list(r) for r in HANGUL_RANGES],
-                 "hangulSuffixMax": HANGUL_SUFFIX_MAX}
+                 "hangulSuffixMax": HANGUL_SUFFIX_MAX, "stopWords": sorted(STOP_WORDS)}
     return {"format": FORMAT, "fields": list(FIELDS), "boost": dict(BOOST), "storeFields": list(STORE),
             "kinds": kinds, "tokenizer": tokenizer, "index": build_index(docs)}
 
 
-# Text that offline checkers take for a network call, escaped inside JSON strings (same value).
+# Escaped inside the JSON strings (the same value): "</" and "<!--", which must not appear in a
+# script; U+2028/9; and text that offline checkers take for a network call. (needle, pattern,
+# replacement): the pattern only runs over text that holds the needle.
 _SCRIPT_ESCAPES = [
-    (re.compile(r"</"), lambda m: "<\\/"),
-    (re.compile(r"<!--"), lambda m: "\\u003c!--"),
-    (re.compile("[\u2028\u2029]"), lambda m: f"\\u{ord(m.group()):04x}"),
-    (re.compile(r"\b(fetch|import)(\s*)\("), lambda m: m.group(1) + m.group(2) + "\\u0028"),
-    (re.compile(r"\bXMLHttpRequest\b"), lambda m: "XMLHttpReques\\u0074"),
-    (re.compile(r"\.wasm\b"), lambda m: ".\\u0077asm"),
+    ("</", re.compile(r"</"), lambda m: "<\\/"),
+    ("<!--", re.compile(r"<!--"), lambda m: "\\u003c!--"),
+    ("\u2028", re.compile("\u2028"), lambda m: "\\u2028"),
+    ("\u2029", re.compile("\u2029"), lambda m: "\\u2029"),
+    ("fetch", re.compile(r"\bfetch(\s*)\("), lambda m: "fetch" + m.group(1) + "\\u0028"),
+    ("import", re.compile(r"\bimport(\s*)\("), lambda m: "import" + m.group(1) + "\\u0028"),
+    ("XMLHttpRequest", re.compile(r"\bXMLHttpRequest\b"), lambda m: "XMLHttpReques\\u0074"),
+    (".wasm", re.compile(r"\.wasm\b"), lambda m: ".\\u0077asm"),
 ]
 
 
@@ -284,8 +315,9 @@ def script(data: dict, name: str = "DOSSIER_SEARCH") -> str:
     ("fetch(", "import(", "XMLHttpRequest", ".wasm") are escaped too. The value is unchanged.
     """
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for pattern, replacement in _SCRIPT_ESCAPES:
-        text = pattern.sub(replacement, text)
+    for needle, pattern, replacement in _SCRIPT_ESCAPES:
+        if needle in text:
+            text = pattern.sub(replacement, text)
     literal = text.replace("\\", "\\\\").replace("'", "\\'")
     return f"window.{name} = JSON.parse('{literal}');\n"
 

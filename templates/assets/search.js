@@ -7,7 +7,8 @@
  *
  * The tokenizer here must split text exactly as search.py does (tests/test_search.py checks it):
  * lower case, NFKD, combining marks dropped, NFC; words of letters and digits; Han and kana as
- * bigrams; Hangul words indexed with their suffixes. The code point ranges come with the index.
+ * bigrams; Hangul words indexed with their suffixes; stop words left out. The code point ranges
+ * and the stop words come with the index.
  *
  * In Node (the tests) this file only defines globalThis.DossierSearch.
  */
@@ -17,8 +18,11 @@
   const WORD = /[\p{L}\p{N}]+/gu;           // Python's [^\W_]
   const SHOWN_WORD = /[\p{L}\p{N}\p{M}]+/gu; // a word of the original text, marks included
   const MARKS = /\p{Mn}/gu;
-  const PAGE = 50;                           // results shown at once
-  const PREFIX_MIN = 3;                      // letters of the last word before it is taken as a prefix
+  const PAGE = 20;                           // results drawn at once (drawing costs more than searching)
+  // Letters the last word needs before it is searched as a prefix: one or two letters would match
+  // most of a large index, which takes too long (measured: docs/search.md).
+  const PREFIX_MIN_LARGE = 3;
+  const SMALL = 500;                         // documents: up to this, any prefix
 
   function charClass(ranges) {
     return ranges.map(function (r) {
@@ -34,6 +38,7 @@
     const runs = new RegExp('([' + cjk + ']+)|([' + hangul + ']+)|([^' + cjk + hangul + ']+)', 'gu');
     const hangulWord = new RegExp('^[' + hangul + ']+$', 'u');
     const suffixMax = spec.hangulSuffixMax;
+    const stopWords = new Set(spec.stopWords);
 
     function fold(text) {
       return text.toLowerCase().normalize('NFKD').replace(MARKS, '').normalize('NFC')
@@ -73,8 +78,10 @@
 
     function isHangulWord(term) { return hangulWord.test(term); }
 
-    /* What one token puts in the index: itself, and for a Hangul word each of its suffixes. */
+    /* What one token puts in the index: itself, and for a Hangul word each of its suffixes;
+     * nothing for a stop word. */
     function indexTerms(term) {
+      if (stopWords.has(term)) return null;
       if (term.length > 1 && term.length <= suffixMax && hangulWord.test(term)) {
         const out = [];
         for (let i = 0; i < term.length; i++) out.push(term.slice(i));
@@ -85,7 +92,10 @@
 
     function isEastAsian(term) { return eastAsian.test(term); }
 
-    return { fold: fold, termsAt: termsAt, tokenize: tokenize, indexTerms: indexTerms,
+    /* The terms searched for: the query's, less stop words. */
+    function queryTerm(term) { return stopWords.has(term) ? null : term; }
+
+    return { fold: fold, termsAt: termsAt, tokenize: tokenize, indexTerms: indexTerms, queryTerm: queryTerm,
              isEastAsian: isEastAsian, isHangulWord: isHangulWord };
   }
 
@@ -96,7 +106,7 @@
       storeFields: data.storeFields,
       tokenize: tok.tokenize,
       processTerm: tok.indexTerms,
-      searchOptions: { processTerm: function (term) { return term; } },
+      searchOptions: { processTerm: tok.queryTerm },
     };
   }
 
@@ -107,16 +117,18 @@
     return { engine: engine, tok: tok, data: data };
   }
 
-  /* Every word must match: the last one as a prefix once it has PREFIX_MIN characters (a prefix
-   * of one or two letters would match most of a large index, and take too long), and any Han or
-   * Hangul one always as a prefix (one syllable says more than one letter; Korean words carry
-   * endings). When nothing matches, any word may, with a little fuzziness for long words. */
+  /* Every word but stop words must match: the last one as a prefix (in an index of more than
+   * SMALL documents, once it has PREFIX_MIN_LARGE characters), and any Han or Hangul one always
+   * as a prefix (one syllable says more than one letter; Korean words carry endings). When
+   * nothing matches, any word may, with a little fuzziness for long words. */
   function search(index, query) {
     const tok = index.tok;
-    const terms = tok.tokenize(query);
-    if (!terms.length) return { results: [], terms: terms, loose: false };
+    const words = tok.tokenize(query);
+    const terms = words.filter(tok.queryTerm);
+    if (!terms.length) return { results: [], terms: terms, loose: false, common: words.length > 0 };
+    const least = index.engine.documentCount > SMALL ? PREFIX_MIN_LARGE : 1;
     const prefix = function (term, i, all) {
-      return tok.isEastAsian(term) || (i === all.length - 1 && term.length >= PREFIX_MIN);
+      return tok.isEastAsian(term) || (i === all.length - 1 && term.length >= least);
     };
     const base = { boost: index.data.boost, prefix: prefix };
     let results = index.engine.search(query, Object.assign({ combineWith: 'AND' }, base));
@@ -128,58 +140,70 @@
         fuzzy: function (term) { return term.length > 4 && !tok.isEastAsian(term) ? 0.2 : false; },
       }, base));
     }
-    return { results: results, terms: terms, loose: loose };
+    return { results: results, terms: terms, loose: loose, common: false };
   }
 
-  /* A text cut in pieces [text, marked]. `matched` holds the index terms a result matched,
+  /* Which characters of folded text to mark. `matched` holds the index terms a result matched,
    * `queryTerms` the terms of the query. A word of a Latin, Cyrillic... script is marked whole
    * when it is a matched term; in Han and Hangul only the part the query asked for is marked
    * (the end of a Hangul word matched through its suffix, a Han pair through its first half). */
-  function segments(tok, text, matched, queryTerms) {
-    const out = [];
-    const eastAsian = [];
-    for (const term of matched) if (tok.isEastAsian(term)) eastAsian.push(term);
+  function marksOf(tok, folded, matched, eastAsian, queryTerms) {
+    let marked = null;
+    const mark = function (from, to) {
+      if (!marked) marked = new Array(folded.length).fill(false);
+      marked.fill(true, from, to);
+    };
     const asked = function (term) {  // how much of a matched term the query typed
       let best = 0;
-      for (const q of queryTerms || []) if (q.length > best && term.startsWith(q)) best = q.length;
+      for (const q of queryTerms) if (q.length > best && term.startsWith(q)) best = q.length;
       return best || term.length;
     };
+    for (const t of tok.termsAt(folded)) {
+      if (!eastAsian.length || !tok.isEastAsian(t.term)) {
+        if (matched.has(t.term)) mark(t.start, t.end);
+        continue;
+      }
+      for (const term of eastAsian) {
+        let at = -1;
+        if (term === t.term) at = t.start;
+        else if (term.length < t.term.length && t.term.endsWith(term) && tok.isHangulWord(t.term)) at = t.end - term.length;
+        if (at >= 0) mark(at, at + asked(term));
+      }
+    }
+    return marked;
+  }
+
+  function pieces(text, marked, out) {
+    let i = 0;
+    while (i < text.length) {
+      let j = i;
+      while (j < text.length && marked[j] === marked[i]) j++;
+      out.push([text.slice(i, j), marked[i]]);
+      i = j;
+    }
+    return out;
+  }
+
+  /* A text cut in pieces [text, marked] (see marksOf). */
+  function segments(tok, text, matched, queryTerms) {
+    queryTerms = queryTerms || [];
+    const eastAsian = [];
+    for (const term of matched) if (tok.isEastAsian(term)) eastAsian.push(term);
+    const folded = tok.fold(text);
+    if (folded.length === text.length) {  // the usual case: offsets in the folded text hold
+      const marked = marksOf(tok, folded, matched, eastAsian, queryTerms);
+      return marked ? pieces(text, marked, []) : (text ? [[text, false]] : []);
+    }
+    const out = [];
     let last = 0;
-    for (const m of text.matchAll(SHOWN_WORD)) {
+    for (const m of text.matchAll(SHOWN_WORD)) {  // else word by word
       const word = m[0];
-      const folded = tok.fold(word);
-      const marked = new Array(folded.length).fill(false);
-      let any = false;
-      for (const t of tok.termsAt(folded)) {
-        if (!tok.isEastAsian(t.term)) {
-          if (matched.has(t.term)) {
-            marked.fill(true, t.start, t.end);
-            any = true;
-          }
-          continue;
-        }
-        for (const term of eastAsian) {
-          let at = -1;
-          if (term === t.term) at = t.start;
-          else if (term.length < t.term.length && t.term.endsWith(term) && tok.isHangulWord(t.term)) at = t.end - term.length;
-          if (at < 0) continue;
-          marked.fill(true, at, at + asked(term));
-          any = true;
-        }
-      }
-    if (!any) continue;
+      const foldedWord = tok.fold(word);
+      const marked = marksOf(tok, foldedWord, matched, eastAsian, queryTerms);
+      if (!marked) continue;
       if (m.index > last) out.push([text.slice(last, m.index), false]);
-      if (folded.length !== word.length) {  // folding changed its length: mark the whole word
-        out.push([word, true]);
-      } else {
-        let i = 0;
-        while (i < word.length) {
-          let j = i;
-          while (j < word.length && marked[j] === marked[i]) j++;
-          out.push([word.slice(i, j), marked[i]]);
-          i = j;
-        }
-      }
+      if (foldedWord.length === word.length) pieces(word, marked, out);
+      else out.push([word, true]);  // folding changed its length: mark the whole word
       last = m.index + word.length;
     }
     if (last < text.length) out.push([text.slice(last), false]);
@@ -272,7 +296,8 @@
     try {
       const t0 = performance.now();
       index = load(global.DOSSIER_SEARCH, global.MiniSearch);
-      global.DossierSearch.loadMs = performance.now() - t0;
+      global.DossierSearch.loadMs = performance.now() - t0;   // measured in docs/search.md
+      global.DossierSearch.readyAt = performance.now();        // since the page began to load
       global.DOSSIER_SEARCH = null;  // MiniSearch keeps its own copy
     } catch (e) {
       status.textContent = 'The search index could not be read: rebuild the site.';
@@ -303,26 +328,32 @@
         });
         list.insertAdjacentElement('afterend', more);
       }
+      describe();
     }
 
-    function run() {
-      const query = input.value;
-      const t0 = performance.now();
-      found = search(index, query);
-      list.textContent = '';
-      shown = 0;
-      showMore();
-      global.DossierSearch.lastMs = performance.now() - t0;
+    function describe() {
+      const query = input.value.trim();
       const n = found.results.length;
-      if (!query.trim()) {
+      if (!query) {
         status.textContent = idle;
+      } else if (found.common) {
+        status.textContent = '“' + query + '” is too common a word to search for: add another.';
       } else if (!n) {
-        status.textContent = 'Nothing found for “' + query.trim() + '”.';
+        status.textContent = 'Nothing found for “' + query + '”.';
       } else {
         const results = n + (n === 1 ? ' result' : ' results');
         status.textContent = (found.loose ? results + ' with some of these words (none has all of them)' : results)
           + (n > shown ? ', the first ' + shown + ' shown.' : '.');
       }
+    }
+
+    function run() {
+      const t0 = performance.now();
+      found = search(index, input.value);
+      list.textContent = '';
+      shown = 0;
+      showMore();
+      global.DossierSearch.lastMs = performance.now() - t0;
     }
 
     function remember() {
@@ -349,20 +380,26 @@
     run();
   }
 
-  function ready() {
-    if (global.MiniSearch) {
+  /* A large index takes a moment to load (docs/search.md): say so, and let the page paint first. */
+  function startSoon() {
+    const data = global.DOSSIER_SEARCH;
+    const status = document.getElementById('search-status');
+    const count = data && data.index && data.index.documentCount;
+    if (!status || !(count > SMALL)) {
       start();
       return;
     }
-    // search.html does not load MiniSearch itself: load it from beside this file, then start.
-    const script = document.createElement('script');
-    script.src = root + 'assets/vendor/minisearch.js';
-    script.onload = start;
-    script.onerror = function () {
-      const status = document.getElementById('search-status');
-      if (status) status.textContent = 'Search is missing assets/vendor/minisearch.js: rebuild the site.';
-    };
-    document.head.appendChild(script);
+    status.textContent = 'Loading the search index (' + count + ' entries)…';
+    requestAnimationFrame(function () { setTimeout(start, 0); });
+  }
+
+  function ready() {
+    if (global.MiniSearch) {
+      startSoon();
+      return;
+    }
+    const status = document.getElementById('search-status');
+    if (status) status.textContent = 'Search is missing assets/vendor/minisearch.js: rebuild the site.';
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
