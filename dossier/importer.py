@@ -3,10 +3,11 @@
 The result is ``content/sources/<id>.md``: front matter filled from what the page says of itself
 (meta tags, JSON-LD), and the article's text as Markdown. The Markdown is written so that nothing
 from the page can become our syntax or HTML: every character that means something to Markdown or
-to the dossier (``[`` ``]`` ``<`` ``>`` ``*`` ``_`` `````` ``|`` ``~`` ``\\``, entity references,
-block markers at the start of a line) is escaped, ``[[`` and ``[@`` never appear, and the only links
-kept are http, https and mailto. Scripts, styles, frames, forms, SVG, event handlers, ``<base>`` and
-``<meta http-equiv=refresh>`` are dropped with their content; attributes are never copied.
+to the dossier (``[`` ``]`` ``<`` ``>`` ``*`` ``_`` `````` ``|`` ``~`` ``\\``, ``&`` before a word,
+block markers at the start of a line, ``!`` before a link) is escaped, ``[[`` and ``[@`` never
+appear, and the only links kept are http, https and mailto. Scripts, styles, frames, forms, SVG,
+event handlers, ``<base>`` and ``<meta http-equiv=refresh>`` are dropped with their content;
+attributes are never copied.
 
 HTML: the article is the ``<article>`` element, else the ``itemprop=articleBody`` element, else the
 element with the most paragraph text, once navigation, headers, footers, asides, hidden elements
@@ -88,11 +89,14 @@ def one_line(text: str) -> str:
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]{1,32};)")
+# In text, '&' is escaped unless a space follows: the next piece of text could complete an entity
+# reference ("&" + "amp;").
+_AMPERSAND = re.compile(r"&(?!\s)")
 
 
 def escape_inline(text: str) -> str:
     """Text as Markdown that shows exactly this text: no emphasis, link, code, HTML or entity."""
-    return _ENTITY_LIKE.sub(r"\\&", _INLINE_SPECIAL.sub(r"\\\1", text))
+    return _AMPERSAND.sub(r"\\&", _INLINE_SPECIAL.sub(r"\\\1", text))
 
 
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
@@ -110,10 +114,11 @@ def escape_line_start(line: str) -> str:
 
 
 def defuse(md: str) -> str:
-    """The last guard: ``[[`` and ``[@`` never reach the file, whatever produced them."""
+    """The last guard, on assembled Markdown: ``[[`` and ``[@`` never reach the file, and a ``!``
+    of the text before a link does not make it an image."""
     while "[[" in md or "[@" in md:
         md = md.replace("[[", "[\\[").replace("[@", "[\\@")
-    return md
+    return md.replace("![", "\\![")
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -149,7 +154,8 @@ def safe_link(href: str | None, base: str | None) -> str | None:
     url = raw if own and own.group(1).lower() == m.group(1).lower() else squeezed
     if len(url) > 2000:
         return None
-    return "".join(_URL_ESCAPES.get(ch, ch) for ch in url)
+    url = "".join(_URL_ESCAPES.get(ch, ch) for ch in url)
+    return _ENTITY_LIKE.sub(r"\\&", url)  # "&amp;" in an address stays as written
 
 
 def plain_url(value: str | None, base: str | None = None) -> str | None:
@@ -302,13 +308,13 @@ def _strip_page(soup) -> None:
     for node in soup.find_all(string=lambda s: isinstance(s, (Comment, PreformattedString))):
         node.extract()
     for tag in soup.find_all(True):
-        if getattr(tag, "decomposed", False):
+        if not tag.name:  # decomposed with an ancestor (bs4 empties its name)
             continue
         if tag.name in _HARD_DROP or _hidden(tag):
             tag.decompose()
     held, _, total = _paragraph_text(soup)
     for tag in soup.find_all(True):
-        if getattr(tag, "decomposed", False) or tag.name in _KEEP_ROOTS or tag.get("itemprop") == "articleBody":
+        if not tag.name or tag.name in _KEEP_ROOTS or tag.get("itemprop") == "articleBody":
             continue
         junk = tag.name in _SOFT_DROP or _JUNK.search(_attr(tag, "class") + " " + _attr(tag, "id") + " " + _attr(tag, "role"))
         if junk and not (total and held.get(id(tag), 0) > total / 2):
@@ -462,13 +468,20 @@ class _Converter:
                 items.append(blocks)
         if not items:
             return
+        # Tight (no blank lines) when each item is one paragraph, perhaps with nested lists.
+        tight = all(sum(b.kind != "list" for b in blocks) <= 1 and blocks[0].kind in ("p", "list")
+                    and all(b.kind in ("p", "list") for b in blocks) for blocks in items)
         rendered = []
-        tight = all(len(blocks) == 1 and blocks[0].kind == "p" and "\n" not in blocks[0].md for blocks in items)
         for blocks in items:
             marker = f"{number}. " if ordered else "- "
             number += 1
             pad = " " * len(marker)
-            lines = "\n\n".join(b.md for b in blocks).split("\n")
+            parts = [blocks[0].md]
+            for b in blocks[1:]:
+                # A nested list may follow a paragraph line directly if it can interrupt one.
+                close = tight and b.kind == "list" and (b.md.startswith("- ") or b.md.startswith("1. "))
+                parts.append(("\n" if close else "\n\n") + b.md)
+            lines = "".join(parts).split("\n")
             rendered.append("\n".join([marker + lines[0]] + [(pad + line) if line else "" for line in lines[1:]]))
         out.append(Block("list", ("\n" if tight else "\n\n").join(rendered),
                          " ".join(b.plain for blocks in items for b in blocks)))
@@ -569,9 +582,24 @@ def _json_ld(soup) -> list[dict]:
     return sorted(found, key=rank)
 
 
+def meta_text(value) -> str | None:
+    """A meta value as one line of plain text; markup in it (never legitimate) is read as HTML
+    and only its text kept, without the content of scripts and styles."""
+    if not isinstance(value, str):
+        return None
+    if "<" in value or "&" in value:
+        from bs4 import BeautifulSoup
+        fragment = BeautifulSoup(value, "html.parser")
+        for tag in fragment.find_all(True):
+            if tag.name and tag.name in _HARD_DROP:
+                tag.decompose()
+        value = fragment.get_text(" ")
+    return one_line(value) or None
+
+
 def _names(value) -> str | None:
     if isinstance(value, str):
-        return one_line(value) or None
+        return meta_text(value)
     if isinstance(value, dict):
         return _names(value.get("name"))
     if isinstance(value, list):
@@ -581,9 +609,9 @@ def _names(value) -> str | None:
 
 
 def _limit(text: str | None, n: int) -> str | None:
+    text = meta_text(text)
     if not text:
         return None
-    text = one_line(text)
     if len(text) <= n:
         return text or None
     return text[: n - 1].rsplit(" ", 1)[0] + "…"

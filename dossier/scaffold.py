@@ -78,7 +78,7 @@ def ensure_free(kind: str, item_id: str, content: Path) -> None:
 
 def schema_line(path: Path, content: Path, schema: str) -> str:
     """The editor's schema line, relative from the file to ``schemas/`` beside the content folder."""
-    rel = os.path.relpath(content.parent / "schemas" / f"{schema}.schema.json", path.parent)
+    rel = os.path.relpath(content.resolve().parent / "schemas" / f"{schema}.schema.json", path.parent.resolve())
     return f"# yaml-language-server: $schema={Path(rel).as_posix()}"
 
 

@@ -20,7 +20,7 @@ ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
 ID_MAX = 80
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-NULLS = {"", "~", "null", "Null", "NULL"}
+DATE_JSON_PATTERN = r"^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 
 
 class LStr(str):
@@ -65,7 +65,8 @@ INVALID = object()  # returned after an error was reported
 
 
 def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.style is None and node.value in NULLS
+    # The resolved tag, not the style: libyaml's composer gives plain scalars style '' (not None).
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
 class Type:
@@ -116,7 +117,7 @@ class Text(Type):
         if self.pattern and not re.match(self.pattern, value):
             ctx.error(node, "format", f"expected {self.describe()}, found {value!r}")
             return INVALID
-        return lstr(value.strip() if node.style is None else value, node)
+        return lstr(value.strip() if not node.style else value, node)
 
     def json_schema(self):
         s = {"type": ["string", "number", "boolean"] if not self.pattern else "string", "maxLength": self.max_len}
@@ -133,9 +134,6 @@ class Markdown(Text):
 
     def describe(self):
         return "Markdown text"
-
-    def json_schema(self):
-        return {"type": "string", "maxLength": self.max_len}
 
 
 @dataclass
@@ -246,7 +244,11 @@ class Date(Type):
         return INVALID
 
     def json_schema(self):
-        return {"type": ["string", "integer"], "pattern": DATE_RE.pattern}
+        # Stricter than DATE_RE (months 01-12, days 01-31, no year 0), so editors flag 2025-13;
+        # only impossible days such as 2025-02-30 are left to the engine. An unquoted year may
+        # reach the editor as an integer.
+        return {"anyOf": [{"type": "string", "pattern": DATE_JSON_PATTERN},
+                          {"type": "integer", "minimum": 1, "maximum": 9999}]}
 
 
 class Citations(Type):
@@ -362,6 +364,7 @@ class Record(Type):
     fields: dict[str, Field]
     doc: str = ""
     extra_check: object = None  # callable(result, node, ctx) for rules across keys
+    json_extra: dict | None = None  # the same rules across keys, in JSON Schema
 
     def describe(self):
         return f"a mapping ({self.name})"
@@ -395,13 +398,26 @@ class Record(Type):
 
     def json_schema(self):
         s = {"type": "object", "additionalProperties": False,
-             "properties": {k: {**f.type.json_schema(), "description": f.doc} for k, f in self.fields.items()}}
+             "properties": {k: {**(f.type.json_schema() if f.required else _nullable(f.type.json_schema())),
+                                "description": f.doc} for k, f in self.fields.items()}}
         required = [k for k, f in self.fields.items() if f.required]
         if required:
             s["required"] = required
         if self.doc:
             s["description"] = self.doc
+        if self.json_extra:
+            s.update(self.json_extra)
         return s
+
+
+def _nullable(s: dict) -> dict:
+    """An optional key may be left empty (null): the engine skips it."""
+    if "anyOf" in s:
+        return {**s, "anyOf": [*s["anyOf"], {"type": "null"}]}
+    if "type" in s:
+        types = s["type"] if isinstance(s["type"], list) else [s["type"]]
+        return {**s, "type": [*types, "null"]}
+    return {"anyOf": [s, {"type": "null"}]}
 
 
 @dataclass
@@ -444,7 +460,9 @@ LOCATION = Record("location", {
     "precision_m": Field(Number(0, 1_000_000), "radius in metres when the position is approximate"),
     "note": Field(Markdown(), "what the sources say of the position; required without lat/lon"),
     "cite": Field(Citations(), "sources of the position"),
-}, doc="A position as a source gives it, or a note where no source publishes one.", extra_check=_location_check)
+}, doc="A position as a source gives it, or a note where no source publishes one.", extra_check=_location_check,
+   json_extra={"dependencies": {"lat": ["lon"], "lon": ["lat"], "precision_m": ["note"]},
+               "anyOf": [{"required": ["lat", "lon"]}, {"required": ["note"]}]})
 
 FACT = Record("fact", {
     "label": Field(Text(max_len=200), "what the fact is, shown in the infobox", required=True),
@@ -523,11 +541,11 @@ ENTITY_RECORDS = {
 
 def _annotation_check(out, node, ctx):
     kind = out.get("kind", "note")
-    if kind == "claim" and "status" not in out and "status" not in out.key_pos:
+    if kind == "claim" and "status" not in out:
         ctx.error(node, "missing-key", "a claim needs a 'status': " + ", ".join(CLAIM_STATUSES))
     if kind != "claim" and "status" in out:
         ctx.error(node, "status", "'status' is for claims only (kind: claim)")
-    if kind in ("claim", "correction") and "note" not in out and "note" not in out.key_pos:
+    if kind in ("claim", "correction") and "note" not in out:
         ctx.error(node, "missing-key", f"a {kind} needs a 'note' that says what is known, with its sources")
 
 
@@ -540,7 +558,12 @@ ANNOTATION = Record("annotation", {
     "note": Field(Markdown(), "what the dossier's editors say, in Markdown with citations"),
     "about": Field(ListOf(Id(what="entity id"), max_items=100), "ids of the entities the annotation is about"),
     "id": Field(Id(what="annotation id"), "a stable anchor: the note is at #a-<id>"),
-}, doc="A note anchored on quoted text.", extra_check=_annotation_check)
+}, doc="A note anchored on quoted text.", extra_check=_annotation_check, json_extra={"allOf": [
+    {"if": {"required": ["kind"], "properties": {"kind": {"const": "claim"}}},
+     "then": {"required": ["status", "note"]},
+     "else": {"not": {"required": ["status"], "properties": {"status": {"type": "string"}}}}},
+    {"if": {"required": ["kind"], "properties": {"kind": {"const": "correction"}}}, "then": {"required": ["note"]}},
+]})
 
 SOURCE = Record("source", {
     "title": Field(Text(max_len=500), "the source's title", required=True),

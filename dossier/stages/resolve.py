@@ -276,10 +276,11 @@ def _context(text: str, start: int, end: int) -> str:
 def _warn_orphans(res: Resolved, diags: Diagnostics) -> None:
     """Warnings maintainers care about: what nothing points at, and sources one cannot re-find."""
     d = res.dossier
-    for entity in (d.entities[k] for k in sorted(d.entities)):
+    broken = {diag.path for diag in diags.items if diag.severity == "error"}  # fix errors first
+    for entity in (d.entities[k] for k in sorted(d.entities) if d.entities[k].path not in broken):
         if not res.linked_from.get(entity.id) and not res.incoming.get(entity.id) and not res.about.get(entity.id):
             diags.warning("orphan-entity", f"nothing links to {entity.id!r}: link it from another entity, a page or an annotation", entity.path)
-    for source in (d.sources[k] for k in sorted(d.sources)):
+    for source in (d.sources[k] for k in sorted(d.sources) if d.sources[k].path not in broken):
         if not res.cited_by.get(source.id) and not res.linked_from.get(source.id):
             diags.warning("uncited-source", f"nothing cites the source {source.id!r}", source.path)
         if not source.meta.get("archive") and not source.meta.get("accessed"):

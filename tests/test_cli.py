@@ -1,0 +1,382 @@
+"""The command line: diagnostics as text, GitHub workflow commands and JSON; exit codes; warnings
+and --strict; `dossier new`; a few end-to-end runs through `python -m dossier`."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dossier import diagnostics as fmt
+from dossier.cli import main
+from dossier.diagnostics import Diagnostic
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def clean(tmp_path, monkeypatch) -> Path:
+    """A tiny valid dossier (no warnings), as the working directory."""
+    root = tmp_path / "content"
+    write(root, "dossier.yaml", "title: T\n")
+    write(root, "entities/countries/ruritania.yaml", "name: Ruritania\nsummary: See [@almanac].\n")
+    write(root, "sources/almanac.md", "---\ntitle: The Almanac\naccessed: 2026-01-01\n---\nText about [[ruritania]].\n")
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    return root
+
+
+# One problem of each kind, each in its own file.
+PROBLEMS = {
+    "entities/people/syntax.yaml": "name: [Bob\n",                                    # YAML syntax error
+    "entities/people/dup.yaml": "name: A\nrole: x\nrole: y\n",                        # duplicate key
+    "entities/people/alias.yaml": "name: &n Alias\naliases: [*n]\n",                  # anchor and alias
+    "entities/people/tag.yaml": "name: !!python/object/apply:os.system ['echo hi']\n",  # python tag
+    "entities/people/unknown-key.yaml": "name: U\nrol: Mayor\n",                      # unknown key
+    "entities/people/wrong-type.yaml": "name: W\naliases: {a: 1}\n",                  # wrong type
+    "entities/people/Bad_Name.yaml": "name: Bad\n",                                   # bad id file name
+    "entities/people/links.yaml": (                                                   # unknown ids
+        "name: Links\n"
+        "summary: Friend of [[nobody]], says [@no-source, p. 3].\n"                   # [[...]] and [@...]
+        "facts:\n"
+        "  - {label: Age, value: 40, cite: [missing-source]}\n"                       # in cite
+        "relations:\n"
+        "  - {type: leads, target: ghost}\n"),                                        # in a relation
+    "entities/places/far.yaml": "name: Far\nlocation: {lat: 95, lon: 130.5, cite: [almanac]}\n",  # out of range
+    "entities/places/ruritania.yaml": "name: Ruritania again\n",                      # same id twice
+}
+
+EXPECTED_TEXT = """\
+entities/people/Bad_Name.yaml: error: file name 'Bad_Name' is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most 80 characters [bad-id]
+entities/people/alias.yaml:2:11: error: anchors and aliases (&name, *name) are not allowed in content [yaml-alias]
+entities/people/dup.yaml:3:1: error: duplicate key 'role' (first defined on line 2) [duplicate-key]
+entities/people/links.yaml:2:20: error: unknown id 'nobody' in [[nobody]] [unknown-id]
+entities/people/links.yaml:2:38: error: unknown source 'no-source' in [@no-source] [unknown-source]
+entities/people/links.yaml:4:36: error: unknown source 'missing-source' in citation [unknown-source]
+entities/people/links.yaml:6:27: error: unknown id 'ghost' [unknown-id]
+entities/people/syntax.yaml:2:1: error: YAML syntax error: while parsing a flow sequence did not find expected ',' or ']' [yaml-syntax]
+entities/people/tag.yaml:1:7: error: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed: write plain values [yaml-tag]
+entities/people/unknown-key.yaml:2:1: error: unknown key 'rol' in person (did you mean 'role'?); expected one of: name, names, aliases, summary, wikidata, tags, facts, relations, role, country [unknown-key]
+entities/people/wrong-type.yaml:2:10: error: expected a list of text, found a mapping [type]
+entities/places/far.yaml:2:17: error: 95 is out of range: expected a number from -90 to 90 [range]
+entities/places/ruritania.yaml: error: id 'ruritania' is already used by entities/countries/ruritania.yaml: ids are unique across all entities and sources [duplicate-id]
+dossier: 13 errors, 0 warnings
+"""
+
+EXPECTED_GITHUB = """\
+::error file=entities/people/Bad_Name.yaml,title=bad-id::file name 'Bad_Name' is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most 80 characters
+::error file=entities/people/alias.yaml,line=2,col=11,title=yaml-alias::anchors and aliases (&name, *name) are not allowed in content
+::error file=entities/people/dup.yaml,line=3,col=1,title=duplicate-key::duplicate key 'role' (first defined on line 2)
+::error file=entities/people/links.yaml,line=2,col=20,title=unknown-id::unknown id 'nobody' in [[nobody]]
+::error file=entities/people/links.yaml,line=2,col=38,title=unknown-source::unknown source 'no-source' in [@no-source]
+::error file=entities/people/links.yaml,line=4,col=36,title=unknown-source::unknown source 'missing-source' in citation
+::error file=entities/people/links.yaml,line=6,col=27,title=unknown-id::unknown id 'ghost'
+::error file=entities/people/syntax.yaml,line=2,col=1,title=yaml-syntax::YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'
+::error file=entities/people/tag.yaml,line=1,col=7,title=yaml-tag::YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed: write plain values
+::error file=entities/people/unknown-key.yaml,line=2,col=1,title=unknown-key::unknown key 'rol' in person (did you mean 'role'?); expected one of: name, names, aliases, summary, wikidata, tags, facts, relations, role, country
+::error file=entities/people/wrong-type.yaml,line=2,col=10,title=type::expected a list of text, found a mapping
+::error file=entities/places/far.yaml,line=2,col=17,title=range::95 is out of range: expected a number from -90 to 90
+::error file=entities/places/ruritania.yaml,title=duplicate-id::id 'ruritania' is already used by entities/countries/ruritania.yaml: ids are unique across all entities and sources
+"""
+
+
+@pytest.fixture
+def broken(clean) -> Path:
+    for rel, text in PROBLEMS.items():
+        write(clean, rel, text)
+    return clean
+
+
+def test_every_kind_of_problem_in_text_format(broken, capsys):
+    assert main(["check", "--content", "."]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == EXPECTED_TEXT
+
+
+def test_every_kind_of_problem_as_github_workflow_commands(broken, capsys):
+    assert main(["check", "--content", ".", "--format", "github"]) == 1
+    out, err = capsys.readouterr()
+    assert out == EXPECTED_GITHUB
+    assert err == "dossier: 13 errors, 0 warnings\n"
+
+
+def test_every_kind_of_problem_as_json(broken, capsys):
+    assert main(["check", "--content", ".", "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert (data["errors"], data["warnings"]) == (13, 0)
+    lines = [Diagnostic(**d).text() for d in data["diagnostics"]]
+    assert lines == EXPECTED_TEXT.splitlines()[:-1]
+    assert data["diagnostics"][1] == {"path": "entities/people/alias.yaml", "line": 2, "col": 11, "severity": "error",
+                                      "code": "yaml-alias", "message": "anchors and aliases (&name, *name) are not allowed in content"}
+
+
+def test_build_prints_the_same_diagnostics_and_writes_nothing(broken, capsys, tmp_path):
+    out_dir = tmp_path / "site"
+    assert main(["build", "--content", ".", "--out", str(out_dir), "--format", "github"]) == 1
+    out, err = capsys.readouterr()
+    assert out == EXPECTED_GITHUB
+    assert err == "dossier: 13 errors, 0 warnings; nothing was written\n"
+    assert not out_dir.exists()
+
+
+# --- escaping ----------------------------------------------------------------------------------
+
+def test_format_github_escapes_message_and_properties_like_the_actions_toolkit():
+    d = Diagnostic("content/a,b:c%d.yaml", 3, 5, "error", "odd:code,x",
+                   "100% wrong, see: line 2\nsecond line\r\n::error::injected")
+    assert fmt.format_github(d) == (
+        "::error file=content/a%2Cb%3Ac%25d.yaml,line=3,col=5,title=odd%3Acode%2Cx"
+        "::100%25 wrong, see: line 2%0Asecond line%0D%0A::error::injected")
+    # the message cannot start a second command: the output is one line
+    assert "\n" not in fmt.format_github(d) and "\r" not in fmt.format_github(d)
+
+
+def test_format_github_warning_without_position():
+    d = Diagnostic("content/sources/x.md", 0, 0, "warning", "uncited-source", "nothing cites the source 'x'")
+    assert fmt.format_github(d) == "::warning file=content/sources/x.md,title=uncited-source::nothing cites the source 'x'"
+
+
+def test_text_format_keeps_one_diagnostic_per_line_start():
+    d = Diagnostic("a.yaml", 1, 2, "error", "c", "first\nsecond")
+    assert d.text() == "a.yaml:1:2: error: first\n    second [c]"
+
+
+def test_escaping_of_a_file_name_from_content(clean, capsys):
+    write(clean, "entities/people/a,b:c%d.yaml", "name: Odd\n")
+    assert main(["check", "--content", ".", "--format", "github"]) == 1
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[0] == (
+        "::error file=entities/people/a%2Cb%3Ac%25d.yaml,title=bad-id::file name 'a,b:c%25d' is not a valid id: "
+        "use lowercase ASCII letters, digits and single hyphens, at most 80 characters")
+
+
+def test_step_summary_table_escapes_pipes_newlines_and_markup():
+    items = [Diagnostic("content/x|y.yaml", 2, 3, "error", "type", "expected a | b\nfound <img src=x> [link](http://e)")]
+    table = fmt.step_summary(items)
+    row = table.splitlines()[-1]
+    assert row == ("| content/x\\|y.yaml | 2 | 3 | error | type | "
+                   "expected a \\| b<br>found &lt;img src=x&gt; \\[link\\](http://e) |")
+    assert row.count(" | ") == 5  # six cells, whatever the message holds
+
+
+def test_step_summary_gets_everything_beyond_the_annotation_limit(clean, capsys, tmp_path, monkeypatch):
+    for i in range(12):
+        write(clean, f"entities/people/p{i}.yaml", f"name: P{i}\nrol: x\n")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert main(["check", "--content", ".", "--format", "github"]) == 1
+    out, _ = capsys.readouterr()
+    assert sum(line.startswith("::error ") for line in out.splitlines()) == 12
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("### dossier check: 12 errors, 0 warnings\n")
+    assert "GitHub shows at most 10 errors and 10 warnings" in text
+    rows = [line for line in text.splitlines() if line.startswith("| entities/")]
+    assert len(rows) == 12
+    assert "| entities/people/p11.yaml | 2 | 1 | error | unknown-key | unknown key 'rol' in person" in text
+
+
+def test_step_summary_is_written_only_in_github_format(clean, tmp_path, monkeypatch, capsys):
+    write(clean, "entities/people/p.yaml", "name: P\nrol: x\n")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert main(["check", "--content", "."]) == 1
+    assert not summary.exists()
+
+
+# --- exit codes ---------------------------------------------------------------------------------
+
+def test_valid_content_exits_0(clean, capsys):
+    assert main(["check", "--content", "."]) == 0
+    assert capsys.readouterr().err == "dossier: content is valid (0 errors, 0 warnings)\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "--content", "no-such-folder"],
+    ["check", "--format", "xml"],
+    ["frobnicate"],
+    ["check", "--no-such-option"],
+    ["new", "spaceship", "x"],
+    ["new", "person"],
+    ["new", "person", "Bad_Id"],
+    ["new", "person", "ruritania"],
+    ["import", "notes.pdf"],
+])
+def test_usage_errors_exit_2(clean, capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "error" in err and "Traceback" not in err
+
+
+def test_help_exits_0(capsys):
+    assert main(["--help"]) == 0
+    assert "build" in capsys.readouterr().out
+
+
+def test_schema_check_reports_stale_schemas(tmp_path, capsys):
+    assert main(["schema", "--out", str(tmp_path / "s")]) == 0
+    assert main(["schema", "--out", str(tmp_path / "s"), "--check"]) == 0
+    (tmp_path / "s" / "person.schema.json").write_text("{}\n", encoding="utf-8")
+    assert main(["schema", "--out", str(tmp_path / "s"), "--check"]) == 1
+    assert "person.schema.json" in capsys.readouterr().err
+
+
+# --- warnings and --strict ------------------------------------------------------------------------
+
+WARNINGS = {
+    "entities/people/uncited.yaml": "name: Uncited\nfacts:\n  - {label: Born, value: '1970'}\nsummary: Of [[ruritania]].\n",
+    "entities/people/lonely.yaml": "name: Lonely\n",
+    "sources/unread.md": "---\ntitle: Unread\naccessed: 2026-01-01\n---\nText.\n",
+    "sources/unpreserved.md": "---\ntitle: Unpreserved\nurl: https://example.org/\n---\nText.\n",
+}
+
+
+@pytest.fixture
+def warned(clean):
+    for rel, text in WARNINGS.items():
+        write(clean, rel, text)
+    write(clean, "entities/countries/ruritania.yaml",
+          "name: Ruritania\nsummary: See [@almanac], [@unpreserved] and [[uncited]].\n")
+    return clean
+
+
+EXPECTED_WARNINGS = """\
+entities/people/lonely.yaml: warning: nothing links to 'lonely': link it from another entity, a page or an annotation [orphan-entity]
+entities/people/uncited.yaml:3:5: warning: fact 'Born' has no citation: add 'cite: [source-id]' [uncited-fact]
+sources/unpreserved.md: warning: the source has neither an 'archive' link nor an 'accessed' date: readers cannot find the version the editors read [source-unpreserved]
+sources/unread.md: warning: nothing cites the source 'unread' [uncited-source]
+"""
+
+
+def test_each_warning_has_its_code_and_does_not_fail(warned, capsys):
+    assert main(["check", "--content", "."]) == 0
+    err = capsys.readouterr().err
+    assert err == EXPECTED_WARNINGS + "dossier: content is valid (0 errors, 4 warnings)\n"
+
+
+def test_strict_turns_warnings_into_errors(warned, capsys):
+    assert main(["check", "--content", ".", "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert err == EXPECTED_WARNINGS.replace(": warning: ", ": error: ") + "dossier: 4 errors, 0 warnings\n"
+
+
+def test_strict_in_github_format(warned, capsys):
+    assert main(["check", "--content", ".", "--strict", "--format", "github"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == ("::error file=entities/people/uncited.yaml,line=3,col=5,title=uncited-fact::"
+                      "fact 'Born' has no citation: add 'cite: [source-id]'")
+    assert all(line.startswith("::error ") for line in out)
+
+
+def test_warnings_in_github_format_are_warnings(warned, capsys):
+    assert main(["check", "--content", ".", "--format", "github"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 4 and all(line.startswith("::warning file=") for line in out)
+
+
+# --- dossier new ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["person", "organization", "country", "place", "crossing", "event", "document",
+                                  "source", "page", "people", "crossings", "sources", "pages"])
+def test_new_writes_a_skeleton_that_passes_check(clean, capsys, kind):
+    assert main(["new", kind, "new-thing", "--content", "."]) == 0
+    err = capsys.readouterr().err
+    path = Path(err.split("dossier: wrote ", 1)[1].split("\n", 1)[0])
+    text = path.read_text(encoding="utf-8")
+    if kind in ("event", "events"):
+        # the one edit the skeleton asks for: a required date nobody can guess
+        assert "replace YYYY-MM-DD on line 6" in err
+        assert main(["check", "--content", "."]) == 1
+        assert "new-thing.yaml:6:7: error: 'YYYY-MM-DD' is not a valid date" in capsys.readouterr().err
+        path.write_text(text.replace("date: YYYY-MM-DD", "date: 2025-04-30"), encoding="utf-8")
+    assert main(["check", "--content", ".", "--format", "github"]) == 0
+    out = capsys.readouterr().out
+    assert "::error" not in out
+    if path.suffix == ".yaml":
+        assert text.startswith("# yaml-language-server: $schema=../../../schemas/")
+        assert (REPO / "schemas" / text.split("schemas/")[1].split("\n")[0]).is_file()
+
+
+def test_new_event_with_a_date_needs_no_edit(clean, capsys):
+    assert main(["new", "event", "opening", "--date", "2025-04", "--content", "."]) == 0
+    assert main(["check", "--content", "."]) == 0
+
+
+def test_new_source_skeleton_has_front_matter_and_an_empty_body(clean, capsys):
+    assert main(["new", "source", "tass-2025-bridge", "--content", "."]) == 0
+    text = (clean / "sources" / "tass-2025-bridge.md").read_text(encoding="utf-8")
+    assert text.startswith("---\n# yaml-language-server: $schema=../../schemas/source.schema.json\n")
+    assert text.endswith("\n---\n")
+    assert 'title: "Tass 2025 Bridge"' in text
+
+
+def test_new_crossing_has_a_location_note_and_no_invented_coordinates(clean, capsys):
+    assert main(["new", "crossing", "new-crossing", "--content", "."]) == 0
+    text = (clean / "entities/crossings/new-crossing.yaml").read_text(encoding="utf-8")
+    assert "\nlocation:\n  note: " in text
+    assert "\n  lat:" not in text and "\nlat:" not in text
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["new", "person", "ruritania"], "the id 'ruritania' is already used by entities/countries/ruritania.yaml"),
+    (["new", "source", "almanac"], "the id 'almanac' is already used by sources/almanac.md"),
+    (["new", "place", "Kim_Jong-Un"], "'Kim_Jong-Un' is not a valid id"),
+    (["new", "place", "a--b"], "'a--b' is not a valid id"),
+    (["new", "place", "x" * 81], "is not a valid id"),
+    (["new", "spaceship", "x"], "unknown kind 'spaceship': expected one of person, organization, country, place"),
+    (["new", "page", "map"], "a page named 'map' would collide with a page the generator writes"),
+    (["new", "event", "x", "--date", "2025-02-30"], "'2025-02-30' is not a valid date"),
+])
+def test_new_refuses_with_a_clear_message(clean, capsys, argv, message):
+    before = sorted(p for p in clean.rglob("*"))
+    assert main([*argv, "--content", "."]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("dossier new: error: ")
+    assert sorted(p for p in clean.rglob("*")) == before
+
+
+# --- end to end, through python -m dossier ------------------------------------------------------------
+
+def run(*args, cwd: Path, env=None):
+    env = {**{k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}, **(env or {})}
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "dossier", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_end_to_end_check_in_github_format(broken, tmp_path):
+    summary = tmp_path / "summary.md"
+    proc = run("check", "--content", ".", "--format", "github", cwd=broken, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert proc.returncode == 1
+    assert proc.stdout == EXPECTED_GITHUB
+    assert proc.stderr == "dossier: 13 errors, 0 warnings\n"
+    assert summary.read_text(encoding="utf-8").count("\n| entities/") == 13
+
+
+def test_end_to_end_new_then_check(clean):
+    proc = run("new", "people", "ada-lovelace", cwd=clean.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert (clean / "entities/people/ada-lovelace.yaml").is_file()
+    proc = run("check", cwd=clean.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 warning" in proc.stderr  # nothing links to the new person yet
+    proc = run("new", "person", "ada-lovelace", cwd=clean.parent)
+    assert proc.returncode == 2 and "already used" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_demo_content_passes_check_in_github_format():
+    proc = run("check", "--content", "content", "--format", "github", cwd=REPO)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "::error" not in proc.stdout
