@@ -8,6 +8,7 @@ from pathlib import Path
 from . import cache
 from .diagnostics import Diagnostics
 from .features import map as drawing
+from .progress import Progress
 from .stages.load import load
 from .stages.parallel import render_pages
 from .stages.render import Renderer, templates_dir
@@ -25,8 +26,9 @@ class Result:
     unchanged: bool = False                        # nothing changed since the last build
 
 
-def check(content: Path, strict: bool = False) -> Result:
+def check(content: Path, strict: bool = False, progress: Progress | None = None) -> Result:
     """Everything but the writing: all diagnostics of the content."""
+    progress = progress or Progress(quiet=True)
     diags = Diagnostics()
     if not content.is_dir():
         diags.error("missing-content", "content folder not found", str(content))
@@ -34,14 +36,15 @@ def check(content: Path, strict: bool = False) -> Result:
     timings = {}
     clock = time.perf_counter()
 
-    def lap(stage):
+    def lap(stage, what=""):
         nonlocal clock
         now = time.perf_counter()
         timings[stage] = now - clock
+        progress.stage(stage, timings[stage], what)
         clock = now
 
     raws = load(content, diags)
-    lap("load")
+    lap("load", f"{len(raws)} files ")
     dossier = validate(raws, diags)
     lap("validate")
     if dossier is None:
@@ -55,7 +58,8 @@ def check(content: Path, strict: bool = False) -> Result:
     return Result(diags, resolved=resolved, timings=timings)
 
 
-def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True) -> Result:
+def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True,
+          progress: Progress | None = None) -> Result:
     """Check, render and write the site; the previous site stays as it was if anything fails.
     With use_cache, a build whose inputs and output are unchanged since the last one is skipped."""
     key = None
@@ -64,24 +68,28 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
         previous = cache.unchanged(cache.cache_dir(content), out, key)
         if previous is not None:
             return Result(Diagnostics(previous), unchanged=True)
-    result = check(content, strict)
+    progress = progress or Progress(quiet=True)
+    result = check(content, strict, progress)
     if result.diagnostics.errors or result.resolved is None:
         return result
     started = time.perf_counter()
     renderer = Renderer(result.resolved)
     writer = SiteWriter(out)
     try:
-        count = 0
+        count, total = 0, len(renderer.jobs())
         for path, html in render_pages(renderer):
             writer.write(path, html)
             count += 1
+            progress.step("render", count, total)
         for path, text in renderer.data_files():
             writer.write(path, text)
         result.timings["render"] = time.perf_counter() - started
+        progress.stage("render", result.timings["render"], f"{count} pages ")
         started = time.perf_counter()
         copy_assets(writer, renderer)
         writer.commit()
         result.timings["write"] = time.perf_counter() - started
+        progress.stage("write", result.timings["write"], "and verify ")
     except WriteError as e:
         writer.abort()
         for problem in e.problems:

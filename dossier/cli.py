@@ -1,4 +1,4 @@
-"""Command line: dossier build | check | schema | new | import.
+"""Command line: dossier build | check | serve | schema | new | import.
 
 Exit status: 0 success, 1 content errors (or an input that cannot be read), 2 usage errors (bad
 arguments, an unknown kind, a malformed or taken id, a missing content folder). A bad content file
@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from . import diagnostics as fmt
+from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -56,14 +57,23 @@ def _print(items, style: str, command: str) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dossier", description="Build an annotated dossier into a static site.")
-    sub = parser.add_subparsers(dest="command", metavar="{build,check,schema,new,import}")
+    sub = parser.add_subparsers(dest="command", metavar="{build,check,serve,schema,new,import}")
     for name, help_text in (("build", "build the site"), ("check", "check the content without writing")):
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--content", default="content", help="content folder (default: content)")
         p.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print diagnostics")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        p.add_argument("--quiet", action="store_true", help="print diagnostics only: no progress, no summary")
         if name == "build":
             p.add_argument("--out", default="site", help="output folder (default: site)")
+            p.add_argument("--force", action="store_true",
+                           help="rebuild even when nothing changed since the last build")
+
+    p = sub.add_parser("serve", help="preview the site locally, rebuilding on every change",
+                       description="Serve a preview on http://127.0.0.1:PORT that rebuilds when content changes.")
+    p.add_argument("--content", default="content", help="content folder (default: content)")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    p.add_argument("--out", help="where to build the preview (default: a temporary folder)")
 
     p = sub.add_parser("schema", help="write the JSON Schemas of the content format",
                        description="Write the JSON Schemas (draft-07) that editors use to check content as you type.")
@@ -112,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             return _new(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "serve":
+            return _serve(args)
         return _build_or_check(args)
     except UsageError as e:
         print(f"dossier {args.command}: error: {e}", file=sys.stderr)
@@ -154,24 +166,47 @@ def _build_or_check(args) -> int:
     if not content.is_dir():
         raise UsageError(f"content folder {str(content)!r} not found (use --content to name another one)")
     start = time.perf_counter()
+    progress = Progress(quiet=args.quiet or args.format != "text")
     if args.command == "check":
-        result = check(content, args.strict)
+        result = check(content, args.strict, progress)
     else:
         out = Path(args.out)
         if out.resolve() == content.resolve() or content.resolve() in out.resolve().parents:
             raise UsageError(f"the output folder {out} must not be inside the content folder")
-        result = build(content, out, args.strict)
+        result = build(content, out, args.strict, use_cache=not args.force, progress=progress)
     items = result.diagnostics.sorted()
     _print(items, args.format, args.command)
-    if result.diagnostics.errors:
+    if args.quiet:
+        pass
+    elif result.diagnostics.errors:
         tail = "; nothing was written" if args.command == "build" else ""
         print(f"dossier: {fmt.summary_line(items)}{tail}", file=sys.stderr)
+    elif result.unchanged:
+        print(f"dossier: nothing changed since the last build; {args.out} is up to date "
+              f"({fmt.summary_line(items)}; --force rebuilds)", file=sys.stderr)
     elif args.command == "build":
+        stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in result.timings.items())
         print(f"dossier: built {result.pages} pages into {args.out} in {time.perf_counter() - start:.2f} s "
-              f"({fmt.summary_line(items)}); open {args.out}/index.html", file=sys.stderr)
+              f"({stages}; {fmt.summary_line(items)}); open {args.out}/index.html", file=sys.stderr)
     else:
         print(f"dossier: content is valid ({fmt.summary_line(items)})", file=sys.stderr)
     return EXIT_CONTENT if result.diagnostics.errors else EXIT_OK
+
+
+def _serve(args) -> int:
+    from .serve import serve
+    content = Path(args.content)
+    if not content.is_dir():
+        raise UsageError(f"content folder {str(content)!r} not found (use --content to name another one)")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a port number")
+    out = Path(args.out) if args.out else None
+    if out and (out.resolve() == content.resolve() or content.resolve() in out.resolve().parents):
+        raise UsageError(f"the output folder {out} must not be inside the content folder")
+    try:
+        return serve(content, args.port, out)
+    except OSError as e:
+        raise InputError(f"cannot serve on 127.0.0.1:{args.port}: {e.strerror or e}") from None
 
 
 def _new(args) -> int:

@@ -1,0 +1,157 @@
+"""`dossier serve`: a local preview that rebuilds on change and reloads the open page.
+
+The preview is served from 127.0.0.1 only. HTML responses get one extra script (never written
+to the site itself) that listens to a server-sent event stream: "reload" after a good build,
+"errors" with the diagnostics after a failed one, shown as an overlay while the last good site
+stays up. Content errors never stop the server.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from .build import build
+from .stages.render import templates_dir
+
+RELOAD_JS = b"""(function () {
+  var source = new EventSource('/__dossier__/events');
+  var box = null;
+  source.addEventListener('reload', function () { location.reload(); });
+  source.addEventListener('errors', function (event) {
+    var lines = JSON.parse(event.data);
+    if (!box) {
+      box = document.createElement('pre');
+      box.setAttribute('role', 'alert');
+      box.style.cssText = 'position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;margin:0;padding:1rem;' +
+        'background:#3b0d0c;color:#fff;font:13px/1.4 ui-monospace,monospace;z-index:99999;white-space:pre-wrap';
+      document.body.appendChild(box);
+    }
+    box.textContent = 'dossier: the last build failed; showing the previous site.\\n\\n' + lines.join('\\n');
+  });
+})();
+"""
+
+
+class Preview:
+    """Builds, remembers the outcome, and tells connected pages about it."""
+
+    def __init__(self, content: Path, out: Path):
+        self.content, self.out = content, out
+        self.generation = 0
+        self.errors: list[str] = []
+        self.changed = threading.Condition()
+
+    def rebuild(self) -> None:
+        start = time.perf_counter()
+        result = build(self.content, self.out)
+        lines = [d.text() for d in result.diagnostics.sorted()]
+        for line in lines:
+            print(line, file=sys.stderr)
+        with self.changed:
+            self.errors = [line for line in lines if ": error: " in line]
+            self.generation += 1
+            self.changed.notify_all()
+        state = f"{len(self.errors)} error(s); serving the previous site" if self.errors else f"built {result.pages} pages"
+        print(f"dossier serve: {state} in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+
+
+class Handler(SimpleHTTPRequestHandler):
+    preview: Preview
+
+    def log_message(self, format, *args):  # quiet: the terminal shows builds, not requests
+        pass
+
+    def do_GET(self):
+        if self.path == "/__dossier__/reload.js":
+            return self._send(RELOAD_JS, "text/javascript")
+        if self.path == "/__dossier__/events":
+            return self._events()
+        path = self.translate_path(self.path)
+        if path.endswith("/"):
+            path += "index.html"
+        if path.endswith(".html") and Path(path).is_file():
+            html = Path(path).read_bytes().replace(b"</body>", b'<script src="/__dossier__/reload.js"></script></body>', 1)
+            return self._send(html, "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        preview = self.preview
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = preview.generation
+        try:
+            if preview.errors:
+                self._event("errors", json.dumps(preview.errors))
+            while True:
+                with preview.changed:
+                    preview.changed.wait_for(lambda: preview.generation != seen, timeout=15)
+                    generation, errors = preview.generation, list(preview.errors)
+                if generation == seen:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                    continue
+                seen = generation
+                self._event("errors", json.dumps(errors)) if errors else self._event("reload", "")
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def _event(self, name: str, data: str) -> None:
+        self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode("utf-8"))
+        self.wfile.flush()
+
+
+def watch(preview: Preview, stop: threading.Event) -> None:
+    """Rebuild when content or templates change (watchfiles, or polling without it)."""
+    roots = [preview.content, templates_dir()]
+    try:
+        from watchfiles import watch as watch_changes
+        for _ in watch_changes(*roots, stop_event=stop, debounce=200):
+            preview.rebuild()
+    except ImportError:  # pragma: no cover - watchfiles is a dependency; polling keeps serve usable
+        def snapshot():
+            return sorted((str(p), p.stat().st_mtime_ns) for root in roots for p in Path(root).rglob("*") if p.is_file())
+        last = snapshot()
+        while not stop.wait(0.5):
+            now = snapshot()
+            if now != last:
+                last = now
+                preview.rebuild()
+
+
+def serve(content: Path, port: int, out: Path | None = None) -> int:
+    out = out or Path(tempfile.mkdtemp(prefix="dossier-preview-")) / "site"
+    preview = Preview(content, out)
+    preview.rebuild()
+    if not out.is_dir():
+        out.mkdir(parents=True)
+        (out / "index.html").write_text("<!DOCTYPE html><title>dossier</title><body><p>The first build failed; fix the errors and it will reload.</p></body>", encoding="utf-8")
+    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(out)))
+    server.daemon_threads = True
+    stop = threading.Event()
+    threading.Thread(target=watch, args=(preview, stop), daemon=True).start()
+    print(f"dossier serve: http://127.0.0.1:{server.server_address[1]}/index.html (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+    return 0
