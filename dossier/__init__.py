@@ -1,2 +1,2 @@
 """dossier: a static-site generator for annotated dossiers."""
-__version__ = "0.1.0"
+from .version import VERSION as __version__  # noqa: F401

@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__
+from .version import VERSION
 from .diagnostics import Diagnostic
 
 FORMAT = 1
@@ -32,7 +32,7 @@ def _files(folder: Path):
 
 
 def fingerprint(content: Path, templates: Path, strict: bool) -> str:
-    digest = hashlib.sha256(f"dossier {__version__} format {FORMAT} strict {strict}\n".encode())
+    digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict}\n".encode())
     engine = Path(__file__).resolve().parent
     for label, folder in (("content", content), ("templates", templates), ("engine", engine)):
         for path in _files(folder):
