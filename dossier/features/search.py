@@ -186,7 +186,7 @@ def entity_doc(e, site=None) -> Doc:
     names = [str(e.names[lang]) for lang in sorted(e.names)]
     aliases = [a for a in _unique([str(e.name)] + names + [str(a) for a in e.aliases])][1:]
     summary = plain(e.summary, site)
-    facts = "\n".join(f"{f.label}: {plain(f.value, site)}" for f in e.facts)
+    facts = "\n".join(f"{f.label}: {f.value}" for f in e.facts)  # infobox values are plain text
     about = _join(summary, facts, " ".join(str(t) for t in e.tags))
     return Doc(url=e.url, kind=e.kind, title=str(e.name),
                fields={"name": str(e.name), "alias": "\n".join(aliases), "about": about},
