@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..kinds import KIND_TITLES
-from ..markdown import MD
 
 FORMAT = 1  # of the payload around MiniSearch's index; search.js refuses another
 FIELDS = ("name", "alias", "title", "about", "text")
@@ -132,28 +131,30 @@ class Doc:
     snippet: str = ""
 
 
+_CITATION = re.compile(r"\[@[^\[\]\n]*\]")
+_WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
+_MD_MARKS = re.compile(r"(^|\n)\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)|[*_`~]+|\\(?=[^\w\s])")
+
+
 def plain(markdown: str | None, site=None) -> str:
-    """The text a reader sees of a Markdown value: [[id]] as the target's name, no citations."""
+    """Roughly the text a reader sees of a Markdown value, for indexing: [[id]] as the target's
+    name, links as their text, no citations or emphasis marks. A few regular expressions instead
+    of a full parse: the index only needs the words, and parsing every text again cost more than
+    building the index."""
     if not markdown:
         return ""
-    parts: list[str] = []
-    for block in MD.parse(str(markdown), {}):
-        if block.type != "inline" or not block.children:
-            continue
-        if parts:
-            parts.append("\n")
-        for child in block.children:
-            if child.type in ("text", "code_inline"):
-                parts.append(child.content)
-            elif child.type in ("softbreak", "hardbreak"):
-                parts.append("\n")
-            elif child.type == "wikilink":
-                text = child.meta.get("text")
-                target = site.lookup(child.meta["id"]) if site is not None and not text else None
-                parts.append((text or (target.name if target else child.meta["id"])).strip())
-            elif child.type == "image":
-                parts.append("".join(c.content for c in child.children or [] if c.type == "text"))
-    return "".join(parts)
+    text = _CITATION.sub("", str(markdown))
+
+    def link(m):
+        if m.group(2):
+            return m.group(2).strip()
+        target = site.lookup(m.group(1).strip()) if site is not None else None
+        return target.name if target else m.group(1).strip()
+
+    text = _WIKILINK.sub(link, text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    return _MD_MARKS.sub(lambda m: m.group(1) or "", text)
 
 
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
