@@ -96,6 +96,39 @@ def _alias_positions(text: str) -> list[tuple[int, int]]:
     return aliases + anchors
 
 
+def _too_many_nodes(text: str) -> tuple[int, int] | None:
+    """Where the document passes MAX_NODES values, read from the event stream (which builds no
+    tree), so a 2 MB list of a million values is refused in a tenth of a second instead of being
+    composed into a million nodes first. Every value takes at least one character, so short
+    texts are not read twice."""
+    if len(text) < MAX_NODES // 2:
+        return None
+    count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, _NODE_EVENTS):
+            count += 1
+            if count > MAX_NODES:
+                return event.start_mark.line + 1, event.start_mark.column + 1
+    return None
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at a 0-based line and column ('' when there is none)."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column:start + column + 1]
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
 def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> Node | None:
     """Parse one YAML document into checked nodes, or report why not and return None.
 
@@ -108,15 +141,33 @@ def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> N
         if deep:
             report("yaml-depth", f"collections nest deeper than {MAX_DEPTH} levels", *deep)
             return None
+        many = _too_many_nodes(text)
+        if many:
+            report("yaml-size", f"the document has more than {MAX_NODES:,} values (this is value {MAX_NODES + 1:,})", *many)
+            return None
         root = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as e:
+        # libyaml reports a UTF-8 byte offset; count characters to give the column a reader sees.
+        before = text.encode("utf-8", "surrogatepass")[: e.position].decode("utf-8", "replace")
+        character = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+        report("encoding", f"the character {character} is not allowed in YAML (a control character or non-character): remove it",
+               *_line_col(before, len(before)))
+        return None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         message = " ".join(str(part) for part in (e.context, e.problem) if part) or "invalid YAML"
+        if mark and _char_at(text, mark.line, mark.column) == "\t":
+            message += " (a tab: YAML indents with spaces only)"
         report("yaml-syntax", f"YAML syntax error: {message}",
                (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1)
         return None
     except yaml.YAMLError as e:
-        report("yaml-syntax", f"YAML error: {e}", 1, 1)
+        report("yaml-syntax", f"YAML error: {' '.join(str(e).split())}", 1, 1)
+        return None
+    except UnicodeError as e:  # a lone surrogate: only from text that did not come from a file
+        start = getattr(e, "start", 0)
+        report("encoding", "the text holds a lone surrogate code point, which UTF-8 cannot encode",
+               *_line_col(text, start if isinstance(start, int) else 0))
         return None
     if root is None:
         return None
@@ -141,15 +192,20 @@ def _shift_lines(root: Node, offset: int) -> None:
             stack.extend(node.value)
 
 
+MAX_REPORTED_DUPLICATES = 20
+
+
 def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, text: str) -> bool:
-    """Walk the tree once (iteratively): tags, aliases, duplicate keys, size. True when clean."""
+    """Walk the tree once (iteratively): tags, aliases, duplicate keys, size, depth. True when clean."""
     seen: set[int] = set()
     count = 0
     ok = True
-    alias_reported = False
-    stack = [root]
+    alias_reported = depth_reported = False
+    duplicates = 0
+    first_unlisted = None
+    stack = [(root, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         if id(node) in seen:
             if not alias_reported:
                 for line, col in _alias_positions(text)[:1] or [pos(node)]:
@@ -170,6 +226,13 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                         path, line + line_offset, col)
             ok = False
             continue
+        if depth > MAX_DEPTH and not isinstance(node, ScalarNode):
+            if not depth_reported:
+                line, col = pos(node)
+                diags.error("yaml-depth", f"collections nest deeper than {MAX_DEPTH} levels", path, line + line_offset, col)
+                depth_reported = True
+            ok = False
+            continue
         if isinstance(node, MappingNode):
             keys: dict[str, Node] = {}
             for key, value in node.value:
@@ -179,16 +242,24 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                     ok = False
                     continue
                 if key.value in keys:
+                    duplicates += 1
                     first, _ = pos(keys[key.value])
                     line, col = pos(key)
-                    diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line {first + line_offset})",
-                                path, line + line_offset, col)
+                    if duplicates <= MAX_REPORTED_DUPLICATES:
+                        diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line {first + line_offset})",
+                                    path, line + line_offset, col)
+                    elif first_unlisted is None:
+                        first_unlisted = (line, col)
                     ok = False
                 keys[key.value] = key
-                stack.append(value)
-                stack.append(key)
+                stack.append((value, depth + 1))
+                stack.append((key, depth + 1))
         elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+            stack.extend((child, depth + 1) for child in node.value)
+    if first_unlisted:
+        line, col = first_unlisted
+        diags.error("duplicate-key", f"{duplicates - MAX_REPORTED_DUPLICATES:,} more duplicate keys are not listed",
+                    path, line + line_offset, col)
     if not alias_reported and _has_anchor(text):
         for line, col in _alias_positions(text)[:1]:
             diags.error("yaml-alias", "anchors and aliases (&name, *name) are not allowed in content",

@@ -2,6 +2,12 @@
 
 Raw HTML is shown as text, only http, https, mailto and relative links are kept, and a remote
 image becomes a link (the site never loads anything from the network).
+
+Limits that keep the work bounded on hostile text (see SECURITY.md): blocks and inline markup nest
+at most ``MAX_NESTING`` deep, and a text with more than ``MAX_MARKUP`` characters that Markdown
+reads as markup is not parsed at all: it is shown as plain, escaped paragraphs (the load stage
+reports such a source or page body as an error, so this is a last line of defence). markdown-it-py
+spends 5 to 20 microseconds on each such character, more where brackets nest, whatever the text.
 """
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import re
 from html import escape
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from .citations import citations_plugin
 from .decorate import render_decorated
@@ -16,6 +23,29 @@ from .links import wikilinks_plugin
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _SAFE_SCHEMES = {"http", "https", "mailto"}
+
+MAX_NESTING = 20
+MAX_MARKUP = 20_000
+# What stops markdown-it's text rule (and so costs a rule run), plus the table separator.
+MARKUP_CHARS = "\n!#$%&*+-:<=>@[\\]^_`{}~|"
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+
+
+def markup_count(text: str) -> int:
+    """How many characters of the text Markdown may read as markup (cheap: one pass each)."""
+    return sum(text.count(ch) for ch in MARKUP_CHARS)
+
+
+def markup_limit_offset(text: str) -> int | None:
+    """Offset of the first character beyond MAX_MARKUP, or None when the text is within it."""
+    if markup_count(text) <= MAX_MARKUP:
+        return None
+    seen = 0
+    for m in re.finditer("[" + re.escape(MARKUP_CHARS) + "]", text):
+        seen += 1
+        if seen > MAX_MARKUP:
+            return m.start()
+    return None  # pragma: no cover - the count said otherwise
 
 
 def safe_url(url: str) -> bool:
@@ -46,8 +76,42 @@ def _render_link_open(self, tokens, idx, options, env):
     return self.renderToken(tokens, idx, options, env)
 
 
+def _plain_tokens(text: str) -> list[Token]:
+    """The text as escaped paragraphs, without parsing it: for texts beyond MAX_MARKUP."""
+    tokens: list[Token] = []
+    line = pos = 0
+    for sep in [*_PARAGRAPHS.finditer(text), None]:
+        end = sep.start() if sep else len(text)
+        chunk = text[pos:end].strip("\n")
+        lines = text.count("\n", pos, end)
+        if chunk.strip():
+            opening = Token("paragraph_open", "p", 1, block=True, map=[line, line + lines + 1])
+            inline = Token("inline", "", 0, block=True, content=chunk, map=[line, line + lines + 1],
+                           children=[Token("text", "", 0, content=chunk)])
+            tokens += [opening, inline, Token("paragraph_close", "p", -1, block=True)]
+        if sep is None:
+            break
+        line += lines + text.count("\n", sep.start(), sep.end())
+        pos = sep.end()
+    return tokens
+
+
+class GuardedMarkdown(MarkdownIt):
+    """MarkdownIt that will not parse a text beyond MAX_MARKUP (see the module docstring)."""
+
+    def parse(self, src: str, env=None):
+        if markup_count(src) > MAX_MARKUP:
+            return _plain_tokens(src)
+        return super().parse(src, env)
+
+    def parseInline(self, src: str, env=None):
+        if markup_count(src) > MAX_MARKUP:
+            return [Token("inline", "", 0, content=src, children=[Token("text", "", 0, content=src)])]
+        return super().parseInline(src, env)
+
+
 def make_markdown() -> MarkdownIt:
-    md = MarkdownIt("js-default", {"maxNesting": 40})
+    md = GuardedMarkdown("js-default", {"maxNesting": MAX_NESTING})
     md.validateLink = safe_url
     md.use(wikilinks_plugin).use(citations_plugin)
     md.add_render_rule("image", _render_image)

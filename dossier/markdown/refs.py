@@ -4,15 +4,25 @@
 ``[@id, p. 4]``, ``[@a; @b, para. 2]`` are Pandoc-style citations. The resolve stage scans
 text with the same patterns (skipping code) to check every reference and record backlinks
 before any page is rendered.
+
+Both patterns and the code masking run in time linear in the text: content is untrusted, and a
+pattern that backtracks (``[@a, x  ;@a, x  ;...`` without a closing bracket once took minutes)
+would let one file stall every build.
 """
 from __future__ import annotations
 
 import re
 
 WIKILINK = re.compile(r"\[\[([^\[\]|\n]{1,200})(?:\|([^\[\]\n]{1,500}))?\]\]")
-_CITE_ITEM = r"@[A-Za-z0-9][A-Za-z0-9-]*(?:\s*,[^;\[\]\n]*)?"
-CITATION = re.compile(r"\[(" + _CITE_ITEM + r"(?:\s*;\s*" + _CITE_ITEM + r")*)\]")
-_CODE = re.compile(r"(```+|~~~+)[^\n]*\n.*?(?:\n\1[ \t]*(?:\n|$)|\Z)|(`+)(?!`).+?(?<!`)\2(?!`)", re.S)
+# One item: @id, then either a locator after a comma, or spaces only when a ';' follows. Each
+# item is an atomic group and the parts are told apart by their first character, so a text that
+# is not a citation fails without backtracking.
+_CITE_ITEM = r"(?>@[A-Za-z0-9][A-Za-z0-9-]*(?:\s*,[^;\[\]\n]*|\s*(?=;))?)"
+CITATION = re.compile(r"\[(" + _CITE_ITEM + r"(?:;\s*" + _CITE_ITEM + r")*)\]")
+_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})", re.M)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_TICKS = re.compile(r"(?<!\\)`+")
+_ESCAPED = re.compile(r"\\[\[\]@`]")
 
 
 def parse_citation(inner: str) -> list[tuple[str, str]]:
@@ -24,9 +34,86 @@ def parse_citation(inner: str) -> list[tuple[str, str]]:
     return items
 
 
+def _code_spans(text: str, start: int, end: int):
+    """(start, end) of the inline code spans in text[start:end], one paragraph: a run of n
+    backticks opens a span closed by the next run of exactly n backticks (CommonMark)."""
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(text, start, end)]
+    by_length: dict[int, list[int]] = {}
+    for index, (a, b) in enumerate(runs):
+        by_length.setdefault(b - a, []).append(index)
+    cursor = {n: 0 for n in by_length}   # per length, the first run not yet passed
+    index = 0
+    while index < len(runs):
+        a, b = runs[index]
+        same = by_length[b - a]
+        k = cursor[b - a]
+        while k < len(same) and same[k] <= index:
+            k += 1
+        cursor[b - a] = k
+        if k < len(same):   # closed: skip everything up to the closer
+            closer = same[k]
+            yield a, runs[closer][1]
+            index = closer + 1
+        else:
+            index += 1
+
+
+def mask_code(text: str) -> str:
+    """The text with fenced code blocks, inline code spans and backslash-escaped brackets blanked
+    (same length, newlines kept), so they are not read as references."""
+    if "`" not in text and "~~~" not in text and "\\" not in text:
+        return text
+    chars = list(text)
+
+    def blank(a: int, b: int) -> None:
+        for i in range(a, b):
+            if chars[i] != "\n":
+                chars[i] = " "
+
+    # Fenced blocks: a line starting with ``` or ~~~ (after indentation or '>') opens one; a line
+    # with at least as many of the same character closes it; an unclosed fence runs to the end.
+    prose: list[tuple[int, int]] = []   # stretches outside fences
+    pos = 0
+    fence = _FENCE.search(text)
+    while fence:
+        prose.append((pos, fence.start()))
+        marker = fence.group(1)
+        line_end = text.find("\n", fence.end())
+        close_at = len(text)
+        search_from = len(text) if line_end == -1 else line_end + 1
+        while search_from < len(text):
+            m = _FENCE.match(text, search_from)
+            nl = text.find("\n", search_from)
+            if m and m.group(1)[0] == marker[0] and len(m.group(1)) >= len(marker) \
+                    and not text[m.end():len(text) if nl == -1 else nl].strip():
+                close_at = len(text) if nl == -1 else nl
+                break
+            if nl == -1:
+                break
+            search_from = nl + 1
+        blank(fence.start(), close_at)
+        pos = close_at
+        fence = _FENCE.search(text, pos) if pos < len(text) else None
+    prose.append((pos, len(text)))
+
+    for a, b in prose:
+        if "`" not in text[a:b]:
+            continue
+        para = a
+        for sep in list(_BLANK_LINE.finditer(text, a, b)) + [None]:
+            para_end = sep.start() if sep else b
+            for s, e in _code_spans(text, para, para_end):
+                blank(s, e)
+            para = sep.end() if sep else b
+    masked = "".join(chars)
+    if "\\" in masked:  # an escaped bracket, @ or backtick is text, outside code as Markdown has it
+        masked = _ESCAPED.sub("  ", masked)
+    return masked
+
+
 def scan(text: str):
     """Yield (offset, kind, id, detail) for each reference outside code. kind: 'link' or 'cite'."""
-    masked = _CODE.sub(lambda m: " " * len(m.group(0)), text) if "`" in text or "~~~" in text else text
+    masked = mask_code(text)
     for m in WIKILINK.finditer(masked):
         yield m.start(), "link", m.group(1).strip(), m.group(2)
     for m in CITATION.finditer(masked):

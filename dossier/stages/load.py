@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from yaml.nodes import Node
 
 from ..diagnostics import Diagnostics
 from ..kinds import KINDS
+from ..markdown import MARKUP_CHARS, MAX_MARKUP, markup_count, markup_limit_offset
 from ..schema import ID_MAX, ID_RE
 from ..yamlload import compose
 
@@ -44,6 +46,27 @@ def display_path(path: Path) -> str:
 
 def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
     """The file as text with LF line ends, or None after a diagnostic."""
+    text = _read_text(path, shown, diags)
+    if text is not None and path.suffix in (".yaml", ".md") and not _within_markup_limit(text, shown, diags):
+        return None
+    return text
+
+
+def _within_markup_limit(text: str, shown: str, diags: Diagnostics) -> bool:
+    """Markdown parsing costs 5 to 20 microseconds a markup character whatever the text, so a
+    file's share of the build is bounded by how many it holds (see SECURITY.md)."""
+    beyond = markup_limit_offset(text)
+    if beyond is None:
+        return True
+    line = text.count("\n", 0, beyond) + 1
+    col = beyond - (text.rfind("\n", 0, beyond) + 1) + 1
+    diags.error("markup-limit", f"the file has {markup_count(text):,} characters that Markdown may read as markup "
+                f"(line breaks and {' '.join(MARKUP_CHARS.strip())}); the limit is {MAX_MARKUP:,} a file, "
+                "passed here: split the file or simplify its text", shown, line, col)
+    return False
+
+
+def _read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -53,9 +76,14 @@ def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
     except OSError as e:
         diags.error("io", f"cannot read file: {e.strerror or e}", shown)
         return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        diags.error("encoding", "file is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8", shown, 1, 1)
+        return None
     if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        diags.error("encoding", "file contains a NUL byte: content files must be UTF-8 text", shown, line, 1)
+        nul = data.index(b"\x00")
+        line = data[:nul].count(b"\n") + 1
+        col = len(data[data.rfind(b"\n", 0, nul) + 1:nul].decode("utf-8", "replace")) + 1
+        diags.error("encoding", "file contains a NUL byte: content files must be UTF-8 text", shown, line, col)
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -86,19 +114,43 @@ def split_front_matter(text: str, shown: str, diags: Diagnostics) -> tuple[str, 
 def _check_id(stem: str, shown: str, diags: Diagnostics) -> bool:
     if ID_RE.match(stem) and len(stem) <= ID_MAX:
         return True
-    diags.error("bad-id", f"file name {stem!r} is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most {ID_MAX} characters", shown)
+    diags.error("bad-id", f"file name {stem!r} is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most {ID_MAX} characters{_non_ascii_hint(stem)}", shown)
     return False
 
 
-def _files(folder: Path):
-    """Visible files below a folder, in a stable order; symlinks are not followed out of content."""
-    if not folder.is_dir():
+def _non_ascii_hint(text: str) -> str:
+    """Name the first character that is not ASCII: a Cyrillic 'а' looks exactly like a Latin 'a'."""
+    for ch in text:
+        if ord(ch) > 127:
+            return f" (it contains {ch!r}, U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')})"
+    return ""
+
+
+def _files(folder: Path, content: Path, diags: Diagnostics):
+    """Visible files below a folder, in a stable order. A symbolic link that leads out of the
+    content folder is refused, not read: a pull request can add a link to any file of the machine
+    that builds the site (``~/.ssh/...``, ``/proc/self/environ``) and have it published."""
+    if not folder.is_dir() or not _inside(folder, content, diags):
         return []
     out = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        out.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        for f in sorted(files):
+            if not f.startswith(".") and _inside(Path(root) / f, content, diags):
+                out.append(Path(root) / f)
     return out
+
+
+def _inside(path: Path, content: Path, diags: Diagnostics) -> bool:
+    try:
+        target = path.resolve()
+        if target.is_relative_to(content.resolve()):
+            return True
+        why = "leads out of the content folder" if target.exists() else "leads nowhere (its target does not exist)"
+    except (OSError, RuntimeError):  # a loop of links
+        why = "leads into a loop of links"
+    diags.error("symlink", f"a symbolic link that {why}: it is not read", display_path(path))
+    return False
 
 
 def load(content: Path, diags: Diagnostics) -> list[RawFile]:
@@ -107,10 +159,11 @@ def load(content: Path, diags: Diagnostics) -> list[RawFile]:
     shown = display_path(config)
     if not config.is_file():
         diags.error("missing-config", "no dossier.yaml: the content folder needs one with at least a title", shown)
-    else:
+    elif _inside(config, content, diags):
+        before = len(diags.items)
         text = read_text(config, shown, diags)
-        raws.append(RawFile(shown, "dossier", None, None, compose(text, shown, diags) if text is not None else None,
-                            ok=text is not None))
+        node = compose(text, shown, diags) if text is not None else None
+        raws.append(RawFile(shown, "dossier", None, None, node, ok=len(diags.items) == before))
 
     for entry in sorted(content.iterdir()) if content.is_dir() else []:
         if entry.name.startswith(".") or entry.name == "dossier.yaml":
@@ -125,14 +178,14 @@ def load(content: Path, diags: Diagnostics) -> list[RawFile]:
         if not folder.is_dir() or folder.name not in KINDS:
             diags.error("unknown-kind", f"{folder.name!r} is not an entity kind folder: expected one of {', '.join(KINDS)}", display_path(folder))
             continue
-        for path in _files(folder):
+        for path in _files(folder, content, diags):
             raws.append(_load_yaml_entity(path, folder, KINDS[folder.name], diags))
 
-    for path in _files(content / "sources"):
+    for path in _files(content / "sources", content, diags):
         raws.append(_load_markdown(path, "source", diags))
-    for path in _files(content / "pages"):
+    for path in _files(content / "pages", content, diags):
         raws.append(_load_markdown(path, "page", diags))
-    for path in _files(content / "map"):
+    for path in _files(content / "map", content, diags):
         raws.append(_load_layer(path, diags))
     return raws
 

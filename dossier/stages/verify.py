@@ -3,8 +3,9 @@
 Our pages always quote attribute values with double quotes and escape text, so a regular
 expression over tags reads them exactly and far faster than an HTML parser. Checked: every
 internal link and #fragment resolves to a file and an element we wrote; nothing loads from the
-network; no link is absolute or a directory; no script but our own files; no on* handlers; no
-URL scheme but http, https and mailto.
+network; no link is absolute or a directory or outside the site; no script but our own files; no
+on* handlers; no URL scheme but http, https and mailto; no <base>, frames, plug-ins or <meta
+http-equiv>. A tag the expression cannot read is itself a finding (the scan fails closed).
 """
 from __future__ import annotations
 
@@ -18,9 +19,16 @@ _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _RESOURCE = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
              ("audio", "src"), ("embed", "src"), ("object", "data"), ("link", "href"), ("image", "href"),
-             ("use", "href")}
+             ("use", "href"), ("image", "xlink:href"), ("use", "xlink:href"), ("input", "src"),
+             ("video", "poster"), ("track", "src"), ("img", "srcset"), ("source", "srcset")}
 _LINKING = {"href", "src", "action", "data", "xlink:href", "formaction", "poster", "background", "srcset"}
 _OUR_SCRIPT = re.compile(r"^(\.\./)*(assets|data)/[A-Za-z0-9._/-]+\.js$")
+# Elements that load or run something we did not write, or change where links go. SVG's animate
+# and set can rewrite an href (attributeName="href" to="javascript:...").
+_REFUSED_TAGS = {"base", "iframe", "object", "embed", "frame", "frameset", "applet", "portal", "animate", "set",
+                 "animatemotion", "animatetransform", "handler", "listener"}
+_TAG_START = re.compile(r"<[a-zA-Z]")
+_STYLE_SCRIPT = re.compile(r"javascript:|vbscript:|expression\(|-moz-binding|behavior:", re.I)
 
 
 @dataclass
@@ -31,38 +39,75 @@ class PageScan:
 
 
 def scan_page(html: str) -> PageScan:
+    """Read every tag of a page. Fails closed: a '<' and a letter that do not start a tag this
+    scanner can read (``<img/onerror=...>``, a tag left open) is itself a problem, because a
+    browser would read something there that the checks below never saw."""
     out = PageScan()
-    for m in _TAG.finditer(html):
-        tag = m.group(1).lower()
-        for a in _ATTR.finditer(m.group(2)):
-            name = a.group(1).lower()
-            value = unescape(a.group(2) or a.group(3) or a.group(4) or "")
-            if name == "id":
-                out.ids.add(value)
-            elif name.startswith("on"):
-                out.problems.append(f"<{tag}> has an event-handler attribute {name!r}")
-            elif name in _LINKING:
-                if tag == "form" and name == "action":
-                    out.links.append((value, "form"))
-                elif (tag, name) in _RESOURCE and not (tag == "link" and "stylesheet" not in m.group(2) and "icon" not in m.group(2)):
-                    out.links.append((value, "resource"))
-                    if tag == "script" and not _OUR_SCRIPT.match(value):
-                        out.problems.append(f"<script src={value!r}> is not one of the site's own scripts")
-                else:
-                    out.links.append((value, "link"))
-        if tag == "script" and "src=" not in m.group(2):
-            out.problems.append("inline <script> (the site only uses its own script files)")
-        if tag in ("base", "iframe", "object", "embed", "frame", "frameset", "meta") and tag != "meta":
-            out.problems.append(f"<{tag}> is not allowed in the site")
-        if tag == "meta" and "http-equiv" in m.group(2).lower():
-            out.problems.append("<meta http-equiv> is not allowed in the site")
+    covered = 0   # end of the last tag read: a '<' inside its attribute values is no tag
+    for start in _TAG_START.finditer(html):
+        if start.start() < covered:
+            continue
+        m = _TAG.match(html, start.start())
+        if m is None:
+            snippet = html[start.start():start.start() + 40].split("\n")[0]
+            out.problems.append(f"unreadable tag {snippet!r}: a browser may read attributes in it that were not checked")
+            covered = start.end()
+            continue
+        covered = m.end()
+        _scan_tag(m.group(1).lower(), m.group(2), out)
     return out
+
+
+# <link> relations that only name a page (no browser fetches them); any other <link> loads its href.
+_NAMING_RELS = {"canonical", "alternate", "author", "license", "help", "search", "next", "prev", "me"}
+
+
+def _scan_tag(tag: str, attr_text: str, out: PageScan) -> None:
+    pairs = [(a.group(1).lower(), unescape(a.group(2) or a.group(3) or a.group(4) or ""))
+             for a in _ATTR.finditer(attr_text)]
+    attrs: dict[str, str] = {}
+    for name, value in pairs:
+        attrs.setdefault(name, value)
+    naming_link = tag == "link" and set(attrs.get("rel", "").lower().split()) <= _NAMING_RELS and "rel" in attrs
+    for name, value in pairs:
+        if name == "id":
+            out.ids.add(value)
+        elif name.startswith("on"):
+            out.problems.append(f"<{tag}> has an event-handler attribute {name!r}")
+        elif name == "style" and _STYLE_SCRIPT.search(re.sub(r"[\s\\]+", "", value)):
+            out.problems.append(f"<{tag}> has a style attribute that can run script")
+        elif name in ("srcdoc", "xml:base"):
+            out.problems.append(f"<{tag}> has a {name!r} attribute")
+        elif name in _LINKING:
+            if tag == "form" and name == "action":
+                out.links.append((value, "form"))
+            elif (tag, name) in _RESOURCE and not naming_link:
+                for url in (_srcset_urls(value) if name == "srcset" else [value]):
+                    out.links.append((url, "resource"))
+                if tag == "script" and not _OUR_SCRIPT.match(value):
+                    out.problems.append(f"<script src={value!r}> is not one of the site's own scripts")
+            else:
+                out.links.append((value, "link"))
+    if tag == "script" and "src" not in attrs:
+        out.problems.append("inline <script> (the site only uses its own script files)")
+    if tag in _REFUSED_TAGS:
+        out.problems.append(f"<{tag}> is not allowed in the site")
+    if tag == "meta" and "http-equiv" in attrs:
+        out.problems.append("<meta http-equiv> is not allowed in the site")
+
+
+def _srcset_urls(value: str) -> list[str]:
+    return [c.split()[0] for c in value.split(",") if c.split()]
 
 
 def check_link(page: str, url: str, what: str, files: set[str], ids_of) -> str | None:
     """A problem with one URL on a page (page path relative to the site, POSIX), or None."""
-    raw = url.strip()
-    parts = urlsplit(raw)
+    # As a browser reads it: C0 controls and spaces trimmed, tabs and newlines removed anywhere.
+    raw = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # e.g. 'http://[x': an unterminated IPv6 host
+        return f"malformed URL {raw!r}"
     scheme = parts.scheme.lower()
     if scheme in ("http", "https") or raw.startswith("//"):
         if what == "resource":

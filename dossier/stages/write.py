@@ -3,12 +3,19 @@
 Pages are streamed into a fresh folder beside the output, checked as they arrive, verified as a
 whole, and only then swapped in for the old site. A failed or interrupted build leaves the
 previous site exactly as it was (at worst a stale ``.<name>.tmp-*`` folder, cleaned next time).
+
+The swap is one atomic step on Linux (``renameat2`` with ``RENAME_EXCHANGE``: the new folder and
+the old one trade names, so ``site/`` always exists and is always a whole site); elsewhere, or on
+a file system that cannot exchange, it is two renames with a moment between them where the old
+site sits under ``.<name>.old-*`` (also cleaned next time).
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import posixpath
 import shutil
+import sys
 from pathlib import Path
 
 from .verify import PageScan, check_link, scan_page
@@ -27,8 +34,9 @@ class SiteWriter:
         self.out = out.resolve()
         parent = self.out.parent
         parent.mkdir(parents=True, exist_ok=True)
-        for stale in parent.glob(f".{self.out.name}.tmp-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+        for pattern in (f".{self.out.name}.tmp-*", f".{self.out.name}.old-*"):
+            for stale in parent.glob(pattern):
+                _remove(stale)
         self.tmp = parent / f".{self.out.name}.tmp-{os.getpid()}"
         self.tmp.mkdir()
         self.files: set[str] = set()
@@ -69,12 +77,46 @@ class SiteWriter:
         if problems:
             self.abort()
             raise WriteError(problems)
+        if not (self.out.exists() or self.out.is_symlink()):
+            os.replace(self.tmp, self.out)
+            return
+        if exchange(self.tmp, self.out):
+            _remove(self.tmp)   # it now holds the previous site
+            return
         old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-        if self.out.exists():
-            os.replace(self.out, old)
+        os.replace(self.out, old)
         os.replace(self.tmp, self.out)
-        if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
+        _remove(old)
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_renameat2 = None
+if sys.platform.startswith("linux"):
+    try:
+        _renameat2 = ctypes.CDLL(None, use_errno=True).renameat2   # glibc 2.28+, musl 1.2.2+
+        _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        _renameat2.restype = ctypes.c_int
+    except (OSError, AttributeError):
+        _renameat2 = None
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one atomic step; False where the system or file system cannot
+    (the caller then falls back to two renames)."""
+    if _renameat2 is None:
+        return False
+    return _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
