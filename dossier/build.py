@@ -65,7 +65,7 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     key = None
     if use_cache and content.is_dir():
         key = cache.fingerprint(content, templates_dir(), strict)
-        previous = cache.unchanged(cache.cache_dir(content), out, key)
+        previous = cache.unchanged(cache.cache_dir(content), out, key) if key else None
         if previous is not None:
             return Result(Diagnostics(previous), unchanged=True)
     progress = progress or Progress(quiet=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from .version import VERSION
@@ -31,7 +32,10 @@ def _files(folder: Path):
             yield Path(root) / name
 
 
-def fingerprint(content: Path, templates: Path, strict: bool) -> str:
+def fingerprint(content: Path, templates: Path, strict: bool) -> str | None:
+    """A hash of everything a build reads, or None when some file cannot be read as it is
+    (load will say why). Links are hashed by where they point, never followed: a link to
+    /dev/zero must not be read here before load refuses it."""
     digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict}\n".encode())
     engine = Path(__file__).resolve().parent
     for label, folder in (("content", content), ("templates", templates), ("engine", engine)):
@@ -39,7 +43,15 @@ def fingerprint(content: Path, templates: Path, strict: bool) -> str:
             if "__pycache__" in path.parts:
                 continue
             digest.update(f"{label}/{path.relative_to(folder).as_posix()}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            try:
+                if path.is_symlink():
+                    digest.update(b"link:" + os.readlink(path).encode("utf-8", "surrogateescape"))
+                elif stat.S_ISREG(path.lstat().st_mode):
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+                else:
+                    return None
+            except OSError:
+                return None
     return digest.hexdigest()
 
 
@@ -49,13 +61,20 @@ def _record_path(cache: Path, out: Path) -> Path:
 
 
 def _output_state(out: Path) -> dict[str, list[int]]:
-    return {p.relative_to(out).as_posix(): [p.stat().st_size, p.stat().st_mtime_ns] for p in _files(out)}
+    state = {}
+    for p in _files(out):
+        info = p.lstat()
+        state[p.relative_to(out).as_posix()] = [info.st_size, info.st_mtime_ns, stat.S_IFMT(info.st_mode)]
+    return state
 
 
 def unchanged(cache: Path, out: Path, key: str) -> list[Diagnostic] | None:
     """The diagnostics of the last build if it can be reused as it is, else None."""
     try:
-        record = json.loads(_record_path(cache, out).read_text(encoding="utf-8"))
+        path = _record_path(cache, out)
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return None
+        record = json.loads(path.read_text(encoding="utf-8"))
         if record.get("format") != FORMAT or record.get("key") != key or record.get("out") != str(out.resolve()):
             return None
         if not out.is_dir() or _output_state(out) != record["files"]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -124,6 +125,28 @@ class Text(Type):
         if self.pattern:
             s["pattern"] = self.pattern
         return s
+
+
+class Url(Text):
+    """An http(s) address that parses: a broken one is the contributor's error, not a crash later."""
+
+    def __init__(self):
+        super().__init__(max_len=2000, pattern=r"^https?://", pattern_hint="an http(s) URL")
+
+    def convert(self, node, ctx):
+        value = super().convert(node, ctx)
+        if value is INVALID:
+            return INVALID
+        try:
+            parts = urlsplit(value)
+            parts.port  # raises on a port that is not a number
+        except ValueError:
+            ctx.error(node, "format", f"{str(value)!r} is not a valid URL")
+            return INVALID
+        if not parts.netloc or any(c.isspace() for c in value):
+            ctx.error(node, "format", f"{str(value)!r} is not a valid URL: expected http(s)://host/path without spaces")
+            return INVALID
+        return value
 
 
 class Markdown(Text):
@@ -550,7 +573,7 @@ def _annotation_check(out, node, ctx):
 
 
 ANNOTATION = Record("annotation", {
-    "quote": Field(Text(max_len=5000), "the exact words of the text, as a reader sees them", required=True),
+    "quote": Field(Text(max_len=5000, pattern=r"^\s*\S", pattern_hint="the quoted words (not blank)"), "the exact words of the text, as a reader sees them", required=True),
     "prefix": Field(Text(max_len=500), "words just before the quote, to pick one of several matches"),
     "suffix": Field(Text(max_len=500), "words just after the quote, to pick one of several matches"),
     "kind": Field(Enum(ANNOTATION_KINDS), "note (default), context, correction or claim"),
@@ -569,10 +592,10 @@ SOURCE = Record("source", {
     "title": Field(Text(max_len=500), "the source's title", required=True),
     "publisher": Field(Text(max_len=300), "who published it"),
     "author": Field(Text(max_len=300), "who wrote it"),
-    "url": Field(Text(max_len=2000, pattern=r"^https?://", pattern_hint="an http(s) URL"), "where it is published"),
+    "url": Field(Url(), "where it is published"),
     "published": Field(Date(), "publication date"),
     "accessed": Field(Date(), "when the dossier's editors read it"),
-    "archive": Field(Text(max_len=2000, pattern=r"^https?://", pattern_hint="an http(s) URL"), "an archived copy"),
+    "archive": Field(Url(), "an archived copy"),
     "language": Field(Text(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", pattern_hint="a BCP-47 language tag"), "the source's language"),
     "reliability": Field(Enum(("A", "B", "C", "D", "E", "F")), "Admiralty source grade A (reliable) to F (cannot be judged)"),
     "credibility": Field(Number(1, 6, integer=True), "Admiralty information grade 1 (confirmed) to 6 (cannot be judged)"),

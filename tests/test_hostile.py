@@ -320,9 +320,6 @@ def test_the_cli_reports_hostile_content_without_a_traceback(tmp_path, _tally):
     assert not (tmp_path / "site").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="dossier/cache.py: fingerprint() reads every file under content/ following "
-                   "symbolic links, before load refuses them: a dangling link is a traceback, a link to /dev/zero "
-                   "reads until memory runs out")
 @pytest.mark.parametrize("target", ["/nonexistent/file.md", "/dev/zero"])
 def test_the_cli_with_its_cache_survives_symbolic_links(target, tmp_path, _tally):
     content = tmp_path / "content"
@@ -356,9 +353,6 @@ CHROMIUM = os.environ.get("DOSSIER_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="templates/assets/map.js hands content to Leaflet as HTML strings: "
-                   "bindTooltip(name) for a crossing's name and the layers control for a map layer's name "
-                   "(Leaflet sets innerHTML); pass DOM nodes or escaped text instead")
 def test_the_map_script_never_runs_content_as_html(tmp_path, monkeypatch, _tally):
     """The post-build scan reads HTML; what scripts do with data at run time needs a browser. A
     crossing and a map layer named with an <img onerror> payload must stay text on map.html."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics
 
+MAX_DEPTH = 32
 GEOMETRIES = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
 
 
@@ -23,7 +24,13 @@ def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | N
     except json.JSONDecodeError as e:
         diags.error("geojson", f"not valid JSON: {e.msg}", path, e.lineno, e.colno)
         return None
-    problem = _problem(data)
+    except RecursionError:
+        diags.error("geojson", "not valid JSON: nests too deeply", path, 1, 1)
+        return None
+    try:
+        problem = _problem(data) or (None if _depth(data) <= MAX_DEPTH else f"nests deeper than {MAX_DEPTH} levels")
+    except RecursionError:
+        problem = f"nests deeper than {MAX_DEPTH} levels"
     if problem:
         diags.error("geojson", f"not a usable GeoJSON layer: {problem}", path)
         return None
@@ -67,6 +74,19 @@ def _bad_coordinates(value, depth: int) -> str | None:
         if bad:
             return bad
     return None
+
+
+def _depth(value) -> int:
+    """How deep lists and objects nest (iteratively: content may nest thousands deep)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def layers_script(layers: list[Layer]) -> str:

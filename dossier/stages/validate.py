@@ -39,7 +39,9 @@ def validate(raws: list[RawFile], diags: Diagnostics) -> Dossier | None:
             diags.error("missing-config", "dossier.yaml is empty: it needs at least a title",
                         next((r.path for r in raws if r.role == "dossier"), "dossier.yaml"))
         config = Config(path="dossier.yaml", title="(untitled)")
-    relation_types = {**RELATION_TYPES, **config.relation_types}
+        relation_types = None  # its own types are unknown: do not report every use of them as unknown
+    else:
+        relation_types = {**RELATION_TYPES, **config.relation_types}
 
     for raw in raws:
         if raw.role in ("entity", "source") and raw.id:
@@ -108,6 +110,8 @@ def _entity(raw: RawFile, relation_types, diags: Diagnostics) -> Entity | None:
                                      fact.get("note"), _pos(path, fact)))
     for rel in data.get("relations", []):
         if "type" not in rel or "target" not in rel:
+            continue
+        if relation_types is None:
             continue
         if rel["type"] not in relation_types:
             t = rel["type"]

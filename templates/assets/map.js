@@ -71,6 +71,10 @@
     return text.charAt(0).toUpperCase() + text.slice(1);
   }
 
+  function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) {
@@ -306,7 +310,7 @@
         }
       });
       layer.addTo(map);
-      overlays[String(layers[i].name)] = layer;
+      overlays[escapeHtml(String(layers[i].name))] = layer; // the layers control sets its labels as HTML
     }
   }
 
@@ -401,7 +405,7 @@
         className: 'crossing-marker mode-' + mode + ' status-' + status + (isHighlight ? ' highlight' : '')
       });
       circle.bindPopup(popupContent(m));
-      circle.bindTooltip(name, {direction: 'top', offset: [0, -6]});
+      circle.bindTooltip(el('span', null, name), {direction: 'top', offset: [0, -6]});
       circle.addTo(map);
       makeFocusable(circle, name);
       if (isHighlight) {
