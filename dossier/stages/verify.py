@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 from urllib.parse import unquote, urlsplit
 
@@ -54,7 +55,10 @@ def scan_page(html: str) -> PageScan:
             covered = start.end()
             continue
         covered = m.end()
-        _scan_tag(m.group(1).lower(), m.group(2), out)
+        ids, links, problems = _scan_tag(m.group(1).lower(), m.group(2))
+        out.ids.update(ids)
+        out.links.extend(links)
+        out.problems.extend(problems)
     return out
 
 
@@ -62,7 +66,11 @@ def scan_page(html: str) -> PageScan:
 _NAMING_RELS = {"canonical", "alternate", "author", "license", "help", "search", "next", "prev", "me"}
 
 
-def _scan_tag(tag: str, attr_text: str, out: PageScan) -> None:
+@lru_cache(maxsize=1 << 16)
+def _scan_tag(tag: str, attr_text: str) -> tuple[tuple, tuple, tuple]:
+    """(ids, links, problems) of one tag. Cached: navigation, header and footer tags are the same
+    on every page of a folder, and a site has thousands of pages."""
+    out = PageScan()
     pairs = [(a.group(1).lower(), unescape(a.group(2) or a.group(3) or a.group(4) or ""))
              for a in _ATTR.finditer(attr_text)]
     attrs: dict[str, str] = {}
@@ -94,6 +102,7 @@ def _scan_tag(tag: str, attr_text: str, out: PageScan) -> None:
         out.problems.append(f"<{tag}> is not allowed in the site")
     if tag == "meta" and "http-equiv" in attrs:
         out.problems.append("<meta http-equiv> is not allowed in the site")
+    return tuple(out.ids), tuple(out.links), tuple(out.problems)
 
 
 def _srcset_urls(value: str) -> list[str]:
@@ -102,36 +111,49 @@ def _srcset_urls(value: str) -> list[str]:
 
 def check_link(page: str, url: str, what: str, files: set[str], ids_of) -> str | None:
     """A problem with one URL on a page (page path relative to the site, POSIX), or None."""
+    problem, target, fragment = _resolve_link(posixpath.dirname(page), url, what)
+    if problem:
+        return problem
+    if target is None:   # external, or a mailto: link
+        return None
+    target = target or page
+    if target != page and target not in files:
+        return f"link {url.strip()!r} points to a missing file"
+    if fragment and target.endswith(".html"):
+        ids = ids_of(target)
+        if ids is not None and fragment not in ids:
+            return f"link {url.strip()!r}: no element with id {fragment!r} in {target}"
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _resolve_link(folder: str, url: str, what: str) -> tuple[str | None, str | None, str]:
+    """(problem, target path or '' for the page itself or None for external, fragment). Cached:
+    the same links (navigation, shared sources) recur on every page of a folder."""
     # As a browser reads it: C0 controls and spaces trimmed, tabs and newlines removed anywhere.
     raw = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
     try:
         parts = urlsplit(raw)
     except ValueError:  # e.g. 'http://[x': an unterminated IPv6 host
-        return f"malformed URL {raw!r}"
+        return f"malformed URL {raw!r}", None, ""
     scheme = parts.scheme.lower()
     if scheme in ("http", "https") or raw.startswith("//"):
         if what == "resource":
-            return f"loads {raw!r} from the network"
+            return f"loads {raw!r} from the network", None, ""
         if raw.startswith("//"):
-            return f"protocol-relative link {raw!r}"
-        return None
+            return f"protocol-relative link {raw!r}", None, ""
+        return None, None, ""
     if scheme == "mailto" and what == "link":
-        return None
+        return None, None, ""
     if scheme:
-        return f"URL scheme {scheme!r} is not allowed ({raw!r})"
+        return f"URL scheme {scheme!r} is not allowed ({raw!r})", None, ""
     if raw.startswith("/") or raw.startswith("\\"):
-        return f"absolute path {raw!r} breaks under file://"
+        return f"absolute path {raw!r} breaks under file://", None, ""
     if parts.path.endswith("/"):
-        return f"directory link {raw!r}: link to the .html file itself"
-    target = page
+        return f"directory link {raw!r}: link to the .html file itself", None, ""
+    target = ""
     if parts.path:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+        target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
         if target.startswith("../") or target == "..":
-            return f"link {raw!r} points outside the site"
-        if target not in files:
-            return f"link {raw!r} points to a missing file"
-    if parts.fragment and target.endswith(".html"):
-        ids = ids_of(target)
-        if ids is not None and unquote(parts.fragment) not in ids:
-            return f"link {raw!r}: no element with id {parts.fragment!r} in {target}"
-    return None
+            return f"link {raw!r} points outside the site", None, ""
+    return None, target, unquote(parts.fragment)
