@@ -111,7 +111,7 @@ def _srcset_urls(value: str) -> list[str]:
 
 def check_link(page: str, url: str, what: str, files: set[str], ids_of) -> str | None:
     """A problem with one URL on a page (page path relative to the site, POSIX), or None."""
-    problem, target, fragment = _resolve_link(posixpath.dirname(page), url, what)
+    problem, target, fragment = resolve_link(posixpath.dirname(page), url, what)
     if problem:
         return problem
     if target is None:   # external, or a mailto: link
@@ -127,7 +127,7 @@ def check_link(page: str, url: str, what: str, files: set[str], ids_of) -> str |
 
 
 @lru_cache(maxsize=1 << 16)
-def _resolve_link(folder: str, url: str, what: str) -> tuple[str | None, str | None, str]:
+def resolve_link(folder: str, url: str, what: str) -> tuple[str | None, str | None, str]:
     """(problem, target path or '' for the page itself or None for external, fragment). Cached:
     the same links (navigation, shared sources) recur on every page of a folder."""
     # As a browser reads it: C0 controls and spaces trimmed, tabs and newlines removed anywhere.

@@ -18,7 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .verify import PageScan, check_link, scan_page
+from .verify import resolve_link, scan_page
 
 
 class WriteError(Exception):
@@ -40,7 +40,9 @@ class SiteWriter:
         self.tmp = parent / f".{self.out.name}.tmp-{os.getpid()}"
         self.tmp.mkdir()
         self.files: set[str] = set()
-        self.scans: dict[str, PageScan] = {}
+        self.folders: set[str] = set()
+        self.ids: dict[str, frozenset[str]] = {}                   # page -> its element ids
+        self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (target, #fragment) -> first (page, url)
         self.problems: list[str] = []
 
     def write(self, rel: str, content: str | bytes) -> None:
@@ -50,25 +52,41 @@ class SiteWriter:
             raise WriteError([f"{rel}: refused to write a path {reason}"])
         self.files.add(rel)
         path = self.tmp / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder = posixpath.dirname(rel)
+        if folder not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
         data = content.encode("utf-8") if isinstance(content, str) else content
         path.write_bytes(data)
         if rel.endswith(".html"):
-            scan = scan_page(content if isinstance(content, str) else data.decode("utf-8"))
-            self.problems.extend(f"{rel}: {p}" for p in scan.problems)
-            self.scans[rel] = scan
+            self._scan(rel, content if isinstance(content, str) else data.decode("utf-8"))
+
+    def _scan(self, rel: str, html: str) -> None:
+        """Check a page as it arrives; keep only what needs the whole site: each distinct
+        (target, fragment) it links to, once for all pages, and the page's own ids."""
+        scan = scan_page(html)
+        self.problems.extend(f"{rel}: {p}" for p in scan.problems)
+        self.ids[rel] = frozenset(scan.ids)
+        folder = posixpath.dirname(rel)
+        for url, what in scan.links:
+            problem, target, fragment = resolve_link(folder, url, what)
+            if problem:
+                self.problems.append(f"{rel}: {problem}")
+            elif target is not None:
+                self.pending.setdefault((target or rel, fragment), (rel, url))
 
     def copy(self, source: Path, rel: str) -> None:
         self.write(rel, source.read_bytes())
 
     def verify(self) -> list[str]:
+        """Every internal link leads to a file we wrote, and every #fragment to an element in it.
+        A broken target is reported once, on the first page that links to it."""
         problems = list(self.problems)
-        ids_of = lambda page: self.scans[page].ids if page in self.scans else None
-        for page in sorted(self.scans):
-            for url, what in self.scans[page].links:
-                problem = check_link(page, url, what, self.files, ids_of)
-                if problem:
-                    problems.append(f"{page}: {problem}")
+        for (target, fragment), (page, url) in sorted(self.pending.items()):
+            if target not in self.files:
+                problems.append(f"{page}: link {url.strip()!r} points to a missing file")
+            elif fragment and target in self.ids and fragment not in self.ids[target]:
+                problems.append(f"{page}: link {url.strip()!r}: no element with id {fragment!r} in {target}")
         return problems
 
     def commit(self) -> None:
