@@ -7,6 +7,7 @@ A summary line at the end of the run counts the hostile inputs tried (tests/host
 from __future__ import annotations
 
 import contextlib
+import concurrent.futures
 import os
 import resource
 import shutil
@@ -373,22 +374,28 @@ def test_the_map_script_never_runs_content_as_html(tmp_path, monkeypatch, _tally
     result, site, _ = run_case(tmp_path, monkeypatch, make, "map names")
     _tally.add("browser pages")
     assert errors_of(result) == [] and site_problems(site) == []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                                     "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                       else route.abort())
-            page.goto((site / "map.html").as_uri())
-            page.wait_for_selector(".crossing-marker")
-            for element in page.query_selector_all(".crossing-marker, path.content-layer"):
-                element.hover(force=True)
-                element.click(force=True)
-            page.wait_for_timeout(300)
-            ran = page.evaluate("window.pwned || []")
-        finally:
-            browser.close()
+    def drive():
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                                         "--disable-dev-shm-usage"])
+            try:
+                page = browser.new_page()
+                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                           else route.abort())
+                page.goto((site / "map.html").as_uri())
+                page.wait_for_selector(".crossing-marker")
+                for element in page.query_selector_all(".crossing-marker, path.content-layer"):
+                    element.hover(force=True)
+                    element.click(force=True)
+                page.wait_for_timeout(300)
+                return page.evaluate("window.pwned || []")
+            finally:
+                browser.close()
+
+    # Its own thread: the browser tests' session-wide Playwright keeps an asyncio loop in this one,
+    # and the sync API refuses to start inside a running loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        ran = pool.submit(drive).result()
     assert ran == [], f"payloads that ran: {ran} (1: crossing tooltip, 2: layer control, 3: layer popup)"
 
 
