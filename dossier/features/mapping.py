@@ -6,7 +6,6 @@ looks at a few cells, not at every located entity.
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from functools import cached_property
 

@@ -6,7 +6,6 @@ Markdown renderer, so the notes and bibliography at the end of each page match i
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from html import escape
 from pathlib import Path
@@ -146,11 +145,6 @@ class Renderer:
         if what == "claims":
             return self._page("claims.html", "claims.html", claims=claims_feature.all_claims(self.res), statuses=CLAIM_STATUSES)
         return self._page(f"{what}.html", f"{what}.html")
-
-    def pages(self):
-        """Every page of the site as (path, html), streamed, in one process."""
-        for job in self.jobs():
-            yield self.render_job(job)
 
     def data_files(self):
         """Machine-readable exports and the scripts the pages load, as (path, text)."""

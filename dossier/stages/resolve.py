@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..features.mentions import MentionMatcher
-from ..kinds import KIND_TITLES, RELATION_TYPES
+from ..kinds import RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import find_quote, fold, reader_text
 from ..markdown.refs import scan
-from ..model import Dossier, Entity, Pos, Source
+from ..model import Dossier, Pos, Source
+from .validate import REF_KINDS
 
 SNIPPET_CHARS = 90
 _WS = re.compile(r"\s+")
@@ -54,7 +54,6 @@ class Anchored:
     source_id: str
     start: int
     end: int
-    context: str = ""
 
 
 @dataclass
@@ -149,7 +148,7 @@ def resolve(dossier: Dossier, diags: Diagnostics) -> Resolved:
                 message = f"unknown id {ref!r}" + (f": it is {other}, not an entity" if other else "")
                 diags.error("unknown-id", message, where.path, where.line, where.col)
                 continue
-            wanted = _wanted_kinds(key)
+            wanted = REF_KINDS.get(key)
             if wanted and target.kind not in wanted:
                 diags.error("wrong-kind", f"{ref!r} is a {target.kind}; '{key}' expects a {' or '.join(sorted(wanted))}", where.path, where.line, where.col)
                 continue
@@ -200,11 +199,6 @@ def resolve(dossier: Dossier, diags: Diagnostics) -> Resolved:
     return res
 
 
-def _wanted_kinds(key: str):
-    from .validate import REF_KINDS
-    return REF_KINDS.get(key) if key in REF_KINDS else None
-
-
 class _Body(str):
     """A body's text positioned at its first line, for markdown_pos."""
     line: int
@@ -235,7 +229,7 @@ def _anchor_source(source: Source, res: Resolved, diags: Diagnostics) -> None:
             diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} is found {len(matches)} times (lines {lines}); add a prefix or suffix to pick one", a.pos.path, a.pos.line, a.pos.col)
             continue
         m = matches[0]
-        item = Anchored(a, source.id, m.start, m.end, _context(reader.text, m.start, m.end))
+        item = Anchored(a, source.id, m.start, m.end)
         anchored.append(item)
         for ref in a.about:
             res.about[ref].append(item)
@@ -267,10 +261,6 @@ def _snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
     if hi < len(text):
         after = after.rsplit(" ", 1)[0] + "…"
     return _WS.sub(" ", before), text[start:end], _WS.sub(" ", after)
-
-
-def _context(text: str, start: int, end: int) -> str:
-    return " ".join(text[start:end].split())
 
 
 def _warn_orphans(res: Resolved, diags: Diagnostics) -> None:
