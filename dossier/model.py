@@ -93,7 +93,7 @@ class Annotation:
     pos: Pos
 
 
-@dataclass
+@dataclass(eq=False)   # compared and hashed by identity: render caches per source object
 class Source:
     id: str
     path: str

@@ -2,6 +2,7 @@
 them with template macros cost more than the rest of the page."""
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 GRADES = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
@@ -24,8 +25,10 @@ def grade_html(meta) -> str:
     return f'<span class="grade" title="Admiralty grade: {escape(grade_text(meta))}">{escape(code)}</span>'
 
 
+@lru_cache(maxsize=1 << 14)
 def entry_html(source, root: str) -> str:
-    """One bibliography entry: author, linked title, publisher, date, URL, access date, grade."""
+    """One bibliography entry: author, linked title, publisher, date, URL, access date, grade.
+    Cached per source and page depth: the same entries end thousands of pages."""
     m = source.meta
     out = []
     if m.get("author"):

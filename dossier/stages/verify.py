@@ -71,7 +71,7 @@ def _scan_tag(tag: str, attr_text: str) -> tuple[tuple, tuple, tuple]:
     """(ids, links, problems) of one tag. Cached: navigation, header and footer tags are the same
     on every page of a folder, and a site has thousands of pages."""
     out = PageScan()
-    pairs = [(a.group(1).lower(), unescape(a.group(2) or a.group(3) or a.group(4) or ""))
+    pairs = [(a.group(1).lower(), _value(a.group(2) or a.group(3) or a.group(4) or ""))
              for a in _ATTR.finditer(attr_text)]
     attrs: dict[str, str] = {}
     for name, value in pairs:
@@ -103,6 +103,11 @@ def _scan_tag(tag: str, attr_text: str) -> tuple[tuple, tuple, tuple]:
     if tag == "meta" and "http-equiv" in attrs:
         out.problems.append("<meta http-equiv> is not allowed in the site")
     return tuple(out.ids), tuple(out.links), tuple(out.problems)
+
+
+def _value(raw: str) -> str:
+    # Only values with a character reference need decoding (a mini map's JSON has thousands).
+    return unescape(raw) if "&" in raw else raw
 
 
 def _srcset_urls(value: str) -> list[str]:
