@@ -77,8 +77,8 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     writer = SiteWriter(out)
     try:
         count, total = 0, len(renderer.jobs())
-        for path, html in render_pages(renderer):
-            writer.write(path, html)
+        for path, html, scan in render_pages(renderer):
+            writer.write(path, html, scan)
             count += 1
             progress.step("render", count, total)
         for path, text in renderer.data_files():

@@ -80,13 +80,13 @@ def test_a_build_that_fails_while_writing_leaves_the_old_site_byte_identical(bui
     original_write, original_commit = SiteWriter.write, SiteWriter.commit
     written = []
 
-    def failing_write(self, rel, data):
+    def failing_write(self, rel, data, scan=None):
         written.append(rel)
         hit = (isinstance(after, int) and len(written) > after and rel.endswith(".html")) or \
               (after == "data" and rel.startswith("data/")) or (after == "assets" and rel.startswith("assets/"))
         if hit:
             raise exception(f"injected after {len(written) - 1} files")
-        return original_write(self, rel, data)
+        return original_write(self, rel, data, scan)
 
     def failing_commit(self):
         raise exception("injected in commit")

@@ -45,7 +45,8 @@ class SiteWriter:
         self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (target, #fragment) -> first (page, url)
         self.problems: list[str] = []
 
-    def write(self, rel: str, content: str | bytes) -> None:
+    def write(self, rel: str, content: str | bytes, scan=None) -> None:
+        """Write one file; an HTML page is scanned here unless a worker already did (scan)."""
         norm = posixpath.normpath(rel)
         if norm != rel or rel.startswith(("/", "../")) or "\\" in rel or rel in self.files:
             reason = "twice" if rel in self.files else "outside the site"
@@ -59,12 +60,11 @@ class SiteWriter:
         data = content.encode("utf-8") if isinstance(content, str) else content
         path.write_bytes(data)
         if rel.endswith(".html"):
-            self._scan(rel, content if isinstance(content, str) else data.decode("utf-8"))
+            self._record(rel, scan or scan_page(content if isinstance(content, str) else data.decode("utf-8")))
 
-    def _scan(self, rel: str, html: str) -> None:
+    def _record(self, rel: str, scan) -> None:
         """Check a page as it arrives; keep only what needs the whole site: each distinct
         (target, fragment) it links to, once for all pages, and the page's own ids."""
-        scan = scan_page(html)
         self.problems.extend(f"{rel}: {p}" for p in scan.problems)
         self.ids[rel] = frozenset(scan.ids)
         folder = posixpath.dirname(rel)
