@@ -117,6 +117,8 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("decorated", render_decorated)
+    # Margin notes of an article's annotations: the page renderer passes env["anno_notes"].
+    md.add_render_rule("anno_notes", lambda self, tokens, idx, options, env: env["anno_notes"](tokens[idx].meta["items"]))
     return md
 
 

@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from ..features import bibliography
@@ -226,15 +227,11 @@ class Renderer:
             by_block[seg.block].append(a)
         for block in sorted(by_block, reverse=True):
             close = block + 1
-            token = tokens[close].__class__("anno_notes", "", 0)
+            token = Token("anno_notes", "", 0)
             token.meta = {"items": by_block[block]}
             tokens.insert(close + 1, token)
-        renderer = MD.renderer
-        renderer.rules["anno_notes"] = lambda tokens, idx, options, env: self._anno_notes(tokens[idx].meta["items"], ctx)
-        try:
-            return Markup(renderer.render(tokens, MD.options, ctx.env))
-        finally:
-            del renderer.rules["anno_notes"]
+        env = {**ctx.env, "anno_notes": lambda items: self._anno_notes(items, ctx)}
+        return Markup(MD.renderer.render(tokens, MD.options, env))
 
     def _anno_notes(self, items, ctx: PageContext) -> str:
         template = self.env.get_template("_annotation.html")
