@@ -49,7 +49,6 @@ def check(content: Path, strict: bool = False, progress: Progress | None = None)
     lap("validate")
     if dossier is None:
         return Result(diags, timings=timings)
-    dossier.content_dir = str(content)
     resolved = resolve(dossier, diags)
     lap("resolve")
     if strict:

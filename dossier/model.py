@@ -158,5 +158,4 @@ class Dossier:
     entities: dict[str, Entity]
     sources: dict[str, Source]
     pages: dict[str, Page]
-    content_dir: str = ""
     layers: list = field(default_factory=list)   # extra map layers (features/layers.py)

@@ -60,8 +60,9 @@ class MapData:
                 out.append(self.marker(e, p, root))
         return out
 
-    def unlocated(self):
-        return [e for e in self.crossings if not (e.location and e.location.has_point)]
+    def legend(self, markers) -> str:
+        """The legend of the no-JavaScript map, for the modes and statuses it shows."""
+        return drawing.render_legend(modes={m.mode for m in markers}, statuses={m.status for m in markers})
 
     def groups(self):
         """Crossings by border, for the list beside the map."""
@@ -101,7 +102,3 @@ class MapData:
 
     def mini_markers_json(self, mini, root: str) -> str:
         return self.markers_json([self.marker(e, q, root) for e, q in mini["near"]])
-
-    @staticmethod
-    def opened(entity) -> str:
-        return human_date(entity.props.get("opened"))

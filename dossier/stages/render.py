@@ -183,7 +183,7 @@ class Renderer:
             "claims": [a for a in about if a.annotation.kind == "claim"],
             "annotations": [a for a in about if a.annotation.kind != "claim"],
             "mentions": res.mentions.get(entity.id, ()), "backlinks": self._backlinks(entity.id),
-            "cited_by": [], "minimap": self.map.mini(entity),
+            "minimap": self.map.mini(entity),
         }
 
     def _source_context(self, source: Source) -> dict:
