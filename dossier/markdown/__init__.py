@@ -119,6 +119,8 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("decorated", render_decorated)
     # Margin notes of an article's annotations: the page renderer passes env["anno_notes"].
     md.add_render_rule("anno_notes", lambda self, tokens, idx, options, env: env["anno_notes"](tokens[idx].meta["items"]))
+    md.add_render_rule("passage_open", lambda self, tokens, idx, options, env: '<div class="passage">\n')
+    md.add_render_rule("passage_close", lambda self, tokens, idx, options, env: "</div>\n")
     return md
 
 

@@ -225,14 +225,22 @@ class Renderer:
         for a in anchored:
             seg = next(s for s in reversed(reader.segments) if s.start <= a.start)
             by_block[seg.block].append(a)
-        for block in sorted(by_block, reverse=True):
-            close = block + 1
-            token = Token("anno_notes", "", 0)
-            token.meta = {"items": by_block[block]}
-            tokens.insert(close + 1, token)
+        for block in sorted(by_block, reverse=True):   # from the end, so earlier indexes hold
+            notes = Token("anno_notes", "", 0)
+            notes.meta = {"items": by_block[block]}
+            opener = tokens[block - 1] if block else None
+            if opener is not None and opener.type in ("paragraph_open", "heading_open"):
+                # A paragraph or heading and its notes in one passage: side by side when wide.
+                tokens.insert(block + 2, Token("passage_close", "div", -1))
+                tokens.insert(block + 2, notes)
+                tokens.insert(block - 1, Token("passage_open", "div", 1))
+            else:  # inside a table cell or another container: the notes just follow
+                tokens.insert(block + 2, notes)
         env = {**ctx.env, "anno_notes": lambda items: self._anno_notes(items, ctx)}
         return Markup(MD.renderer.render(tokens, MD.options, env))
 
     def _anno_notes(self, items, ctx: PageContext) -> str:
         template = self.env.get_template("_annotation.html")
-        return "".join(template.render(a=a, p=ctx, root=ctx.root) for a in items)
+        notes = "".join(template.render(a=a, p=ctx, root=ctx.root) for a in items)
+        return f'<div class="passage-notes">{notes}</div>\n'
+
