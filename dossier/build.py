@@ -73,7 +73,11 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
         return result
     started = time.perf_counter()
     renderer = Renderer(result.resolved)
-    writer = SiteWriter(out)
+    try:
+        writer = SiteWriter(out)
+    except WriteError as e:
+        result.diagnostics.error("output", e.problems[0], str(out))
+        return result
     try:
         count, total = 0, len(renderer.jobs())
         for path, html, scan in render_pages(renderer):

@@ -173,6 +173,8 @@ def _build_or_check(args) -> int:
         out = Path(args.out)
         if out.resolve() == content.resolve() or content.resolve() in out.resolve().parents:
             raise UsageError(f"the output folder {out} must not be inside the content folder")
+        if out.resolve() in content.resolve().parents:
+            raise UsageError(f"the output folder {out} holds the content folder: each build replaces the whole output folder")
         result = build(content, out, args.strict, use_cache=not args.force, progress=progress)
     items = result.diagnostics.sorted()
     _print(items, args.format, args.command)

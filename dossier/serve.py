@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .build import build
 from .stages.render import templates_dir
+from .stages.write import MARKER
 
 RELOAD_JS = b"""(function () {
   var source = new EventSource('/__dossier__/events');
@@ -140,6 +141,7 @@ def serve(content: Path, port: int, out: Path | None = None) -> int:
     preview.rebuild()
     if not out.is_dir():
         out.mkdir(parents=True)
+        (out / MARKER).write_text("Built by dossier serve.\n", encoding="utf-8")
         (out / "index.html").write_text("<!DOCTYPE html><title>dossier</title><body><p>The first build failed; fix the errors and it will reload.</p></body>", encoding="utf-8")
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
     server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(out)))

@@ -380,3 +380,8 @@ def test_the_demo_content_passes_check_in_github_format():
     proc = run("check", "--content", "content", "--format", "github", cwd=REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "::error" not in proc.stdout
+
+
+def test_build_refuses_an_output_folder_that_holds_the_content(clean, capsys):
+    assert main(["build", "--content", ".", "--out", ".."]) == 2
+    assert "holds the content folder" in capsys.readouterr().err

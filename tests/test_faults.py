@@ -264,6 +264,7 @@ def test_stale_folders_of_a_killed_swap_are_cleaned(tmp_path, _tally):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("old")
+    (site / ".dossier-site").write_text("a site dossier built")
     for stale in (".site.tmp-99999", ".site.old-99999"):
         (tmp_path / stale / "sub").mkdir(parents=True)
         (tmp_path / stale / "sub" / "x.html").write_text("stale")

@@ -53,3 +53,21 @@ def test_a_path_is_never_written_twice_or_outside_the_site(tmp_path):
         with pytest.raises(WriteError):
             writer.write(bad, "x")
     writer.abort()
+
+
+def test_a_folder_dossier_did_not_build_is_never_replaced(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "notes.txt").write_text("precious", encoding="utf-8")
+    with pytest.raises(WriteError) as caught:
+        SiteWriter(project)
+    assert "refusing to replace a folder that dossier did not build" in caught.value.problems[0]
+    assert (project / "notes.txt").read_text(encoding="utf-8") == "precious"
+
+
+def test_a_site_dossier_built_is_marked_and_replaced_by_the_next_build(tmp_path):
+    for _ in range(2):
+        writer = SiteWriter(tmp_path / "site")
+        writer.write("index.html", PAGE.format(""))
+        writer.commit()
+    assert (tmp_path / "site/.dossier-site").is_file()

@@ -29,9 +29,25 @@ class WriteError(Exception):
         self.problems = problems
 
 
+MARKER = ".dossier-site"   # in every site we write: only such a folder is ever replaced
+
+
+def replaceable(out: Path) -> bool:
+    """An output folder may be replaced when it is missing, empty, or a site we built before.
+    Anything else (a project folder given to --out by mistake) is never swapped out and deleted."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        return False
+    if not out.exists():
+        return True
+    return (out / MARKER).is_file() or not any(out.iterdir())
+
+
 class SiteWriter:
     def __init__(self, out: Path):
         self.out = out.resolve()
+        if not replaceable(self.out):
+            raise WriteError([f"{out}: refusing to replace a folder that dossier did not build (no {MARKER} in it); "
+                              "choose an empty or new output folder, or delete this one yourself"])
         parent = self.out.parent
         parent.mkdir(parents=True, exist_ok=True)
         for pattern in (f".{self.out.name}.tmp-*", f".{self.out.name}.old-*"):
@@ -91,6 +107,7 @@ class SiteWriter:
 
     def commit(self) -> None:
         """Verify, then put the new site in place of the old one."""
+        self.write(MARKER, "Built by dossier. This whole folder is replaced by the next build.\n")
         problems = self.verify()
         if problems:
             self.abort()
