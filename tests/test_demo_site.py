@@ -212,3 +212,12 @@ def test_a_build_with_nothing_changed_is_skipped_and_any_change_rebuilds(tmp_pat
     assert not build(content, out).unchanged          # any content change rebuilds
     (tmp_path / ".dossier-cache").joinpath(next((tmp_path / ".dossier-cache").iterdir()).name).write_text("{corrupt", encoding="utf-8")
     assert not build(content, out).unchanged          # a corrupt record is ignored, never trusted
+
+
+def test_an_entity_lists_each_of_its_events_once(content, tmp_path):
+    content.write("entities/events/summit.yaml", "name: Summit\ndate: 2024-06\nparticipants: [ada-example]\n"
+                  "relations:\n  - {type: located-in, target: ruritania}\n  - {type: related-to, target: ada-example}\n")
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    page = soup(out, "people/ada-example.html")
+    assert [a.get_text() for a in page.select(".events a")].count("Summit") == 1

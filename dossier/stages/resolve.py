@@ -168,10 +168,11 @@ def resolve(dossier: Dossier, diags: Diagnostics) -> Resolved:
         check_markdown(entity.id, entity.path, entity.summary)
         check_markdown(entity.id, entity.path, entity.props.get("status_note"))
         if entity.kind in ("event", "document"):
-            for ref in entity.props.get("participants", []) + entity.props.get("parties", []):
-                res.events_of[str(ref)].append(entity)
-            for rel in entity.relations:
-                res.events_of[rel.target].append(entity)
+            # each entity once, even when it is both a participant and a relation's target
+            related = {str(ref) for ref in entity.props.get("participants", []) + entity.props.get("parties", [])}
+            related.update(rel.target for rel in entity.relations)
+            for ref in related:
+                res.events_of[ref].append(entity)
 
     names = []
     for entity in entities.values():
