@@ -9,11 +9,10 @@ from . import cache
 from .diagnostics import Diagnostics
 from .features import map as drawing
 from .progress import Progress
-from .stages.load import load
+from .stages.ingest import ingest
 from .stages.parallel import render_pages
 from .stages.render import Renderer, templates_dir
 from .stages.resolve import Resolved, resolve
-from .stages.validate import validate
 from .stages.write import SiteWriter, WriteError
 
 
@@ -43,12 +42,9 @@ def check(content: Path, strict: bool = False, progress: Progress | None = None)
         progress.stage(stage, timings[stage], what)
         clock = now
 
-    raws = load(content, diags)
-    lap("load", f"{len(raws)} files ")
-    dossier = validate(raws, diags)
-    lap("validate")
-    if dossier is None:
-        return Result(diags, timings=timings)
+    ingested = ingest(content, diags)
+    lap("load", f"{len(ingested.files)} files ")
+    dossier = ingested.dossier
     resolved = resolve(dossier, diags)
     lap("resolve")
     if strict:

@@ -50,7 +50,8 @@ class Relation:
     cite: tuple[Citation, ...]
     date: str | None
     note: str | None
-    pos: Pos
+    pos: Pos                  # of the target
+    type_pos: Pos | None = None
 
 
 @dataclass

@@ -5,6 +5,7 @@ entities (no scan over every name for every text).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 
 _WORD = re.compile(r"\w+")
@@ -23,6 +24,8 @@ class MentionMatcher:
         for candidates in index.values():
             candidates.sort(key=lambda c: (-len(c[0]), c[0], c[1]))
         self.index = index
+        # What the matcher finds depends on these names only: results keyed by it can be reused.
+        self.digest = hashlib.sha256(repr(sorted(index.items())).encode("utf-8", "surrogatepass")).hexdigest()
 
     def find(self, text: str):
         """Yield (start, end, entity id) of non-overlapping mentions, left to right."""

@@ -44,9 +44,10 @@ def display_path(path: Path) -> str:
     return str(Path(path).resolve()) if rel.startswith("..") else rel
 
 
-def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
-    """The file as text with LF line ends, or None after a diagnostic."""
-    text = _read_text(path, shown, diags)
+def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = None) -> str | None:
+    """The file as text with LF line ends, or None after a diagnostic (data: its bytes, when
+    already read)."""
+    text = _read_text(path, shown, diags, data)
     if text is not None and path.suffix in (".yaml", ".md") and not _within_markup_limit(text, shown, diags):
         return None
     return text
@@ -66,16 +67,24 @@ def _within_markup_limit(text: str, shown: str, diags: Diagnostics) -> bool:
     return False
 
 
-def _read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
+def read_bytes(path: Path, shown: str, diags: Diagnostics) -> bytes | None:
+    """The file's bytes, or None after a diagnostic (too large, unreadable)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             diags.error("file-size", f"file is {size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB", shown)
             return None
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         diags.error("io", f"cannot read file: {e.strerror or e}", shown)
         return None
+
+
+def _read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None) -> str | None:
+    if data is None:
+        data = read_bytes(path, shown, diags)
+        if data is None:
+            return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         diags.error("encoding", "file is UTF-16 (it starts with a UTF-16 byte order mark): save it as UTF-8", shown, 1, 1)
         return None
@@ -126,18 +135,26 @@ def _non_ascii_hint(text: str) -> str:
     return ""
 
 
-def _files(folder: Path, content: Path, diags: Diagnostics):
-    """Visible files below a folder, in a stable order. A symbolic link that leads out of the
-    content folder is refused, not read: a pull request can add a link to any file of the machine
-    that builds the site (``~/.ssh/...``, ``/proc/self/environ``) and have it published."""
+def _files(folder: Path, content: Path, diags: Diagnostics) -> list[tuple[Path, str]]:
+    """Visible files below a folder, in a stable order, with the path diagnostics show. A
+    symbolic link that leads out of the content folder is refused, not read: a pull request can
+    add a link to any file of the machine that builds the site (``~/.ssh/...``,
+    ``/proc/self/environ``) and have it published. (os.walk does not enter linked folders.)"""
     if not folder.is_dir() or not _inside(folder, content, diags):
         return []
     out = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        shown_root = display_path(Path(root))
         for f in sorted(files):
-            if not f.startswith(".") and _inside(Path(root) / f, content, diags):
-                out.append(Path(root) / f)
+            path = os.path.join(root, f)
+            if f.startswith("."):
+                continue
+            if os.path.islink(path):
+                if _inside(Path(path), content, diags):
+                    out.append((Path(path), display_path(Path(path))))
+            else:
+                out.append((Path(path), os.path.join(shown_root, f)))
     return out
 
 
@@ -153,17 +170,29 @@ def _inside(path: Path, content: Path, diags: Diagnostics) -> bool:
     return False
 
 
-def load(content: Path, diags: Diagnostics) -> list[RawFile]:
-    raws: list[RawFile] = []
+@dataclass(frozen=True)
+class FileJob:
+    """A content file found by discover: what it is and whether its name and place are valid.
+    Reading it (read_raw) depends on nothing else, so files can be read in any process, in any
+    order, and a file whose bytes did not change need not be read again (stages/ingest.py)."""
+    path: str          # absolute
+    shown: str         # as diagnostics name it
+    role: str
+    kind: str | None
+    id: str | None
+    name_ok: bool      # the file name is a valid id (the file is still read, to report all problems)
+    readable: bool     # False: its place or extension is wrong, and that was reported
+
+
+def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
+    """Every content file in a stable order, with problems of layout reported here."""
+    jobs: list[FileJob] = []
     config = content / "dossier.yaml"
     shown = display_path(config)
     if not config.is_file():
         diags.error("missing-config", "no dossier.yaml: the content folder needs one with at least a title", shown)
     elif _inside(config, content, diags):
-        before = len(diags.items)
-        text = read_text(config, shown, diags)
-        node = compose(text, shown, diags) if text is not None else None
-        raws.append(RawFile(shown, "dossier", None, None, node, ok=len(diags.items) == before))
+        jobs.append(FileJob(str(config), shown, "dossier", None, None, True, True))
 
     for entry in sorted(content.iterdir()) if content.is_dir() else []:
         if entry.name.startswith(".") or entry.name == "dossier.yaml":
@@ -178,60 +207,59 @@ def load(content: Path, diags: Diagnostics) -> list[RawFile]:
         if not folder.is_dir() or folder.name not in KINDS:
             diags.error("unknown-kind", f"{folder.name!r} is not an entity kind folder: expected one of {', '.join(KINDS)}", display_path(folder))
             continue
-        for path in _files(folder, content, diags):
-            raws.append(_load_yaml_entity(path, folder, KINDS[folder.name], diags))
+        for path, shown in _files(folder, content, diags):
+            jobs.append(_entity_job(path, shown, folder, KINDS[folder.name], diags))
 
-    for path in _files(content / "sources", content, diags):
-        raws.append(_load_markdown(path, "source", diags))
-    for path in _files(content / "pages", content, diags):
-        raws.append(_load_markdown(path, "page", diags))
-    for path in _files(content / "map", content, diags):
-        raws.append(_load_layer(path, diags))
-    return raws
+    for role, folder in (("source", "sources"), ("page", "pages")):
+        for path, shown in _files(content / folder, content, diags):
+            jobs.append(_markdown_job(path, shown, role, diags))
+    for path, shown in _files(content / "map", content, diags):
+        jobs.append(_layer_job(path, shown, diags))
+    return jobs
 
 
-def _load_layer(path: Path, diags: Diagnostics) -> RawFile:
+def _job(path: Path, shown: str, role: str, kind: str | None, diags: Diagnostics, problem: str | None = None) -> FileJob:
+    if problem:
+        diags.error("layout", problem, shown)
+        return FileJob(str(path), shown, role, kind, None, False, False)
+    return FileJob(str(path), shown, role, kind, path.stem, _check_id(path.stem, shown, diags), True)
+
+
+def _layer_job(path: Path, shown: str, diags: Diagnostics) -> FileJob:
     """An extra map layer: GeoJSON, checked in validate."""
-    shown = display_path(path)
-    if path.suffix != ".geojson":
-        diags.error("layout", "map layers must be GeoJSON files ending in .geojson", shown)
-        return RawFile(shown, "layer", None, None, None, ok=False)
-    ok = _check_id(path.stem, shown, diags)
-    text = read_text(path, shown, diags)
-    return RawFile(shown, "layer", None, path.stem, None, text or "", ok=ok and text is not None)
+    wrong = None if path.suffix == ".geojson" else "map layers must be GeoJSON files ending in .geojson"
+    return _job(path, shown, "layer", None, diags, wrong)
 
 
-def _load_yaml_entity(path: Path, folder: Path, kind: str, diags: Diagnostics) -> RawFile:
-    shown = display_path(path)
+def _entity_job(path: Path, shown: str, folder: Path, kind: str, diags: Diagnostics) -> FileJob:
+    wrong = None
     if path.parent != folder:
-        diags.error("layout", "entity files go directly in their kind folder, not in subfolders", shown)
-        return RawFile(shown, "entity", kind, None, None, ok=False)
-    if path.suffix != ".yaml":
-        hint = " (rename it to .yaml)" if path.suffix == ".yml" else ""
-        diags.error("layout", f"entity files must end in .yaml{hint}", shown)
-        return RawFile(shown, "entity", kind, None, None, ok=False)
-    ok = _check_id(path.stem, shown, diags)
-    text = read_text(path, shown, diags)
+        wrong = "entity files go directly in their kind folder, not in subfolders"
+    elif path.suffix != ".yaml":
+        wrong = "entity files must end in .yaml" + (" (rename it to .yaml)" if path.suffix == ".yml" else "")
+    return _job(path, shown, "entity", kind, diags, wrong)
+
+
+def _markdown_job(path: Path, shown: str, role: str, diags: Diagnostics) -> FileJob:
+    return _job(path, shown, role, None, diags, None if path.suffix == ".md" else f"{role} files must end in .md")
+
+
+def read_raw(job: FileJob, diags: Diagnostics, data: bytes | None = None) -> RawFile:
+    """Read and parse one file (data: its bytes, when already read)."""
+    if not job.readable:
+        return RawFile(job.shown, job.role, job.kind, None, None, ok=False)
+    text = read_text(Path(job.path), job.shown, diags, data)
     if text is None:
-        return RawFile(shown, "entity", kind, path.stem, None, ok=False)
+        return RawFile(job.shown, job.role, job.kind, job.id, None, ok=False)
     before = len(diags.items)
-    node = compose(text, shown, diags)
-    return RawFile(shown, "entity", kind, path.stem, node, ok=ok and len(diags.items) == before)
-
-
-def _load_markdown(path: Path, role: str, diags: Diagnostics) -> RawFile:
-    shown = display_path(path)
-    if path.suffix != ".md":
-        diags.error("layout", f"{role} files must end in .md", shown)
-        return RawFile(shown, role, None, None, None, ok=False)
-    ok = _check_id(path.stem, shown, diags)
-    text = read_text(path, shown, diags)
-    if text is None:
-        return RawFile(shown, role, None, path.stem, None, ok=False)
-    split = split_front_matter(text, shown, diags)
+    if job.role == "layer":
+        return RawFile(job.shown, "layer", None, job.id, None, text, ok=job.name_ok)
+    if job.role in ("dossier", "entity"):
+        node = compose(text, job.shown, diags)
+        return RawFile(job.shown, job.role, job.kind, job.id, node, ok=job.name_ok and len(diags.items) == before)
+    split = split_front_matter(text, job.shown, diags)
     if split is None:
-        return RawFile(shown, role, None, path.stem, None, ok=False)
+        return RawFile(job.shown, job.role, None, job.id, None, ok=False)
     front, body, body_line = split
-    before = len(diags.items)
-    node = compose(front, shown, diags, line_offset=1)
-    return RawFile(shown, role, None, path.stem, node, body, body_line, ok=ok and len(diags.items) == before)
+    node = compose(front, job.shown, diags, line_offset=1)
+    return RawFile(job.shown, job.role, None, job.id, node, body, body_line, ok=job.name_ok and len(diags.items) == before)

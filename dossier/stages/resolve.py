@@ -6,6 +6,7 @@ built once, so rendering never searches the whole dossier for one page.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from ..markdown import MD
 from ..markdown.anchoring import find_quote, fold, reader_text
 from ..markdown.refs import scan
 from ..model import Dossier, Pos, Source
+from .pool import fork_map
 from .validate import REF_KINDS
 
 SNIPPET_CHARS = 90
@@ -106,7 +108,10 @@ def _indent_of(path: str, line: int) -> int:
     return 0
 
 
-def resolve(dossier: Dossier, diags: Diagnostics) -> Resolved:
+def resolve(dossier: Dossier, diags: Diagnostics, readings: dict | None = None) -> Resolved:
+    """readings: SourceReadings of an earlier build (updated here), so that only the sources that
+    changed are read again (the names matched are part of their key)."""
+    readings = {} if readings is None else readings
     site = SiteIndex(dossier)
     res = Resolved(dossier, site, {**RELATION_TYPES, **dossier.config.relation_types})
     entities, sources = dossier.entities, dossier.sources
@@ -180,7 +185,8 @@ def resolve(dossier: Dossier, diags: Diagnostics) -> Resolved:
         names.extend((alias, entity.id) for alias in entity.aliases)
     res.matcher = MentionMatcher(sorted(names))
 
-    for source in (sources[k] for k in sorted(sources)):
+    ordered_sources = [sources[k] for k in sorted(sources)]
+    for source in ordered_sources:
         check_markdown(source.id, source.path, source.meta.get("note"))
         check_markdown(source.id, source.path, _body_text(source))
         for a in source.annotations:
@@ -189,7 +195,14 @@ def resolve(dossier: Dossier, diags: Diagnostics) -> Resolved:
                 if ref not in entities:
                     line, col = getattr(ref, "line", a.pos.line), getattr(ref, "col", a.pos.col)
                     diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}", a.pos.path, line, col)
-        _anchor_source(source, res, diags)
+    for source, reading in zip(ordered_sources, _read_sources(ordered_sources, res.matcher, readings)):
+        diags.items.extend(reading.diagnostics)
+        res.anchors[source.id] = reading.anchored
+        for item in reading.anchored:
+            for ref in item.annotation.about:
+                res.about[ref].append(item)
+        for entity_id, mention in reading.mentions:
+            res.mentions[entity_id].append(mention)
 
     for page in (dossier.pages[k] for k in sorted(dossier.pages)):
         check_markdown(page.slug, page.path, _body_text(page))
@@ -213,8 +226,18 @@ def _body_text(doc) -> _Body:
     return body
 
 
-def _anchor_source(source: Source, res: Resolved, diags: Diagnostics) -> None:
+@dataclass
+class SourceReading:
+    """What resolve learns from one source's text: its anchored annotations, the entities it
+    mentions, and the problems of its quotes. A function of the source and the names matched."""
+    anchored: list[Anchored]
+    mentions: list[tuple[str, Mention]]          # (entity id, mention), by entity id
+    diagnostics: list
+
+
+def read_source(source: Source, matcher: MentionMatcher) -> SourceReading:
     """Anchor the source's annotations and find the entities its text mentions."""
+    diags = Diagnostics()
     tokens = MD.parse(source.body or "", {})
     reader = reader_text(tokens)
     folded = fold(reader.text)
@@ -230,22 +253,41 @@ def _anchor_source(source: Source, res: Resolved, diags: Diagnostics) -> None:
             diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} is found {len(matches)} times (lines {lines}); add a prefix or suffix to pick one", a.pos.path, a.pos.line, a.pos.col)
             continue
         m = matches[0]
-        item = Anchored(a, source.id, m.start, m.end)
-        anchored.append(item)
-        for ref in a.about:
-            res.about[ref].append(item)
-    res.anchors[source.id] = anchored
+        anchored.append(Anchored(a, source.id, m.start, m.end))
 
     found: dict[str, list] = {}
     for seg in reader.segments:
         if seg.token is None:
             continue
-        for start, end, entity_id in res.matcher.find(seg.text):
+        for start, end, entity_id in matcher.find(seg.text):
             hit = found.setdefault(entity_id, [seg.start + start, seg.start + end, 0])
             hit[2] += 1
+    mentions = []
     for entity_id, (start, end, count) in sorted(found.items()):
         before, text, after = _snippet(reader.text, start, end)
-        res.mentions[entity_id].append(Mention(source.id, before, text, after, count))
+        mentions.append((entity_id, Mention(source.id, before, text, after, count)))
+    return SourceReading(anchored, mentions, diags.items)
+
+
+def _read_sources(sources: list[Source], matcher: MentionMatcher, cache: dict) -> list[SourceReading]:
+    """read_source for each source, taken from cache[source key] when there, else computed (on
+    every core when there are many)."""
+    todo = [s for s in sources if _reading_key(s, matcher) not in cache]
+    for source, reading in zip(todo, fork_map(_read_one, todo, (matcher,))):
+        cache[_reading_key(source, matcher)] = reading
+    return [cache[_reading_key(s, matcher)] for s in sources]
+
+
+def _reading_key(source: Source, matcher: MentionMatcher) -> tuple:
+    """Everything read_source reads: the text, the annotations (with their positions, which its
+    diagnostics show) and the names matched."""
+    text = hashlib.sha256(f"{source.path}\n{source.body_line}\n{source.annotations!r}\n".encode())
+    text.update(source.body.encode("utf-8", "surrogatepass"))
+    return source.id, text.hexdigest(), matcher.digest
+
+
+def _read_one(source: Source, matcher: MentionMatcher) -> SourceReading:
+    return read_source(source, matcher)
 
 
 def _short(text: str, n: int = 60) -> str:

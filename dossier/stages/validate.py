@@ -1,6 +1,8 @@
 """Stage 2: raw records -> typed model, with every problem reported (not only the first)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..diagnostics import Diagnostics
 from ..features.layers import parse_layer
 from ..kinds import FOLDER_OF, RELATION_TYPES, RelationType
@@ -24,51 +26,83 @@ def _pos(path: str, value, offset: int = 0) -> Pos:
     return Pos(path, getattr(value, "line", 0) + offset, getattr(value, "col", 0))
 
 
-def validate(raws: list[RawFile], diags: Diagnostics) -> Dossier | None:
+def convert(raw: RawFile, diags: Diagnostics):
+    """One file's typed record (Config, Entity, Source, Page or map layer), or None. Depends on
+    the file alone: what needs other files (ids, relation types of dossier.yaml) is assemble's."""
+    if not raw.ok:
+        return None
+    if raw.role == "dossier":
+        return _config(raw, diags) if raw.node is not None else None
+    if raw.role == "entity":
+        return _entity(raw, diags)
+    if raw.role == "source":
+        return _source(raw, diags)
+    if raw.role == "page":
+        return _page(raw, diags)
+    return parse_layer(raw.id, raw.path, raw.body, diags)
+
+
+def assemble(files: list, diags: Diagnostics) -> Dossier:
+    """The dossier from each file's (role, id, path, ok, record), in discovery order: duplicate
+    ids, reserved page names and relation types are checked here, across files."""
     config = None
     entities: dict[str, Entity] = {}
     sources: dict[str, Source] = {}
     pages: dict[str, Page] = {}
+    layers = []
     owners: dict[str, str] = {}  # id -> file that defines it
 
-    for raw in raws:
-        if raw.role == "dossier" and raw.node is not None and raw.ok:
-            config = _config(raw, diags)
+    for f in files:
+        if f.role == "dossier" and f.record is not None:
+            config = f.record
     if config is None:
-        if not any(d.code in ("missing-config",) for d in diags.items) and not any(r.role == "dossier" and not r.ok for r in raws):
+        if not any(d.code in ("missing-config",) for d in diags.items) and not any(f.role == "dossier" and not f.ok for f in files):
             diags.error("missing-config", "dossier.yaml is empty: it needs at least a title",
-                        next((r.path for r in raws if r.role == "dossier"), "dossier.yaml"))
+                        next((f.path for f in files if f.role == "dossier"), "dossier.yaml"))
         config = Config(path="dossier.yaml", title="(untitled)")
         relation_types = None  # its own types are unknown: do not report every use of them as unknown
     else:
         relation_types = {**RELATION_TYPES, **config.relation_types}
 
-    for raw in raws:
-        if raw.role in ("entity", "source") and raw.id:
-            if raw.id in owners:
-                diags.error("duplicate-id", f"id {raw.id!r} is already used by {owners[raw.id]}: ids are unique across all entities and sources", raw.path)
+    for f in files:
+        if f.role in ("entity", "source") and f.id:
+            if f.id in owners:
+                diags.error("duplicate-id", f"id {f.id!r} is already used by {owners[f.id]}: ids are unique across all entities and sources", f.path)
                 continue
-            owners[raw.id] = raw.path
-        if not raw.ok:
+            owners[f.id] = f.path
+        if f.record is None:
             continue
-        if raw.role == "entity":
-            entity = _entity(raw, relation_types, diags)
-            if entity:
-                entities[entity.id] = entity
-        elif raw.role == "source":
-            source = _source(raw, diags)
-            if source:
-                sources[source.id] = source
-        elif raw.role == "page":
-            page = _page(raw, diags)
-            if page:
-                if page.slug in RESERVED_SLUGS:
-                    diags.error("reserved-slug", f"a page named {page.slug!r} would collide with a page the generator writes; choose another file name", raw.path)
-                else:
-                    pages[page.slug] = page
-    layers = [layer for raw in raws if raw.role == "layer" and raw.ok
-              for layer in [parse_layer(raw.id, raw.path, raw.body, diags)] if layer]
+        if f.role == "entity":
+            entities[f.id] = _known_relations(f.record, relation_types, diags)
+        elif f.role == "source":
+            sources[f.id] = f.record
+        elif f.role == "page":
+            if f.record.slug in RESERVED_SLUGS:
+                diags.error("reserved-slug", f"a page named {f.record.slug!r} would collide with a page the generator writes; choose another file name", f.path)
+            else:
+                pages[f.record.slug] = f.record
+        elif f.role == "layer":
+            layers.append(f.record)
     return Dossier(config, entities, sources, pages, layers=layers)
+
+
+def _known_relations(entity: Entity, relation_types, diags: Diagnostics) -> Entity:
+    """Keep the relations whose type exists (built in or declared in dossier.yaml); report the
+    others. With no readable dossier.yaml none is kept, and none reported."""
+    kept, dropped = [], []
+    for rel in entity.relations:
+        if relation_types is not None and rel.type in relation_types:
+            kept.append(rel)
+            continue
+        dropped.append(rel)
+        if relation_types is not None:
+            diags.error("unknown-relation", f"unknown relation type {rel.type!r}: use one from docs/content-format.md or declare it under 'relations' in dossier.yaml",
+                        entity.path, rel.type_pos.line, rel.type_pos.col)
+    if dropped:
+        gone = {(rel.target, rel.pos) for rel in dropped}
+        refs = [ref for ref in entity.refs if ref[2] != "entity" or (ref[0], ref[1]) not in gone]
+        return replace(entity, relations=kept, refs=refs)   # a new record: cached ones stay as read
+    return entity
 
 
 def _config(raw: RawFile, diags: Diagnostics) -> Config | None:
@@ -90,7 +124,7 @@ def _location(value, path: str) -> Location:
                     _cites(value.get("cite"), path))
 
 
-def _entity(raw: RawFile, relation_types, diags: Diagnostics) -> Entity | None:
+def _entity(raw: RawFile, diags: Diagnostics) -> Entity | None:
     if raw.node is None:
         diags.error("missing-key", "the file is empty: an entity needs at least a 'name'", raw.path, 1, 1)
         return None
@@ -111,15 +145,9 @@ def _entity(raw: RawFile, relation_types, diags: Diagnostics) -> Entity | None:
     for rel in data.get("relations", []):
         if "type" not in rel or "target" not in rel:
             continue
-        if relation_types is None:
-            continue
-        if rel["type"] not in relation_types:
-            t = rel["type"]
-            diags.error("unknown-relation", f"unknown relation type {str(t)!r}: use one from docs/content-format.md or declare it under 'relations' in dossier.yaml", path, t.line, t.col)
-            continue
         target = rel["target"]
         entity.relations.append(Relation(str(rel["type"]), raw.id, str(target), _cites(rel.get("cite"), path),
-                                         rel.get("date"), rel.get("note"), _pos(path, target)))
+                                         rel.get("date"), rel.get("note"), _pos(path, target), _pos(path, rel["type"])))
         entity.refs.append((str(target), _pos(path, target), "entity"))
     for key, value in data.items():
         if key in ("name", "names", "aliases", "summary", "wikidata", "tags", "facts", "relations"):
