@@ -4,15 +4,16 @@
 Run with the project's interpreter (it imports the engine):
 
     .venv/bin/python benchmarks/profile_build.py --content benchmarks/work/e10000-s1/content \
-        [--out /tmp/site] [--cprofile /tmp/build.prof] [--top 25]
+        [--out /tmp/site] [--cprofile /tmp/build.prof] [--top 25] [--serial]
 
-The stages are called the way dossier/build.py calls them; "render" is the time spent producing
-pages (templates, Markdown; in worker processes where the engine renders in parallel, unless
---serial), "write" the time spent in SiteWriter.write (bytes to disk and the
-per-page link scan), "verify+commit" the whole-site link check and the swap. With --cprofile the
-whole build runs under cProfile and the top functions by cumulative and by own time are printed.
-Peak memory is this process's max RSS after each stage (it only grows; forked render workers are
-not included: benchmarks/run.py measures the whole process tree).
+The stages before rendering are timed inside dossier.build.check, whatever they are. Rendering
+is done as dossier/build.py does it, with render_pages: in forked workers that render, write and
+scan each page (the workers' CPU is its own column), unless --serial, where "render" is the
+templates and Markdown and "write" is SiteWriter.write (bytes to disk and the per-page scan).
+"verify + commit" is the whole-site link check and the swap. With --cprofile the whole build
+runs serially under cProfile and the top functions by cumulative and by own time are printed.
+Peak memory is this process's max RSS after each stage (it only grows; forked workers are not
+included: benchmarks/run.py measures the whole process tree).
 """
 from __future__ import annotations
 
@@ -32,68 +33,75 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build_by_stage(content: Path, out: Path, serial: bool) -> list[tuple[str, float, float, float]]:
-    from dossier.build import copy_assets
-    from dossier.diagnostics import Diagnostics
-    from dossier.stages.load import load
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)   # workers that have been joined
+    return usage.ru_utime + usage.ru_stime
+
+
+class Clock:
+    """Rows of (stage, wall s, CPU s here, CPU s in workers, max RSS MB); also a Progress for
+    dossier.build.check, which reports each of its stages as it ends."""
+
+    quiet = True
+
+    def __init__(self):
+        self.rows: list[tuple[str, float, float, float, float]] = []
+        self.reset()
+
+    def reset(self) -> None:
+        self.wall, self.cpu, self.workers = time.perf_counter(), time.process_time(), children_cpu()
+
+    def mark(self, name: str) -> None:
+        self.rows.append((name, time.perf_counter() - self.wall, time.process_time() - self.cpu,
+                          children_cpu() - self.workers, rss_mb()))
+        self.reset()
+
+    def stage(self, stage: str, seconds: float, what: str = "") -> None:
+        self.mark(f"{stage} {what}".strip())
+
+    def step(self, *args) -> None:
+        pass
+
+
+def build_by_stage(content: Path, out: Path, serial: bool) -> list[tuple[str, float, float, float, float]]:
+    from dossier.build import check, copy_assets
+    from dossier.stages.parallel import render_pages
     from dossier.stages.render import Renderer
-    from dossier.stages.resolve import resolve
-    from dossier.stages.validate import validate
     from dossier.stages.write import SiteWriter
 
-    rows = []
-    clock = [time.perf_counter(), time.process_time()]
-
-    def mark(name: str) -> None:
-        now, cpu = time.perf_counter(), time.process_time()
-        rows.append((name, now - clock[0], cpu - clock[1], rss_mb()))
-        clock[:] = [time.perf_counter(), time.process_time()]
-
-    diags = Diagnostics()
-    raws = load(content, diags)
-    mark("load")
-    dossier = validate(raws, diags)
-    mark("validate")
-    if dossier is None:
-        raise SystemExit("validation failed: " + "; ".join(d.text() for d in diags.items[:5]))
-    dossier.content_dir = str(content)
-    resolved = resolve(dossier, diags)
-    mark("resolve")
-    if diags.errors:
-        raise SystemExit("content errors: " + "; ".join(d.text() for d in diags.sorted()[:5]))
-
-    renderer = Renderer(resolved)
+    clock = Clock()
+    result = check(content, progress=clock)
+    if result.resolved is None or result.diagnostics.errors:
+        raise SystemExit("content errors: " + "; ".join(d.text() for d in result.diagnostics.sorted()[:5]))
+    renderer = Renderer(result.resolved)
     writer = SiteWriter(out)
-    render_s = write_s = render_cpu = write_cpu = 0.0
+    clock.reset()
     pages = 0
-    try:
-        from dossier.stages.parallel import render_pages
-    except ImportError:  # an engine without parallel rendering
-        render_pages = None
-    it = iter(renderer.pages() if serial or render_pages is None else render_pages(renderer))
-    while True:
-        t0, c0 = time.perf_counter(), time.process_time()
-        try:
-            path, html = next(it)
-        except StopIteration:
-            break
-        t1, c1 = time.perf_counter(), time.process_time()
-        writer.write(path, html)
-        t2, c2 = time.perf_counter(), time.process_time()
-        render_s, render_cpu = render_s + t1 - t0, render_cpu + c1 - c0
-        write_s, write_cpu = write_s + t2 - t1, write_cpu + c2 - c1
-        pages += 1
-    how = "serial" if serial or render_pages is None else "parallel: CPU of workers not counted"
-    rows.append((f"render ({pages:,} pages, {how})", render_s, render_cpu, rss_mb()))
-    rows.append(("write pages", write_s, write_cpu, rss_mb()))
-    clock[:] = [time.perf_counter(), time.process_time()]
+    if serial:
+        render_s = render_cpu = 0.0
+        for job in renderer.jobs():
+            t0, c0 = time.perf_counter(), time.process_time()
+            path, html, _keys = renderer.render_recorded(job)
+            t1, c1 = time.perf_counter(), time.process_time()
+            writer.write(path, html)
+            render_s, render_cpu = render_s + t1 - t0, render_cpu + c1 - c0
+            pages += 1
+        wall, cpu = time.perf_counter() - clock.wall, time.process_time() - clock.cpu
+        clock.rows.append((f"render ({pages:,} pages, serial)", render_s, render_cpu, 0.0, rss_mb()))
+        clock.rows.append(("write pages (and scan them)", wall - render_s, cpu - render_cpu, 0.0, rss_mb()))
+        clock.reset()
+    else:
+        for _ in render_pages(renderer, writer):
+            pages += 1
+        forked = clock.workers != children_cpu()
+        clock.mark(f"render, write and scan ({pages:,} pages, {'in forked workers' if forked else 'serial: too few to fork'})")
     for path, text in renderer.data_files():
         writer.write(path, text)
     copy_assets(writer, renderer)
-    mark("data files + assets")
+    clock.mark("data files + assets")
     writer.commit()
-    mark("verify + commit")
-    return rows
+    clock.mark("verify + commit")
+    return clock.rows
 
 
 def main(argv=None) -> int:
@@ -110,7 +118,7 @@ def main(argv=None) -> int:
         tmp = tempfile.TemporaryDirectory(prefix="dossier-profile-")
         args.out = Path(tmp.name) / "site"
 
-    start, cpu0 = time.perf_counter(), time.process_time()
+    start, cpu0, workers0 = time.perf_counter(), time.process_time(), children_cpu()
     if args.cprofile:
         prof = cProfile.Profile()
         prof.enable()
@@ -122,10 +130,10 @@ def main(argv=None) -> int:
     total, total_cpu = time.perf_counter() - start, time.process_time() - cpu0
 
     print(f"## Stages ({args.content}){' under cProfile: times inflated' if args.cprofile else ''}\n")
-    print("| stage | wall s | CPU s | share | max RSS after, MB |\n|---|---:|---:|---:|---:|")
-    for name, wall, cpu, rss in rows:
-        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {100 * wall / total:.0f}% | {rss:,.0f} |")
-    print(f"| **total** | **{total:.2f}** | **{total_cpu:.2f}** | | **{rss_mb():,.0f}** |")
+    print("| stage | wall s | CPU s | workers' CPU s | share | max RSS after, MB |\n|---|---:|---:|---:|---:|---:|")
+    for name, wall, cpu, workers, rss in rows:
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {workers:.2f} | {100 * wall / total:.0f}% | {rss:,.0f} |")
+    print(f"| **total** | **{total:.2f}** | **{total_cpu:.2f}** | **{children_cpu() - workers0:.2f}** | | **{rss_mb():,.0f}** |")
     if args.cprofile:
         for order in ("cumulative", "tottime"):
             buf = io.StringIO()

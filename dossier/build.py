@@ -1,6 +1,15 @@
-"""The build: a few stage calls in one place (load, validate, resolve, render, write)."""
+"""The build: a few stage calls in one place (ingest, resolve, render, write).
+
+A build remembers what it did (cache.save_state): the typed record of every file, what each
+source's text says, and what each page read. The next build reads again only the files whose
+bytes changed, and renders again only the pages whose inputs changed; every other page is
+taken from the previous site as it is (stages/incremental.py). The result is the same bytes
+as a cold build (tests/test_incremental.py).
+"""
 from __future__ import annotations
 
+import hashlib
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,10 +18,13 @@ from . import cache
 from .diagnostics import Diagnostics
 from .features import map as drawing
 from .progress import Progress
-from .stages.ingest import ingest
+from .stages import incremental
+from .stages.incremental import PageRecord, State
+from .stages.ingest import Ingested, ingest
 from .stages.parallel import render_pages
 from .stages.render import Renderer, templates_dir
 from .stages.resolve import Resolved, resolve
+from .stages.verify import PageScan
 from .stages.write import SiteWriter, WriteError
 
 
@@ -23,10 +35,15 @@ class Result:
     resolved: Resolved | None = None
     timings: dict = field(default_factory=dict)   # stage -> seconds
     unchanged: bool = False                        # nothing changed since the last build
+    ingested: Ingested | None = None
+    readings: dict = field(default_factory=dict)   # resolve's reading of each source, for reuse
+    rendered: int = 0                              # pages rendered (the others were reused)
 
 
-def check(content: Path, strict: bool = False, progress: Progress | None = None) -> Result:
-    """Everything but the writing: all diagnostics of the content."""
+def check(content: Path, strict: bool = False, progress: Progress | None = None,
+          previous: State | None = None) -> Result:
+    """Everything but the writing: all diagnostics of the content. previous: the state of an
+    earlier build, whose records are reused for files that did not change."""
     progress = progress or Progress(quiet=True)
     diags = Diagnostics()
     if not content.is_dir():
@@ -42,48 +59,74 @@ def check(content: Path, strict: bool = False, progress: Progress | None = None)
         progress.stage(stage, timings[stage], what)
         clock = now
 
-    ingested = ingest(content, diags)
+    ingested = ingest(content, diags, previous.files if previous else None)
     lap("load", f"{len(ingested.files)} files ")
-    dossier = ingested.dossier
-    resolved = resolve(dossier, diags)
+    readings = dict(previous.readings) if previous else {}
+    resolved = resolve(ingested.dossier, diags, readings)
     lap("resolve")
     if strict:
         diags.items = [d if d.severity == "error" else d.__class__(d.path, d.line, d.col, "error", d.code, d.message)
                        for d in diags.items]
-    return Result(diags, resolved=resolved, timings=timings)
+    return Result(diags, resolved=resolved, timings=timings, ingested=ingested, readings=readings)
 
 
 def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True,
           progress: Progress | None = None) -> Result:
     """Check, render and write the site; the previous site stays as it was if anything fails.
-    With use_cache, a build whose inputs and output are unchanged since the last one is skipped."""
-    key = None
+    With use_cache, a build whose inputs and output are unchanged since the last one is skipped,
+    and otherwise only what changed is read and rendered again."""
+    key, saved = None, None
+    engine = cache.engine_key(templates_dir(), strict)
     if use_cache and content.is_dir():
         key = cache.fingerprint(content, templates_dir(), strict)
-        previous = cache.unchanged(cache.cache_dir(content), out, key) if key else None
-        if previous is not None:
-            return Result(Diagnostics(previous), unchanged=True)
+        found = cache.unchanged(cache.cache_dir(content), out, key) if key else None
+        if found is not None:
+            return Result(Diagnostics(found), unchanged=True)
+        saved = cache.load_state(cache.state_path(content, out))
+        if not isinstance(saved, State) or saved.engine != engine:
+            saved = None   # records typed by another engine are not reused
     progress = progress or Progress(quiet=True)
-    result = check(content, strict, progress)
+    result = check(content, strict, progress, saved)
     if result.diagnostics.errors or result.resolved is None:
         return result
     started = time.perf_counter()
+    incremental.watch(result.resolved)   # first: the templates' globals must be the watched dicts
     renderer = Renderer(result.resolved)
+    files = {entry[2].path: entry[1] for entry in result.ingested.files.values()}
+    state = State(engine, _global_key(renderer, files), str(out.resolve()), result.ingested.files,
+                  _used_readings(result), incremental.digests(result.resolved, files, renderer),
+                  shards=saved.shards if saved else {})
+    # Pages are reused only from the very site the state describes, unchanged since, and when
+    # nothing that every page shows has changed.
+    previous = saved if saved and saved.out == state.out and saved.key == state.key \
+        and cache.output_state(out) == saved.output else None
+    changed = incremental.changed_keys(previous.digests, state.digests) if previous else set()
     try:
         writer = SiteWriter(out)
     except WriteError as e:
         result.diagnostics.error("output", e.problems[0], str(out))
         return result
     try:
-        count, total = 0, len(renderer.jobs())
-        for path, html, scan in render_pages(renderer):
-            writer.write(path, html, scan)
+        todo, count, jobs = [], 0, renderer.jobs()
+        for job in jobs:
+            path = renderer.job_path(job)
+            record = incremental.reusable(previous, job, path, changed)
+            if record is None:
+                todo.append(job)
+                continue
+            writer.reuse(path, out / path, PageScan.from_data(record.scan))
+            state.pages[path] = record
             count += 1
-            progress.step("render", count, total)
+            progress.step("render", count, len(jobs))
+        for job, (path, scan, keys) in zip(todo, render_pages(renderer, writer, todo)):
+            state.pages[path] = _page_record(job, keys, scan)
+            count += 1
+            progress.step("render", count, len(jobs))
         for path, text in renderer.data_files():
             writer.write(path, text)
         result.timings["render"] = time.perf_counter() - started
-        progress.stage("render", result.timings["render"], f"{count} pages ")
+        result.rendered = len(todo)
+        progress.stage("render", result.timings["render"], f"{len(todo)} of {count} pages ")
         started = time.perf_counter()
         copy_assets(writer, renderer)
         writer.commit()
@@ -102,9 +145,34 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
         writer.abort()
         raise
     result.pages = count
+    state.output = cache.output_state(out)
+    cache.save_state(cache.state_path(content, out), state)
     if key:
-        cache.remember(cache.cache_dir(content), out, key, result.diagnostics.items)
+        cache.remember(cache.cache_dir(content), out, key, result.diagnostics.items, state.output)
     return result
+
+
+def _global_key(renderer: Renderer, files: dict[str, str]) -> str:
+    """What every page shows: dossier.yaml and the navigation."""
+    config = renderer.config
+    nav = [(p.slug, p.title, p.order) for p in renderer.pages_sorted]
+    text = f"{files.get(config.path)}\n{config!r}\n{renderer.kinds_present}\n{nav!r}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _page_record(job, keys: frozenset[str], scan: PageScan) -> PageRecord:
+    """What the next build needs to reuse the page: the keys it read and its scan, with each
+    link once. Strings are interned so that the saved state holds each one once."""
+    intern = sys.intern
+    ids, links, problems = scan.to_data()
+    distinct = sorted({(intern(url), intern(what)) for url, what in links})
+    return PageRecord(job, frozenset(map(intern, keys)), ([intern(i) for i in ids], distinct, problems))
+
+
+def _used_readings(result: Result) -> dict:
+    """The source readings this build used (older ones are dropped, so the cache does not grow)."""
+    used = {incremental_key for incremental_key in result.resolved.reading_keys}
+    return {k: v for k, v in result.readings.items() if k in used}
 
 
 def copy_assets(writer: SiteWriter, renderer: Renderer) -> None:

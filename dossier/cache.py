@@ -4,13 +4,17 @@ The key is a hash of the content files' bytes, the templates and the engine vers
 also lists every output file with its size and modification time, so a site that was edited or
 deleted by hand is rebuilt. A record that is missing, unreadable, from another version or for
 another output folder is ignored: the build runs and writes a new one. This is the no-change
-path only: a change to any file rebuilds the whole site (see docs/performance.md).
+path; when something changed, the build reuses what it can from its saved state (below, and
+stages/incremental.py).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
+import hmac
 import json
 import os
+import pickle
 import stat
 from pathlib import Path
 
@@ -60,11 +64,17 @@ def _record_path(cache: Path, out: Path) -> Path:
     return cache / f"build-{key}.json"
 
 
-def _output_state(out: Path) -> dict[str, list[int]]:
+def output_state(out: Path) -> dict[str, list[int]]:
+    """Each file of the output folder: [size, modification time in ns, type]."""
     state = {}
-    for p in _files(out):
-        info = p.lstat()
-        state[p.relative_to(out).as_posix()] = [info.st_size, info.st_mtime_ns, stat.S_IFMT(info.st_mode)]
+    top = str(out)
+    for root, dirs, files in os.walk(top):
+        dirs.sort()
+        rel = os.path.relpath(root, top)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        for name in sorted(files):
+            info = os.lstat(os.path.join(root, name))
+            state[prefix + name] = [info.st_size, info.st_mtime_ns, stat.S_IFMT(info.st_mode)]
     return state
 
 
@@ -77,16 +87,17 @@ def unchanged(cache: Path, out: Path, key: str) -> list[Diagnostic] | None:
         record = json.loads(path.read_text(encoding="utf-8"))
         if record.get("format") != FORMAT or record.get("key") != key or record.get("out") != str(out.resolve()):
             return None
-        if not out.is_dir() or _output_state(out) != record["files"]:
+        if not out.is_dir() or output_state(out) != record["files"]:
             return None
         return [Diagnostic(**d) for d in record["diagnostics"]]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def remember(cache: Path, out: Path, key: str, diagnostics: list[Diagnostic]) -> None:
-    """Record a successful build (best effort: a cache that cannot be written is no error)."""
-    record = {"format": FORMAT, "key": key, "out": str(out.resolve()), "files": _output_state(out),
+def remember(cache: Path, out: Path, key: str, diagnostics: list[Diagnostic], files: dict | None = None) -> None:
+    """Record a successful build (best effort: a cache that cannot be written is no error).
+    files: output_state(out) when the caller has it."""
+    record = {"format": FORMAT, "key": key, "out": str(out.resolve()), "files": files or output_state(out),
               "diagnostics": [d.__dict__ for d in diagnostics]}
     try:
         cache.mkdir(exist_ok=True)
@@ -96,3 +107,157 @@ def remember(cache: Path, out: Path, key: str, diagnostics: list[Diagnostic]) ->
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+# --- The incremental build's state -----------------------------------------------------------
+# Pickled, because it holds the typed records of every file; signed, because a pickle runs code
+# when read and a pull request could commit a crafted .dossier-cache/. The key is made on first
+# use in the user's cache folder, which no content can write, so a state file made anywhere else
+# does not verify and is ignored.
+
+_STATE_MAGIC = b"dossier-state 1\n"
+
+
+def _secret() -> bytes | None:
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(home) / "dossier" / "state-key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(32))
+        return path.read_bytes()
+    except FileExistsError:   # another build made it just now
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+    except OSError:
+        return None
+
+
+def state_path(content: Path, out: Path) -> Path:
+    return _record_path(cache_dir(content), out).with_suffix(".state")
+
+
+SHARDED = ("files", "readings", "pages")   # the large parts of a state, saved in shards
+SHARDS = 32
+
+
+def _shard_of(key) -> int:
+    return int(hashlib.sha1(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % SHARDS
+
+
+def _signed(secret: bytes, payload: bytes) -> bytes:
+    return _STATE_MAGIC + hmac.new(secret, payload, hashlib.sha256).digest() + payload
+
+
+def _verified(secret: bytes, data: bytes) -> bytes | None:
+    head = len(_STATE_MAGIC)
+    if not data.startswith(_STATE_MAGIC) or len(data) < head + 32:
+        return None
+    signature, payload = data[head:head + 32], data[head + 32:]
+    if not hmac.compare_digest(signature, hmac.new(secret, payload, hashlib.sha256).digest()):
+        return None
+    return payload
+
+
+def save_state(path: Path, state) -> None:
+    """Save a build's state: a main file and shards of its large parts. A shard whose entries are
+    all the very objects the previous state was loaded with is not written again, so a build
+    after a small edit writes a few shards, not the whole state. Best effort, like remember:
+    a state that cannot be written only makes the next build slower."""
+    secret = _secret()
+    if secret is None:
+        return
+    previous = getattr(state, "shards", None) or {}
+    names, kept = {}, {}
+    try:
+        path.parent.mkdir(exist_ok=True)
+        for part in SHARDED:
+            buckets: list[dict] = [{} for _ in range(SHARDS)]
+            for key, value in getattr(state, part).items():
+                buckets[_shard_of(key)][key] = value
+            for i, bucket in enumerate(buckets):
+                old = previous.get((part, i))
+                if old and old[1].keys() == bucket.keys() and all(old[1][k] is v for k, v in bucket.items()):
+                    names[(part, i)] = old[0]
+                    continue
+                payload = pickle.dumps(bucket, protocol=pickle.HIGHEST_PROTOCOL)
+                name = f"{path.name}.{part}-{i}-{hashlib.sha256(payload).hexdigest()[:20]}"
+                _write_atomic(path.parent / name, _signed(secret, payload))
+                names[(part, i)] = name
+            kept[part] = getattr(state, part)
+            setattr(state, part, {})
+        state.shards = names
+        _write_atomic(path, _signed(secret, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)))
+        wanted = set(names.values())
+        for stale in path.parent.glob(f"{path.name}.*-*"):
+            if stale.name not in wanted:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        pass
+    finally:
+        for part, value in kept.items():
+            setattr(state, part, value)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _read_signed(secret: bytes, path: Path):
+    if not stat.S_ISREG(path.lstat().st_mode):
+        return None
+    payload = _verified(secret, path.read_bytes())
+    return None if payload is None else pickle.loads(payload)
+
+
+def load_state(path: Path):
+    """The state a build on this machine saved, or None (missing, unreadable, not signed with
+    this machine's key, or from another version of the engine)."""
+    secret = _secret()
+    if secret is None:
+        return None
+    enabled = gc.isenabled()
+    gc.disable()   # a million small objects: the collector would run hundreds of times for nothing
+    try:
+        state = _read_signed(secret, path)
+        names = getattr(state, "shards", None)
+        if not isinstance(names, dict):
+            return None
+        loaded = {}
+        for (part, i), name in sorted(names.items()):
+            bucket = _read_signed(secret, path.parent / name)
+            if not isinstance(bucket, dict) or part not in SHARDED:
+                return None
+            getattr(state, part).update(bucket)
+            loaded[(part, i)] = (name, bucket)
+        state.shards = loaded
+        return state
+    except Exception:   # unreadable, or our own bytes from an engine whose classes have changed
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def engine_key(templates: Path, strict: bool) -> str:
+    """A hash of the engine's code, its templates and the options that change every page."""
+    digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict}\n".encode())
+    engine = Path(__file__).resolve().parent
+    for label, folder in (("templates", templates), ("engine", engine)):
+        for path in _files(folder):
+            if "__pycache__" not in path.parts:
+                digest.update(f"{label}/{path.relative_to(folder).as_posix()}\n".encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

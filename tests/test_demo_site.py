@@ -191,7 +191,8 @@ def test_rendering_on_several_cores_gives_the_same_bytes_as_one(tmp_path, monkey
     monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 0)
     real = parallel.render_pages
     used = []
-    monkeypatch.setattr("dossier.build.render_pages", lambda r: (used.append(1), real(r, workers=2))[1])
+    monkeypatch.setattr("dossier.build.render_pages",
+                        lambda *args, **kwargs: (used.append(1), real(*args, **{**kwargs, "workers": 2}))[1])
     assert not build(CONTENT, forked).diagnostics.errors
     assert used and digest(serial) == digest(forked)
 
@@ -210,7 +211,8 @@ def test_a_build_with_nothing_changed_is_skipped_and_any_change_rebuilds(tmp_pat
     assert build(content, out).unchanged
     (content / "entities/countries/ruritania.yaml").write_text("name: Ruritania\niso: RU\n", encoding="utf-8")
     assert not build(content, out).unchanged          # any content change rebuilds
-    (tmp_path / ".dossier-cache").joinpath(next((tmp_path / ".dossier-cache").iterdir()).name).write_text("{corrupt", encoding="utf-8")
+    for record in (tmp_path / ".dossier-cache").glob("build-*.json"):
+        record.write_text("{corrupt", encoding="utf-8")
     assert not build(content, out).unchanged          # a corrupt record is ignored, never trusted
 
 

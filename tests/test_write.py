@@ -1,8 +1,14 @@
 """The writer verifies the whole site before the swap: links, fragments, scripts, paths."""
 from __future__ import annotations
 
+import errno
+import json
+import os
+import pickle
+
 import pytest
 
+from dossier.stages.verify import PageScan, scan_page
 from dossier.stages.write import SiteWriter, WriteError
 
 PAGE = '<!DOCTYPE html><html><body><main id="main">{}</main></body></html>'
@@ -33,6 +39,19 @@ def test_missing_files_and_fragments_are_named_once_with_the_first_page(tmp_path
     })
     assert found == ["index.html: link 'people/a.html#nope': no element with id 'nope' in people/a.html",
                      "index.html: link 'people/b.html' points to a missing file"]
+
+
+def test_links_shared_by_the_pages_of_a_folder_are_checked_on_each_page_where_it_matters(tmp_path):
+    nav = '<a href="../index.html">home</a> <a href="gone.html">gone</a> <a href="javascript:x()">bad</a> '
+    found = problems(tmp_path, {
+        "index.html": "",
+        "people/a.html": nav + '<a href="#a-top">top</a><p id="a-top"></p>',
+        "people/b.html": nav + '<a href="#a-top">top</a>',     # the same link, but to its own page
+    })
+    assert sorted(found) == ["people/a.html: URL scheme 'javascript' is not allowed ('javascript:x()')",
+                             "people/a.html: link 'gone.html' points to a missing file",
+                             "people/b.html: URL scheme 'javascript' is not allowed ('javascript:x()')",
+                             "people/b.html: link '#a-top': no element with id 'a-top' in people/b.html"]
 
 
 def test_absolute_directory_network_and_foreign_script_links_are_refused(tmp_path):
@@ -71,3 +90,125 @@ def test_a_site_dossier_built_is_marked_and_replaced_by_the_next_build(tmp_path)
         writer.write("index.html", PAGE.format(""))
         writer.commit()
     assert (tmp_path / "site/.dossier-site").is_file()
+
+
+# --- pages written elsewhere: by a render worker, or reused from the previous site ----------------
+
+def refusal(call, *args) -> str:
+    with pytest.raises(WriteError) as caught:
+        call(*args)
+    return " ".join(caught.value.problems)
+
+def built_site(tmp_path, pages: dict[str, str]):
+    writer = SiteWriter(tmp_path / "site")
+    for rel, body in pages.items():
+        writer.write(rel, PAGE.format(body))
+    writer.commit()
+    return tmp_path / "site"
+
+
+def test_a_page_put_by_a_worker_is_claimed_and_checked_when_recorded(tmp_path):
+    writer = SiteWriter(tmp_path / "site")
+    writer.put("people/a.html", PAGE.format('<a href="b.html">B</a>').encode())
+    writer.record_written("people/a.html", scan_page(PAGE.format('<a href="b.html">B</a>')))
+    assert "twice" in refusal(writer.record_written, "people/a.html", scan_page(PAGE.format("")))
+    assert "outside the site" in refusal(writer.record_written, "../a.html", scan_page(PAGE.format("")))
+    with pytest.raises(WriteError) as caught:
+        writer.commit()
+    assert caught.value.problems == ["people/a.html: link 'b.html' points to a missing file"]
+
+
+def test_put_never_overwrites_a_file_and_shares_folders_with_other_writers(tmp_path):
+    writer = SiteWriter(tmp_path / "site")
+    other = SiteWriter.__new__(SiteWriter)            # a forked worker's copy: same folder, own bookkeeping
+    other.__dict__.update(writer.__dict__, folders=set())
+    writer.put("people/a.html", b"first")
+    other.put("people/b.html", b"second")             # the folder exists already: no error
+    assert refusal(other.put, "people/a.html", b"overwritten") == "people/a.html: refused to write a path twice"
+    assert (writer.tmp / "people/a.html").read_bytes() == b"first"
+    for bad in ("../x.html", "/x.html", "a/../../x.html", "..", "."):
+        assert "outside the site" in refusal(writer.put, bad, b"x")
+    writer.abort()
+
+
+def test_a_write_error_raised_in_a_worker_reaches_the_parent_whole():
+    error = pickle.loads(pickle.dumps(WriteError(["a.html: refused to write a path twice"])))
+    assert isinstance(error, WriteError) and error.problems == ["a.html: refused to write a path twice"]
+
+
+def test_a_reused_page_is_a_hard_link_with_the_same_bytes_and_outlives_the_old_site(tmp_path):
+    old = built_site(tmp_path, {"index.html": '<a href="people/a.html#x">A</a>',
+                                "people/a.html": '<p id="x"><a href="../index.html">home</a></p>'})
+    before = (old / "people/a.html").read_bytes()
+    scan = scan_page(before.decode())
+    writer = SiteWriter(old)
+    writer.write("index.html", PAGE.format('<a href="people/a.html#x">A, again</a>'))
+    writer.reuse("people/a.html", old / "people/a.html", scan)
+    assert (writer.tmp / "people/a.html").stat().st_ino == (old / "people/a.html").stat().st_ino
+    writer.commit()
+    assert (old / "people/a.html").read_bytes() == before and (old / "people/a.html").stat().st_nlink == 1
+
+
+def test_a_reused_page_is_copied_where_it_cannot_be_linked(tmp_path, monkeypatch):
+    old = built_site(tmp_path, {"index.html": ""})
+    before = (old / "index.html").read_bytes()
+
+    def cross_device(*args, **kwargs):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+    monkeypatch.setattr(os, "link", cross_device)
+    writer = SiteWriter(old)
+    writer.reuse("index.html", old / "index.html", scan_page(before.decode()))
+    assert (writer.tmp / "index.html").read_bytes() == before
+    assert (writer.tmp / "index.html").stat().st_ino != (old / "index.html").stat().st_ino
+    writer.commit()
+    assert (old / "index.html").read_bytes() == before
+
+
+def test_the_links_of_a_reused_page_are_checked_from_its_recorded_scan(tmp_path):
+    old = built_site(tmp_path, {"index.html": "", "people/a.html": '<p id="x"><a href="../index.html">home</a></p>'})
+    writer = SiteWriter(old)
+    writer.write("index.html", PAGE.format('<a href="people/a.html#x">ok</a> <a href="people/a.html#gone">not</a>'))
+    recorded = scan_page(PAGE.format('<p id="x"><a href="../missing.html">x</a></p>')).to_data()
+    writer.reuse("people/a.html", old / "people/a.html", PageScan.from_data(recorded))   # believed, not the file
+    with pytest.raises(WriteError) as caught:
+        writer.commit()
+    assert sorted(caught.value.problems) == [
+        "index.html: link 'people/a.html#gone': no element with id 'gone' in people/a.html",
+        "people/a.html: link '../missing.html' points to a missing file"]
+
+
+def test_a_reused_page_without_a_scan_is_read_and_scanned(tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "a.html").write_text(PAGE.format('<script>alert(1)</script>'), encoding="utf-8")
+    (old / "data.json").write_text("{}", encoding="utf-8")
+    writer = SiteWriter(tmp_path / "site")
+    writer.reuse("index.html", old / "a.html")
+    writer.reuse("data.json", old / "data.json")      # not a page: nothing to scan
+    assert writer.verify() == ["index.html: inline <script> (the site only uses its own script files)"]
+    writer.abort()
+
+
+def test_reuse_takes_only_regular_files_once_and_inside_the_site(tmp_path):
+    old = built_site(tmp_path, {"index.html": ""})
+    (tmp_path / "secret.txt").write_text("not for the site", encoding="utf-8")
+    (tmp_path / "link.html").symlink_to(tmp_path / "secret.txt")
+    writer = SiteWriter(tmp_path / "new")
+    scan = scan_page(PAGE.format(""))
+    assert "not a regular file" in refusal(writer.reuse, "a.html", tmp_path / "link.html", scan)
+    assert "not a regular file" in refusal(writer.reuse, "b.html", tmp_path / "missing.html", scan)
+    assert "outside the site" in refusal(writer.reuse, "../c.html", old / "index.html", scan)
+    writer.reuse("index.html", old / "index.html", scan)
+    assert "twice" in refusal(writer.reuse, "index.html", old / "index.html", scan)
+    assert sorted(p.name for p in writer.tmp.iterdir()) == ["index.html"]
+    writer.abort()
+
+
+def test_a_page_scan_is_kept_as_plain_data_and_comes_back_equal(tmp_path):
+    scan = scan_page(PAGE.format('<p id="b">x</p><p id="a"><a href="x.html#a">1</a><img src="y.png" alt=""></p>'
+                                 '<a href="javascript:x()">2</a><script>x()</script>'))
+    data = scan.to_data()
+    assert data[0] == ["a", "b", "main"]                                      # ids sorted: a set has no order
+    assert data[1] == [("x.html#a", "link"), ("y.png", "resource"), ("javascript:x()", "link")]   # page order
+    assert PageScan.from_data(data) == scan
+    assert PageScan.from_data(json.loads(json.dumps(data))) == scan          # JSON turns pairs into lists

@@ -1,44 +1,55 @@
 """Render pages on every core when the dossier is large enough for that to pay.
 
-Workers are forked after resolve, so they share the resolved dossier without pickling it; each
-returns (path, html) for a page index, and ``imap`` hands them back in order, so the output is
-the same bytes as a serial build. Where fork is not available, rendering stays serial.
+Workers are forked after resolve, so they share the resolved dossier and the site writer without
+pickling them. A worker renders a page, writes it into the writer's temporary folder itself and
+scans it; only (path, scan, keys) travels back. The parent records the pages in job order
+(``imap``), so the files are the same bytes as a serial build's and the checks run in the same
+order. Where fork is not available, or for a small site, pages are rendered here.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
 
+from .pool import cores
 from .verify import scan_page
 
 PARALLEL_FROM_PAGES = 400
 CHUNK = 16
 
 _renderer = None
+_writer = None
 _jobs: list = []
+_parent = 0
 
 
 def _render(index: int):
-    """In a worker: the page and its scan, so the parent only writes bytes and merges results."""
-    path, html = _renderer.render_job(_jobs[index])
-    return path, html, scan_page(html)
+    """In a worker: render, write and scan one page; the parent only records it."""
+    path, html, keys = _renderer.render_recorded(_jobs[index])
+    if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
+        os._exit(1)
+    _writer.put(path, html.encode("utf-8"))
+    return path, scan_page(html), keys
 
 
-def render_pages(renderer, workers: int | None = None):
-    """Yield (path, html, scan) for every page, in order; scan is None when the page was rendered
-    in this process (the writer scans it then)."""
-    global _renderer, _jobs
-    jobs = renderer.jobs()
-    if workers is None:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def render_pages(renderer, writer, jobs: list | None = None, workers: int | None = None):
+    """Render, write and scan each job (default: every page of the site), in order, and yield
+    (path, scan, keys) once the writer holds the page; keys are the shared data the page read
+    (Renderer.render_recorded)."""
+    global _renderer, _writer, _jobs, _parent
+    jobs = renderer.jobs() if jobs is None else jobs
+    workers = cores() if workers is None else workers
     if workers < 2 or len(jobs) < PARALLEL_FROM_PAGES or "fork" not in multiprocessing.get_all_start_methods():
         for job in jobs:
-            yield (*renderer.render_job(job), None)
+            path, html, keys = renderer.render_recorded(job)
+            yield path, writer.write(path, html), keys
         return
     renderer.map.basemap  # load shared data before forking, once
-    _renderer, _jobs = renderer, jobs
+    _renderer, _writer, _jobs, _parent = renderer, writer, jobs, os.getpid()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_render, range(len(jobs)), chunksize=CHUNK)
+            for path, scan, keys in pool.imap(_render, range(len(jobs)), chunksize=CHUNK):
+                writer.record_written(path, scan)
+                yield path, scan, keys
     finally:
-        _renderer, _jobs = None, []
+        _renderer, _writer, _jobs = None, None, []

@@ -25,6 +25,7 @@ from ..markdown.anchoring import reader_text
 from ..markdown.citations import Notes
 from ..markdown.decorate import decorate
 from ..model import Entity, Source
+from .incremental import note, recording
 from .resolve import Resolved
 
 ANNOTATION_LABELS = {"note": "Note", "context": "Context", "correction": "Correction", "claim": "Claim"}
@@ -121,6 +122,27 @@ class Renderer:
         out.extend((name, "") for name in ("map", "timeline", "claims", "search", "404"))
         return out
 
+    def job_path(self, job: tuple[str, str]) -> str:
+        """Where render_job will write the page, without rendering it."""
+        what, key = job
+        if what == "entity":
+            return self.dossier.entities[key].url
+        if what == "source":
+            return self.dossier.sources[key].url
+        if what == "page":
+            return self.dossier.pages[key].url
+        if what == "kind_index":
+            return f"{FOLDER_OF[key]}/index.html"
+        if what == "sources_index":
+            return "sources/index.html"
+        return f"{what}.html"
+
+    def render_recorded(self, job: tuple[str, str]) -> tuple[str, str, frozenset[str]]:
+        """(path, html, the keys of shared data the page read: see stages/incremental.py)."""
+        with recording() as keys:
+            path, html = self.render_job(job)
+        return path, html, frozenset(keys)
+
     def render_job(self, job: tuple[str, str]) -> tuple[str, str]:
         what, key = job
         if what == "entity":
@@ -183,7 +205,7 @@ class Renderer:
             "claims": [a for a in about if a.annotation.kind == "claim"],
             "annotations": [a for a in about if a.annotation.kind != "claim"],
             "mentions": res.mentions.get(entity.id, ()), "backlinks": self._backlinks(entity.id),
-            "minimap": self.map.mini(entity),
+            "minimap": self._minimap(entity),
         }
 
     def _source_context(self, source: Source) -> dict:
@@ -203,6 +225,7 @@ class Renderer:
         ranges = [(a.start, a.end, a.annotation.anchor, f"hl-{a.annotation.kind}",
                    ANNOTATION_LABELS[a.annotation.kind]) for a in anchored]
         linked: set[str] = set()
+        note("names")   # which words become links depends on every entity's names
         matcher = self.res.matcher
         site = self.res.site
 
@@ -238,6 +261,10 @@ class Renderer:
                 tokens.insert(block + 2, notes)
         env = {**ctx.env, "anno_notes": lambda items: self._anno_notes(items, ctx)}
         return Markup(MD.renderer.render(tokens, MD.options, env))
+
+    def _minimap(self, entity: Entity):
+        note("located")   # its neighbours: any located entity may join or leave them
+        return self.map.mini(entity)
 
     def _anno_notes(self, items, ctx: PageContext) -> str:
         template = self.env.get_template("_annotation.html")

@@ -18,6 +18,7 @@ from ..markdown import MD
 from ..markdown.anchoring import find_quote, fold, reader_text
 from ..markdown.refs import scan
 from ..model import Dossier, Pos, Source
+from .incremental import note
 from .pool import fork_map
 from .validate import REF_KINDS
 
@@ -46,6 +47,7 @@ class SiteIndex:
             self.targets.setdefault(p.slug, Target(p.slug, p.title, p.url, "page"))
 
     def lookup(self, id_: str) -> Target | None:
+        note(f"tgt:{id_}")   # a page that shows this target's name or address depends on it
         return self.targets.get(id_)
 
 
@@ -80,6 +82,7 @@ class Resolved:
     mentions: dict[str, list[Mention]] = field(default_factory=lambda: defaultdict(list))  # entity -> mentions
     events_of: dict[str, list] = field(default_factory=lambda: defaultdict(list))     # entity -> events
     matcher: MentionMatcher | None = None
+    reading_keys: set = field(default_factory=set)   # the keys of the source readings used
 
 
 def markdown_pos(path: str, text, offset: int) -> Pos:
@@ -195,7 +198,9 @@ def resolve(dossier: Dossier, diags: Diagnostics, readings: dict | None = None) 
                 if ref not in entities:
                     line, col = getattr(ref, "line", a.pos.line), getattr(ref, "col", a.pos.col)
                     diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}", a.pos.path, line, col)
-    for source, reading in zip(ordered_sources, _read_sources(ordered_sources, res.matcher, readings)):
+    keys = [_reading_key(s, res.matcher) for s in ordered_sources]
+    res.reading_keys = set(keys)
+    for source, reading in zip(ordered_sources, _read_sources(ordered_sources, keys, res.matcher, readings)):
         diags.items.extend(reading.diagnostics)
         res.anchors[source.id] = reading.anchored
         for item in reading.anchored:
@@ -269,13 +274,13 @@ def read_source(source: Source, matcher: MentionMatcher) -> SourceReading:
     return SourceReading(anchored, mentions, diags.items)
 
 
-def _read_sources(sources: list[Source], matcher: MentionMatcher, cache: dict) -> list[SourceReading]:
-    """read_source for each source, taken from cache[source key] when there, else computed (on
-    every core when there are many)."""
-    todo = [s for s in sources if _reading_key(s, matcher) not in cache]
-    for source, reading in zip(todo, fork_map(_read_one, todo, (matcher,))):
-        cache[_reading_key(source, matcher)] = reading
-    return [cache[_reading_key(s, matcher)] for s in sources]
+def _read_sources(sources: list[Source], keys: list, matcher: MentionMatcher, cache: dict) -> list[SourceReading]:
+    """read_source for each source, taken from cache[its key] when there, else computed (on
+    every core when there are many) and added to the cache."""
+    todo = [(s, k) for s, k in zip(sources, keys) if k not in cache]
+    for (_, key), reading in zip(todo, fork_map(_read_one, [s for s, _ in todo], (matcher,))):
+        cache[key] = reading
+    return [cache[k] for k in keys]
 
 
 def _reading_key(source: Source, matcher: MentionMatcher) -> tuple:

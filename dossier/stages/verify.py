@@ -38,13 +38,45 @@ class PageScan:
     links: list[tuple[str, str]] = field(default_factory=list)   # (url, what) to check later
     problems: list[str] = field(default_factory=list)
 
+    def to_data(self) -> tuple[list, list, list]:
+        """Plain data (lists of strings and of (url, what) pairs, as JSON or pickle keep them), so
+        a build cache can keep a page's scan: the ids sorted, links and problems in page order as
+        scanned (already deterministic, and a reused page then reports as a written one does)."""
+        return sorted(self.ids), list(self.links), list(self.problems)
+
+    @classmethod
+    def from_data(cls, data) -> PageScan:
+        ids, links, problems = data
+        return cls(set(ids), list(map(tuple, links)), list(problems))
+
 
 def scan_page(html: str) -> PageScan:
     """Read every tag of a page. Fails closed: a '<' and a letter that do not start a tag this
     scanner can read (``<img/onerror=...>``, a tag left open) is itself a problem, because a
     browser would read something there that the checks below never saw."""
+    tags = _TAG.findall(html)
+    if not _read_every_tag_start(html, len(tags)):
+        return _scan_carefully(html)
     out = PageScan()
-    covered = 0   # end of the last tag read: a '<' inside its attribute values is no tag
+    for name, attrs in tags:
+        found = _scan_tag(name, attrs)
+        if found is not None:   # most tags have nothing to check
+            _add(out, found)
+    return out
+
+
+def _read_every_tag_start(html: str, tags: int) -> bool:
+    """Whether the tags found by _TAG.findall began at every tag start ('<' and a letter). Each
+    match begins at a tag start and matches never overlap, so equal counts mean the careful loop
+    would read exactly these tags. '<' not opening '</' or '<!' is a cheap upper bound."""
+    return tags == html.count("<") - html.count("</") - html.count("<!") or tags == len(_TAG_START.findall(html))
+
+
+def _scan_carefully(html: str) -> PageScan:
+    """Tag start by tag start: what cannot be read is a problem, and a '<' inside the attribute
+    values of the last tag read starts no tag."""
+    out = PageScan()
+    covered = 0
     for start in _TAG_START.finditer(html):
         if start.start() < covered:
             continue
@@ -55,11 +87,16 @@ def scan_page(html: str) -> PageScan:
             covered = start.end()
             continue
         covered = m.end()
-        ids, links, problems = _scan_tag(m.group(1).lower(), m.group(2))
-        out.ids.update(ids)
-        out.links.extend(links)
-        out.problems.extend(problems)
+        found = _scan_tag(m.group(1), m.group(2))
+        if found is not None:
+            _add(out, found)
     return out
+
+
+def _add(out: PageScan, found: tuple[tuple, tuple, tuple]) -> None:
+    out.ids.update(found[0])
+    out.links.extend(found[1])
+    out.problems.extend(found[2])
 
 
 # <link> relations that only name a page (no browser fetches them); any other <link> loads its href.
@@ -67,46 +104,48 @@ _NAMING_RELS = {"canonical", "alternate", "author", "license", "help", "search",
 
 
 @lru_cache(maxsize=1 << 16)
-def _scan_tag(tag: str, attr_text: str) -> tuple[tuple, tuple, tuple]:
-    """(ids, links, problems) of one tag. Cached: navigation, header and footer tags are the same
-    on every page of a folder, and a site has thousands of pages."""
-    out = PageScan()
-    pairs = [(a.group(1).lower(), _value(a.group(2) or a.group(3) or a.group(4) or ""))
-             for a in _ATTR.finditer(attr_text)]
-    attrs: dict[str, str] = {}
-    for name, value in pairs:
-        attrs.setdefault(name, value)
-    naming_link = tag == "link" and set(attrs.get("rel", "").lower().split()) <= _NAMING_RELS and "rel" in attrs
-    for name, value in pairs:
-        if name == "id":
-            out.ids.add(value)
-        elif name.startswith("on"):
-            out.problems.append(f"<{tag}> has an event-handler attribute {name!r}")
-        elif name == "style" and _STYLE_SCRIPT.search(re.sub(r"[\s\\]+", "", value)):
-            out.problems.append(f"<{tag}> has a style attribute that can run script")
-        elif name in ("srcdoc", "xml:base"):
-            out.problems.append(f"<{tag}> has a {name!r} attribute")
-        elif name in _LINKING:
-            if tag == "form" and name == "action":
-                out.links.append((value, "form"))
-            elif (tag, name) in _RESOURCE and not naming_link:
-                for url in (_srcset_urls(value) if name == "srcset" else [value]):
-                    out.links.append((url, "resource"))
+def _scan_tag(name: str, attr_text: str) -> tuple[tuple, tuple, tuple] | None:
+    """(ids, links, problems) of one tag, or None when it has none. Cached: navigation, header and
+    footer tags are the same on every page of a folder, and a site has thousands of pages. Only
+    the values checked are decoded (a mini map's data attribute has thousands of references)."""
+    tag = name.lower()
+    pairs = [(a.group(1).lower(), a.group(2) or a.group(3) or a.group(4) or "") for a in _ATTR.finditer(attr_text)]
+    attrs: dict[str, str] = {}   # first value of each name, as a browser keeps it (not decoded)
+    for key, raw in pairs:
+        attrs.setdefault(key, raw)
+    naming_link = tag == "link" and "rel" in attrs and set(_value(attrs["rel"]).lower().split()) <= _NAMING_RELS
+    ids, links, problems = [], [], []
+    for key, raw in pairs:
+        if key == "id":
+            ids.append(_value(raw))
+        elif key.startswith("on"):
+            problems.append(f"<{tag}> has an event-handler attribute {key!r}")
+        elif key == "style":
+            if _STYLE_SCRIPT.search(re.sub(r"[\s\\]+", "", _value(raw))):
+                problems.append(f"<{tag}> has a style attribute that can run script")
+        elif key in ("srcdoc", "xml:base"):
+            problems.append(f"<{tag}> has a {key!r} attribute")
+        elif key in _LINKING:
+            value = _value(raw)
+            if tag == "form" and key == "action":
+                links.append((value, "form"))
+            elif (tag, key) in _RESOURCE and not naming_link:
+                for url in (_srcset_urls(value) if key == "srcset" else [value]):
+                    links.append((url, "resource"))
                 if tag == "script" and not _OUR_SCRIPT.match(value):
-                    out.problems.append(f"<script src={value!r}> is not one of the site's own scripts")
+                    problems.append(f"<script src={value!r}> is not one of the site's own scripts")
             else:
-                out.links.append((value, "link"))
+                links.append((value, "link"))
     if tag == "script" and "src" not in attrs:
-        out.problems.append("inline <script> (the site only uses its own script files)")
+        problems.append("inline <script> (the site only uses its own script files)")
     if tag in _REFUSED_TAGS:
-        out.problems.append(f"<{tag}> is not allowed in the site")
+        problems.append(f"<{tag}> is not allowed in the site")
     if tag == "meta" and "http-equiv" in attrs:
-        out.problems.append("<meta http-equiv> is not allowed in the site")
-    return tuple(out.ids), tuple(out.links), tuple(out.problems)
+        problems.append("<meta http-equiv> is not allowed in the site")
+    return (tuple(ids), tuple(links), tuple(problems)) if ids or links or problems else None
 
 
 def _value(raw: str) -> str:
-    # Only values with a character reference need decoding (a mini map's JSON has thousands).
     return unescape(raw) if "&" in raw else raw
 
 

@@ -4,6 +4,10 @@ Pages are streamed into a fresh folder beside the output, checked as they arrive
 whole, and only then swapped in for the old site. A failed or interrupted build leaves the
 previous site exactly as it was (at worst a stale ``.<name>.tmp-*`` folder, cleaned next time).
 
+A page arrives in one of three ways: written here (``write``), written into the same folder by a
+forked render worker (``put`` there, then ``record_written`` here), or taken unchanged from the
+previous site (``reuse``). Either way its path is claimed once, here, and its scan recorded.
+
 The swap is one atomic step on Linux (``renameat2`` with ``RENAME_EXCHANGE``: the new folder and
 the old one trade names, so ``site/`` always exists and is always a whole site); elsewhere, or on
 a file system that cannot exchange, it is two renames with a moment between them where the old
@@ -15,10 +19,11 @@ import ctypes
 import os
 import posixpath
 import shutil
+import stat
 import sys
 from pathlib import Path
 
-from .verify import resolve_link, scan_page
+from .verify import PageScan, resolve_link, scan_page
 
 
 class WriteError(Exception):
@@ -27,6 +32,9 @@ class WriteError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__(f"{len(problems)} problem(s) in the output")
         self.problems = problems
+
+    def __reduce__(self):   # raised in a render worker, it reaches the parent whole
+        return WriteError, (self.problems,)
 
 
 MARKER = ".dossier-site"   # in every site we write: only such a folder is ever replaced
@@ -60,36 +68,93 @@ class SiteWriter:
         self.ids: dict[str, frozenset[str]] = {}                   # page -> its element ids
         self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (target, #fragment) -> first (page, url)
         self.problems: list[str] = []
+        self.settled: dict[str, set[tuple[str, str]]] = {}         # folder -> (url, what) links fully recorded
 
-    def write(self, rel: str, content: str | bytes, scan=None) -> None:
-        """Write one file; an HTML page is scanned here unless a worker already did (scan)."""
-        norm = posixpath.normpath(rel)
-        if norm != rel or rel.startswith(("/", "../")) or "\\" in rel or rel in self.files:
-            reason = "twice" if rel in self.files else "outside the site"
-            raise WriteError([f"{rel}: refused to write a path {reason}"])
-        self.files.add(rel)
-        path = self.tmp / rel
+    def write(self, rel: str, content: str | bytes, scan: PageScan | None = None) -> PageScan | None:
+        """Write one file; an HTML page is scanned here unless scan is given. Returns its scan."""
+        self._claim(rel)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.put(rel, data)
+        if not rel.endswith(".html"):
+            return None
+        if scan is None:
+            scan = scan_page(content if isinstance(content, str) else data.decode("utf-8"))
+        self._record(rel, scan)
+        return scan
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Create one new file in the temporary folder, without bookkeeping: a forked render worker
+        calls this on its copy of the writer, and the parent then calls record_written. Safe in
+        several processes at once: a folder may already exist, a file never is overwritten."""
+        _check_path(rel)
+        path = self._place(rel)
+        try:   # created empty first, exclusively: a file already there may be a link into the live site
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            raise WriteError([f"{rel}: refused to write a path twice"]) from None
+        path.write_bytes(data)
+
+    def record_written(self, rel: str, scan: PageScan) -> None:
+        """A page a render worker has put in the temporary folder: claim its path and record its scan."""
+        self._claim(rel)
+        self._record(rel, scan)
+
+    def reuse(self, rel: str, previous: Path, scan: PageScan | None = None) -> None:
+        """Put an unchanged file of the previous site into the new one without reading it: a hard
+        link (the old site's name for it goes with the old site after the swap), or a copy where
+        a link cannot be made (another file system). scan: the page's scan from the build that
+        wrote it, recorded as if the page were written now; an HTML page without one is scanned."""
+        self._claim(rel)
+        try:
+            regular = stat.S_ISREG(os.lstat(previous).st_mode)
+        except OSError:
+            regular = False
+        if not regular:   # a symbolic link could bring in any file of the machine
+            raise WriteError([f"{rel}: cannot reuse {previous}: not a regular file"])
+        target = self._place(rel)
+        try:
+            os.link(previous, target, follow_symlinks=False)
+        except FileExistsError:
+            raise WriteError([f"{rel}: refused to write a path twice"]) from None
+        except OSError:
+            shutil.copyfile(previous, target, follow_symlinks=False)
+        if rel.endswith(".html"):
+            self._record(rel, scan if scan is not None else scan_page(target.read_text(encoding="utf-8")))
+
+    def _place(self, rel: str) -> Path:
+        """Where rel goes in the temporary folder, its folder made (by this or another process)."""
         folder = posixpath.dirname(rel)
         if folder not in self.folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            (self.tmp / folder).mkdir(parents=True, exist_ok=True)
             self.folders.add(folder)
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        path.write_bytes(data)
-        if rel.endswith(".html"):
-            self._record(rel, scan or scan_page(content if isinstance(content, str) else data.decode("utf-8")))
+        return self.tmp / rel
 
-    def _record(self, rel: str, scan) -> None:
+    def _claim(self, rel: str) -> None:
+        _check_path(rel)
+        if rel in self.files:
+            raise WriteError([f"{rel}: refused to write a path twice"])
+        self.files.add(rel)
+
+    def _record(self, rel: str, scan: PageScan) -> None:
         """Check a page as it arrives; keep only what needs the whole site: each distinct
         (target, fragment) it links to, once for all pages, and the page's own ids."""
         self.problems.extend(f"{rel}: {p}" for p in scan.problems)
         self.ids[rel] = frozenset(scan.ids)
         folder = posixpath.dirname(rel)
-        for url, what in scan.links:
+        settled = self.settled.setdefault(folder, set())
+        for link in scan.links:
+            if link in settled:   # navigation and shared sources: the same links on every page of a folder
+                continue
+            url, what = link
             problem, target, fragment = resolve_link(folder, url, what)
             if problem:
                 self.problems.append(f"{rel}: {problem}")
-            elif target is not None:
-                self.pending.setdefault((target or rel, fragment), (rel, url))
+            elif target == "":    # a #fragment of this page: pending for this page alone
+                self.pending.setdefault((rel, fragment), (rel, url))
+            else:                 # external (None), or another file: the same link on a later page adds nothing
+                if target is not None:
+                    self.pending.setdefault((target, fragment), (rel, url))
+                settled.add(link)
 
     def copy(self, source: Path, rel: str) -> None:
         self.write(rel, source.read_bytes())
@@ -125,6 +190,12 @@ class SiteWriter:
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _check_path(rel: str) -> None:
+    """A site path is relative, POSIX, normalised and inside the site."""
+    if posixpath.normpath(rel) != rel or rel.startswith(("/", "../")) or rel in (".", "..") or "\\" in rel:
+        raise WriteError([f"{rel}: refused to write a path outside the site"])
 
 
 def _remove(path: Path) -> None:

@@ -1,0 +1,51 @@
+"""The page scan reads a page in one pass when it can, and tag by tag when it must; both read
+the same tags, so the fast pass never sees less than the careful one."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dossier.stages import verify
+from dossier.stages.verify import scan_page
+
+REPO = Path(__file__).resolve().parent.parent
+
+markup = st.lists(st.sampled_from(["<", ">", "</", "<!--", "-->", "/", "a", "img", "p", "script", " ", "\n", "=",
+                                   "\"", "'", "href", "id", "src", "onclick", "style", "javascript:", "&#106;",
+                                   "&amp;", "x.html#y", "<a href=\"q.html\">", "</a>", "<p id=\"z\">"]),
+                  max_size=60).map("".join)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(html=markup | st.text(max_size=200))
+def test_the_one_pass_scan_finds_what_the_tag_by_tag_scan_finds(html):
+    assert scan_page(html) == verify._scan_carefully(html)
+
+
+def test_a_tag_start_inside_an_attribute_value_sends_the_page_to_the_careful_scan(monkeypatch):
+    careful = []
+    monkeypatch.setattr(verify, "_scan_carefully", lambda html: careful.append(html) or verify.PageScan())
+    scan_page('<p id="a"><a title="<b>bold</b>" href="x.html">x</a></p>')
+    scan_page("<p><img/src/onerror=alert(1)></p>")
+    assert len(careful) == 2
+    scan_page('<p id="a"><a title="&lt;b&gt;" href="x.html">x</a> 1 &lt; 2</p><!-- note -->')
+    assert len(careful) == 2
+
+
+def test_only_the_values_that_are_checked_are_decoded():
+    scan = scan_page('<a id="a&amp;b" href="x.html?a=1&amp;b=2" data-x="&lt;script&gt;" title="&#106;s">x</a>')
+    assert scan.ids == {"a&b"} and scan.links == [("x.html?a=1&b=2", "link")] and scan.problems == []
+    assert scan_page('<a href="&#106;avascript:x()">x</a>').links == [("javascript:x()", "link")]
+
+
+def test_the_demo_site_pages_scan_the_same_both_ways(tmp_path):
+    from dossier.build import build
+    site = tmp_path / "site"
+    assert not build(REPO / "content", site, use_cache=False).diagnostics.errors
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 100
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert scan_page(html) == verify._scan_carefully(html), page
