@@ -21,7 +21,7 @@ from .progress import Progress
 from .stages import incremental
 from .stages.incremental import PageRecord, State
 from .stages.ingest import Ingested, ingest
-from .stages.parallel import render_pages
+from .stages.parallel import DataFiles, render_pages
 from .stages.render import Renderer, templates_dir
 from .stages.resolve import Resolved, resolve
 from .stages.verify import PageScan
@@ -106,7 +106,15 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     except WriteError as e:
         result.diagnostics.error("output", e.problems[0], str(out))
         return result
+    data_files = None
+
+    def abort():
+        if data_files is not None:
+            data_files.cancel()   # before the folder it writes into goes
+        writer.abort()
+
     try:
+        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets))
         todo, count, jobs = [], 0, renderer.jobs()
         for job in jobs:
             path = renderer.job_path(job)
@@ -122,8 +130,7 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
             state.pages[path] = _page_record(job, keys, scan)
             count += 1
             progress.step("render", count, len(jobs))
-        for path, text in renderer.data_files():
-            writer.write(path, text)
+        data_files.wait()
         result.timings["render"] = time.perf_counter() - started
         result.rendered = len(todo)
         progress.stage("render", result.timings["render"], f"{len(todo)} of {count} pages ")
@@ -133,16 +140,16 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
         result.timings["write"] = time.perf_counter() - started
         progress.stage("write", result.timings["write"], "and verify ")
     except WriteError as e:
-        writer.abort()
+        abort()
         for problem in e.problems:
             result.diagnostics.error("output", problem, str(out))
         return result
     except drawing.BasemapError as e:
-        writer.abort()
+        abort()
         result.diagnostics.error("basemap", str(e), str(drawing.BASEMAP_PATH))
         return result
     except BaseException:
-        writer.abort()
+        abort()
         raise
     result.pages = count
     state.output = cache.output_state(out)

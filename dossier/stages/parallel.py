@@ -53,3 +53,49 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
                 yield path, scan, keys
     finally:
         _renderer, _writer, _jobs = None, None, []
+
+
+class DataFiles:
+    """The data files (exports, search index), written in a forked process beside the page
+    workers when the site is large enough for that to pay, else here when waited for."""
+
+    def __init__(self, renderer, writer, pages: int):
+        global _renderer, _writer, _parent
+        self.renderer, self.writer, self.pool, self.pending = renderer, writer, None, None
+        if pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        _renderer, _writer, _parent = renderer, writer, os.getpid()
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(1)
+            self.pending = self.pool.apply_async(_put_data_files)
+        finally:
+            _renderer, _writer = None, None
+
+    def wait(self) -> None:
+        """Every data file is in the writer's folder and recorded."""
+        if self.pool is None:
+            for path, text in self.renderer.data_files():
+                self.writer.write(path, text)
+            return
+        try:
+            for path in self.pending.get():
+                self.writer.record_put(path)
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the process if it still runs (the build failed): it must not write on."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def _put_data_files() -> list[str]:
+    paths = []
+    for path, text in _renderer.data_files():
+        if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
+            os._exit(1)
+        _writer.put(path, text.encode("utf-8") if isinstance(text, str) else text)
+        paths.append(path)
+    return paths

@@ -94,6 +94,10 @@ class SiteWriter:
             raise WriteError([f"{rel}: refused to write a path twice"]) from None
         path.write_bytes(data)
 
+    def record_put(self, rel: str) -> None:
+        """A file that is not a page, put in the temporary folder by another process: claim its path."""
+        self._claim(rel)
+
     def record_written(self, rel: str, scan: PageScan) -> None:
         """A page a render worker has put in the temporary folder: claim its path and record its scan."""
         self._claim(rel)
