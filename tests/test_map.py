@@ -30,6 +30,7 @@ from dossier.features.map import (
     render_legend,
     render_svg,
 )
+from dossier.features.mapping import marker_json, markers_attr
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -362,6 +363,18 @@ def test_markers_json_gives_map_js_every_field():
                      "status": "open", "opened": "1959", "precision_m": 500.0}]
 
 
+def test_pages_carry_the_markers_in_a_single_quoted_attribute_without_empty_fields():
+    markers = [marker("a", name="Kim's <b>bridge</b> & \"co\"", opened="", precision_m=None),
+               marker("b", mode="place", status="", opened="1959", precision_m=0.0)]
+    attr = str(markers_attr([marker_json(m) for m in markers]))
+    assert "'" not in attr and "<" not in attr and ">" not in attr  # safe between single quotes
+    assert attr.count('"') > 0                                      # double quotes stay as they are
+    full = json.loads(markers_json(markers))
+    # map.js reads a missing field as it reads an empty one ("", null): those are left out
+    assert json.loads(html.unescape(attr)) == [{k: v for k, v in m.items() if v not in ("", None)} for m in full]
+    assert json.loads(html.unescape(str(markers_attr([])))) == []
+
+
 def test_the_basemap_script_sets_a_global_and_cannot_close_its_script_element():
     hostile = dict(SQUARE)
     hostile["features"] = [dict(SQUARE["features"][0], properties={"name": "</script><!-- <script>alert(1)"})]
@@ -392,7 +405,8 @@ def test_map_js_keeps_the_offline_and_escaping_rules():
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium")
-def test_map_js_draws_from_file_urls_without_errors(tmp_path):
+@pytest.mark.parametrize("quoted", ["double", "single"])  # markers_json escaped, or as pages carry them
+def test_map_js_draws_from_file_urls_without_errors(tmp_path, quoted):
     pytest.importorskip("xstatic.pkg.leaflet")
     assets = tmp_path / "assets"
     for src, dest in leaflet_files():
@@ -411,8 +425,9 @@ def test_map_js_draws_from_file_urls_without_errors(tmp_path):
         '<!doctype html><html><head><meta charset="utf-8"><title>map</title>'
         '<link rel="stylesheet" href="assets/leaflet/leaflet.css"><link rel="stylesheet" href="assets/map.css">'
         '</head><body><div class="map-block">'
-        f'<div class="js-map" data-markers="{html.escape(markers_json(markers))}"></div>'
-        f'<div class="map-fallback">{svg}</div></div>'
+        + (f'<div class="js-map" data-markers="{html.escape(markers_json(markers))}"></div>' if quoted == "double" else
+           f"<div class=\"js-map\" data-markers='{markers_attr([marker_json(m) for m in markers])}'></div>")
+        + f'<div class="map-fallback">{svg}</div></div>'
         '<script src="assets/leaflet/leaflet.js"></script><script src="assets/basemap.js"></script>'
         '<script src="assets/map.js"></script></body></html>',
         encoding="utf-8",

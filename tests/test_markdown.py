@@ -89,3 +89,33 @@ def test_template_syntax_in_content_is_plain_text():
 def test_the_scanner_finds_references_outside_code_only():
     found = list(scan("[[a]] `[[b]]` [@c, p. 1]\n```\n[[d]]\n```\n[@e; @f]"))
     assert [(kind, ref) for _, kind, ref, _ in found] == [("link", "a"), ("cite", "c"), ("cite", "e"), ("cite", "f")]
+
+
+def test_notes_and_bibliography_end_the_page_and_follow_edits_to_a_source():
+    from dossier.features.bibliography import notes_html
+    from dossier.model import Source
+
+    def source(**meta):
+        return Source("news", "sources/news.yaml", {"title": "The <News>", **meta}, [], "", 0)
+
+    notes = Notes(Site(), "../")
+    notes.mark([("news", "p. 4")])
+    notes.mark([("news", "p. 4")])
+    notes.mark([("news", ""), ("wiki", "")])
+    sources = {"news": source(publisher="Daily", published="2024-05", reliability="B", credibility=2),
+               "wiki": Source("wiki", "sources/wiki.yaml", {"title": "Wiki"}, [], "", 0)}
+    html = notes_html(notes, sources, "../")
+    assert ('<li id="note-1"><a href="../sources/news.html">The &lt;News&gt;</a>, Daily (2024-05), p. 4. '
+            '<a class="backref" href="#cite-1-1" aria-label="Back to citation 1 (1)">↩</a>'
+            '<a class="backref" href="#cite-1-2" aria-label="Back to citation 1 (2)">↩</a></li>') in html
+    assert ('<li id="note-2"><a href="../sources/news.html">The &lt;News&gt;</a>, Daily (2024-05); '
+            '<a href="../sources/wiki.html">Wiki</a>. '
+            '<a class="backref" href="#cite-2-1" aria-label="Back to citation 2">↩</a></li>') in html
+    assert ('<li><a href="../sources/news.html">The &lt;News&gt;</a>. <i>Daily</i>, 2024-05. <span class="grade" '
+            'title="Admiralty grade: source usually reliable; information probably true">B2</span></li>\n'
+            '<li><a href="../sources/wiki.html">Wiki</a>.</li>') in html
+    # entries are cached by what they show, not by source: an edited source shows its new values
+    sources["news"] = source(publisher="Weekly", author="Ada")
+    html = notes_html(notes, sources, "../")
+    assert "Daily" not in html and "B2" not in html
+    assert '<li>Ada. <a href="../sources/news.html">The &lt;News&gt;</a>. <i>Weekly</i>.</li>' in html

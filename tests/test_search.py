@@ -15,6 +15,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dossier.build import check
 from dossier.features import search
@@ -151,6 +153,43 @@ def test_snippets_are_cut_at_a_word_boundary():
     text = " ".join(["word"] * 100)
     cut = search.snippet(text)
     assert len(cut) <= search.SNIPPET + 1 and cut.endswith("word…")
+
+
+# The first, plainer versions of plain() and snippet(): the faster ones must give the same text.
+def plain_reference(markdown: str) -> str:
+    text = re.sub(r"\[@[^\[\]\n]*\]", "", markdown)
+    text = re.sub(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]",
+                  lambda m: m.group(2).strip() if m.group(2) else m.group(1).strip(), text)
+    text = re.sub(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)", lambda m: m.group(1), text)
+    return re.sub(r"(^|\n)\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)|[*_`~]+|\\(?=[^\w\s])",
+                  lambda m: m.group(1) or "", text)
+
+
+def snippet_reference(text: str, limit: int = search.SNIPPET) -> str:
+    text = re.sub(r"\s+([,.;:!?)\]])", r"\1", " ".join(text.split()))
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit * 3 // 4, limit)
+    return text[:cut if cut > 0 else limit].rstrip(" ,;:") + "…"
+
+
+MARKDOWN_BITS = st.sampled_from(["word", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "#", "## ", "> ", "- ",
+                                 "* ", "+ ", "1. ", "12) ", "*", "_", "`", "~", "\\", "\\*", "[[a]]", "[[a|B c]]",
+                                 "[@s, p. 2]", "[x](http://y)", "![alt](i.png)", "[", "]", "(", ")", ",", ".", ";",
+                                 "é", "한국", "漢字"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(MARKDOWN_BITS, max_size=30).map("".join))
+def test_plain_text_is_what_the_reference_regexes_give(markdown):
+    assert search.plain(markdown) == plain_reference(markdown)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["w", "word", "a-long-word", " ", "  ", "\n", "\t", "\u3000", ",", " ,", ".", " )"]),
+                max_size=400).map("".join), st.sampled_from([4, 20, search.SNIPPET]))
+def test_snippets_only_read_as_much_text_as_they_need(text, limit):
+    assert search.snippet(text, limit) == snippet_reference(text, limit)
 
 
 def test_every_entity_source_and_page_is_a_document(fixture_res):

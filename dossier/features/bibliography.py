@@ -9,6 +9,8 @@ GRADES = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reli
           "E": "unreliable", "F": "reliability cannot be judged"}
 CREDIBILITY = {1: "confirmed by other sources", 2: "probably true", 3: "possibly true", 4: "doubtful",
                5: "improbable", 6: "truth cannot be judged"}
+SHOWN = ("title", "author", "publisher", "published", "url", "accessed", "reliability", "credibility")
+"""The metadata a note or a bibliography entry shows (all scalars: text, dates, a grade)."""
 
 
 def grade_text(meta) -> str:
@@ -25,54 +27,73 @@ def grade_html(meta) -> str:
     return f'<span class="grade" title="Admiralty grade: {escape(grade_text(meta))}">{escape(code)}</span>'
 
 
-@lru_cache(maxsize=1 << 14)
+def _shown(source) -> tuple:
+    """What the HTML of a source's note and entry depends on, as a cache key: its values, not the
+    object, so an edited source never meets an old entry."""
+    meta = source.meta
+    return (source.url, meta["title"], *map(meta.get, SHOWN[1:]))
+
+
 def entry_html(source, root: str) -> str:
-    """One bibliography entry: author, linked title, publisher, date, URL, access date, grade.
-    Cached per source and page depth: the same entries end thousands of pages."""
-    m = source.meta
+    """One bibliography entry: author, linked title, publisher, date, URL, access date, grade."""
+    return _entry(_shown(source), root)
+
+
+@lru_cache(maxsize=1 << 16)
+def _entry(shown: tuple, root: str) -> str:
+    """The same entries end thousands of pages: each is built once per page depth."""
+    url_page, title, author, publisher, published, url, accessed, reliability, credibility = shown
     out = []
-    if m.get("author"):
-        out.append(f"{escape(str(m['author']))}. ")
-    out.append(f'<a href="{escape(root + source.url)}">{escape(str(m["title"]))}</a>')
-    where = ", ".join(x for x in (f"<i>{escape(str(m['publisher']))}</i>" if m.get("publisher") else "",
-                                  escape(str(m["published"])) if m.get("published") else "") if x)
+    if author:
+        out.append(f"{escape(str(author))}. ")
+    out.append(f'<a href="{escape(root + url_page)}">{escape(str(title))}</a>')
+    where = ", ".join(x for x in (f"<i>{escape(str(publisher))}</i>" if publisher else "",
+                                  escape(str(published)) if published else "") if x)
     if where:
         out.append(". " + where)
     out.append(".")
-    if m.get("url"):
-        url = str(m["url"])
-        shown = url if len(url) <= 80 else url[:77] + "..."
-        out.append(f' <a class="external url" href="{escape(url)}" rel="noopener noreferrer">{escape(shown)}</a>')
-    if m.get("accessed"):
-        out.append(f" (accessed {escape(str(m['accessed']))})")
-    if m.get("reliability") or m.get("credibility"):
-        out.append(" " + grade_html(m))
+    if url:
+        url = str(url)
+        shown_url = url if len(url) <= 80 else url[:77] + "..."
+        out.append(f' <a class="external url" href="{escape(url)}" rel="noopener noreferrer">{escape(shown_url)}</a>')
+    if accessed:
+        out.append(f" (accessed {escape(str(accessed))})")
+    if reliability or credibility:
+        out.append(" " + grade_html({"reliability": reliability, "credibility": credibility}))
     return "".join(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _note_source(shown: tuple, root: str) -> str:
+    """A source as a note names it: linked title, publisher, date."""
+    url_page, title, _, publisher, published = shown[:5]
+    text = f'<a href="{escape(root + url_page)}">{escape(str(title))}</a>'
+    if publisher:
+        text += f", {escape(str(publisher))}"
+    if published:
+        text += f" ({escape(str(published))})"
+    return text
 
 
 def notes_html(notes, sources: dict, root: str) -> str:
     """The page's numbered notes, each back to its marks, and the bibliography of what they cite."""
     if not notes.notes:
         return ""
+    shown = {}
+    for source_id in notes.sources():
+        shown[source_id] = _shown(sources[source_id])
     out = ['<section class="notes" aria-labelledby="notes-h">\n<h2 id="notes-h">Notes</h2>\n<ol>\n']
     for note in notes.notes:
-        items = []
-        for source_id, locator in note.items:
-            s = sources[source_id]
-            text = f'<a href="{escape(root + s.url)}">{escape(str(s.meta["title"]))}</a>'
-            if s.meta.get("publisher"):
-                text += f", {escape(str(s.meta['publisher']))}"
-            if s.meta.get("published"):
-                text += f" ({escape(str(s.meta['published']))})"
-            if locator:
-                text += f", {escape(locator)}"
-            items.append(text)
-        backs = "".join(
-            f'<a class="backref" href="#{back}" aria-label="Back to citation {note.number}'
-            f'{f" ({i})" if len(note.backrefs) > 1 else ""}">↩</a>' for i, back in enumerate(note.backrefs, start=1))
-        out.append(f'<li id="note-{note.number}">{"; ".join(items)}. {backs}</li>\n')
+        items = "; ".join(_note_source(shown[source_id], root) + (f", {escape(locator)}" if locator else "")
+                          for source_id, locator in note.items)
+        if len(note.backrefs) == 1:
+            backs = f'<a class="backref" href="#{note.backrefs[0]}" aria-label="Back to citation {note.number}">↩</a>'
+        else:
+            backs = "".join(f'<a class="backref" href="#{back}" aria-label="Back to citation {note.number} ({i})">↩</a>'
+                            for i, back in enumerate(note.backrefs, start=1))
+        out.append(f'<li id="note-{note.number}">{items}. {backs}</li>\n')
     out.append('</ol>\n</section>\n<section class="bibliography" aria-labelledby="bib-h">\n<h2 id="bib-h">Bibliography</h2>\n<ul>\n')
-    for source_id in sorted(notes.sources()):
-        out.append(f"<li>{entry_html(sources[source_id], root)}</li>\n")
+    for source_id in sorted(shown):
+        out.append(f"<li>{_entry(shown[source_id], root)}</li>\n")
     out.append("</ul>\n</section>\n")
     return "".join(out)

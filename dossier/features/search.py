@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -104,10 +104,16 @@ def _split_word(word: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """The terms of a text, in order, folded: words of letters and digits, Han and kana as bigrams."""
-    words = _WORD.findall(fold(text))
-    if text.isascii():
-        return words
-    return [t for w in words for t in _split_word(w)]
+    return _tokens(text)[0]
+
+
+def _tokens(text: str) -> tuple[list[str], bool]:
+    """tokenize(text), and whether a token may be Hangul (and so index its suffixes too)."""
+    folded = fold(text)
+    words = _WORD.findall(folded)
+    if folded.isascii() or not _EAST_ASIAN.search(folded):
+        return words, False
+    return [t for w in words for t in _split_word(w)], _HANGUL_WORD.search(folded) is not None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -134,7 +140,12 @@ class Doc:
 _CITATION = re.compile(r"\[@[^\[\]\n]*\]")
 _WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
-_MD_MARKS = re.compile(r"(^|\n)\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)|[*_`~]+|\\(?=[^\w\s])")
+# Block marks (heading, quote, list item) at the start of the text or of a line, kept: the line
+# break before them; and emphasis, code and strikethrough marks, and backslash escapes. The
+# first character is looked ahead for, so the scan skips plain text quickly.
+_MD_LEAD = re.compile(r"\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
+_MD_MARKS = re.compile(r"(?=[\n*_`~\\])(?:(\n)(?=\s{0,3}[#>*+\-\d])\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)"
+                       r"|[*_`~]+|\\(?=[^\w\s]))")
 
 
 def plain(markdown: str | None, site=None) -> str:
@@ -144,7 +155,9 @@ def plain(markdown: str | None, site=None) -> str:
     building the index."""
     if not markdown:
         return ""
-    text = _CITATION.sub("", str(markdown))
+    text = str(markdown)
+    if "[@" in text:
+        text = _CITATION.sub("", text)
 
     def link(m):
         if m.group(2):
@@ -152,21 +165,34 @@ def plain(markdown: str | None, site=None) -> str:
         target = site.lookup(m.group(1).strip()) if site is not None else None
         return target.name if target else m.group(1).strip()
 
-    text = _WIKILINK.sub(link, text)
-    text = _MD_LINK.sub(lambda m: m.group(1), text)
-    return _MD_MARKS.sub(lambda m: m.group(1) or "", text)
+    if "[[" in text:
+        text = _WIKILINK.sub(link, text)
+    if "](" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    lead = _MD_LEAD.match(text)
+    if lead:
+        text = text[lead.end():]
+    return _MD_MARKS.sub(r"\1", text)
 
 
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)\]])")
 
 
+def _one_line(text: str) -> str:
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(text.split()))
+
+
 def snippet(text: str, limit: int = SNIPPET) -> str:
     """The start of a text on one line, cut at a word boundary near `limit` characters."""
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(text.split()))
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", limit * 3 // 4, limit)
-    return text[:cut if cut > 0 else limit].rstrip(" ,;:") + "…"
+    # The line of a prefix of the text is a prefix of the text's line: when it is already longer
+    # than the limit, the rest of the text cannot change the snippet.
+    line = _one_line(text[:4 * limit])
+    if len(line) <= limit and len(text) > 4 * limit:
+        line = _one_line(text)
+    if len(line) <= limit:
+        return line
+    cut = line.rfind(" ", limit * 3 // 4, limit)
+    return line[:cut if cut > 0 else limit].rstrip(" ,;:") + "…"
 
 
 def _join(*parts) -> str:
@@ -232,9 +258,10 @@ def build_index(docs: list[Doc]) -> dict:
     Mirrors MiniSearch 7.2.0's ``add``: a field that is absent is skipped; the field length is the
     number of distinct tokens (stop words included); the average field length is the same running
     average (so the same floating-point numbers); each processed term counts once per occurrence.
+    Postings are gathered per field (term -> document id -> count), in document order.
     """
     field_ids = {name: i for i, name in enumerate(FIELDS)}
-    index: dict[str, dict[str, dict[str, int]]] = {}   # term -> field id -> document id -> count
+    by_field: list[defaultdict] = [defaultdict(dict) for _ in FIELDS]
     field_length: dict[int, list] = {}
     average: list = [None] * len(FIELDS)
     stored: dict[int, dict] = {}
@@ -248,26 +275,28 @@ def build_index(docs: list[Doc]) -> dict:
             if value is None or value == "":
                 continue
             field_id = field_ids[name]
-            counts = Counter(tokenize(value))
+            tokens, hangul = _tokens(value)
+            counts = Counter(tokens)
             lengths.extend([None] * (field_id + 1 - len(lengths)))
             lengths[field_id] = len(counts)
             average[field_id] = ((average[field_id] or 0) * short_id + len(counts)) / (short_id + 1)
-            fid = str(field_id)
+            postings = by_field[field_id]
+            if not hangul:   # each token is its own only term, and distinct
+                for token, n in counts.items():
+                    if token not in STOP_WORDS:
+                        postings[token][sid] = n
+                continue
             for token, n in counts.items():
                 if token in STOP_WORDS:
                     continue
                 for term in index_terms(token):
-                    postings = index.get(term)
-                    if postings is None:
-                        postings = index[term] = {}
-                    by_doc = postings.get(fid)
-                    if by_doc is None:
-                        by_doc = postings[fid] = {}
+                    by_doc = postings[term]
                     by_doc[sid] = by_doc.get(sid, 0) + n
         if lengths:
             field_length[short_id] = lengths
     while average and average[-1] is None:
         average.pop()
+    terms = sorted(set().union(*by_field))
     return {
         "documentCount": len(docs),
         "nextId": len(docs),
@@ -277,7 +306,8 @@ def build_index(docs: list[Doc]) -> dict:
         "averageFieldLength": [None if a is None else _number(a) for a in average],
         "storedFields": {str(i): fields for i, fields in stored.items()},
         "dirtCount": 0,
-        "index": [[term, index[term]] for term in sorted(index)],  # each map in id order
+        "index": [[term, {str(f): postings[term] for f, postings in enumerate(by_field) if term in postings}]
+                  for term in terms],
         "serializationVersion": 2,
     }
 
@@ -292,30 +322,60 @@ def payload(docs: list[Doc]) -> dict:
             "kinds": kinds, "tokenizer": tokenizer, "index": build_index(docs)}
 
 
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _object(members: dict[str, str]) -> str:
+    """A JSON object from members already in JSON, keys sorted as ``_dumps`` sorts them."""
+    return "{" + ",".join(f"{_dumps(key)}:{members[key]}" for key in sorted(members)) + "}"
+
+
+def _terms_json(terms: list) -> str:
+    """The index's [term, {field id: {document id: count}}] list in JSON, from its Python repr:
+    terms are letters and digits only (they come from ``_WORD``), ids are digit strings and
+    counts integers, so the repr is JSON once its quotes are double and its spaces gone. Much
+    faster than the JSON encoder over millions of postings. Document ids come in document order,
+    as MiniSearch writes them."""
+    if "".join(term for term, _ in terms).isalnum() or not terms:
+        return str(terms).replace("'", '"').replace(" ", "")
+    return "[" + ",".join(f"[{_dumps(term)},{json.dumps(postings, separators=(',', ':'))}]" for term, postings in terms) + "]"
+
+
+def payload_json(docs: list[Doc]) -> str:
+    """``payload(docs)`` in JSON, built without encoding the postings one by one."""
+    data = payload([])
+    index = build_index(docs)
+    terms = index.pop("index")
+    data["index"] = _object({**{k: _dumps(v) for k, v in index.items()}, "index": _terms_json(terms)})
+    return _object({k: v if k == "index" else _dumps(v) for k, v in data.items()})
+
+
 # Escaped inside the JSON strings (the same value): "</" and "<!--", which must not appear in a
 # script; U+2028/9; and text that offline checkers take for a network call. (needle, pattern,
-# replacement): the pattern only runs over text that holds the needle.
+# replacement): the pattern only runs over text that holds the needle. Each pattern starts with
+# its literal (the word boundary is looked behind for), so the scan of a large index is quick.
 _SCRIPT_ESCAPES = [
     ("</", re.compile(r"</"), lambda m: "<\\/"),
     ("<!--", re.compile(r"<!--"), lambda m: "\\u003c!--"),
     ("\u2028", re.compile("\u2028"), lambda m: "\\u2028"),
     ("\u2029", re.compile("\u2029"), lambda m: "\\u2029"),
-    ("fetch", re.compile(r"\bfetch(\s*)\("), lambda m: "fetch" + m.group(1) + "\\u0028"),
-    ("import", re.compile(r"\bimport(\s*)\("), lambda m: "import" + m.group(1) + "\\u0028"),
-    ("XMLHttpRequest", re.compile(r"\bXMLHttpRequest\b"), lambda m: "XMLHttpReques\\u0074"),
+    ("fetch", re.compile(r"fetch(?<=\bfetch)(\s*)\("), lambda m: "fetch" + m.group(1) + "\\u0028"),
+    ("import", re.compile(r"import(?<=\bimport)(\s*)\("), lambda m: "import" + m.group(1) + "\\u0028"),
+    ("XMLHttpRequest", re.compile(r"XMLHttpRequest(?<=\bXMLHttpRequest)\b"), lambda m: "XMLHttpReques\\u0074"),
     (".wasm", re.compile(r"\.wasm\b"), lambda m: ".\\u0077asm"),
 ]
 
 
-def script(data: dict, name: str = "DOSSIER_SEARCH") -> str:
-    """A classic script that sets window[name] to `data`.
+def script(data: dict | str, name: str = "DOSSIER_SEARCH") -> str:
+    """A classic script that sets window[name] to `data` (or to the value of `data` in JSON).
 
     The JSON (sorted keys) is shipped inside a string given to JSON.parse, which V8 reads several
     times faster than the same data written as an object literal. "</" is written "<\\/", so the
     text never closes a <script> element; words that offline checkers take for a network call
     ("fetch(", "import(", "XMLHttpRequest", ".wasm") are escaped too. The value is unchanged.
     """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = data if isinstance(data, str) else _dumps(data)
     for needle, pattern, replacement in _SCRIPT_ESCAPES:
         if needle in text:
             text = pattern.sub(replacement, text)
@@ -323,5 +383,10 @@ def script(data: dict, name: str = "DOSSIER_SEARCH") -> str:
     return f"window.{name} = JSON.parse('{literal}');\n"
 
 
+def index_script(res) -> str:
+    """data/search-index.js"""
+    return script(payload_json(documents(res)))
+
+
 def files(res):
-    yield "data/search-index.js", script(payload(documents(res)))
+    yield "data/search-index.js", index_script(res)

@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from .citations import citations_plugin
 from .decorate import render_decorated
 from .links import wikilinks_plugin
+from .prose import prose_html, prose_tokens
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -34,6 +35,11 @@ _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 def markup_count(text: str) -> int:
     """How many characters of the text Markdown may read as markup (cheap: one pass each)."""
     return sum(text.count(ch) for ch in MARKUP_CHARS)
+
+
+def within_markup_limit(text: str) -> bool:
+    """markup_count(text) <= MAX_MARKUP, without counting a text too short to exceed it."""
+    return len(text) <= MAX_MARKUP or markup_count(text) <= MAX_MARKUP
 
 
 def markup_limit_offset(text: str) -> int | None:
@@ -97,15 +103,20 @@ def _plain_tokens(text: str) -> list[Token]:
 
 
 class GuardedMarkdown(MarkdownIt):
-    """MarkdownIt that will not parse a text beyond MAX_MARKUP (see the module docstring)."""
+    """MarkdownIt that will not parse a text beyond MAX_MARKUP (see the module docstring), and
+    that reads plain prose with [[links]] and [@citations] without its rules (``prose.py``)."""
 
     def parse(self, src: str, env=None):
-        if markup_count(src) > MAX_MARKUP:
+        if not within_markup_limit(src):
             return _plain_tokens(src)
+        if isinstance(src, str):
+            tokens = prose_tokens(src)
+            if tokens is not None:
+                return tokens
         return super().parse(src, env)
 
     def parseInline(self, src: str, env=None):
-        if markup_count(src) > MAX_MARKUP:
+        if not within_markup_limit(src):
             return [Token("inline", "", 0, content=src, children=[Token("text", "", 0, content=src)])]
         return super().parseInline(src, env)
 
@@ -128,7 +139,12 @@ MD = make_markdown()
 
 
 def render(text: str, env: dict) -> str:
-    return MD.render(text or "", env)
+    text = text or ""
+    if within_markup_limit(text):
+        html = prose_html(text, env)
+        if html is not None:
+            return html
+    return MD.render(text, env)
 
 
 def render_inline(text: str, env: dict) -> str:

@@ -6,6 +6,7 @@ the page ends with one list of notes and a bibliography.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 
@@ -20,6 +21,7 @@ class Note:
     number: int
     items: tuple[tuple[str, str], ...]   # (source id, locator)
     backrefs: list[str] = field(default_factory=list)
+    title: str = ""                      # the cited sources' titles, escaped for the mark's title
 
 
 class Notes:
@@ -37,14 +39,13 @@ class Notes:
             return ""
         note = self._by_items.get(items)
         if note is None:
-            note = Note(len(self.notes) + 1, items)
+            note = Note(len(self.notes) + 1, items, title=escape("; ".join(self._title(s) for s, _ in items)))
             self.notes.append(note)
             self._by_items[items] = note
         backref = f"cite-{note.number}-{len(note.backrefs) + 1}"
         note.backrefs.append(backref)
-        titles = "; ".join(self._title(s) for s, _ in items)
         return (f'<sup class="cite"><a href="#note-{note.number}" id="{backref}" '
-                f'title="{escape(titles)}">{note.number}</a></sup>')
+                f'title="{note.title}">{note.number}</a></sup>')
 
     def mark_citations(self, citations) -> str:
         """Marks for a model's ``cite`` list (one note for the whole list)."""
@@ -63,6 +64,11 @@ class Notes:
         return list(seen)
 
 
+def citation_meta(m: re.Match) -> dict:
+    """A citation token's meta from a CITATION match (shared with prose.py)."""
+    return {"items": parse_citation(m.group(1))}
+
+
 def _citation_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[@", state.pos):
         return False
@@ -71,16 +77,20 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         token = state.push("citation", "", 0)
-        token.meta = {"items": parse_citation(m.group(1))}
+        token.meta = citation_meta(m)
     state.pos = m.end()
     return True
 
 
 def _render_citation(self, tokens, idx, options, env):
+    return citation_html(tokens[idx].meta, env)
+
+
+def citation_html(meta: dict, env) -> str:
     notes: Notes | None = env.get("notes")
     if notes is None:
-        return escape("[" + "; ".join(f"@{s}" + (f", {l}" if l else "") for s, l in tokens[idx].meta["items"]) + "]")
-    return notes.mark(tokens[idx].meta["items"])
+        return escape("[" + "; ".join(f"@{s}" + (f", {l}" if l else "") for s, l in meta["items"]) + "]")
+    return notes.mark(meta["items"])
 
 
 def citations_plugin(md: MarkdownIt) -> None:

@@ -1,12 +1,18 @@
 """markdown-it plugin: ``[[id]]`` and ``[[id|shown text]]`` become links to the target's page."""
 from __future__ import annotations
 
+import re
 from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 from .refs import WIKILINK
+
+
+def wikilink_meta(m: re.Match) -> dict:
+    """A wikilink token's meta from a WIKILINK match (shared with prose.py)."""
+    return {"id": m.group(1).strip(), "text": m.group(2)}
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
@@ -17,13 +23,16 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         token = state.push("wikilink", "", 0)
-        token.meta = {"id": m.group(1).strip(), "text": m.group(2)}
+        token.meta = wikilink_meta(m)
     state.pos = m.end()
     return True
 
 
 def _render_wikilink(self, tokens, idx, options, env):
-    meta = tokens[idx].meta
+    return wikilink_html(tokens[idx].meta, env)
+
+
+def wikilink_html(meta: dict, env) -> str:
     target = env["site"].lookup(meta["id"]) if "site" in env else None
     shown = meta["text"].strip() if meta["text"] else (target.name if target else meta["id"])
     if target is None:  # resolve reports it; never reached in a build that passed resolve

@@ -200,7 +200,9 @@ class Renderer:
             facts[fact.label].append(fact)
         about = sorted(res.about.get(entity.id, ()), key=lambda a: (a.source_id, a.start))
         return {
-            "entity": entity, "facts": list(facts.items()), "outgoing": sorted(outgoing.items()),
+            "entity": entity, "outgoing": sorted(outgoing.items()),
+            # (label, rows, whether the rows disagree: values differ other than in case)
+            "facts": [(label, rows, len({f.value.lower() for f in rows}) > 1) for label, rows in facts.items()],
             "incoming": sorted(incoming.items()), "events": [e for e in res.events_of.get(entity.id, ()) if e.id != entity.id],
             "claims": [a for a in about if a.annotation.kind == "claim"],
             "annotations": [a for a in about if a.annotation.kind != "claim"],
