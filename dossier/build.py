@@ -8,6 +8,7 @@ as a cold build (tests/test_incremental.py).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import sys
 import time
@@ -86,9 +87,19 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
         if not isinstance(saved, State) or saved.engine != engine:
             saved = None   # records typed by another engine are not reused
     progress = progress or Progress(quiet=True)
+    gc.freeze()   # the saved state, then the dossier, live to the end: the collector need not walk them
+    try:
+        return _build(content, out, strict, progress, key, engine, saved)
+    finally:
+        gc.unfreeze()   # `dossier serve` builds again in this process
+
+
+def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str | None, engine: str,
+           saved: State | None) -> Result:
     result = check(content, strict, progress, saved)
     if result.diagnostics.errors or result.resolved is None:
         return result
+    gc.freeze()
     started = time.perf_counter()
     incremental.watch(result.resolved)   # first: the templates' globals must be the watched dicts
     renderer = Renderer(result.resolved)
@@ -168,12 +179,11 @@ def _global_key(renderer: Renderer, files: dict[str, str]) -> str:
 
 
 def _page_record(job, keys: frozenset[str], scan: PageScan) -> PageRecord:
-    """What the next build needs to reuse the page: the keys it read and its scan, with each
-    link once. Strings are interned so that the saved state holds each one once."""
-    intern = sys.intern
+    """What the next build needs to reuse the page: the keys it read (interned: thousands of
+    pages read the same ones, and the saved state then holds each once) and its scan, each link
+    once, in page order."""
     ids, links, problems = scan.to_data()
-    distinct = sorted({(intern(url), intern(what)) for url, what in links})
-    return PageRecord(job, frozenset(map(intern, keys)), ([intern(i) for i in ids], distinct, problems))
+    return PageRecord(job, frozenset(map(sys.intern, keys)), (ids, list(dict.fromkeys(links)), problems))
 
 
 def _used_readings(result: Result) -> dict:
