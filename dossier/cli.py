@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         if name == "build":
             p.add_argument("--out", default="site", help="output folder (default: site)")
             p.add_argument("--force", action="store_true",
-                           help="rebuild even when nothing changed since the last build")
+                           help="rebuild everything, reusing nothing from the last build")
 
     p = sub.add_parser("serve", help="preview the site locally, rebuilding on every change",
                        description="Serve a preview on http://127.0.0.1:PORT that rebuilds when content changes.")
@@ -188,7 +188,8 @@ def _build_or_check(args) -> int:
               f"({fmt.summary_line(items)}; --force rebuilds)", file=sys.stderr)
     elif args.command == "build":
         stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in result.timings.items())
-        print(f"dossier: built {result.pages} pages into {args.out} in {time.perf_counter() - start:.2f} s "
+        reused = f" ({result.pages - result.rendered} unchanged)" if result.rendered < result.pages else ""
+        print(f"dossier: built {result.pages} pages{reused} into {args.out} in {time.perf_counter() - start:.2f} s "
               f"({stages}; {fmt.summary_line(items)}); open {args.out}/index.html", file=sys.stderr)
     else:
         print(f"dossier: content is valid ({fmt.summary_line(items)})", file=sys.stderr)
