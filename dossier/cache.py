@@ -201,11 +201,24 @@ def save_state(path: Path, state) -> None:
         for stale in path.parent.glob(f"{path.name}.*-*"):
             if stale.name not in wanted:
                 stale.unlink(missing_ok=True)
+        _forget_old_states(path.parent)
     except OSError:
         pass
     finally:
         for part, value in kept.items():
             setattr(state, part, value)
+
+
+KEEP_STATES = 4   # output folders whose state is kept (the oldest go first)
+
+
+def _forget_old_states(folder: Path) -> None:
+    """Keep the states of the few output folders built last: each one built into a new folder
+    (tests, scratch builds) would otherwise stay forever."""
+    states = sorted(folder.glob("build-*.state"), key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    for old in states[KEEP_STATES:]:
+        for part in [old, old.with_suffix(".json"), *folder.glob(f"{old.name}.*-*")]:
+            part.unlink(missing_ok=True)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -157,3 +157,16 @@ def test_a_state_file_not_signed_on_this_machine_is_never_unpickled(demo, tmp_pa
     assert not marker.exists()
     assert result.rendered == result.pages   # nothing was reused from the forged state
     assert_same_as_cold(demo, site, tmp_path)
+
+
+def test_only_the_states_of_the_last_few_output_folders_are_kept(tmp_path):
+    content = tmp_path / "project" / "content"
+    content.mkdir(parents=True)
+    (content / "dossier.yaml").write_text("title: T\n", encoding="utf-8")
+    for n in range(cache.KEEP_STATES + 2):
+        assert not build(content, tmp_path / f"site-{n}").diagnostics.errors
+    states = sorted(cache.cache_dir(content).glob("build-*.state"))
+    assert len(states) == cache.KEEP_STATES
+    assert cache.state_path(content, tmp_path / f"site-{cache.KEEP_STATES + 1}") in states
+    shards = list(cache.cache_dir(content).glob("build-*.state.*"))
+    assert shards and all(any(shard.name.startswith(state.name + ".") for state in states) for shard in shards)
