@@ -188,7 +188,7 @@ def _page_record(job, keys: frozenset[str], scan: PageScan) -> PageRecord:
 
 def _used_readings(result: Result) -> dict:
     """The source readings this build used (older ones are dropped, so the cache does not grow)."""
-    used = {incremental_key for incremental_key in result.resolved.reading_keys}
+    used = result.resolved.reading_keys
     return {k: v for k, v in result.readings.items() if k in used}
 
 
