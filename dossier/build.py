@@ -42,9 +42,10 @@ class Result:
 
 
 def check(content: Path, strict: bool = False, progress: Progress | None = None,
-          previous: State | None = None) -> Result:
+          previous: State | None = None, digests: dict | None = None) -> Result:
     """Everything but the writing: all diagnostics of the content. previous: the state of an
-    earlier build, whose records are reused for files that did not change."""
+    earlier build, whose records are reused for files that did not change (digests: of the
+    files this build has already read, by path)."""
     progress = progress or Progress(quiet=True)
     diags = Diagnostics()
     if not content.is_dir():
@@ -60,7 +61,7 @@ def check(content: Path, strict: bool = False, progress: Progress | None = None,
         progress.stage(stage, timings[stage], what)
         clock = now
 
-    ingested = ingest(content, diags, previous.files if previous else None)
+    ingested = ingest(content, diags, previous.files if previous else None, digests)
     lap("load", f"{len(ingested.files)} files ")
     readings = dict(previous.readings) if previous else {}
     resolved = resolve(ingested.dossier, diags, readings)
@@ -76,10 +77,10 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     """Check, render and write the site; the previous site stays as it was if anything fails.
     With use_cache, a build whose inputs and output are unchanged since the last one is skipped,
     and otherwise only what changed is read and rendered again."""
-    key, saved = None, None
+    key, saved, digests = None, None, {}
     engine = cache.engine_key(templates_dir(), strict)
     if use_cache and content.is_dir():
-        key = cache.fingerprint(content, templates_dir(), strict)
+        key = cache.fingerprint(content, templates_dir(), strict, digests)
         found = cache.unchanged(cache.cache_dir(content), out, key) if key else None
         if found is not None:
             return Result(Diagnostics(found), unchanged=True)
@@ -89,14 +90,14 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     progress = progress or Progress(quiet=True)
     gc.freeze()   # the saved state, then the dossier, live to the end: the collector need not walk them
     try:
-        return _build(content, out, strict, progress, key, engine, saved)
+        return _build(content, out, strict, progress, key, engine, saved, digests)
     finally:
         gc.unfreeze()   # `dossier serve` builds again in this process
 
 
 def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str | None, engine: str,
-           saved: State | None) -> Result:
-    result = check(content, strict, progress, saved)
+           saved: State | None, digests: dict) -> Result:
+    result = check(content, strict, progress, saved, digests)
     if result.diagnostics.errors or result.resolved is None:
         return result
     gc.freeze()

@@ -36,10 +36,11 @@ def _files(folder: Path):
             yield Path(root) / name
 
 
-def fingerprint(content: Path, templates: Path, strict: bool) -> str | None:
+def fingerprint(content: Path, templates: Path, strict: bool, files: dict | None = None) -> str | None:
     """A hash of everything a build reads, or None when some file cannot be read as it is
     (load will say why). Links are hashed by where they point, never followed: a link to
-    /dev/zero must not be read here before load refuses it."""
+    /dev/zero must not be read here before load refuses it. files: filled with the SHA-256 of
+    each regular content file, by path, so that ingest need not read unchanged files again."""
     digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict}\n".encode())
     engine = Path(__file__).resolve().parent
     for label, folder in (("content", content), ("templates", templates), ("engine", engine)):
@@ -51,7 +52,10 @@ def fingerprint(content: Path, templates: Path, strict: bool) -> str | None:
                 if path.is_symlink():
                     digest.update(b"link:" + os.readlink(path).encode("utf-8", "surrogateescape"))
                 elif stat.S_ISREG(path.lstat().st_mode):
-                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+                    of_file = hashlib.sha256(path.read_bytes())
+                    digest.update(of_file.digest())
+                    if files is not None and label == "content":
+                        files[str(path)] = of_file.hexdigest()
                 else:
                     return None
             except OSError:

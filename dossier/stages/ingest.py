@@ -51,9 +51,10 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def ingest(content: Path, diags: Diagnostics, previous: dict | None = None) -> Ingested:
+def ingest(content: Path, diags: Diagnostics, previous: dict | None = None, digests: dict | None = None) -> Ingested:
     """Every file's record, taken from ``previous`` (an earlier Ingested.files) when its bytes
-    are the same, else read and typed, on all cores when there are many."""
+    are the same, else read and typed, on all cores when there are many. digests: the SHA-256
+    of files already read in this build (cache.fingerprint), by path: those are not read again."""
     jobs = discover(content, diags)
     previous = previous or {}
     results: dict[str, tuple[FileJob, str | None, FileResult]] = {}
@@ -62,6 +63,12 @@ def ingest(content: Path, diags: Diagnostics, previous: dict | None = None) -> I
         known = previous.get(job.path)
         if known is None or known[0] != job or not job.readable:
             todo.append(job)
+            continue
+        if digests and job.path in digests:
+            if known[1] == digests[job.path]:
+                results[job.path] = known
+            else:
+                todo.append(job)
             continue
         try:
             data = read_bytes_quietly(job)
