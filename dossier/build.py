@@ -80,7 +80,7 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     key, saved, digests = None, None, {}
     engine = cache.engine_key(templates_dir(), strict)
     if use_cache and content.is_dir():
-        key = cache.fingerprint(content, templates_dir(), strict, digests)
+        key = cache.fingerprint(content, engine, digests)
         found = cache.unchanged(cache.cache_dir(content), out, key) if key else None
         if found is not None:
             return Result(Diagnostics(found), unchanged=True)

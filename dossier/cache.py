@@ -36,30 +36,27 @@ def _files(folder: Path):
             yield Path(root) / name
 
 
-def fingerprint(content: Path, templates: Path, strict: bool, files: dict | None = None) -> str | None:
-    """A hash of everything a build reads, or None when some file cannot be read as it is
-    (load will say why). Links are hashed by where they point, never followed: a link to
-    /dev/zero must not be read here before load refuses it. files: filled with the SHA-256 of
-    each regular content file, by path, so that ingest need not read unchanged files again."""
-    digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict}\n".encode())
-    engine = Path(__file__).resolve().parent
-    for label, folder in (("content", content), ("templates", templates), ("engine", engine)):
-        for path in _files(folder):
-            if "__pycache__" in path.parts:
-                continue
-            digest.update(f"{label}/{path.relative_to(folder).as_posix()}\n".encode())
-            try:
-                if path.is_symlink():
-                    digest.update(b"link:" + os.readlink(path).encode("utf-8", "surrogateescape"))
-                elif stat.S_ISREG(path.lstat().st_mode):
-                    of_file = hashlib.sha256(path.read_bytes())
-                    digest.update(of_file.digest())
-                    if files is not None and label == "content":
-                        files[str(path)] = of_file.hexdigest()
-                else:
-                    return None
-            except OSError:
+def fingerprint(content: Path, engine: str, files: dict | None = None) -> str | None:
+    """A hash of everything a build reads (engine: engine_key, for the engine, its templates and
+    options), or None when some content file cannot be read as it is (load will say why). Links
+    are hashed by where they point, never followed: a link to /dev/zero must not be read here
+    before load refuses it. files: filled with the SHA-256 of each regular content file, by
+    path, so that ingest need not read unchanged files again."""
+    digest = hashlib.sha256(f"engine {engine}\n".encode())
+    for path in _files(content):
+        digest.update(f"content/{path.relative_to(content).as_posix()}\n".encode())
+        try:
+            if path.is_symlink():
+                digest.update(b"link:" + os.readlink(path).encode("utf-8", "surrogateescape"))
+            elif stat.S_ISREG(path.lstat().st_mode):
+                of_file = hashlib.sha256(path.read_bytes())
+                digest.update(of_file.digest())
+                if files is not None:
+                    files[str(path)] = of_file.hexdigest()
+            else:
                 return None
+        except OSError:
+            return None
     return digest.hexdigest()
 
 

@@ -80,7 +80,7 @@ def ingest(content: Path, diags: Diagnostics, previous: dict | None = None, dige
         else:
             digest, result = ingest_file(job, data)
             results[job.path] = (job, digest, result)
-    for job, (digest, result) in zip(todo, _ingest_all(todo)):
+    for job, (digest, result) in zip(todo, fork_map(ingest_file, todo, chunk=32)):
         results[job.path] = (job, digest, result)
 
     ordered = [results[job.path] for job in jobs]
@@ -98,8 +98,3 @@ def read_bytes_quietly(job: FileJob) -> bytes:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise OSError("too large")
     return path.read_bytes()
-
-
-def _ingest_all(jobs: list[FileJob]):
-    """ingest_file for each job, in order; forked over the cores when there are enough files."""
-    return fork_map(ingest_file, jobs, chunk=32)

@@ -278,7 +278,7 @@ def _read_sources(sources: list[Source], keys: list, matcher: MentionMatcher, ca
     """read_source for each source, taken from cache[its key] when there, else computed (on
     every core when there are many) and added to the cache."""
     todo = [(s, k) for s, k in zip(sources, keys) if k not in cache]
-    for (_, key), reading in zip(todo, fork_map(_read_one, [s for s, _ in todo], (matcher,))):
+    for (_, key), reading in zip(todo, fork_map(read_source, [s for s, _ in todo], (matcher,))):
         cache[key] = reading
     return [cache[k] for k in keys]
 
@@ -289,10 +289,6 @@ def _reading_key(source: Source, matcher: MentionMatcher) -> tuple:
     text = hashlib.sha256(f"{source.path}\n{source.body_line}\n{source.annotations!r}\n".encode())
     text.update(source.body.encode("utf-8", "surrogatepass"))
     return source.id, text.hexdigest(), matcher.digest
-
-
-def _read_one(source: Source, matcher: MentionMatcher) -> SourceReading:
-    return read_source(source, matcher)
 
 
 def _short(text: str, n: int = 60) -> str:
