@@ -139,7 +139,11 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
             count += 1
             progress.step("render", count, len(jobs))
         for job, (path, scan, keys) in zip(todo, render_pages(renderer, writer, todo)):
-            state.pages[path] = _page_record(job, keys, scan)
+            record = _page_record(job, keys, scan)
+            before = saved.pages.get(path) if saved else None
+            # The same record as last time (pages that are always rendered): keep that object,
+            # so the state's shard that holds it need not be written again.
+            state.pages[path] = before if before == record else record
             count += 1
             progress.step("render", count, len(jobs))
         data_files.wait()
