@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -25,8 +26,7 @@ from .stages.ingest import Ingested, ingest
 from .stages.parallel import DataFiles, render_pages
 from .stages.render import Renderer, templates_dir
 from .stages.resolve import Resolved, resolve
-from .stages.verify import PageScan
-from .stages.write import SiteWriter, WriteError
+from .stages.write import Checked, SiteWriter, WriteError
 
 
 @dataclass
@@ -134,12 +134,12 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
             if record is None:
                 todo.append(job)
                 continue
-            writer.reuse(path, out / path, PageScan.from_data(record.scan))
+            writer.reuse(path, os.path.join(out, path), record.scan)
             state.pages[path] = record
             count += 1
             progress.step("render", count, len(jobs))
-        for job, (path, scan, keys) in zip(todo, render_pages(renderer, writer, todo)):
-            record = _page_record(job, keys, scan)
+        for job, (path, checked, keys) in zip(todo, render_pages(renderer, writer, todo)):
+            record = _page_record(job, keys, checked)
             before = saved.pages.get(path) if saved else None
             # The same record as last time (pages that are always rendered): keep that object,
             # so the state's shard that holds it need not be written again.
@@ -183,12 +183,11 @@ def _global_key(renderer: Renderer, files: dict[str, str]) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _page_record(job, keys: frozenset[str], scan: PageScan) -> PageRecord:
+def _page_record(job, keys: frozenset[str], checked: Checked) -> PageRecord:
     """What the next build needs to reuse the page: the keys it read (interned: thousands of
-    pages read the same ones, and the saved state then holds each once) and its scan, each link
-    once, in page order."""
-    ids, links, problems = scan.to_data()
-    return PageRecord(job, frozenset(map(sys.intern, keys)), (ids, list(dict.fromkeys(links)), problems))
+    pages read the same ones, and the saved state then holds each once) and what the writer
+    checked of it."""
+    return PageRecord(job, frozenset(map(sys.intern, keys)), checked)
 
 
 def _used_readings(result: Result) -> dict:

@@ -148,11 +148,16 @@ def state_path(content: Path, out: Path) -> Path:
 
 
 SHARDED = ("files", "readings", "pages")   # the large parts of a state, saved in shards
-SHARDS = 32
+PER_SHARD = 50      # entries: a build after one edit rewrites the few shards that hold what changed
+MAX_SHARDS = 256
 
 
-def _shard_of(key) -> int:
-    return int(hashlib.sha1(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % SHARDS
+def _shard_count(entries: int) -> int:
+    return max(1, min(MAX_SHARDS, entries // PER_SHARD))
+
+
+def _shard_of(key, shards: int) -> int:
+    return int(hashlib.sha1(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % shards
 
 
 def _signed(secret: bytes, payload: bytes) -> bytes:
@@ -182,10 +187,13 @@ def save_state(path: Path, state) -> None:
     try:
         path.parent.mkdir(exist_ok=True)
         for part in SHARDED:
-            buckets: list[dict] = [{} for _ in range(SHARDS)]
-            for key, value in getattr(state, part).items():
-                buckets[_shard_of(key)][key] = value
+            entries = getattr(state, part)
+            buckets: list[dict] = [{} for _ in range(_shard_count(len(entries)))]
+            for key, value in entries.items():
+                buckets[_shard_of(key, len(buckets))][key] = value
             for i, bucket in enumerate(buckets):
+                if not bucket:
+                    continue
                 old = previous.get((part, i))
                 if old and old[1].keys() == bucket.keys() and all(old[1][k] is v for k, v in bucket.items()):
                     names[(part, i)] = old[0]

@@ -242,5 +242,19 @@ def _import(args) -> int:
     return EXIT_OK
 
 
+def run() -> None:
+    """The console command: main(), then exit at once. A large build leaves millions of objects
+    in memory (module caches, the interpreter's last collection) and freeing them one by one at
+    interpreter exit took seconds; everything is written and closed by now but the standard
+    streams, flushed here."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):   # a closed pipe: nothing more can reach the reader anyway
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -2,7 +2,7 @@
 
 Workers are forked after resolve, so they share the resolved dossier and the site writer without
 pickling them. A worker renders a page, writes it into the writer's temporary folder itself and
-scans it; only (path, scan, keys) travels back. The parent records the pages in job order
+checks it (``write.check_scan``); only (path, what was checked, keys) travels back. The parent records the pages in job order
 (``imap``), so the files are the same bytes as a serial build's and the checks run in the same
 order. Where fork is not available, or for a small site, pages are rendered here.
 """
@@ -13,6 +13,7 @@ import os
 
 from .pool import cores
 from .verify import scan_page
+from .write import check_scan
 
 PARALLEL_FROM_PAGES = 400
 CHUNK = 16
@@ -24,18 +25,18 @@ _parent = 0
 
 
 def _render(index: int):
-    """In a worker: render, write and scan one page; the parent only records it."""
+    """In a worker: render, write and check one page; the parent only records it."""
     path, html, keys = _renderer.render_recorded(_jobs[index])
     if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
         os._exit(1)
     _writer.put(path, html.encode("utf-8"))
-    return path, scan_page(html), keys
+    return path, check_scan(path, scan_page(html)), keys
 
 
 def render_pages(renderer, writer, jobs: list | None = None, workers: int | None = None):
-    """Render, write and scan each job (default: every page of the site), in order, and yield
-    (path, scan, keys) once the writer holds the page; keys are the shared data the page read
-    (Renderer.render_recorded)."""
+    """Render, write and check each job (default: every page of the site), in order, and yield
+    (path, what the writer checked of it, keys) once the writer holds the page; keys are the
+    shared data the page read (Renderer.render_recorded)."""
     global _renderer, _writer, _jobs, _parent
     jobs = renderer.jobs() if jobs is None else jobs
     workers = cores() if workers is None else workers
@@ -48,9 +49,9 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
     _renderer, _writer, _jobs, _parent = renderer, writer, jobs, os.getpid()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for path, scan, keys in pool.imap(_render, range(len(jobs)), chunksize=CHUNK):
-                writer.record_written(path, scan)
-                yield path, scan, keys
+            for path, checked, keys in pool.imap(_render, range(len(jobs)), chunksize=CHUNK):
+                writer.record_written(path, checked)
+                yield path, checked, keys
     finally:
         _renderer, _writer, _jobs = None, None, []
 

@@ -38,17 +38,6 @@ class PageScan:
     links: list[tuple[str, str]] = field(default_factory=list)   # (url, what) to check later
     problems: list[str] = field(default_factory=list)
 
-    def to_data(self) -> tuple[list, list, list]:
-        """Plain data (lists of strings and of (url, what) pairs, as JSON or pickle keep them), so
-        a build cache can keep a page's scan: the ids sorted, links and problems in page order as
-        scanned (already deterministic, and a reused page then reports as a written one does)."""
-        return sorted(self.ids), list(self.links), list(self.problems)
-
-    @classmethod
-    def from_data(cls, data) -> PageScan:
-        ids, links, problems = data
-        return cls(set(ids), list(map(tuple, links)), list(problems))
-
 
 def scan_page(html: str) -> PageScan:
     """Read every tag of a page. Fails closed: a '<' and a letter that do not start a tag this

@@ -4,9 +4,10 @@ Pages are streamed into a fresh folder beside the output, checked as they arrive
 whole, and only then swapped in for the old site. A failed or interrupted build leaves the
 previous site exactly as it was (at worst a stale ``.<name>.tmp-*`` folder, cleaned next time).
 
-A page arrives in one of three ways: written here (``write``), written into the same folder by a
-forked render worker (``put`` there, then ``record_written`` here), or taken unchanged from the
-previous site (``reuse``). Either way its path is claimed once, here, and its scan recorded.
+A page arrives in one of three ways: written here (``write``), written and checked by a forked
+render worker (``put`` and ``check_scan`` there, then ``record_written`` here), or taken unchanged
+from the previous site (``reuse``, with what was checked of it then). Either way its path is
+claimed once, here, and its links recorded, to be verified against the whole site.
 
 The swap is one atomic step on Linux (``renameat2`` with ``RENAME_EXCHANGE``: the new folder and
 the old one trade names, so ``site/`` always exists and is always a whole site); elsewhere, or on
@@ -22,6 +23,7 @@ import shutil
 import stat
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 from .verify import PageScan, resolve_link, scan_page
 
@@ -35,6 +37,32 @@ class WriteError(Exception):
 
     def __reduce__(self):   # raised in a render worker, it reaches the parent whole
         return WriteError, (self.problems,)
+
+
+class Checked(NamedTuple):
+    """What the writer checked of a page, kept so that a later build can take the page as it is
+    and check its links again without reading or parsing it."""
+    ids: frozenset[str]                        # its element ids
+    targets: tuple[tuple[str, str, str], ...]  # (file linked to, '' for itself; #fragment; URL as written)
+    problems: tuple[str, ...]
+
+
+def check_scan(rel: str, scan: PageScan) -> Checked:
+    """A page's scan with its links resolved: internal targets each once, in page order; external
+    links need nothing more; a link that cannot be allowed is a problem."""
+    folder = posixpath.dirname(rel)
+    targets: dict[tuple[str, str], str] = {}
+    problems = list(scan.problems)
+    for url, what in scan.links:
+        problem, target, fragment = resolve_link(folder, url, what)
+        if problem:
+            problems.append(problem)
+        elif target is not None:
+            targets.setdefault((target, fragment), url)
+    # Interned: thousands of pages link to the same places, and the saved state then holds each once.
+    intern = sys.intern
+    return Checked(frozenset(scan.ids), tuple((intern(t), intern(f), intern(u)) for (t, f), u in targets.items()),
+                   tuple(problems))
 
 
 MARKER = ".dossier-site"   # in every site we write: only such a folder is ever replaced
@@ -65,22 +93,18 @@ class SiteWriter:
         self.tmp.mkdir()
         self.files: set[str] = set()
         self.folders: set[str] = set()
-        self.ids: dict[str, frozenset[str]] = {}                   # page -> its element ids
+        self.pages: dict[str, Checked] = {}                        # page -> what was checked of it
         self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (target, #fragment) -> first (page, url)
         self.problems: list[str] = []
-        self.settled: dict[str, set[tuple[str, str]]] = {}         # folder -> (url, what) links fully recorded
 
-    def write(self, rel: str, content: str | bytes, scan: PageScan | None = None) -> PageScan | None:
-        """Write one file; an HTML page is scanned here unless scan is given. Returns its scan."""
+    def write(self, rel: str, content: str | bytes) -> Checked | None:
+        """Write one file; an HTML page is scanned and checked. Returns what was checked of it."""
         self._claim(rel)
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.put(rel, data)
         if not rel.endswith(".html"):
             return None
-        if scan is None:
-            scan = scan_page(content if isinstance(content, str) else data.decode("utf-8"))
-        self._record(rel, scan)
-        return scan
+        return self._record(rel, scan_page(content if isinstance(content, str) else data.decode("utf-8")))
 
     def put(self, rel: str, data: bytes) -> None:
         """Create one new file in the temporary folder, without bookkeeping: a forked render worker
@@ -88,26 +112,28 @@ class SiteWriter:
         several processes at once: a folder may already exist, a file never is overwritten."""
         _check_path(rel)
         path = self._place(rel)
-        try:   # created empty first, exclusively: a file already there may be a link into the live site
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        try:   # created exclusively: a file already there may be a link into the live site
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             raise WriteError([f"{rel}: refused to write a path twice"]) from None
-        path.write_bytes(data)
+        with open(fd, "wb") as file:
+            file.write(data)
 
     def record_put(self, rel: str) -> None:
         """A file that is not a page, put in the temporary folder by another process: claim its path."""
         self._claim(rel)
 
-    def record_written(self, rel: str, scan: PageScan) -> None:
-        """A page a render worker has put in the temporary folder: claim its path and record its scan."""
+    def record_written(self, rel: str, checked: Checked) -> None:
+        """A page a render worker has put in the temporary folder and checked: claim its path, record it."""
         self._claim(rel)
-        self._record(rel, scan)
+        self._check(rel, checked)
 
-    def reuse(self, rel: str, previous: Path, scan: PageScan | None = None) -> None:
+    def reuse(self, rel: str, previous: str | Path, checked: Checked | None = None) -> None:
         """Put an unchanged file of the previous site into the new one without reading it: a hard
         link (the old site's name for it goes with the old site after the swap), or a copy where
-        a link cannot be made (another file system). scan: the page's scan from the build that
-        wrote it, recorded as if the page were written now; an HTML page without one is scanned."""
+        a link cannot be made (another file system). checked: what the build that wrote the page
+        checked of it (``pages[rel]`` there), checked again here as if the page were written now
+        (its links still have to lead somewhere); an HTML page without it is read and scanned."""
         self._claim(rel)
         try:
             regular = stat.S_ISREG(os.lstat(previous).st_mode)
@@ -122,16 +148,19 @@ class SiteWriter:
             raise WriteError([f"{rel}: refused to write a path twice"]) from None
         except OSError:
             shutil.copyfile(previous, target, follow_symlinks=False)
-        if rel.endswith(".html"):
-            self._record(rel, scan if scan is not None else scan_page(target.read_text(encoding="utf-8")))
+        if checked is not None:
+            self._check(rel, checked)
+        elif rel.endswith(".html"):
+            self._record(rel, scan_page(Path(target).read_text(encoding="utf-8")))
 
-    def _place(self, rel: str) -> Path:
-        """Where rel goes in the temporary folder, its folder made (by this or another process)."""
+    def _place(self, rel: str) -> str:
+        """Where rel goes in the temporary folder, its folder made (by this or another process).
+        A string, not a Path: tens of thousands of pages, and pathlib's parsing is the slow part."""
         folder = posixpath.dirname(rel)
         if folder not in self.folders:
             (self.tmp / folder).mkdir(parents=True, exist_ok=True)
             self.folders.add(folder)
-        return self.tmp / rel
+        return os.path.join(self.tmp, rel)
 
     def _claim(self, rel: str) -> None:
         _check_path(rel)
@@ -139,26 +168,18 @@ class SiteWriter:
             raise WriteError([f"{rel}: refused to write a path twice"])
         self.files.add(rel)
 
-    def _record(self, rel: str, scan: PageScan) -> None:
-        """Check a page as it arrives; keep only what needs the whole site: each distinct
-        (target, fragment) it links to, once for all pages, and the page's own ids."""
-        self.problems.extend(f"{rel}: {p}" for p in scan.problems)
-        self.ids[rel] = frozenset(scan.ids)
-        folder = posixpath.dirname(rel)
-        settled = self.settled.setdefault(folder, set())
-        for link in scan.links:
-            if link in settled:   # navigation and shared sources: the same links on every page of a folder
-                continue
-            url, what = link
-            problem, target, fragment = resolve_link(folder, url, what)
-            if problem:
-                self.problems.append(f"{rel}: {problem}")
-            elif target == "":    # a #fragment of this page: pending for this page alone
-                self.pending.setdefault((rel, fragment), (rel, url))
-            else:                 # external (None), or another file: the same link on a later page adds nothing
-                if target is not None:
-                    self.pending.setdefault((target, fragment), (rel, url))
-                settled.add(link)
+    def _record(self, rel: str, scan: PageScan) -> Checked:
+        checked = check_scan(rel, scan)
+        self._check(rel, checked)
+        return checked
+
+    def _check(self, rel: str, page: Checked) -> None:
+        """Check a page as it arrives; keep what needs the whole site: its ids, and each (target,
+        fragment) linked to, with the first page and URL that links there."""
+        self.pages[rel] = page
+        self.problems.extend(f"{rel}: {p}" for p in page.problems)
+        for target, fragment, url in page.targets:
+            self.pending.setdefault((target or rel, fragment), (rel, url))
 
     def copy(self, source: Path, rel: str) -> None:
         self.write(rel, source.read_bytes())
@@ -166,13 +187,13 @@ class SiteWriter:
     def verify(self) -> list[str]:
         """Every internal link leads to a file we wrote, and every #fragment to an element in it.
         A broken target is reported once, on the first page that links to it."""
-        problems = list(self.problems)
-        for (target, fragment), (page, url) in sorted(self.pending.items()):
+        broken = []   # (target, fragment, problem), in that order in the end
+        for (target, fragment), (page, url) in self.pending.items():
             if target not in self.files:
-                problems.append(f"{page}: link {url.strip()!r} points to a missing file")
-            elif fragment and target in self.ids and fragment not in self.ids[target]:
-                problems.append(f"{page}: link {url.strip()!r}: no element with id {fragment!r} in {target}")
-        return problems
+                broken.append((target, fragment, f"{page}: link {url.strip()!r} points to a missing file"))
+            elif fragment and target in self.pages and fragment not in self.pages[target].ids:
+                broken.append((target, fragment, f"{page}: link {url.strip()!r}: no element with id {fragment!r} in {target}"))
+        return self.problems + [problem for _, _, problem in sorted(broken)]
 
     def commit(self) -> None:
         """Verify, then put the new site in place of the old one."""
