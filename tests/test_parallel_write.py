@@ -63,7 +63,7 @@ def test_workers_write_the_pages_and_the_parent_records_them_in_order(tmp_path, 
     yielded = list(render_pages(Pages(jobs), writer, workers=forked))
     assert [path for path, _, _ in yielded] == [path for path, _ in jobs]
     assert [keys for _, _, keys in yielded] == [frozenset({f"read:{path}"}) for path, _ in jobs]
-    assert yielded[0][1].targets == (("people/p1.html", "", "p1.html"),)
+    assert list(yielded[0][1].links()) == [("people/p1.html", "", "p1.html")]
     assert str(os.getpid()) not in writers.read_text().split() and len(writers.read_text().split()) == len(jobs)
     assert writer.verify() == ["people/p59.html: link 'p60.html' points to a missing file"]
     writer.abort()
@@ -119,8 +119,8 @@ def test_a_build_stopped_while_workers_write_leaves_no_temporary_folder(tmp_path
 def test_a_small_site_is_rendered_and_written_here(tmp_path):
     writer = SiteWriter(tmp_path / "site")
     yielded = list(render_pages(Pages([("index.html", '<a href="#main">top</a>')]), writer))
-    assert [(path, checked.targets, keys) for path, checked, keys in yielded] == [
-        ("index.html", (("", "main", "#main"),), frozenset({"read:index.html"}))]
+    assert [(path, list(checked.links()), keys) for path, checked, keys in yielded] == [
+        ("index.html", [("", "main", "#main")], frozenset({"read:index.html"}))]
     assert (writer.tmp / "index.html").read_text(encoding="utf-8") == PAGE.format('<a href="#main">top</a>')
     writer.abort()
 

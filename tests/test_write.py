@@ -209,6 +209,14 @@ def test_what_is_kept_of_a_page_is_its_ids_its_internal_targets_once_and_its_pro
                                  '<a href="javascript:x()">2</a>'))
     checked = check_scan("people/a.html", scan)
     assert checked.ids == {"a", "b", "main"}
-    assert checked.targets == (("x.html", "a", "../x.html#a"), ("people/y.png", "", "y.png"), ("", "b", "#b"))
+    assert list(checked.links()) == [("x.html", "a", "../x.html#a"), ("people/y.png", "", "y.png"), ("", "b", "#b")]
     assert checked.problems == ("URL scheme 'javascript' is not allowed ('javascript:x()')",)
     assert pickle.loads(pickle.dumps(checked)) == checked    # kept in the build's state
+
+
+def test_pages_keep_one_copy_of_the_strings_they_share():
+    one, other = (pickle.loads(pickle.dumps(check_scan(f"people/{name}.html", scan_page(PAGE.format(
+        '<p id="cite-1">x</p><a href="../sources/report.html#q-1">q</a>'))))) for name in ("a", "b"))
+    assert one.targets[0] == other.targets[0] and one.targets[0] is not other.targets[0]   # as a worker sends them
+    one, other = one.shared(), other.shared()
+    assert one.targets[0] is other.targets[0] and next(iter(one.ids - {"main"})) is next(iter(other.ids - {"main"}))

@@ -50,8 +50,7 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for path, checked, keys in pool.imap(_render, range(len(jobs)), chunksize=CHUNK):
-                writer.record_written(path, checked)
-                yield path, checked, keys
+                yield path, writer.record_written(path, checked), keys
     finally:
         _renderer, _writer, _jobs = None, None, []
 

@@ -42,9 +42,21 @@ class WriteError(Exception):
 class Checked(NamedTuple):
     """What the writer checked of a page, kept so that a later build can take the page as it is
     and check its links again without reading or parsing it."""
-    ids: frozenset[str]                        # its element ids
-    targets: tuple[tuple[str, str, str], ...]  # (file linked to, '' for itself; #fragment; URL as written)
+    ids: frozenset[str]       # its element ids
+    targets: tuple[str, ...]  # flat triples: file linked to ('' for itself), #fragment, URL as written
     problems: tuple[str, ...]
+
+    def links(self):
+        """(target, fragment, url) of each internal link, each (target, fragment) once, in page order."""
+        it = iter(self.targets)
+        return zip(it, it, it)
+
+    def shared(self) -> Checked:
+        """The same, with each string interned: the pages of a site link to the same few thousand
+        places and share most of their ids, and the parent keeps every page's record (the strings
+        were hundreds of megabytes at 10,000 entities, the tuples of triples most of the rest)."""
+        intern = sys.intern
+        return Checked(frozenset(map(intern, self.ids)), tuple(map(intern, self.targets)), self.problems)
 
 
 def check_scan(rel: str, scan: PageScan) -> Checked:
@@ -59,10 +71,8 @@ def check_scan(rel: str, scan: PageScan) -> Checked:
             problems.append(problem)
         elif target is not None:
             targets.setdefault((target, fragment), url)
-    # Interned: thousands of pages link to the same places, and the saved state then holds each once.
-    intern = sys.intern
-    return Checked(frozenset(scan.ids), tuple((intern(t), intern(f), intern(u)) for (t, f), u in targets.items()),
-                   tuple(problems))
+    flat = tuple(part for (target, fragment), url in targets.items() for part in (target, fragment, url))
+    return Checked(frozenset(scan.ids), flat, tuple(problems))
 
 
 MARKER = ".dossier-site"   # in every site we write: only such a folder is ever replaced
@@ -123,10 +133,13 @@ class SiteWriter:
         """A file that is not a page, put in the temporary folder by another process: claim its path."""
         self._claim(rel)
 
-    def record_written(self, rel: str, checked: Checked) -> None:
-        """A page a render worker has put in the temporary folder and checked: claim its path, record it."""
+    def record_written(self, rel: str, checked: Checked) -> Checked:
+        """A page a render worker has put in the temporary folder and checked: claim its path and
+        record it. Returns what is kept of it (its strings shared with other pages')."""
         self._claim(rel)
+        checked = checked.shared()
         self._check(rel, checked)
+        return checked
 
     def reuse(self, rel: str, previous: str | Path, checked: Checked | None = None) -> None:
         """Put an unchanged file of the previous site into the new one without reading it: a hard
@@ -169,7 +182,7 @@ class SiteWriter:
         self.files.add(rel)
 
     def _record(self, rel: str, scan: PageScan) -> Checked:
-        checked = check_scan(rel, scan)
+        checked = check_scan(rel, scan).shared()
         self._check(rel, checked)
         return checked
 
@@ -178,7 +191,7 @@ class SiteWriter:
         fragment) linked to, with the first page and URL that links there."""
         self.pages[rel] = page
         self.problems.extend(f"{rel}: {p}" for p in page.problems)
-        for target, fragment, url in page.targets:
+        for target, fragment, url in page.links():
             self.pending.setdefault((target or rel, fragment), (rel, url))
 
     def copy(self, source: Path, rel: str) -> None:
