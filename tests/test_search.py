@@ -100,6 +100,12 @@ def doc(url, kind="person", **fields) -> Doc:
 
 # --- terms -------------------------------------------------------------------------------------
 
+# Texts that tokenizers get wrong: folding, scripts without spaces, Hangul, compatibility forms.
+TRICKY = ["The bridge of the Tumen", "Vladimir Putin", "Владимир Владимирович ПУТИН", "블라디미르 푸틴", "Tŭmangang", "ﬁle ① Ⅻ",
+          unicodedata.normalize("NFD", "Tŭmangang 두만강"), "圖們江大橋 2025年4月", "トウモンコウ", "𠀀𠀁 x",
+          "İstanbul ΟΔΟΣ ß", "Kim's road_bridge (2024-06-19)", "हिन्दी العربية עברית", "ㄱㄴ ᄀ", "ǅemal"]
+
+
 def test_case_and_accents_are_folded():
     assert fold("Tŭmangang") == fold("TUMANGANG") == "tumangang"
     assert fold("Ñandú Ærø Ståle Čečen") == "nandu ærø stale cecen"  # letters, not marks, stay
@@ -138,6 +144,21 @@ def test_words_are_split_on_anything_but_letters_and_digits():
     assert tokenize("Tumen–Namyang road_bridge (2024-06-19), Kim's") == [
         "tumen", "namyang", "road", "bridge", "2024", "06", "19", "kim", "s"]
     assert tokenize("") == tokenize(" — ") == []
+
+
+def _words_reference(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", fold(text))
+
+
+def test_the_fast_split_finds_what_the_regular_expression_finds_for_every_character():
+    text = "".join(f"{chr(i)} x{chr(i)}y{chr(i)}{chr(i)}z " for i in range(0x10000))
+    assert search._spaced(text).split() == _words_reference(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(max_size=40) | st.lists(st.sampled_from(TRICKY + list(" -–_'.\n\u00a0\u3000ﬁŭ①Ⅻς")), max_size=12).map("".join))
+def test_the_fast_split_finds_what_the_regular_expression_finds(text):
+    assert search._spaced(text).split() == _words_reference(text)
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -229,6 +250,52 @@ def test_index_is_in_minisearch_format():
     assert [term for term, _ in ix["index"]] == sorted(postings)
 
 
+def index_reference(docs: list[Doc]) -> dict:
+    """The index as MiniSearch's ``add`` builds it, one token at a time, in Python values."""
+    postings = [{} for _ in search.FIELDS]
+    field_length, average = {}, [None] * len(search.FIELDS)
+    for i, d in enumerate(docs):
+        lengths = []
+        for f, name in enumerate(search.FIELDS):
+            if not d.fields.get(name):
+                continue
+            tokens = tokenize(d.fields[name])
+            lengths += [None] * (f + 1 - len(lengths))
+            lengths[f] = len(set(tokens))
+            average[f] = ((average[f] or 0) * i + lengths[f]) / (i + 1)
+            for token in tokens:
+                for term in () if token in search.STOP_WORDS else index_terms(token):
+                    by_doc = postings[f].setdefault(term, {})
+                    by_doc[str(i)] = by_doc.get(str(i), 0) + 1
+        if lengths:
+            field_length[str(i)] = lengths
+    while average and average[-1] is None:
+        average.pop()
+    return {"documentCount": len(docs), "nextId": len(docs), "documentIds": {str(i): d.url for i, d in enumerate(docs)},
+            "fieldIds": {name: f for f, name in enumerate(search.FIELDS)}, "fieldLength": field_length,
+            "averageFieldLength": [None if a is None else int(a) if a == int(a) else a for a in average],
+            "storedFields": {str(i): {k: v for k, v in zip(search.STORE, (d.kind, d.title, d.aliases, d.snippet)) if v}
+                             for i, d in enumerate(docs)},
+            "dirtCount": 0, "serializationVersion": 2,
+            "index": [[term, {str(f): p[term] for f, p in enumerate(postings) if term in p}]
+                      for term in sorted(set().union(*postings))]}
+
+
+FIELD_TEXT = st.lists(st.sampled_from(["the", "The", "of", "bridge", "Bridge", "Мост", "и", "두만강", "강", "만강", "圖們江",
+                                       "江", "Tŭmen", "x1", " ", "\n", ", ", "–", "_", "'s", "</"]), max_size=20).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(search.FIELDS), FIELD_TEXT | st.text(max_size=20)), max_size=12))
+def test_the_index_is_what_adding_one_token_at_a_time_gives(fields):
+    docs = [doc(f"d{i}.html", **f) for i, f in enumerate(fields)]
+    index = json.loads(search.index_json(docs))   # keeps the order of the JSON text
+    assert index == index_reference(docs)
+    for _, by_field in index["index"]:             # fields, then documents, in order, as MiniSearch writes them
+        assert list(by_field) == sorted(by_field, key=int)
+        assert all(list(by_doc) == sorted(by_doc, key=int) for by_doc in by_field.values())
+
+
 def test_the_same_content_gives_the_same_bytes(fixture_res):
     first = index_script(fixture_res)
     entities = fixture_res.dossier.entities
@@ -281,11 +348,6 @@ def test_vendored_minisearch_is_upstream_with_the_documented_changes():
 
 
 # --- in Node: the shipped JavaScript -------------------------------------------------------------
-
-TRICKY = ["The bridge of the Tumen", "Vladimir Putin", "Владимир Владимирович ПУТИН", "블라디미르 푸틴", "Tŭmangang", "ﬁle ① Ⅻ",
-          unicodedata.normalize("NFD", "Tŭmangang 두만강"), "圖們江大橋 2025年4月", "トウモンコウ", "𠀀𠀁 x",
-          "İstanbul ΟΔΟΣ ß", "Kim's road_bridge (2024-06-19)", "हिन्दी العربية עברית", "ㄱㄴ ᄀ", "ǅemal"]
-
 
 @in_node
 def test_search_js_splits_text_exactly_like_search_py():
