@@ -45,7 +45,9 @@ class LList(list):
 
 def lstr(value: str, node: Node) -> LStr:
     s = LStr(value)
-    s.line, s.col = pos(node)
+    mark = node.start_mark   # pos(node), inlined: this runs for most values of every file
+    s.line = mark.line + 1
+    s.col = mark.column + 1
     s.style = getattr(node, "style", None)
     return s
 
@@ -65,9 +67,12 @@ class Ctx:
 INVALID = object()  # returned after an error was reported
 
 
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
 def _is_null(node: Node) -> bool:
     # The resolved tag, not the style: libyaml's composer gives plain scalars style '' (not None).
-    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+    return node.tag == _NULL_TAG and isinstance(node, ScalarNode)
 
 
 class Type:
@@ -83,7 +88,7 @@ class Type:
         return "a value"
 
     def _scalar(self, node: Node, ctx: Ctx) -> str | object:
-        if not isinstance(node, ScalarNode) or _is_null(node):
+        if not isinstance(node, ScalarNode) or node.tag == _NULL_TAG:
             ctx.error(node, "type", f"expected {self.describe()}, found {_found(node)}")
             return INVALID
         return node.value
@@ -105,6 +110,9 @@ class Text(Type):
     pattern: str | None = None
     pattern_hint: str = ""
 
+    def __post_init__(self):
+        self._pattern = re.compile(self.pattern) if self.pattern else None
+
     def describe(self):
         return self.pattern_hint or "text"
 
@@ -115,7 +123,7 @@ class Text(Type):
         if len(value) > self.max_len:
             ctx.error(node, "too-long", f"text is longer than {self.max_len:,} characters")
             return INVALID
-        if self.pattern and not re.match(self.pattern, value):
+        if self._pattern and not self._pattern.match(value):
             ctx.error(node, "format", f"expected {self.describe()}, found {value!r}")
             return INVALID
         return lstr(value.strip() if not node.style else value, node)
@@ -348,6 +356,9 @@ class MapOf(Type):
     key_pattern: str
     key_hint: str
 
+    def __post_init__(self):
+        self._key_pattern = re.compile(self.key_pattern)
+
     def describe(self):
         return f"a mapping of {self.key_hint} to {self.value.describe()}"
 
@@ -359,7 +370,7 @@ class MapOf(Type):
         out.line, out.col = pos(node)
         out.key_pos = {}
         for key, value in node.value:
-            if not re.match(self.key_pattern, key.value):
+            if not self._key_pattern.match(key.value):
                 ctx.error(key, "bad-key", f"{key.value!r} is not {self.key_hint}")
                 continue
             converted = self.value.convert(value, ctx)
@@ -389,6 +400,9 @@ class Record(Type):
     extra_check: object = None  # callable(result, node, ctx) for rules across keys
     json_extra: dict | None = None  # the same rules across keys, in JSON Schema
 
+    def __post_init__(self):
+        self._required = [k for k, f in self.fields.items() if f.required]
+
     def describe(self):
         return f"a mapping ({self.name})"
 
@@ -398,21 +412,23 @@ class Record(Type):
             return INVALID
         out = LDict()
         out.line, out.col = pos(node)
-        out.key_pos = {}
+        out.key_pos = key_pos = {}
+        fields = self.fields
         for key, value in node.value:
-            spec = self.fields.get(key.value)
+            name = key.value
+            spec = fields.get(name)
             if spec is None:
-                close = _closest(key.value, self.fields)
+                close = _closest(name, fields)
                 hint = f" (did you mean {close!r}?)" if close else ""
-                ctx.error(key, "unknown-key", f"unknown key {key.value!r} in {self.name}{hint}; expected one of: {', '.join(self.fields)}")
+                ctx.error(key, "unknown-key", f"unknown key {name!r} in {self.name}{hint}; expected one of: {', '.join(fields)}")
                 continue
-            out.key_pos[key.value] = pos(key)
-            if _is_null(value) and not spec.required:
+            key_pos[name] = pos(key)
+            if not spec.required and _is_null(value):
                 continue
             converted = spec.type.convert(value, ctx)
             if converted is not INVALID:
-                out[key.value] = converted
-        missing = [k for k, f in self.fields.items() if f.required and k not in out and k not in out.key_pos]
+                out[name] = converted
+        missing = [k for k in self._required if k not in out and k not in key_pos]
         for k in missing:
             ctx.error(node, "missing-key", f"{self.name} needs {k!r}: {self.fields[k].doc}")
         if self.extra_check and not missing:

@@ -35,6 +35,14 @@ class _Loader(_Base):
             return _NULL_TAG if implicit[0] and value in _NULLS else _STR_TAG
         return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
 
+    # Called by the composer around every node, for path resolvers: we have none.
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
 MAX_NODES = 100_000
 MAX_DEPTH = 64
 _CORE = "tag:yaml.org,2002:"
@@ -197,6 +205,7 @@ MAX_REPORTED_DUPLICATES = 20
 
 def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, text: str) -> bool:
     """Walk the tree once (iteratively): tags, aliases, duplicate keys, size, depth. True when clean."""
+    aliased = "&" in text   # an alias needs an anchor (&name): without one no node is reached twice
     seen: set[int] = set()
     count = 0
     ok = True
@@ -206,15 +215,16 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
     stack = [(root, 1)]
     while stack:
         node, depth = stack.pop()
-        if id(node) in seen:
-            if not alias_reported:
-                for line, col in _alias_positions(text)[:1] or [pos(node)]:
-                    diags.error("yaml-alias", "anchors and aliases (&name, *name) are not allowed in content",
-                                path, line + line_offset, col)
-                alias_reported = True
-            ok = False
-            continue
-        seen.add(id(node))
+        if aliased:
+            if id(node) in seen:
+                if not alias_reported:
+                    for line, col in _alias_positions(text)[:1] or [pos(node)]:
+                        diags.error("yaml-alias", "anchors and aliases (&name, *name) are not allowed in content",
+                                    path, line + line_offset, col)
+                    alias_reported = True
+                ok = False
+                continue
+            seen.add(id(node))
         count += 1
         if count > MAX_NODES:
             line, col = pos(node)
@@ -226,13 +236,16 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                         path, line + line_offset, col)
             ok = False
             continue
-        if depth > MAX_DEPTH and not isinstance(node, ScalarNode):
+        if isinstance(node, ScalarNode):
+            continue
+        if depth > MAX_DEPTH:
             if not depth_reported:
                 line, col = pos(node)
                 diags.error("yaml-depth", f"collections nest deeper than {MAX_DEPTH} levels", path, line + line_offset, col)
                 depth_reported = True
             ok = False
             continue
+        child_depth = depth + 1
         if isinstance(node, MappingNode):
             keys: dict[str, Node] = {}
             for key, value in node.value:
@@ -252,10 +265,10 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                         first_unlisted = (line, col)
                     ok = False
                 keys[key.value] = key
-                stack.append((value, depth + 1))
-                stack.append((key, depth + 1))
+                stack.append((value, child_depth))
+                stack.append((key, child_depth))
         elif isinstance(node, SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
+            stack.extend([(child, child_depth) for child in node.value])
     if first_unlisted:
         line, col = first_unlisted
         diags.error("duplicate-key", f"{duplicates - MAX_REPORTED_DUPLICATES:,} more duplicate keys are not listed",

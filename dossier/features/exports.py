@@ -4,10 +4,9 @@ JSON is written with sorted keys so the same content gives the same bytes.
 """
 from __future__ import annotations
 
-import gc
 import json
-from contextlib import contextmanager
 
+from .. import collector
 from . import map as drawing
 from . import search
 from .layers import layers_script
@@ -17,21 +16,6 @@ from .timeline import date_key
 def _json(data, indent=None) -> str:
     # Without indent the C encoder runs: ten times faster on the large exports.
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=indent, separators=(",", ":") if indent is None else None) + "\n"
-
-
-@contextmanager
-def gc_paused():
-    """Build many small records without the cyclic garbage collector: they form no cycles, and
-    each of its passes walks every object of the dossier (at 10,000 entities, a fifth of the time
-    of the exports). Never held across a yield."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _cites(citations):
@@ -132,7 +116,7 @@ def csl_item(s) -> dict:
 
 def files(res, map_data):
     d = res.dossier
-    with gc_paused():
+    with collector.paused():
         entities = [entity_record(d.entities[k]) for k in sorted(d.entities)]
         sources = [source_record(d.sources[k], res.anchors.get(k, [])) for k in sorted(d.sources)]
         pages = [{"slug": p.slug, "title": p.title, "url": p.url} for p in sorted(d.pages.values(), key=lambda p: p.slug)]
@@ -156,6 +140,6 @@ def files(res, map_data):
     yield "data/sources.csl.json", _json([csl_item(d.sources[k]) for k in sorted(d.sources)], indent=1)
     if d.layers:
         yield "data/layers.js", layers_script(d.layers)
-    with gc_paused():
+    with collector.paused():
         text = search.index_script(res)
     yield "data/search-index.js", text

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import collector
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Dossier
 from .pool import fork_map
@@ -55,6 +56,11 @@ def ingest(content: Path, diags: Diagnostics, previous: dict | None = None, dige
     """Every file's record, taken from ``previous`` (an earlier Ingested.files) when its bytes
     are the same, else read and typed, on all cores when there are many. digests: the SHA-256
     of files already read in this build (cache.fingerprint), by path: those are not read again."""
+    with collector.paused(keep=True):
+        return _ingest(content, diags, previous, digests)
+
+
+def _ingest(content: Path, diags: Diagnostics, previous: dict | None, digests: dict | None) -> Ingested:
     jobs = discover(content, diags)
     previous = previous or {}
     results: dict[str, tuple[FileJob, str | None, FileResult]] = {}

@@ -56,6 +56,8 @@ def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = N
 def _within_markup_limit(text: str, shown: str, diags: Diagnostics) -> bool:
     """Markdown parsing costs 5 to 20 microseconds a markup character whatever the text, so a
     file's share of the build is bounded by how many it holds (see SECURITY.md)."""
+    if len(text) <= MAX_MARKUP:   # too short to hold more markup characters than that
+        return True
     beyond = markup_limit_offset(text)
     if beyond is None:
         return True

@@ -7,15 +7,15 @@ built once, so rendering never searches the whole dossier for one page.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .. import collector
 from ..diagnostics import Diagnostics
 from ..features.mentions import MentionMatcher
 from ..kinds import RELATION_TYPES
 from ..markdown import MD
-from ..markdown.anchoring import find_quote, fold, reader_text
+from ..markdown.anchoring import ReaderText, find_quote, fold, fold_spaces, reader_text
 from ..markdown.refs import scan
 from ..model import Dossier, Pos, Source
 from .incremental import note
@@ -23,7 +23,6 @@ from .pool import fork_map
 from .validate import REF_KINDS
 
 SNIPPET_CHARS = 90
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -114,14 +113,19 @@ def _indent_of(path: str, line: int) -> int:
 def resolve(dossier: Dossier, diags: Diagnostics, readings: dict | None = None) -> Resolved:
     """readings: SourceReadings of an earlier build (updated here), so that only the sources that
     changed are read again (the names matched are part of their key)."""
-    readings = {} if readings is None else readings
+    with collector.paused(keep=True):
+        return _resolve(dossier, diags, {} if readings is None else readings)
+
+
+def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
     site = SiteIndex(dossier)
     res = Resolved(dossier, site, {**RELATION_TYPES, **dossier.config.relation_types})
     entities, sources = dossier.entities, dossier.sources
+    targets = site.targets   # not site.lookup, which notes what the page being rendered reads
 
     def check_cites(owner: str, citations):
         for c in citations or ():
-            target = site.lookup(c.source)
+            target = targets.get(c.source)
             if target is None:
                 diags.error("unknown-source", f"unknown source {c.source!r} in citation", c.pos.path, c.pos.line, c.pos.col)
             elif target.kind != "source":
@@ -130,10 +134,10 @@ def resolve(dossier: Dossier, diags: Diagnostics, readings: dict | None = None) 
                 res.cited_by[c.source].add(owner)
 
     def check_markdown(owner: str, path: str, text):
-        if not text:
+        if not text or "[" not in text:   # both [[links]] and [@citations] need one
             return
         for offset, what, ref, _ in scan(str(text)):
-            target = site.lookup(ref)
+            target = targets.get(ref)
             if target is None:
                 where = markdown_pos(path, text, offset)
                 syntax = f"[[{ref}]]" if what == "link" else f"[@{ref}]"
@@ -245,6 +249,24 @@ def read_source(source: Source, matcher: MentionMatcher) -> SourceReading:
     diags = Diagnostics()
     tokens = MD.parse(source.body or "", {})
     reader = reader_text(tokens)
+    anchored = _anchor(source, reader, diags) if source.annotations else []
+
+    found: dict[str, list] = {}
+    for seg in reader.segments:
+        if seg.token is None:
+            continue
+        for start, end, entity_id in matcher.find(seg.text):
+            hit = found.setdefault(entity_id, [seg.start + start, seg.start + end, 0])
+            hit[2] += 1
+    mentions = []
+    for entity_id, (start, end, count) in sorted(found.items()):
+        before, text, after = _snippet(reader.text, start, end)
+        mentions.append((entity_id, Mention(source.id, before, text, after, count)))
+    return SourceReading(anchored, mentions, diags.items)
+
+
+def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anchored]:
+    """The annotations whose quote is found once in the reader's text; the others reported."""
     folded = fold(reader.text)
     anchored = []
     for a in source.annotations:
@@ -259,19 +281,7 @@ def read_source(source: Source, matcher: MentionMatcher) -> SourceReading:
             continue
         m = matches[0]
         anchored.append(Anchored(a, source.id, m.start, m.end))
-
-    found: dict[str, list] = {}
-    for seg in reader.segments:
-        if seg.token is None:
-            continue
-        for start, end, entity_id in matcher.find(seg.text):
-            hit = found.setdefault(entity_id, [seg.start + start, seg.start + end, 0])
-            hit[2] += 1
-    mentions = []
-    for entity_id, (start, end, count) in sorted(found.items()):
-        before, text, after = _snippet(reader.text, start, end)
-        mentions.append((entity_id, Mention(source.id, before, text, after, count)))
-    return SourceReading(anchored, mentions, diags.items)
+    return anchored
 
 
 def _read_sources(sources: list[Source], keys: list, matcher: MentionMatcher, cache: dict) -> list[SourceReading]:
@@ -304,7 +314,7 @@ def _snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
         before = "…" + before.split(" ", 1)[-1]
     if hi < len(text):
         after = after.rsplit(" ", 1)[0] + "…"
-    return _WS.sub(" ", before), text[start:end], _WS.sub(" ", after)
+    return fold_spaces(before), text[start:end], fold_spaces(after)
 
 
 def _warn_orphans(res: Resolved, diags: Diagnostics) -> None:

@@ -137,7 +137,7 @@ def _entity(raw: RawFile, diags: Diagnostics) -> Entity | None:
                     aliases=[str(a) for a in data.get("aliases", [])], summary=data.get("summary"),
                     wikidata=data.get("wikidata"), tags=[str(t) for t in data.get("tags", [])])
     for fact in data.get("facts", []):
-        if {"label", "value"} <= fact.keys():
+        if "label" in fact and "value" in fact:
             if not fact.get("cite"):
                 diags.warning("uncited-fact", f"fact {str(fact['label'])!r} has no citation: add 'cite: [source-id]'", path, fact.line, fact.col)
             entity.facts.append(Fact(str(fact["label"]), str(fact["value"]), _cites(fact.get("cite"), path),
@@ -145,10 +145,10 @@ def _entity(raw: RawFile, diags: Diagnostics) -> Entity | None:
     for rel in data.get("relations", []):
         if "type" not in rel or "target" not in rel:
             continue
-        target = rel["target"]
-        entity.relations.append(Relation(str(rel["type"]), raw.id, str(target), _cites(rel.get("cite"), path),
-                                         rel.get("date"), rel.get("note"), _pos(path, target), _pos(path, rel["type"])))
-        entity.refs.append((str(target), _pos(path, target), "entity"))
+        target, where = str(rel["target"]), _pos(path, rel["target"])
+        entity.relations.append(Relation(str(rel["type"]), raw.id, target, _cites(rel.get("cite"), path),
+                                         rel.get("date"), rel.get("note"), where, _pos(path, rel["type"])))
+        entity.refs.append((target, where, "entity"))
     for key, value in data.items():
         if key in ("name", "names", "aliases", "summary", "wikidata", "tags", "facts", "relations"):
             continue
