@@ -49,3 +49,21 @@ def test_the_demo_site_pages_scan_the_same_both_ways(tmp_path):
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert scan_page(html) == verify._scan_carefully(html), page
+
+
+URL_PARTS = ["a", "b.html", "..", ".", "/", "#", "x-1_y", "%20", "?q", ":", "http:", "//", " ", "\t", "é", ""]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["", "people", "sources/sub"]), st.lists(st.sampled_from(URL_PARTS), max_size=8).map("".join),
+       st.sampled_from(["link", "resource", "form"]))
+def test_a_plain_url_resolves_as_the_full_parse_resolves_it(folder, url, what):
+    assert verify.resolve_link(folder, url, what) == verify._resolve_url.__wrapped__(folder, url, what)
+
+
+def test_plain_urls_take_the_quick_way_and_others_the_full_parse():
+    assert verify._PLAIN_URL.fullmatch("../people/kim-jong-un.html#cite-3-1")
+    assert verify._PLAIN_URL.fullmatch("#main") and verify._PLAIN_URL.fullmatch("index.html")
+    for other in ("https://example.org/", "a b.html", "a%20b.html", "/abs.html", "dir/", "a.html?x", "javascript:x", ""):
+        assert not verify._PLAIN_URL.fullmatch(other)
+    assert verify.resolve_link("sources", "../../x.html", "link")[0] == "link '../../x.html' points outside the site"

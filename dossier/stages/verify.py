@@ -159,10 +159,29 @@ def check_link(page: str, url: str, what: str, files: set[str], ids_of) -> str |
     return None
 
 
-@lru_cache(maxsize=1 << 16)
+# A relative URL of path segments and a fragment in letters, digits, '_', '.' and '-': nearly
+# every link of a page. Such a URL has no scheme, host, query, escapes or white space to read.
+_PLAIN_URL = re.compile(r"(?:[\w.-]+/)*[\w.-]+(?:#[\w.-]*)?|#[\w.-]*", re.ASCII)
+
+
 def resolve_link(folder: str, url: str, what: str) -> tuple[str | None, str | None, str]:
-    """(problem, target path or '' for the page itself or None for external, fragment). Cached:
-    the same links (navigation, shared sources) recur on every page of a folder."""
+    """(problem, target path or '' for the page itself or None for external, fragment). A plain
+    URL is resolved here at once (as _resolve_url would: tens of thousands of pages link to
+    hundreds of thousands of distinct places, more than a cache holds); any other is parsed."""
+    if _PLAIN_URL.fullmatch(url):
+        path, _, fragment = url.partition("#")
+        if not path:
+            return None, "", fragment
+        target = posixpath.normpath(posixpath.join(folder, path))
+        if not (target == ".." or target.startswith("../")):
+            return None, target, fragment
+    return _resolve_url(folder, url, what)
+
+
+@lru_cache(maxsize=1 << 16)
+def _resolve_url(folder: str, url: str, what: str) -> tuple[str | None, str | None, str]:
+    """resolve_link, for any URL. Cached: the same links (navigation, shared sources) recur on
+    every page of a folder."""
     # As a browser reads it: C0 controls and spaces trimmed, tabs and newlines removed anywhere.
     raw = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
     try:
