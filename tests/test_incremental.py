@@ -72,6 +72,8 @@ STEPS = [
      lambda c: (c / "entities/people/test-person.yaml").write_text(NEW_PERSON, encoding="utf-8")),
     ("the new entity's file is renamed (its id changes)",
      lambda c: os.replace(c / "entities/people/test-person.yaml", c / "entities/people/test-person-2.yaml")),
+    ("a relation gains a date (shown among the incoming relations of its target)",
+     lambda c: edit(c, ROAD_BRIDGE, "{type: built-by, target: tonnelyuzhstroi, ", "{type: built-by, target: tonnelyuzhstroi, date: 2025-02, ")),
     ("coordinates move (mini maps of the neighbours)",
      lambda c: edit(c, "entities/crossings/korea-russia-friendship-bridge.yaml", "lat: 42.415167", "lat: 42.425167")),
     ("an entity file is deleted",
@@ -93,6 +95,94 @@ def test_incremental_builds_equal_cold_builds_after_each_edit(demo, tmp_path):
         step(demo)
         result = build(demo, site)
         assert not result.diagnostics.errors, (what, result.diagnostics.errors)
+        assert_same_as_cold(demo, site, tmp_path)
+
+
+NEW_CLAIM = """annotations:
+  - id: unity-claim
+    quote: "marks a new stage of unity between both countries"
+    kind: claim
+    status: unverified
+    about: [russia, north-korea]
+    note: The article's own reading of the groundbreaking, far from [[dandong]] [@interbellum-2025-bridge].
+
+"""
+
+LAYER = '{"type": "FeatureCollection", "name": "Test layer", "features": [{"type": "Feature", "properties": {}, ' \
+        '"geometry": {"type": "Point", "coordinates": [130.6, 42.4]}}]}'
+
+# Each step changes what some list pages show, or nothing any of them shows; the list pages it
+# must render again are named (a list page not named must be taken from the previous site).
+LIST_STEPS = [
+    ("a summary changes", set(),
+     lambda c: edit(c, ROAD_BRIDGE, "two lanes", "two traffic lanes")),
+    ("a summary gains a link (a backlink on another page)", set(),
+     lambda c: edit(c, "entities/people/yuri-trutnev.yaml", "on the Russian\n", "on the Russian ([[russia]])\n")),
+    ("a person's role changes", {"people/index.html"},
+     lambda c: edit(c, "entities/people/yuri-trutnev.yaml", "role: Deputy Prime Minister of Russia", "role: Deputy Prime Minister")),
+    ("a person is renamed (the people, the participants of an event, who cites a source)",
+     {"people/index.html", "timeline.html", "sources/index.html"},
+     lambda c: edit(c, "entities/people/yuri-trutnev.yaml", "name: Yuri Trutnev", "name: Yury Trutnev")),
+    ("a crossing's border is left out (the map groups it by its countries' names: the same)", {"crossings/index.html"},
+     lambda c: edit(c, "entities/crossings/korea-russia-friendship-bridge.yaml", "border: North Korea–Russia\n", "")),
+    ("a country is renamed (the front page names every country, a map's border group, claims)",
+     {"countries/index.html", "index.html", "timeline.html", "claims.html", "sources/index.html", "map.html"},
+     lambda c: edit(c, "entities/countries/russia.yaml", "name: Russia\n", "name: Russian Federation\n")),
+    ("a crossing without coordinates changes its status (not on the drawn maps)",
+     {"crossings/index.html", "map.html"},
+     lambda c: edit(c, "entities/crossings/nanping-musan-crossing.yaml", "status: unknown", "status: closed")),
+    ("a located crossing changes its status (the front page's map too)",
+     {"crossings/index.html", "map.html", "index.html"},
+     lambda c: edit(c, "entities/crossings/korea-russia-friendship-bridge.yaml", "status: open", "status: closed")),
+    ("a location's note changes (the map's list)", {"map.html"},
+     lambda c: edit(c, "entities/crossings/nanping-musan-crossing.yaml", "No source publishes", "No source gives")),
+    ("a crossing moves (the maps)", {"map.html", "index.html"},
+     lambda c: edit(c, "entities/crossings/korea-russia-friendship-bridge.yaml", "lat: 42.415167", "lat: 42.425167")),
+    ("an event's date changes (timeline, events, the front page's recent events)",
+     {"timeline.html", "events/index.html", "index.html"},
+     lambda c: edit(c, "entities/events/vostochny-summit-2023.yaml", "date: 2023-09-13", "date: 2023-09-14")),
+    ("a treaty enters into force on another day (the timeline only)", {"timeline.html"},
+     lambda c: edit(c, "entities/documents/comprehensive-strategic-partnership-treaty.yaml", "in_force: 2024-12-04", "in_force: 2024-12-05")),
+    ("a source's date changes (sources, latest sources, the bibliography of claims citing it)",
+     {"sources/index.html", "index.html", "claims.html"},
+     lambda c: edit(c, "sources/moscowtimes-2025-09-02-nis.md", "published: 2025-09-02", "published: 2025-09-03")),
+    ("a source's title changes (sources, claims)", {"sources/index.html", "claims.html"},
+     lambda c: edit(c, "sources/interbellum-2025-bridge.md", 'title: "Putin', 'title: "Retitled: Putin')),
+    ("a claim's status changes", {"claims.html"},
+     lambda c: edit(c, "sources/interbellum-2025-bridge.md", "status: unverified", "status: disputed")),
+    ("a claim is added (the claims, the source's count of annotations)", {"claims.html", "sources/index.html"},
+     lambda c: edit(c, "sources/interbellum-2025-bridge.md", "annotations:\n", NEW_CLAIM)),
+    ("a place linked from a claim's note is renamed", {"claims.html", "places/index.html", "index.html", "sources/index.html"},
+     lambda c: edit(c, "entities/places/dandong.yaml", "name: Dandong", "name: Dandong City")),
+    ("an entity cites another source (who cites it)", {"sources/index.html"},
+     lambda c: edit(c, "entities/people/yuri-trutnev.yaml", "bank [@tass", "bank [@moscowtimes-2025-09-02-nis; @tass")),
+    ("a map layer is added", {"map.html"},
+     lambda c: (c / "map").mkdir() or (c / "map/test-layer.geojson").write_text(LAYER, encoding="utf-8")),
+]
+
+
+def list_pages(site: Path) -> set[str]:
+    """The pages that list the whole dossier, or show nothing of it (search, 404)."""
+    return {p.relative_to(site).as_posix() for p in site.glob("*/index.html")} | {
+        "index.html", "map.html", "timeline.html", "claims.html", "search.html", "404.html"}
+
+
+def page_files(site: Path) -> dict[str, int]:
+    """Each page's file; a page reused by a build is a hard link to the previous build's."""
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*.html")}
+
+
+def test_list_pages_are_rendered_again_only_when_what_they_show_changes(demo, tmp_path):
+    site = tmp_path / "site"
+    assert not build(demo, site).diagnostics.errors
+    lists = list_pages(site)
+    for what, expected, step in LIST_STEPS:
+        before = page_files(site)
+        step(demo)
+        result = build(demo, site)
+        assert not result.diagnostics.errors, (what, result.diagnostics.errors)
+        rendered = {path for path, inode in page_files(site).items() if before.get(path) != inode}
+        assert rendered & lists == expected, what
         assert_same_as_cold(demo, site, tmp_path)
 
 

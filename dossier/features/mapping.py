@@ -82,8 +82,8 @@ class MapData:
             groups[str(border)].append(e)
         return sorted(groups.items())
 
-    def page_svg(self, root: str, svg_id: str = "crossings-svg") -> str:
-        markers = self.crossing_markers(root)
+    def svg(self, markers, svg_id: str = "crossings-svg") -> str:
+        """The map of the crossings without JavaScript, from their markers (crossing_markers)."""
         return drawing.render_svg(self.basemap, markers, drawing.bounds(markers), width=900, svg_id=svg_id)
 
     def mini(self, entity):

@@ -3,15 +3,23 @@
 While a page renders, every read of shared data is noted as a key: a record by id ("ent:",
 "src:", "pag:"), the name and address of a link target ("tgt:"), one entry of a derived index
 ("idx:incoming:<id>", backlinks, mentions, ...), the names the article matcher knows ("names"),
-the located entities of mini maps ("located"); iterating over a whole collection notes its
-"*" key. Each key has a digest per build. A page is rendered again when one of its keys has a
-new digest (or when it is new); otherwise its file is taken from the previous site as it is.
-Pages that list the whole dossier (indexes, the map, the timeline...) are always rendered.
-Everything global (engine, templates, dossier.yaml, the list of pages in the navigation) is in
-the state's key: when it changes, every page is rendered.
+the located entities of mini maps ("located"), what a list page shows ("list:index",
+"list:kind:<kind>", "list:sources", "list:map", "list:timeline", "list:claims": see
+stages/lists.py); iterating over a whole collection notes its "*" key. Each key has a digest per
+build. A page is rendered again when one of its keys has a new digest (or when it is new);
+otherwise its file is taken from the previous site as it is. Everything global (engine,
+templates, dossier.yaml, the kinds present, the list of pages in the navigation) is in the
+state's key: when it changes, every page is rendered.
+
+No page is rendered on every build. The list pages show a few fields of every record: they are
+given only those fields, as rows built once per build (stages/lists.py), and each list's digest
+is that of its rows, so an edit no list shows (a summary, a fact, a relation) leaves them all
+as they were, and an edit one shows (a name, a date, a status, a position, a claim) renders
+exactly the lists that show it. The search page and the 404 page read nothing.
 
 Correctness rests on every read going through a watched path; tests/test_incremental.py checks
-that an incremental build equals a cold one after edits, renames and deletions.
+that an incremental build equals a cold one after edits, renames and deletions, and which list
+pages each edit renders again.
 """
 from __future__ import annotations
 
@@ -19,7 +27,6 @@ import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-ALWAYS = {"index", "kind_index", "sources_index", "map", "timeline", "claims", "search", "404"}
 INDEXES = ("incoming", "linked_from", "cited_by", "anchors", "about", "mentions", "events_of")
 
 _noted: set | None = None   # the keys read by the page being rendered in this process
@@ -105,32 +112,51 @@ def _canonical(value) -> str:
 
 def digests(resolved, file_digests: dict[str, str], renderer) -> dict[str, str]:
     """The digest of every key a page can note, for this build. file_digests: shown path ->
-    digest of the file's bytes (a record is what its file says)."""
+    digest of the file's bytes (a record is what its file, at its path, says)."""
     out: dict[str, str] = {}
     d = resolved.dossier
     for prefix, records in (("ent:", d.entities), ("src:", d.sources), ("pag:", d.pages)):
         every = hashlib.blake2b(digest_size=16)
         for key, record in sorted(dict.items(records)):
-            value = file_digests.get(record.path) or _hash(repr(record))
+            in_file = file_digests.get(record.path)
+            value = _hash(f"{record.path}\n{in_file}") if in_file else _hash(repr(record))
             out[prefix + key] = value
             every.update(f"{key}={value}\n".encode("utf-8", "surrogatepass"))
         out[prefix + "*"] = every.hexdigest()
     for key, target in resolved.site.targets.items():
         out["tgt:" + key] = _hash(f"{target.name}\n{target.url}\n{target.kind}")
     for name in INDEXES:
-        index = getattr(resolved, name)
+        index, stands_for = getattr(resolved, name), _ENTRY[name]
         every = hashlib.blake2b(digest_size=16)
         for key in sorted(dict.keys(index)):
-            entry = dict.__getitem__(index, key)
-            if name == "events_of":   # whole entities: their records' digests say it faster
-                entry = [(e.id, out["ent:" + e.id]) for e in entry]
-            value = _hash(_canonical(entry))
+            value = _hash(_canonical(stands_for(dict.__getitem__(index, key), out)))
             out[f"idx:{name}:{key}"] = value
             every.update(f"{key}={value}\n".encode("utf-8", "surrogatepass"))
         out[f"idx:{name}:*"] = every.hexdigest()
+    for key, shown in renderer.lists.by_key.items():   # what each list page shows (stages/lists.py)
+        out[key] = _hash(repr(shown))
     out["names"] = resolved.matcher.digest
     out["located"] = _hash(repr([renderer.map.marker(e, p, "") for e, p in renderer.map.located]))
     return out
+
+
+# What an index entry's digest is taken of. The repr of a list of dataclasses is slow (most of
+# what digests cost), so an entry whose every page also reads the records it is made of stands
+# for itself by their digests: an anchored annotation is a function of its source alone (the
+# source's page and the pages of what it is about read that source), and an event is a record
+# (the digest of events_of changes with any edit to an event: pages show their names and dates).
+# Relations are hashed whole: a page with incoming relations does not read the entities that
+# declare them, and an edit to one must not render all its targets again. A mention depends on
+# the names matched too: it is hashed by its fields (a tuple's repr is much faster).
+_ENTRY = {
+    "incoming": lambda relations, out: relations,
+    "anchors": lambda anchored, out: [(a.source_id, out["src:" + a.source_id]) for a in anchored],
+    "about": lambda anchored, out: [(a.source_id, out["src:" + a.source_id]) for a in anchored],
+    "events_of": lambda events, out: [(e.id, out["ent:" + e.id]) for e in events],
+    "mentions": lambda mentions, out: [tuple(vars(m).values()) for m in mentions],
+    "linked_from": lambda ids, out: ids,
+    "cited_by": lambda ids, out: ids,
+}
 
 
 def changed_keys(before: dict[str, str], now: dict[str, str]) -> set[str]:
@@ -163,7 +189,7 @@ class State:
 
 def reusable(state: State | None, job: tuple[str, str], path: str, changed: set[str]) -> PageRecord | None:
     """The previous build's record of this page when the page can be taken as it is."""
-    if state is None or job[0] in ALWAYS:
+    if state is None:
         return None
     record = state.pages.get(path)
     if record is None or record.job != job or not record.keys.isdisjoint(changed):

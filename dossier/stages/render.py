@@ -15,8 +15,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from ..features import bibliography
-from ..features import claims as claims_feature
-from ..features import exports, timeline
+from ..features import exports
 from ..features.mapping import MapData
 from ..features.timeline import human_date
 from ..kinds import CLAIM_STATUSES, FOLDER_OF, KIND_TITLES, KINDS
@@ -26,6 +25,7 @@ from ..markdown.citations import Notes
 from ..markdown.decorate import decorate
 from ..model import Entity, Source
 from .incremental import note, recording
+from .lists import Lists
 from .resolve import Resolved
 
 ANNOTATION_LABELS = {"note": "Note", "context": "Context", "correction": "Correction", "claim": "Claim"}
@@ -77,8 +77,8 @@ class PageContext:
     def link(self, target, text=None) -> Markup:
         if isinstance(target, str):
             target = self.renderer.res.site.lookup(target)
-            if target is None:
-                return Markup("")
+        if target is None:   # an id that names nothing (lists hold such ids looked up already)
+            return Markup("")
         css = f"ref ref-{target.kind}"
         return Markup(f'<a class="{css}" href="{escape(self.root + target.url)}">{escape(text or target.name)}</a>')
 
@@ -96,6 +96,7 @@ class Renderer:
         self.sources_sorted = sorted(self.dossier.sources.values(), key=lambda s: (s.title.casefold(), s.id))
         self.pages_sorted = sorted(self.dossier.pages.values(), key=lambda p: (p.order, p.title.casefold(), p.slug))
         self.map = MapData(res)
+        self.lists = Lists(self)   # what the list pages show (stages/lists.py)
         self.env.globals.update(
             config=self.config, kind_titles=KIND_TITLES, folder_of=FOLDER_OF, kinds_present=self.kinds_present,
             nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
@@ -155,18 +156,17 @@ class Renderer:
             page = self.dossier.pages[key]
             return self._page("page.html", page.url, page=page, backlinks=self._backlinks(page.slug))
         if what == "kind_index":
-            return self._page("kind_index.html", f"{FOLDER_OF[key]}/index.html", kind=key, items=self.by_kind[key])
+            return self._page("kind_index.html", f"{FOLDER_OF[key]}/index.html", kind=key, items=self.lists.shown(f"list:kind:{key}"))
         if what == "index":
-            return self._page("index.html", "index.html", **self._index_context())
+            return self._page("index.html", "index.html", **self.lists.shown("list:index"))
         if what == "sources_index":
-            return self._page("sources_index.html", "sources/index.html", items=self.sources_sorted, cited_by=self.res.cited_by,
-                              annotation_counts={s: len(a) for s, a in self.res.anchors.items()})
+            return self._page("sources_index.html", "sources/index.html", items=self.lists.shown("list:sources"))
         if what == "map":
-            return self._page("map.html", "map.html", map=self.map)
+            return self._page("map.html", "map.html", map=self.map, **self.lists.shown("list:map"))
         if what == "timeline":
-            return self._page("timeline.html", "timeline.html", years=timeline.by_year(self.dossier.entities.values()))
+            return self._page("timeline.html", "timeline.html", years=self.lists.shown("list:timeline"))
         if what == "claims":
-            return self._page("claims.html", "claims.html", claims=claims_feature.all_claims(self.res), statuses=CLAIM_STATUSES)
+            return self._page("claims.html", "claims.html", claims=self.lists.shown("list:claims"), statuses=CLAIM_STATUSES)
         return self._page(f"{what}.html", f"{what}.html")
 
     def data_files(self):
@@ -174,13 +174,6 @@ class Renderer:
         yield from exports.files(self.res, self.map)
 
     # --- page contexts ---------------------------------------------------------------------
-
-    def _index_context(self) -> dict:
-        sources = sorted(self.dossier.sources.values(), key=lambda s: (str(s.meta.get("published", "")), s.id), reverse=True)
-        events = [e for e in self.dossier.entities.values() if e.kind == "event"]
-        events.sort(key=lambda e: (e.date or "", e.id), reverse=True)
-        return {"by_kind": self.by_kind, "latest_sources": sources[:8], "recent_events": events[:8],
-                "source_count": len(self.dossier.sources)}
 
     def _backlinks(self, id_: str):
         site = self.res.site
