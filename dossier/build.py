@@ -126,23 +126,26 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         writer.abort()
 
     try:
-        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets))
-        todo, count, jobs = [], 0, renderer.jobs()
+        jobs, todo, reused = renderer.jobs(), [], []
         for job in jobs:
             path = renderer.job_path(job)
             record = incremental.reusable(previous, job, path, changed)
             if record is None:
                 todo.append(job)
-                continue
-            writer.reuse(path, os.path.join(out, path), record.scan)
+            else:
+                reused.append((path, record))
+        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets), len(todo))
+        count, kept = 0, {path for path, _ in reused}
+        for path, record in reused:
+            writer.reuse(path, os.path.join(out, path), record.scan, kept)
             state.pages[path] = record
             count += 1
             progress.step("render", count, len(jobs))
         for job, (path, checked, keys) in zip(todo, render_pages(renderer, writer, todo)):
             record = _page_record(job, keys, checked)
             before = saved.pages.get(path) if saved else None
-            # The same record as last time (pages that are always rendered): keep that object,
-            # so the state's shard that holds it need not be written again.
+            # Rendered again with the same result (a list page whose list is back as it was):
+            # keep that object, so the state's shard that holds it need not be written again.
             state.pages[path] = before if before == record else record
             count += 1
             progress.step("render", count, len(jobs))

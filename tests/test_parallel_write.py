@@ -86,6 +86,21 @@ def test_the_demo_dossier_gives_the_same_bytes_and_scans_on_several_cores_as_on_
     assert sites[0] == sites[1]
 
 
+def test_the_data_files_are_the_same_made_here_in_one_process_or_in_one_per_part(tmp_path, monkeypatch):
+    renderer = Renderer(check(REPO / "content").resolved)
+    sites = []
+    for name, threshold, rendered in (("here", 10**9, 0), ("one", 500, 10**6), ("parts", 500, 1)):
+        monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", threshold)
+        writer = SiteWriter(tmp_path / name)
+        data_files = parallel.DataFiles(renderer, writer, pages=1000, rendered=rendered)
+        assert len(data_files.pending) == {"here": 0, "one": 1, "parts": renderer.DATA_PARTS}[name]
+        data_files.wait()
+        writer.commit()
+        sites.append(folder_digest(writer.out))
+    assert "data/search-index.js" in sites[0] and "data/dossier.json" in sites[0]
+    assert sites[0] == sites[1] == sites[2]
+
+
 def test_a_path_a_worker_refuses_fails_the_build_and_nothing_lands_outside(tmp_path, forked):
     writer = SiteWriter(tmp_path / "site")
     jobs = [(f"p{i}.html", "") for i in range(20)] + [("../escaped.html", "")]

@@ -176,6 +176,21 @@ def test_the_links_of_a_reused_page_are_checked_again_from_what_was_recorded_of_
         "people/a.html: link '../missing.html' points to a missing file"]
 
 
+def test_links_between_pages_taken_unchanged_are_not_checked_again_and_others_are(tmp_path):
+    # Both pages were verified in the previous site; b.html is taken unchanged, c.html is not.
+    old = built_site(tmp_path, {"a.html": '<p id="x"><a href="b.html#y">b</a> <a href="c.html#z">c</a> <a href="#x">top</a></p>',
+                                "b.html": '<p id="y"><a href="a.html#x">a</a></p>', "c.html": '<p id="z">c</p>'})
+    writer = SiteWriter(old)
+    kept = {"a.html", "b.html"}
+    for rel in sorted(kept):
+        writer.reuse(rel, old / rel, check_scan(rel, scan_page((old / rel).read_text(encoding="utf-8"))), kept)
+    assert sorted(writer.pending) == [("c.html", "z")]          # only the link to the page written again
+    writer.write("c.html", PAGE.format('<p id="elsewhere">c, edited</p>'))
+    with pytest.raises(WriteError) as caught:
+        writer.commit()
+    assert caught.value.problems == ["a.html: link 'c.html#z': no element with id 'z' in c.html"]
+
+
 def test_a_reused_page_without_a_scan_is_read_and_scanned(tmp_path):
     old = tmp_path / "old"
     old.mkdir()

@@ -8,7 +8,6 @@ import json
 
 from .. import collector
 from . import map as drawing
-from . import search
 from .layers import layers_script
 from .timeline import date_key
 
@@ -140,6 +139,3 @@ def files(res, map_data):
     yield "data/sources.csl.json", _json([csl_item(d.sources[k]) for k in sorted(d.sources)], indent=1)
     if d.layers:
         yield "data/layers.js", layers_script(d.layers)
-    with collector.paused():
-        text = search.index_script(res)
-    yield "data/search-index.js", text

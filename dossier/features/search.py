@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .. import collector
 from ..kinds import KIND_TITLES
 
 FORMAT = 1  # of the payload around MiniSearch's index; search.js refuses another
@@ -443,4 +444,6 @@ def index_script(res) -> str:
 
 
 def files(res):
-    yield "data/search-index.js", index_script(res)
+    with collector.paused():   # millions of postings, none in a cycle
+        text = index_script(res)
+    yield "data/search-index.js", text

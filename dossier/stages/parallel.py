@@ -56,18 +56,22 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
 
 
 class DataFiles:
-    """The data files (exports, search index), written in a forked process beside the page
-    workers when the site is large enough for that to pay, else here when waited for."""
+    """The data files (exports, search index), written in forked processes beside the page
+    workers when the site is large enough for that to pay, else here when waited for. While the
+    page workers run, one process makes them all; when they do not (a build after a small edit),
+    the exports and the search index are made in two processes at once: they are then what the
+    build waits for."""
 
-    def __init__(self, renderer, writer, pages: int):
+    def __init__(self, renderer, writer, pages: int, rendered: int):
         global _renderer, _writer, _parent
-        self.renderer, self.writer, self.pool, self.pending = renderer, writer, None, None
+        self.renderer, self.writer, self.pool, self.pending = renderer, writer, None, []
         if pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
+        parts = [None] if rendered >= PARALLEL_FROM_PAGES else list(range(renderer.DATA_PARTS))
         _renderer, _writer, _parent = renderer, writer, os.getpid()
         try:
-            self.pool = multiprocessing.get_context("fork").Pool(1)
-            self.pending = self.pool.apply_async(_put_data_files)
+            self.pool = multiprocessing.get_context("fork").Pool(len(parts))
+            self.pending = [self.pool.apply_async(_put_data_files, (part,)) for part in parts]
         finally:
             _renderer, _writer = None, None
 
@@ -78,22 +82,23 @@ class DataFiles:
                 self.writer.write(path, text)
             return
         try:
-            for path in self.pending.get():
-                self.writer.record_put(path)
+            for pending in self.pending:
+                for path in pending.get():
+                    self.writer.record_put(path)
         finally:
             self.cancel()
 
     def cancel(self) -> None:
-        """Stop the process if it still runs (the build failed): it must not write on."""
+        """Stop the processes if they still run (the build failed): they must not write on."""
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
 
 
-def _put_data_files() -> list[str]:
+def _put_data_files(part: int | None) -> list[str]:
     paths = []
-    for path, text in _renderer.data_files():
+    for path, text in _renderer.data_files(part):
         if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
             os._exit(1)
         _writer.put(path, text.encode("utf-8") if isinstance(text, str) else text)

@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from ..features import bibliography
-from ..features import exports
+from ..features import exports, search
 from ..features.mapping import MapData
 from ..features.timeline import human_date
 from ..kinds import CLAIM_STATUSES, FOLDER_OF, KIND_TITLES, KINDS
@@ -169,9 +169,15 @@ class Renderer:
             return self._page("claims.html", "claims.html", claims=self.lists.shown("list:claims"), statuses=CLAIM_STATUSES)
         return self._page(f"{what}.html", f"{what}.html")
 
-    def data_files(self):
-        """Machine-readable exports and the scripts the pages load, as (path, text)."""
-        yield from exports.files(self.res, self.map)
+    DATA_PARTS = 2   # data_files(part): the exports, and the search index
+
+    def data_files(self, part: int | None = None):
+        """Machine-readable exports and the scripts the pages load, as (path, text): all of
+        them, or one part of DATA_PARTS (each part can be made in a process of its own)."""
+        if part in (None, 0):
+            yield from exports.files(self.res, self.map)
+        if part in (None, 1):
+            yield from search.files(self.res)
 
     # --- page contexts ---------------------------------------------------------------------
 

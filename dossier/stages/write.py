@@ -23,7 +23,7 @@ import shutil
 import stat
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import Container, NamedTuple
 
 from .verify import PageScan, resolve_link, scan_page
 
@@ -141,12 +141,15 @@ class SiteWriter:
         self._check(rel, checked)
         return checked
 
-    def reuse(self, rel: str, previous: str | Path, checked: Checked | None = None) -> None:
+    def reuse(self, rel: str, previous: str | Path, checked: Checked | None = None, kept: Container[str] = ()) -> None:
         """Put an unchanged file of the previous site into the new one without reading it: a hard
         link (the old site's name for it goes with the old site after the swap), or a copy where
         a link cannot be made (another file system). checked: what the build that wrote the page
         checked of it (``pages[rel]`` there), checked again here as if the page were written now
-        (its links still have to lead somewhere); an HTML page without it is read and scanned."""
+        (its links still have to lead somewhere); an HTML page without it is read and scanned.
+        kept: the pages this build takes unchanged from that same previous site, in which every
+        link of every page led somewhere (it was verified): a link of this page to itself or to
+        one of those still does, and is not checked again (most links, after a small edit)."""
         self._claim(rel)
         try:
             regular = stat.S_ISREG(os.lstat(previous).st_mode)
@@ -162,7 +165,7 @@ class SiteWriter:
         except OSError:
             shutil.copyfile(previous, target, follow_symlinks=False)
         if checked is not None:
-            self._check(rel, checked)
+            self._check(rel, checked, kept)
         elif rel.endswith(".html"):
             self._record(rel, scan_page(Path(target).read_text(encoding="utf-8")))
 
@@ -186,13 +189,17 @@ class SiteWriter:
         self._check(rel, checked)
         return checked
 
-    def _check(self, rel: str, page: Checked) -> None:
+    def _check(self, rel: str, page: Checked, kept: Container[str] = ()) -> None:
         """Check a page as it arrives; keep what needs the whole site: its ids, and each (target,
-        fragment) linked to, with the first page and URL that links there."""
+        fragment) linked to, with the first page and URL that links there (but for targets that
+        hold still: see reuse)."""
         self.pages[rel] = page
         self.problems.extend(f"{rel}: {p}" for p in page.problems)
+        pending = self.pending
         for target, fragment, url in page.links():
-            self.pending.setdefault((target or rel, fragment), (rel, url))
+            if kept and (not target or target in kept):
+                continue   # to itself, or to a page that holds still
+            pending.setdefault((target or rel, fragment), (rel, url))
 
     def copy(self, source: Path, rel: str) -> None:
         self.write(rel, source.read_bytes())
