@@ -194,6 +194,19 @@ def test_an_edit_renders_only_the_pages_it_changes(demo, tmp_path):
     assert 2 <= result.rendered < total // 4, f"{result.rendered} of {total} pages rendered"
 
 
+def test_an_edit_writes_again_only_the_state_shards_that_hold_what_changed(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "PER_SHARD", 1)   # about one shard per entry, to count them
+    site = tmp_path / "site"
+    build(demo, site)
+    before = {p.name for p in cache.cache_dir(demo).glob("build-*.state.*")}
+    edit(demo, ROAD_BRIDGE, "two lanes", "two traffic lanes")
+    result = build(demo, site)
+    written = {p.name for p in cache.cache_dir(demo).glob("build-*.state.*")} - before
+    assert len(before) > 100
+    assert {name.split(".state.")[1].split("-")[0] for name in written} <= {"files", "pages"}
+    assert 1 <= len(written) <= 1 + result.rendered, sorted(written)
+
+
 def test_a_failed_build_between_two_edits_changes_nothing(demo, tmp_path):
     site = tmp_path / "site"
     build(demo, site)

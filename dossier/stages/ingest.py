@@ -93,7 +93,9 @@ def _ingest(content: Path, diags: Diagnostics, previous: dict | None, digests: d
     for _, _, result in ordered:
         diags.items.extend(result.diagnostics)
     dossier = assemble([result for _, _, result in ordered], diags)
-    reusable = {job.path: (job, digest, result) for job, digest, result in ordered if digest is not None}
+    # The very entries taken from previous (not copies): the saved state's shards that hold
+    # only those are then not written again.
+    reusable = {entry[0].path: entry for entry in ordered if entry[1] is not None}
     return Ingested(dossier, reusable)
 
 
