@@ -127,6 +127,7 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
 
     try:
         jobs, todo, reused = renderer.jobs(), [], []
+        writer.expect(map(renderer.job_path, jobs))
         for job in jobs:
             path = renderer.job_path(job)
             record = incremental.reusable(previous, job, path, changed)

@@ -176,6 +176,19 @@ def test_the_links_of_a_reused_page_are_checked_again_from_what_was_recorded_of_
         "people/a.html: link '../missing.html' points to a missing file"]
 
 
+def test_links_that_can_be_settled_at_once_are_not_kept_for_the_end(tmp_path):
+    writer = SiteWriter(tmp_path / "site")
+    writer.expect(["a.html", "b.html"])
+    writer.write("a.html", PAGE.format('<p id="x"><a href="b.html">b</a> <a href="b.html#y">b, y</a> <a href="#x">x</a> '
+                                        '<a href="#gone">gone</a> <a href="c.html">c</a></p>'))
+    assert sorted(writer.pending) == [("b.html", "y"), ("c.html", "")]   # b.html itself will be written
+    writer.write("b.html", PAGE.format('<p id="y">b</p>'))
+    with pytest.raises(WriteError) as caught:
+        writer.commit()
+    assert caught.value.problems == ["a.html: link '#gone': no element with id 'gone' in a.html",
+                                     "a.html: link 'c.html' points to a missing file"]
+
+
 def test_links_between_pages_taken_unchanged_are_not_checked_again_and_others_are(tmp_path):
     # Both pages were verified in the previous site; b.html is taken unchanged, c.html is not.
     old = built_site(tmp_path, {"a.html": '<p id="x"><a href="b.html#y">b</a> <a href="c.html#z">c</a> <a href="#x">top</a></p>',

@@ -106,6 +106,8 @@ class SiteWriter:
         self.pages: dict[str, Checked] = {}                        # page -> what was checked of it
         self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (target, #fragment) -> first (page, url)
         self.problems: list[str] = []
+        self.broken: list[tuple[str, str, str]] = []              # (page, #fragment, problem) of a link to itself
+        self.expected: frozenset[str] = frozenset()                # see expect
 
     def write(self, rel: str, content: str | bytes) -> Checked | None:
         """Write one file; an HTML page is scanned and checked. Returns what was checked of it."""
@@ -189,17 +191,25 @@ class SiteWriter:
         self._check(rel, checked)
         return checked
 
+    def expect(self, pages) -> None:
+        """The pages this build is about to write: a link to one of them without a #fragment
+        leads somewhere once the build completes (and the build fails if it does not), so it is
+        not kept for the end. Most links of a site are such links."""
+        self.expected = frozenset(pages)
+
     def _check(self, rel: str, page: Checked, kept: Container[str] = ()) -> None:
         """Check a page as it arrives; keep what needs the whole site: its ids, and each (target,
-        fragment) linked to, with the first page and URL that links there (but for targets that
-        hold still: see reuse)."""
+        fragment) linked to that cannot be settled yet, with the first page and URL that links
+        there. A link to the page itself is checked here, against its ids."""
         self.pages[rel] = page
         self.problems.extend(f"{rel}: {p}" for p in page.problems)
-        pending = self.pending
+        pending, expected = self.pending, self.expected
         for target, fragment, url in page.links():
-            if kept and (not target or target in kept):
-                continue   # to itself, or to a page that holds still
-            pending.setdefault((target or rel, fragment), (rel, url))
+            if not target:
+                if fragment and fragment not in page.ids and not kept:
+                    self.broken.append((rel, fragment, f"{rel}: link {url.strip()!r}: no element with id {fragment!r} in {rel}"))
+            elif not (kept and target in kept or not fragment and target in expected):
+                pending.setdefault((target, fragment), (rel, url))   # else it holds still (see reuse), or is written
 
     def copy(self, source: Path, rel: str) -> None:
         self.write(rel, source.read_bytes())
@@ -213,7 +223,7 @@ class SiteWriter:
                 broken.append((target, fragment, f"{page}: link {url.strip()!r} points to a missing file"))
             elif fragment and target in self.pages and fragment not in self.pages[target].ids:
                 broken.append((target, fragment, f"{page}: link {url.strip()!r}: no element with id {fragment!r} in {target}"))
-        return self.problems + [problem for _, _, problem in sorted(broken)]
+        return self.problems + [problem for _, _, problem in sorted(broken + self.broken)]
 
     def commit(self) -> None:
         """Verify, then put the new site in place of the old one."""
