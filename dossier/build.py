@@ -104,15 +104,6 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
     started = time.perf_counter()
     incremental.watch(result.resolved)   # first: the templates' globals must be the watched dicts
     renderer = Renderer(result.resolved)
-    files = {entry[2].path: entry[1] for entry in result.ingested.files.values()}
-    state = State(engine, _global_key(renderer, files), str(out.resolve()), result.ingested.files,
-                  _used_readings(result), incremental.digests(result.resolved, files, renderer),
-                  shards=saved.shards if saved else {})
-    # Pages are reused only from the very site the state describes, unchanged since, and when
-    # nothing that every page shows has changed.
-    previous = saved if saved and saved.out == state.out and saved.key == state.key \
-        and cache.output_state(out) == saved.output else None
-    changed = incremental.changed_keys(previous.digests, state.digests) if previous else set()
     try:
         writer = SiteWriter(out)
     except WriteError as e:
@@ -126,6 +117,18 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         writer.abort()
 
     try:
+        # Started first: after a small edit (a state to start from), the data files are what
+        # the build waits for; a cold build's page workers run beside them.
+        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets), beside_workers=saved is None)
+        files = {entry[2].path: entry[1] for entry in result.ingested.files.values()}
+        state = State(engine, _global_key(renderer, files), str(out.resolve()), result.ingested.files,
+                      _used_readings(result), incremental.digests(result.resolved, files, renderer),
+                      shards=saved.shards if saved else {})
+        # Pages are reused only from the very site the state describes, unchanged since, and when
+        # nothing that every page shows has changed.
+        previous = saved if saved and saved.out == state.out and saved.key == state.key \
+            and cache.output_state(out) == saved.output else None
+        changed = incremental.changed_keys(previous.digests, state.digests) if previous else set()
         jobs, todo, reused = renderer.jobs(), [], []
         writer.expect(map(renderer.job_path, jobs))
         for job in jobs:
@@ -135,7 +138,6 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
                 todo.append(job)
             else:
                 reused.append((path, record))
-        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets), len(todo))
         count, kept = 0, {path for path, _ in reused}
         for path, record in reused:
             writer.reuse(path, os.path.join(out, path), record.scan, kept)

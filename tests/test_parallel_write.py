@@ -89,10 +89,10 @@ def test_the_demo_dossier_gives_the_same_bytes_and_scans_on_several_cores_as_on_
 def test_the_data_files_are_the_same_made_here_in_one_process_or_in_one_per_part(tmp_path, monkeypatch):
     renderer = Renderer(check(REPO / "content").resolved)
     sites = []
-    for name, threshold, rendered in (("here", 10**9, 0), ("one", 500, 10**6), ("parts", 500, 1)):
+    for name, threshold, beside_workers in (("here", 10**9, True), ("one", 500, True), ("parts", 500, False)):
         monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", threshold)
         writer = SiteWriter(tmp_path / name)
-        data_files = parallel.DataFiles(renderer, writer, pages=1000, rendered=rendered)
+        data_files = parallel.DataFiles(renderer, writer, pages=1000, beside_workers=beside_workers)
         assert len(data_files.pending) == {"here": 0, "one": 1, "parts": renderer.DATA_PARTS}[name]
         data_files.wait()
         writer.commit()

@@ -56,18 +56,18 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
 
 
 class DataFiles:
-    """The data files (exports, search index), written in forked processes beside the page
-    workers when the site is large enough for that to pay, else here when waited for. While the
-    page workers run, one process makes them all; when they do not (a build after a small edit),
-    the exports and the search index are made in two processes at once: they are then what the
-    build waits for."""
+    """The data files (exports, search index), written in forked processes when the site is
+    large enough for that to pay, else here when waited for. Beside page workers one process
+    makes them all; otherwise (a build after a small edit renders few pages, here) the exports
+    and the search index are made in two processes at once: they are then what the build waits
+    for."""
 
-    def __init__(self, renderer, writer, pages: int, rendered: int):
+    def __init__(self, renderer, writer, pages: int, beside_workers: bool):
         global _renderer, _writer, _parent
         self.renderer, self.writer, self.pool, self.pending = renderer, writer, None, []
         if pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
-        parts = [None] if rendered >= PARALLEL_FROM_PAGES else list(range(renderer.DATA_PARTS))
+        parts = [None] if beside_workers else list(range(renderer.DATA_PARTS))
         _renderer, _writer, _parent = renderer, writer, os.getpid()
         try:
             self.pool = multiprocessing.get_context("fork").Pool(len(parts))
