@@ -189,6 +189,16 @@ def test_links_that_can_be_settled_at_once_are_not_kept_for_the_end(tmp_path):
                                      "a.html: link 'c.html' points to a missing file"]
 
 
+def test_a_page_the_build_was_to_write_and_did_not_fails_it(tmp_path):
+    writer = SiteWriter(tmp_path / "site")
+    writer.expect(["a.html", "b.html"])
+    writer.write("a.html", PAGE.format('<a href="b.html">b</a>'))   # settled on the promise of b.html
+    with pytest.raises(WriteError) as caught:
+        writer.commit()
+    assert caught.value.problems == ["b.html: a page this build was to write is missing"]
+    assert not (tmp_path / "site").exists()
+
+
 def test_links_between_pages_taken_unchanged_are_not_checked_again_and_others_are(tmp_path):
     # Both pages were verified in the previous site; b.html is taken unchanged, c.html is not.
     old = built_site(tmp_path, {"a.html": '<p id="x"><a href="b.html#y">b</a> <a href="c.html#z">c</a> <a href="#x">top</a></p>',

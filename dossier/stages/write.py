@@ -217,7 +217,9 @@ class SiteWriter:
     def verify(self) -> list[str]:
         """Every internal link leads to a file we wrote, and every #fragment to an element in it.
         A broken target is reported once, on the first page that links to it."""
-        broken = []   # (target, fragment, problem), in that order in the end
+        # (target, fragment, problem), in that order in the end. Links to the expected pages
+        # were settled on the promise that they would be written: hold the build to it.
+        broken = [(page, "", f"{page}: a page this build was to write is missing") for page in self.expected - self.files]
         for (target, fragment), (page, url) in self.pending.items():
             if target not in self.files:
                 broken.append((target, fragment, f"{page}: link {url.strip()!r} points to a missing file"))
