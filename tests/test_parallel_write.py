@@ -3,6 +3,7 @@ in order, so the site and its checks are those of a serial build."""
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -101,6 +102,29 @@ def test_the_data_files_are_the_same_made_here_in_one_process_or_in_one_per_part
     assert sites[0] == sites[1] == sites[2]
 
 
+def test_the_processes_making_the_data_files_are_gone_once_they_are_written(tmp_path, monkeypatch):
+    renderer = Renderer(check(REPO / "content").resolved)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 500)
+    writer = SiteWriter(tmp_path / "site")
+    data_files = parallel.DataFiles(renderer, writer, pages=1000, beside_workers=False)
+    data_files.wait()
+    assert multiprocessing.active_children() == []
+    writer.abort()
+
+
+def test_a_data_file_the_writer_refuses_fails_the_build_with_the_writers_reason(tmp_path, monkeypatch):
+    renderer = Renderer(check(REPO / "content").resolved)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 500)
+    monkeypatch.setattr(renderer, "data_files", lambda part=None: iter([("data/a.json", "{}"), ("data/a.json", "{}")]))
+    writer = SiteWriter(tmp_path / "site")
+    data_files = parallel.DataFiles(renderer, writer, pages=1000, beside_workers=True)
+    with pytest.raises(WriteError) as caught:
+        data_files.wait()
+    assert caught.value.problems == ["data/a.json: refused to write a path twice"]
+    assert multiprocessing.active_children() == []
+    writer.abort()
+
+
 def test_a_path_a_worker_refuses_fails_the_build_and_nothing_lands_outside(tmp_path, forked):
     writer = SiteWriter(tmp_path / "site")
     jobs = [(f"p{i}.html", "") for i in range(20)] + [("../escaped.html", "")]
@@ -133,10 +157,12 @@ def test_a_build_stopped_while_workers_write_leaves_no_temporary_folder(tmp_path
 
 def test_a_small_site_is_rendered_and_written_here(tmp_path):
     writer = SiteWriter(tmp_path / "site")
-    yielded = list(render_pages(Pages([("index.html", '<a href="#main">top</a>')]), writer))
+    body = '<a href="#main">top</a> <a href="b.html#x">b</a>'
+    yielded = list(render_pages(Pages([("index.html", body)]), writer))
+    # The link to the page's own element is settled at once; the other waits for the whole site.
     assert [(path, list(checked.links()), keys) for path, checked, keys in yielded] == [
-        ("index.html", [("", "main", "#main")], frozenset({"read:index.html"}))]
-    assert (writer.tmp / "index.html").read_text(encoding="utf-8") == PAGE.format('<a href="#main">top</a>')
+        ("index.html", [("b.html", "x", "b.html#x")], frozenset({"read:index.html"}))]
+    assert (writer.tmp / "index.html").read_text(encoding="utf-8") == PAGE.format(body)
     writer.abort()
 
 

@@ -67,3 +67,26 @@ def test_plain_urls_take_the_quick_way_and_others_the_full_parse():
     for other in ("https://example.org/", "a b.html", "a%20b.html", "/abs.html", "dir/", "a.html?x", "javascript:x", ""):
         assert not verify._PLAIN_URL.fullmatch(other)
     assert verify.resolve_link("sources", "../../x.html", "link")[0] == "link '../../x.html' points outside the site"
+
+
+# The tag expression as first written, with quantifiers that give back: the possessive one in
+# verify must read exactly the same tags.
+BACKTRACKING_TAG = r"""<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*/?>"""
+
+
+space = st.sampled_from(["", " ", "  ", "\t", "\n "])
+attribute = st.tuples(st.sampled_from([" ", "\t", "", "/"]), st.sampled_from(["href", "x", "data-a", "on", "'", "="]),
+                      st.sampled_from(["", "=", " = ", "=\t"]),
+                      st.sampled_from(["", "\"v\"", "'v'", "v", "v/", "/", "\"a>b\"", "a=b", "`", "\"", "'"])).map("".join)
+tag = st.tuples(st.sampled_from(["<", "< ", "</"]), st.sampled_from(["a", "img", "p-1", "x9", ""]), st.lists(attribute, max_size=4).map("".join),
+                space, st.sampled_from(["", "/"]), st.sampled_from([">", "", "/>"])).map("".join)
+tag_soup = st.lists(tag | st.sampled_from(["text", " ", "<", ">"]), max_size=6).map("".join)
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(html=markup | tag_soup | st.text(max_size=200))
+def test_the_tag_expression_reads_the_tags_a_backtracking_one_reads(html):
+    import re
+    expected = [(m.span(), m.groups()) for m in re.finditer(BACKTRACKING_TAG, html)]
+    assert [(m.span(), m.groups()) for m in verify._TAG.finditer(html)] == expected
+    assert verify._TAG_TEXT.findall(html) == [html[start:end] for (start, end), _ in expected]

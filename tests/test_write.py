@@ -244,10 +244,11 @@ def test_reuse_takes_only_regular_files_once_and_inside_the_site(tmp_path):
 def test_what_is_kept_of_a_page_is_its_ids_its_internal_targets_once_and_its_problems():
     scan = scan_page(PAGE.format('<p id="b">x</p><p id="a"><a href="../x.html#a">1</a><img src="y.png" alt=""></p>'
                                  '<a href="#b">b</a><a href="../x.html#a">1 again</a><a href="https://example.org/">out</a>'
-                                 '<a href="javascript:x()">2</a>'))
+                                 '<a href="javascript:x()">2</a><a href="#gone">3</a>'))
     checked = check_scan("people/a.html", scan)
     assert checked.ids == {"a", "b", "main"}
-    assert list(checked.links()) == [("x.html", "a", "../x.html#a"), ("people/y.png", "", "y.png"), ("", "b", "#b")]
+    # A link to an element of the page itself is settled here, and kept only when it is broken.
+    assert list(checked.links()) == [("x.html", "a", "../x.html#a"), ("people/y.png", "", "y.png"), ("", "gone", "#gone")]
     assert checked.problems == ("URL scheme 'javascript' is not allowed ('javascript:x()')",)
     assert pickle.loads(pickle.dumps(checked)) == checked    # kept in the build's state
 

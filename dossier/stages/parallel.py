@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import traceback
 
-from .pool import cores
+from .pool import Pool, cores
 from .verify import scan_page
 from .write import check_scan
 
@@ -48,7 +49,7 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
     renderer.map.basemap  # load shared data before forking, once
     _renderer, _writer, _jobs, _parent = renderer, writer, jobs, os.getpid()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with Pool(workers, context=multiprocessing.get_context("fork")) as pool:
             for path, checked, keys in pool.imap(_render, range(len(jobs)), chunksize=CHUNK):
                 yield path, writer.record_written(path, checked), keys
     finally:
@@ -60,47 +61,72 @@ class DataFiles:
     large enough for that to pay, else here when waited for. Beside page workers one process
     makes them all; otherwise (a build after a small edit renders few pages, here) the exports
     and the search index are made in two processes at once: they are then what the build waits
-    for."""
+    for. Each process exits as soon as its files are written: its memory (as much as the
+    parent's by then) is not held to the end of the build, and no idle process keeps the
+    parent's memory pages shared (every page the parent then writes would be copied)."""
 
     def __init__(self, renderer, writer, pages: int, beside_workers: bool):
         global _renderer, _writer, _parent
-        self.renderer, self.writer, self.pool, self.pending = renderer, writer, None, []
+        self.renderer, self.writer, self.here, self.pending = renderer, writer, True, []
         if pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
         parts = [None] if beside_workers else list(range(renderer.DATA_PARTS))
+        context = multiprocessing.get_context("fork")
         _renderer, _writer, _parent = renderer, writer, os.getpid()
+        self.here = False
         try:
-            self.pool = multiprocessing.get_context("fork").Pool(len(parts))
-            self.pending = [self.pool.apply_async(_put_data_files, (part,)) for part in parts]
+            for part in parts:
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_put_data_files, args=(part, send), daemon=True)
+                process.start()
+                send.close()   # the child's end: its closing is how a dead child shows
+                self.pending.append((process, receive))
         finally:
             _renderer, _writer = None, None
 
     def wait(self) -> None:
         """Every data file is in the writer's folder and recorded."""
-        if self.pool is None:
+        if self.here:
             for path, text in self.renderer.data_files():
                 self.writer.write(path, text)
             return
         try:
-            for pending in self.pending:
-                for path in pending.get():
+            for process, receive in self.pending:
+                try:
+                    failure, paths = receive.recv()
+                except EOFError:
+                    raise RuntimeError(f"the process making the data files died (exit code {process.exitcode})") from None
+                if failure is not None:
+                    raise failure
+                for path in paths:
                     self.writer.record_put(path)
         finally:
             self.cancel()
 
     def cancel(self) -> None:
         """Stop the processes if they still run (the build failed): they must not write on."""
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
+        for process, receive in self.pending:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+            receive.close()
+        self.pending = []
 
 
-def _put_data_files(part: int | None) -> list[str]:
+def _put_data_files(part: int | None, send) -> None:
+    """In a forked process: write the data files of one part, then send (None, their paths) or
+    (the exception that stopped it, None)."""
     paths = []
-    for path, text in _renderer.data_files(part):
-        if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
-            os._exit(1)
-        _writer.put(path, text.encode("utf-8") if isinstance(text, str) else text)
-        paths.append(path)
-    return paths
+    try:
+        for path, text in _renderer.data_files(part):
+            if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
+                os._exit(1)
+            _writer.put(path, text.encode("utf-8") if isinstance(text, str) else text)
+            paths.append(path)
+    except BaseException as e:
+        try:
+            send.send((e, None))
+        except Exception:   # an exception that cannot be pickled: its text is enough
+            send.send((RuntimeError("".join(traceback.format_exception(e))), None))
+        return
+    send.send((None, paths))

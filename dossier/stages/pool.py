@@ -29,13 +29,13 @@ def fork_map(function, items: list, extra: tuple = (), chunk: int = CHUNK) -> li
         return [function(item, *extra) for item in items]
     _call = (function, extra)
     try:
-        with _Pool(workers, context=multiprocessing.get_context("fork")) as pool:
+        with Pool(workers, context=multiprocessing.get_context("fork")) as pool:
             return pool.map(_run, items, chunksize=chunk)
     finally:
         _call = None
 
 
-class _Pool(multiprocessing.pool.Pool):
+class Pool(multiprocessing.pool.Pool):
     """multiprocessing's Pool, but its worker-handler thread no longer wakes up while a result
     waits in the pipe: it spun there until the result-handler thread read it, fighting that
     thread for the interpreter (a third of the parent's time with large results). It still

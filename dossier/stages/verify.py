@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import posixpath
 import re
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
 from urllib.parse import unquote, urlsplit
 
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)\s*/?>")
+# A tag: its name, then its attributes. The quantifiers are possessive (they never give back
+# what they took): no part of a tag can end where the next part begins (a name ends where white
+# space, '=', '/' or '>' begins; a value where its quote or white space does), so giving back
+# never finds another match, and the engine need not try (tests/test_scan.py compares the two).
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*+)((?:\s++[^\s\"'>/=]++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s\"'=<>`]++))?+)*+)\s*+/?>")
+_TAG_TEXT = re.compile(_TAG.pattern.replace("(", "(?:").replace("(?:?:", "(?:"))   # the same, the whole tag as one string
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _RESOURCE = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
              ("audio", "src"), ("embed", "src"), ("object", "data"), ("link", "href"), ("image", "href"),
@@ -43,15 +49,12 @@ def scan_page(html: str) -> PageScan:
     """Read every tag of a page. Fails closed: a '<' and a letter that do not start a tag this
     scanner can read (``<img/onerror=...>``, a tag left open) is itself a problem, because a
     browser would read something there that the checks below never saw."""
-    tags = _TAG.findall(html)
+    tags = _TAG_TEXT.findall(html)
     if not _read_every_tag_start(html, len(tags)):
         return _scan_carefully(html)
-    out = PageScan()
-    for name, attrs in tags:
-        found = _scan_tag(name, attrs)
-        if found is not None:   # most tags have nothing to check
-            _add(out, found)
-    return out
+    found = [f for f in map(_scan_tag_text, tags) if f is not None]   # most tags have nothing to check
+    return PageScan(set(chain.from_iterable([f[0] for f in found])), list(chain.from_iterable([f[1] for f in found])),
+                    list(chain.from_iterable([f[2] for f in found])))
 
 
 def _read_every_tag_start(html: str, tags: int) -> bool:
@@ -76,7 +79,7 @@ def _scan_carefully(html: str) -> PageScan:
             covered = start.end()
             continue
         covered = m.end()
-        found = _scan_tag(m.group(1), m.group(2))
+        found = _scan_tag_text(m.group(0))
         if found is not None:
             _add(out, found)
     return out
@@ -93,10 +96,16 @@ _NAMING_RELS = {"canonical", "alternate", "author", "license", "help", "search",
 
 
 @lru_cache(maxsize=1 << 16)
+def _scan_tag_text(tag: str) -> tuple[tuple, tuple, tuple] | None:
+    """_scan_tag of a whole tag as _TAG_TEXT found it. Cached: navigation, header and footer tags
+    are the same on every page of a folder, and a site has thousands of pages."""
+    m = _TAG.match(tag)
+    return _scan_tag(m.group(1), m.group(2))
+
+
 def _scan_tag(name: str, attr_text: str) -> tuple[tuple, tuple, tuple] | None:
-    """(ids, links, problems) of one tag, or None when it has none. Cached: navigation, header and
-    footer tags are the same on every page of a folder, and a site has thousands of pages. Only
-    the values checked are decoded (a mini map's data attribute has thousands of references)."""
+    """(ids, links, problems) of one tag, or None when it has none. Only the values checked are
+    decoded (a mini map's data attribute has thousands of references)."""
     tag = name.lower()
     pairs = [(a.group(1).lower(), a.group(2) or a.group(3) or a.group(4) or "") for a in _ATTR.finditer(attr_text)]
     attrs: dict[str, str] = {}   # first value of each name, as a browser keeps it (not decoded)
@@ -172,10 +181,23 @@ def resolve_link(folder: str, url: str, what: str) -> tuple[str | None, str | No
         path, _, fragment = url.partition("#")
         if not path:
             return None, "", fragment
-        target = posixpath.normpath(posixpath.join(folder, path))
-        if not (target == ".." or target.startswith("../")):
-            return None, target, fragment
+        directory, _, name = path.rpartition("/")
+        if name != "." and name != "..":   # a file name: the folder it is in decides where it is
+            place = _folder_of_link(folder, directory)
+            if place is not None:
+                return None, place + name, fragment
     return _resolve_url(folder, url, what)
+
+
+@lru_cache(maxsize=1 << 12)
+def _folder_of_link(folder: str, directory: str) -> str | None:
+    """Where a plain link's folder part leads from a page in folder: a site path ending in '/'
+    ('' for the top), or None outside the site. A site has few folders, so this is nearly always
+    found in the cache."""
+    place = posixpath.normpath(posixpath.join(folder, directory))
+    if place == ".." or place.startswith("../"):
+        return None
+    return "" if place == "." else place + "/"
 
 
 @lru_cache(maxsize=1 << 16)

@@ -43,7 +43,7 @@ class Checked(NamedTuple):
     """What the writer checked of a page, kept so that a later build can take the page as it is
     and check its links again without reading or parsing it."""
     ids: frozenset[str]       # its element ids
-    targets: tuple[str, ...]  # flat triples: file linked to ('' for itself), #fragment, URL as written
+    targets: tuple[str, ...]  # flat triples: file linked to ('' for itself: only if broken), #fragment, URL as written
     problems: tuple[str, ...]
 
     def links(self):
@@ -61,15 +61,17 @@ class Checked(NamedTuple):
 
 def check_scan(rel: str, scan: PageScan) -> Checked:
     """A page's scan with its links resolved: internal targets each once, in page order; external
-    links need nothing more; a link that cannot be allowed is a problem."""
+    links need nothing more; a link that cannot be allowed is a problem. A link to an element of
+    the page itself is settled here and not kept (a third of a page's links), unless it is broken."""
     folder = posixpath.dirname(rel)
     targets: dict[tuple[str, str], str] = {}
     problems = list(scan.problems)
+    ids = scan.ids
     for url, what in scan.links:
         problem, target, fragment = resolve_link(folder, url, what)
         if problem:
             problems.append(problem)
-        elif target is not None:
+        elif target or target == "" and fragment and fragment not in ids:   # external: target None
             targets.setdefault((target, fragment), url)
     flat = tuple(part for (target, fragment), url in targets.items() for part in (target, fragment, url))
     return Checked(frozenset(scan.ids), flat, tuple(problems))
