@@ -34,22 +34,26 @@ class Notes:
 
     def mark(self, items) -> str:
         """The superscript mark for a citation, as HTML; registers the note."""
-        items = tuple((str(s), str(loc or "")) for s, loc in items)
+        return self._mark(tuple([(str(s), str(loc or "")) for s, loc in items]))
+
+    def mark_citations(self, citations) -> str:
+        """Marks for a model's ``cite`` list (one note for the whole list)."""
+        if not citations:
+            return ""
+        return self._mark(tuple([(str(c.source), str(c.locator or "")) for c in citations]))
+
+    def _mark(self, items: tuple) -> str:
         if not items:
             return ""
         note = self._by_items.get(items)
         if note is None:
-            note = Note(len(self.notes) + 1, items, title=escape("; ".join(self._title(s) for s, _ in items)))
+            note = Note(len(self.notes) + 1, items, title=escape("; ".join([self._title(s) for s, _ in items])))
             self.notes.append(note)
             self._by_items[items] = note
         backref = f"cite-{note.number}-{len(note.backrefs) + 1}"
         note.backrefs.append(backref)
         return (f'<sup class="cite"><a href="#note-{note.number}" id="{backref}" '
                 f'title="{note.title}">{note.number}</a></sup>')
-
-    def mark_citations(self, citations) -> str:
-        """Marks for a model's ``cite`` list (one note for the whole list)."""
-        return self.mark([(c.source, c.locator) for c in citations or ()])
 
     def _title(self, source_id: str) -> str:
         target = self.site.lookup(source_id)

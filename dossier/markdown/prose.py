@@ -34,7 +34,10 @@ _HEADING = re.compile(r"(#{1,6}) (?=[^\s#])([^#]*)")
 # A single star that can only open emphasis (whitespace or an opening mark before it, a letter or
 # digit after) and the next star, that can only close it (a letter or digit before it,
 # whitespace or punctuation after), with neither a line break nor a bracket between them.
-_EM = re.compile(r"(?:\A|(?<=[ \n(\"]))\*([^\W_](?:[^*\[\]\n]*[^\W_])?)\*(?=\Z|[ \n.,;:!?)\"'\[])")
+# The pattern starts with the star itself, and what may stand before it is checked behind it
+# ("\A or one of ' \n(\"' before the star"): a pattern that starts with an assertion is tried
+# at every character of the paragraph, one that starts with a literal jumps from star to star.
+_EM = re.compile(r"\*(?<=(?<![^ \n(\"])\*)([^\W_](?:[^*\[\]\n]*[^\W_])?)\*(?=\Z|[ \n.,;:!?)\"'\[])")
 
 
 def _blocks(src: str) -> list[tuple[str, int, int, str]] | None:

@@ -6,11 +6,13 @@ Markdown renderer, so the notes and bibliography at the end of each page match i
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from html import escape
 from pathlib import Path
+from types import SimpleNamespace
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Undefined, pass_context, select_autoescape
 from markdown_it.token import Token
 from markupsafe import Markup
 
@@ -24,11 +26,24 @@ from ..markdown.anchoring import reader_text
 from ..markdown.citations import Notes
 from ..markdown.decorate import decorate
 from ..model import Entity, Source
+from ..schema import KIND_FIELDS
 from .incremental import note, recording
 from .lists import Lists
 from .resolve import Resolved
 
 ANNOTATION_LABELS = {"note": "Note", "context": "Context", "correction": "Correction", "claim": "Claim"}
+# Every kind's own keys, undefined as Jinja makes a missing key (see props_view).
+_NO_PROPS = {key: Undefined(name=key) for fields in KIND_FIELDS.values() for key in fields}
+
+
+def props_view(props: dict) -> SimpleNamespace:
+    """An entity's props for its template, every kind's keys as attributes (absent ones
+    undefined). The infobox asks for some twenty keys, most absent; on a dict, each absent one cost
+    Jinja an AttributeError, a KeyError and a new Undefined."""
+    view = SimpleNamespace()
+    view.__dict__.update(_NO_PROPS)
+    view.__dict__.update(props)
+    return view
 
 
 def templates_dir() -> Path:
@@ -79,8 +94,23 @@ class PageContext:
             target = self.renderer.res.site.lookup(target)
         if target is None:   # an id that names nothing (lists hold such ids looked up already)
             return Markup("")
-        css = f"ref ref-{target.kind}"
-        return Markup(f'<a class="{css}" href="{escape(self.root + target.url)}">{escape(text or target.name)}</a>')
+        if not text:
+            return self.renderer.link_html(target, self.root)
+        return Markup(f'<a class="ref ref-{target.kind}" href="{escape(self.root + target.url)}">{escape(text)}</a>')
+
+
+def _page_filter(method):
+    """A template filter that calls a PageContext method on the page's own ``p``
+    (``{{ r.cite|cite }}`` is ``p.cite(r.cite)``). A compiled template calls a filter directly,
+    while a call such as ``p.cite(...)`` goes through Jinja's Context.call, which costs more
+    than most of these helpers do."""
+    @pass_context
+    def call(context, value, *args):
+        return method(context["p"], value, *args)
+    return call
+
+
+PAGE_FILTERS = {name: _page_filter(getattr(PageContext, name)) for name in ("link", "cite", "md", "mdi")}
 
 
 class Renderer:
@@ -88,28 +118,50 @@ class Renderer:
         self.res = res
         self.dossier = res.dossier
         self.config = res.dossier.config
-        self.env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+        self.env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(default=True),
+                               trim_blocks=True, lstrip_blocks=True, auto_reload=False)   # a Renderer lives one build
         self.kinds_present = [kind for kind in KINDS.values() if any(True for e in self.dossier.entities.values() if e.kind == kind)]
         self.by_kind: dict[str, list[Entity]] = defaultdict(list)
         for e in sorted(self.dossier.entities.values(), key=lambda e: (e.name.casefold(), e.id)):
             self.by_kind[e.kind].append(e)
         self.sources_sorted = sorted(self.dossier.sources.values(), key=lambda s: (s.title.casefold(), s.id))
         self.pages_sorted = sorted(self.dossier.pages.values(), key=lambda p: (p.order, p.title.casefold(), p.slug))
+        self._templates: dict = {}
+        self._links: dict = {}
         self.map = MapData(res)
         self.lists = Lists(self)   # what the list pages show (stages/lists.py)
         self.env.globals.update(
             config=self.config, kind_titles=KIND_TITLES, folder_of=FOLDER_OF, kinds_present=self.kinds_present,
             nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
             relation_types=res.relation_types, entities=self.dossier.entities, sources=self.dossier.sources,
-            human_date=human_date,
         )
+        self.env.filters.update(PAGE_FILTERS, human_date=human_date)
 
     # --- helpers ---------------------------------------------------------------------------
 
     def _page(self, template: str, path: str, **context) -> tuple[str, str]:
         ctx = PageContext(self, path)
-        html = self.env.get_template(template).render(p=ctx, root=ctx.root, page_path=path, **context)
+        # page_folder: the navigation marks the current section by it ("" for a top-level page)
+        folder = path.partition("/")[0] if "/" in path else ""
+        html = self._template(template).render(p=ctx, root=ctx.root, page_path=path, page_folder=folder, **context)
         return path, html
+
+    def link_html(self, target, root: str) -> Markup:
+        """A link to a target under its name. The same links are on many pages at each depth,
+        so each is made once; the key is all the link shows, so it can never be stale."""
+        key = (root, target.kind, target.url, target.name)
+        html = self._links.get(key)
+        if html is None:
+            html = self._links[key] = Markup(f'<a class="ref ref-{target.kind}" href="{escape(root + target.url)}">'
+                                             f'{escape(target.name)}</a>')
+        return html
+
+    def _template(self, name: str):
+        """Template objects are kept: Environment.get_template costs a lookup and a lock each time."""
+        found = self._templates.get(name)
+        if found is None:
+            found = self._templates[name] = self.env.get_template(name)
+        return found
 
     def jobs(self) -> list[tuple[str, str]]:
         """Every page of the site as (what, key), in writing order; render_job makes each."""
@@ -199,7 +251,7 @@ class Renderer:
             facts[fact.label].append(fact)
         about = sorted(res.about.get(entity.id, ()), key=lambda a: (a.source_id, a.start))
         return {
-            "entity": entity, "outgoing": sorted(outgoing.items()),
+            "entity": entity, "props": props_view(entity.props), "outgoing": sorted(outgoing.items()),
             # (label, rows, whether the rows disagree: values differ other than in case)
             "facts": [(label, rows, len({f.value.lower() for f in rows}) > 1) for label, rows in facts.items()],
             "incoming": sorted(incoming.items()), "events": [e for e in res.events_of.get(entity.id, ()) if e.id != entity.id],
@@ -246,8 +298,9 @@ class Renderer:
         decorate(reader, ranges, mention_html, tokens)
         # Notes go right after the block where their passage starts (beside it on wide screens).
         by_block = defaultdict(list)
+        starts = [s.start for s in reader.segments]   # in reading order, so bisect finds the last at or before
         for a in anchored:
-            seg = next(s for s in reversed(reader.segments) if s.start <= a.start)
+            seg = reader.segments[bisect_right(starts, a.start) - 1]
             by_block[seg.block].append(a)
         for block in sorted(by_block, reverse=True):   # from the end, so earlier indexes hold
             notes = Token("anno_notes", "", 0)
@@ -268,7 +321,6 @@ class Renderer:
         return self.map.mini(entity)
 
     def _anno_notes(self, items, ctx: PageContext) -> str:
-        template = self.env.get_template("_annotation.html")
-        notes = "".join(template.render(a=a, p=ctx, root=ctx.root) for a in items)
+        notes = self._template("_annotation.html").render(items=items, p=ctx, root=ctx.root)
         return f'<div class="passage-notes">{notes}</div>\n'
 
