@@ -95,8 +95,8 @@ def build_by_stage(content: Path, out: Path, serial: bool) -> list[tuple[str, fl
             pages += 1
         forked = clock.workers != children_cpu()
         clock.mark(f"render, write and scan ({pages:,} pages, {'in forked workers' if forked else 'serial: too few to fork'})")
-    for path, text in renderer.data_files():
-        writer.write(path, text)
+    for path, write_to in renderer.data_files():
+        writer.write_from(path, write_to)
     copy_assets(writer, renderer)
     clock.mark("data files + assets")
     writer.commit()

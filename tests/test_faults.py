@@ -77,21 +77,21 @@ def test_a_build_that_fails_while_writing_leaves_the_old_site_byte_identical(bui
                                                                              _tally):
     content, site, before = built
     edit(content)
-    original_write, original_commit = SiteWriter.write, SiteWriter.commit
+    original_claim, original_commit = SiteWriter._claim, SiteWriter.commit
     written = []
 
-    def failing_write(self, rel, data):
+    def failing_claim(self, rel):   # every file of the new site is claimed here, however it is written
         written.append(rel)
         hit = (isinstance(after, int) and len(written) > after and rel.endswith(".html")) or \
               (after == "data" and rel.startswith("data/")) or (after == "assets" and rel.startswith("assets/"))
         if hit:
             raise exception(f"injected after {len(written) - 1} files")
-        return original_write(self, rel, data)
+        return original_claim(self, rel)
 
     def failing_commit(self):
         raise exception("injected in commit")
 
-    monkeypatch.setattr(SiteWriter, "write", failing_write)
+    monkeypatch.setattr(SiteWriter, "_claim", failing_claim)
     if after == "commit":
         monkeypatch.setattr(SiteWriter, "commit", failing_commit)
     with pytest.raises(exception):
@@ -100,7 +100,7 @@ def test_a_build_that_fails_while_writing_leaves_the_old_site_byte_identical(bui
     assert digest(site) == before
     assert leftovers(site) == [], "the failed build left its temporary folder behind"
 
-    monkeypatch.setattr(SiteWriter, "write", original_write)
+    monkeypatch.setattr(SiteWriter, "_claim", original_claim)
     monkeypatch.setattr(SiteWriter, "commit", original_commit)
     result = build(content, site, use_cache=False)
     assert not result.diagnostics.errors and result.pages > 0
@@ -118,15 +118,15 @@ def test_a_build_with_content_errors_does_not_touch_the_old_site(built, _tally):
 def test_a_disk_that_fills_up_mid_build_leaves_the_old_site(built, monkeypatch, _tally):
     content, site, before = built
     edit(content)
-    real = SiteWriter.put   # every file of the new site is created here, in the parent or a worker
+    real = SiteWriter._create   # every file of the new site is created here, in the parent or a worker
     count = [0]
 
-    def full_disk(self, rel, data):
+    def full_disk(self, rel):
         count[0] += 1
         if count[0] > 5:
             raise OSError(28, "No space left on device")
-        return real(self, rel, data)
-    monkeypatch.setattr(SiteWriter, "put", full_disk)
+        return real(self, rel)
+    monkeypatch.setattr(SiteWriter, "_create", full_disk)
     with pytest.raises(OSError):
         build(content, site, use_cache=False)
     _tally.add("injected faults")

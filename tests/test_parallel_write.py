@@ -78,8 +78,8 @@ def test_the_demo_dossier_gives_the_same_bytes_and_scans_on_several_cores_as_on_
         renderer = Renderer(resolved)
         writer = SiteWriter(tmp_path / f"site-{workers}")
         scans.append(list(render_pages(renderer, writer, workers=workers)))
-        for path, text in renderer.data_files():
-            writer.write(path, text)
+        for path, write_to in renderer.data_files():
+            writer.write_from(path, write_to)
         copy_assets(writer, renderer)
         writer.commit()
         sites.append(folder_digest(writer.out))
@@ -115,7 +115,8 @@ def test_the_processes_making_the_data_files_are_gone_once_they_are_written(tmp_
 def test_a_data_file_the_writer_refuses_fails_the_build_with_the_writers_reason(tmp_path, monkeypatch):
     renderer = Renderer(check(REPO / "content").resolved)
     monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 500)
-    monkeypatch.setattr(renderer, "data_files", lambda part=None: iter([("data/a.json", "{}"), ("data/a.json", "{}")]))
+    write_to = lambda write: write(b"{}")   # noqa: E731
+    monkeypatch.setattr(renderer, "data_files", lambda part=None: iter([("data/a.json", write_to), ("data/a.json", write_to)]))
     writer = SiteWriter(tmp_path / "site")
     data_files = parallel.DataFiles(renderer, writer, pages=1000, beside_workers=True)
     with pytest.raises(WriteError) as caught:

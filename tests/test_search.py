@@ -53,9 +53,9 @@ def demo_res():
 
 
 def index_script(res) -> str:
-    (path, text), = list(search.files(res))
+    (path, data), = list(search.files(res))
     assert path == "data/search-index.js"
-    return text
+    return data.decode("utf-8")
 
 
 def decode(text: str) -> dict:
@@ -156,7 +156,7 @@ def test_the_fast_split_finds_what_the_regular_expression_finds_for_every_charac
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.text(max_size=40) | st.lists(st.sampled_from(TRICKY + list(" -–_'.\n\u00a0\u3000ﬁŭ①Ⅻς")), max_size=12).map("".join))
+@given(st.text(max_size=40) | st.lists(st.sampled_from(TRICKY + list(" -–_'.\n\u00a0\u3000ﬁŭ①Ⅻς’—“…«\u0301\u0338=\u0bc6\u0bbe가")), max_size=12).map("".join))
 def test_the_fast_split_finds_what_the_regular_expression_finds(text):
     assert search._spaced(text).split() == _words_reference(text)
 
@@ -316,6 +316,29 @@ def test_the_index_is_a_script_that_sets_a_global_and_never_closes_a_script_elem
     data = decode(text)
     assert data == payload(search.documents(fixture_res))
     assert any("</script>" in value.get("s", "") for value in data["index"]["storedFields"].values())
+
+
+def test_the_index_written_in_pieces_is_the_index_written_whole(fixture_res):
+    pieces = []
+    search.write_index_script(fixture_res, pieces.append)
+    assert b"".join(pieces).decode("utf-8") == index_script(fixture_res) == search.index_script(fixture_res)
+    assert index_script(fixture_res) == script(search.payload_json(search.documents(fixture_res)))
+
+
+# Every text that the script escapes, in stored fields, in indexed text and at the edges of both.
+ESCAPED = ["</script>", "<!-- x -->", "a\u2028b\u2029", "fetch (url)", "fetch(", "import('x')", "XMLHttpRequest",
+           "x.wasm", "it's", "back\\slash", "\\'", "<", "/"]
+
+
+def test_json_escaped_a_part_at_a_time_is_the_json_escaped_whole(monkeypatch, demo_res):
+    docs = [doc(f"d{i}.html", kind="page", title=text, text=text, about=" ".join(ESCAPED)) for i, text in enumerate(ESCAPED)]
+    docs += search.documents(demo_res)
+    whole = script(search.payload_json(docs))
+    monkeypatch.setattr(search, "_SCRIPT_PART", 1)   # each piece of JSON escaped alone
+    parts = list(search._script_pieces(search._payload_pieces(search.Index(docs))))
+    assert len(parts) > 1000
+    assert "".join(parts) == whole
+    assert not any(p.search(whole) for p in SERVER_ONLY) and "</" not in whole
 
 
 def test_text_that_looks_like_a_network_call_is_escaped():

@@ -1,10 +1,13 @@
 """Machine-readable exports under data/, and the data scripts the pages load.
 
-JSON is written with sorted keys so the same content gives the same bytes.
+JSON is written with sorted keys so the same content gives the same bytes. The large files
+(dossier.json, annotations.jsonld) are written a record at a time (``write_json``): at 10,000
+entities their text is tens of megabytes, and neither it nor the records are held whole.
 """
 from __future__ import annotations
 
 import json
+from typing import Callable, Iterable
 
 from .. import collector
 from . import map as drawing
@@ -15,6 +18,40 @@ from .timeline import date_key
 def _json(data, indent=None) -> str:
     # Without indent the C encoder runs: ten times faster on the large exports.
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=indent, separators=(",", ":") if indent is None else None) + "\n"
+
+
+class Items:
+    """A JSON array that write_json writes an item at a time, made as it is written."""
+
+    def __init__(self, items: Iterable):
+        self.items = items
+
+
+# _json's compact form: sorted keys, no spaces, text as it is.
+_compact = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+def write_json(value, write: Callable[[bytes], object]) -> None:
+    """Write _json(value) in UTF-8 pieces with `write`, where an Items in value (in a dict's
+    value, at any depth) stands for a list: its items are encoded one by one."""
+    _write_value(value, write)
+    write(b"\n")
+
+
+def _write_value(value, write) -> None:
+    if isinstance(value, Items):
+        write(b"[")
+        for i, item in enumerate(value.items):
+            write((("," if i else "") + _compact(item)).encode())
+        write(b"]")
+    elif isinstance(value, dict):
+        write(b"{")
+        for i, key in enumerate(sorted(value)):
+            write(f'{"," if i else ""}{_compact(key)}:'.encode())
+            _write_value(value[key], write)
+        write(b"}")
+    else:
+        write(_compact(value).encode())
 
 
 def _cites(citations):
@@ -67,29 +104,32 @@ def annotation_record(a) -> dict:
 
 
 def web_annotations(res) -> dict:
-    """W3C Web Annotation Data Model, one annotation per anchored note."""
-    items = []
-    for source_id in sorted(res.anchors):
-        for a in res.anchors[source_id]:
-            ann = a.annotation
-            selector = {"type": "TextQuoteSelector", "exact": ann.quote}
-            if ann.prefix:
-                selector["prefix"] = str(ann.prefix)
-            if ann.suffix:
-                selector["suffix"] = str(ann.suffix)
-            purpose = {"note": "commenting", "context": "describing", "correction": "editing", "claim": "assessing"}[ann.kind]
-            body = [{"type": "TextualBody", "value": str(ann.note or ""), "format": "text/markdown", "purpose": purpose}]
-            if ann.status:
-                body.append({"type": "TextualBody", "value": ann.status, "purpose": "tagging"})
-            body.extend({"type": "SpecificResource", "source": f"../{res.site.lookup(ref).url}", "purpose": "identifying"}
-                        for ref in ann.about if res.site.lookup(ref))
-            source = res.dossier.sources[source_id]
-            target = {"source": source.meta.get("url") or f"../{source.url}", "selector": selector}
-            items.append({"id": f"../{source.url}#{ann.anchor}", "type": "Annotation", "motivation": purpose,
-                          "body": body, "target": target})
+    """W3C Web Annotation Data Model, one annotation per anchored note (an Items: see write_json)."""
+    total = sum(len(anchored) for anchored in res.anchors.values())
+    if not total:
+        return {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection", "total": 0}
+    items = (web_annotation(res, source_id, a) for source_id in sorted(res.anchors) for a in res.anchors[source_id])
     return {"@context": ["http://www.w3.org/ns/anno.jsonld", {"@base": "./"}], "id": "annotations.jsonld",
-            "type": "AnnotationCollection", "total": len(items), "first": {"type": "AnnotationPage", "items": items}} \
-        if items else {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection", "total": 0}
+            "type": "AnnotationCollection", "total": total, "first": {"type": "AnnotationPage", "items": Items(items)}}
+
+
+def web_annotation(res, source_id: str, a) -> dict:
+    ann = a.annotation
+    selector = {"type": "TextQuoteSelector", "exact": ann.quote}
+    if ann.prefix:
+        selector["prefix"] = str(ann.prefix)
+    if ann.suffix:
+        selector["suffix"] = str(ann.suffix)
+    purpose = {"note": "commenting", "context": "describing", "correction": "editing", "claim": "assessing"}[ann.kind]
+    body = [{"type": "TextualBody", "value": str(ann.note or ""), "format": "text/markdown", "purpose": purpose}]
+    if ann.status:
+        body.append({"type": "TextualBody", "value": ann.status, "purpose": "tagging"})
+    body.extend({"type": "SpecificResource", "source": f"../{res.site.lookup(ref).url}", "purpose": "identifying"}
+                for ref in ann.about if res.site.lookup(ref))
+    source = res.dossier.sources[source_id]
+    target = {"source": source.meta.get("url") or f"../{source.url}", "selector": selector}
+    return {"id": f"../{source.url}#{ann.anchor}", "type": "Annotation", "motivation": purpose,
+            "body": body, "target": target}
 
 
 def csl_item(s) -> dict:
@@ -113,16 +153,17 @@ def csl_item(s) -> dict:
     return item
 
 
-def files(res, map_data):
+def dossier_json(res) -> dict:
+    """data/dossier.json: the whole dossier, records in Items (see write_json)."""
     d = res.dossier
-    with collector.paused():
-        entities = [entity_record(d.entities[k]) for k in sorted(d.entities)]
-        sources = [source_record(d.sources[k], res.anchors.get(k, [])) for k in sorted(d.sources)]
-        pages = [{"slug": p.slug, "title": p.title, "url": p.url} for p in sorted(d.pages.values(), key=lambda p: p.slug)]
-        text = _json({"title": d.config.title, "description": d.config.description,
-                      "entities": entities, "sources": sources, "pages": pages})
-    del entities, sources
-    yield "data/dossier.json", text
+    return {"title": d.config.title, "description": d.config.description,
+            "entities": Items(entity_record(d.entities[k]) for k in sorted(d.entities)),
+            "sources": Items(source_record(d.sources[k], res.anchors.get(k, [])) for k in sorted(d.sources)),
+            "pages": [{"slug": p.slug, "title": p.title, "url": p.url} for p in sorted(d.pages.values(), key=lambda p: p.slug)]}
+
+
+def crossings(map_data) -> dict:
+    """data/crossings.geojson"""
     features = []
     for e in map_data.crossings:
         if e.location and e.location.has_point:
@@ -134,8 +175,38 @@ def files(res, map_data):
                 props["precision_m"] = e.location.precision_m
             props["sources"] = sorted({c.source for c in e.location.cite})
             features.append({"id": e.id, "name": e.name, "lat": e.location.lat, "lon": e.location.lon, "properties": props})
-    yield "data/crossings.geojson", _json(drawing.crossings_geojson(features), indent=1)
-    yield "data/annotations.jsonld", _json(web_annotations(res))
-    yield "data/sources.csl.json", _json([csl_item(d.sources[k]) for k in sorted(d.sources)], indent=1)
+    return drawing.crossings_geojson(features)
+
+
+def _streamed(make, res) -> Callable:
+    """write_to(write) that writes make(res) with write_json, the collector paused (records
+    make no cycles)."""
+    def write_to(write):
+        with collector.paused():
+            write_json(make(res), write)
+    return write_to
+
+
+def _whole(make) -> Callable:
+    """write_to(write) that writes the text make() gives (small files)."""
+    return lambda write: write(make().encode())
+
+
+def writers(res, map_data):
+    """Each data file as (path, write_to): write_to(write) writes the file in UTF-8 pieces with
+    `write` (a binary file's write, say), so the large ones are never held whole."""
+    d = res.dossier
+    yield "data/dossier.json", _streamed(dossier_json, res)
+    yield "data/crossings.geojson", _whole(lambda: _json(crossings(map_data), indent=1))
+    yield "data/annotations.jsonld", _streamed(web_annotations, res)
+    yield "data/sources.csl.json", _whole(lambda: _json([csl_item(d.sources[k]) for k in sorted(d.sources)], indent=1))
     if d.layers:
-        yield "data/layers.js", layers_script(d.layers)
+        yield "data/layers.js", _whole(lambda: layers_script(d.layers))
+
+
+def files(res, map_data):
+    """Each data file as (path, bytes)."""
+    for path, write_to in writers(res, map_data):
+        data = bytearray()
+        write_to(data.extend)
+        yield path, data

@@ -21,7 +21,8 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Callable, Iterable, Iterator
 
 from .. import collector
 from ..kinds import KIND_TITLES
@@ -61,6 +62,7 @@ def _class(ranges) -> str:
 _CJK, _HANGUL = _class(CJK_RANGES), _class(HANGUL_RANGES)
 _WORD = re.compile(r"[^\W_]+")       # letters and digits: exactly \p{L} and \p{N}, as in search.js
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII = bytes(range(0x80))
 # A translation of UTF-8 bytes: an ASCII character that is not a letter or a digit becomes a space,
 # the bytes of other characters are kept.
 _ASCII_NON_WORD_AS_SPACE = bytes(b if b > 0x7F or chr(b).isalnum() else 0x20 for b in range(256))
@@ -108,8 +110,26 @@ def _spaced(text: str) -> str:
     bytes in one pass."""
     text = text.lower()
     if not text.isascii():
-        text = _NON_ASCII.sub(_fold_run_spaced, text).replace("ς", "σ")
+        text = _spaced_non_ascii(text)
     return text.encode().translate(_ASCII_NON_WORD_AS_SPACE).decode()
+
+
+def _spaced_non_ascii(text: str) -> str:
+    """The runs of non-ASCII characters of a lower-case text folded, with a space for every
+    character that is not a letter or a digit.
+
+    Most such texts are English with a few marks (’ — “): when none of the non-ASCII characters
+    of the text folds to a letter or a digit, each is replaced alone, a few quick replaces instead
+    of a regular expression over the whole text. The words are the same: such characters folded
+    together give no letter or digit either (normalisation composes letters from letters), and a
+    run gives no space only when each of its characters gives none (combining marks)."""
+    present = set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass"))
+    folded = {c: _fold_word_spaced(c) for c in present}
+    if any(f.strip() for f in folded.values()):
+        return _NON_ASCII.sub(_fold_run_spaced, text).replace("ς", "σ")
+    for c, f in folded.items():
+        text = text.replace(c, f)
+    return text
 
 
 def _split_word(word: str) -> list[str]:
@@ -275,11 +295,18 @@ def page_doc(p, site=None) -> Doc:
 
 def documents(res) -> list[Doc]:
     """Every entity, source and page, in a fixed order (entities, sources, pages; each by id)."""
+    return list(each_document(res))
+
+
+def each_document(res) -> Iterator[Doc]:
+    """documents(res), one at a time: the index keeps only what it needs of each."""
     d, site = res.dossier, res.site
-    docs = [entity_doc(d.entities[k], site) for k in sorted(d.entities)]
-    docs += [source_doc(d.sources[k], res.anchors.get(k, []), site) for k in sorted(d.sources)]
-    docs += [page_doc(d.pages[k], site) for k in sorted(d.pages)]
-    return docs
+    for k in sorted(d.entities):
+        yield entity_doc(d.entities[k], site)
+    for k in sorted(d.sources):
+        yield source_doc(d.sources[k], res.anchors.get(k, []), site)
+    for k in sorted(d.pages):
+        yield page_doc(d.pages[k], site)
 
 
 # --- the index, as MiniSearch serialises it -----------------------------------------------------
@@ -288,26 +315,30 @@ def _number(x: float):
     return int(x) if float(x).is_integer() else x
 
 
-def build_index(docs: list[Doc]) -> dict:
-    """MiniSearch's ``toJSON()`` of ``new MiniSearch(options).addAll(docs)``: ``index_json`` read back."""
-    return json.loads(index_json(docs))
+class Index:
+    """MiniSearch's index being built, a document at a time, as MiniSearch 7.2.0's ``add`` does.
 
+    A field that is absent is skipped; the field length is the number of distinct tokens (stop
+    words included); the average field length is the same running average (so the same
+    floating-point numbers); each processed term counts once per occurrence.
 
-def index_json(docs: list[Doc]) -> str:
-    """MiniSearch's ``toJSON()`` of ``new MiniSearch(options).addAll(docs)``, built here, in JSON.
-
-    Mirrors MiniSearch 7.2.0's ``add``: a field that is absent is skipped; the field length is the
-    number of distinct tokens (stop words included); the average field length is the same running
-    average (so the same floating-point numbers); each processed term counts once per occurrence.
-    Postings are gathered per field, in document order, each already in JSON: millions of them
-    at 10,000 entities, and building strings once costs a fraction of building dictionaries and
-    then encoding them. ``build_index`` gives the same as Python values.
+    Only what the JSON needs is kept of a document, not its text: its postings, each already a
+    JSON member (``"12":3``, one string per distinct count in a field of a document, shared by
+    its terms: millions of postings at 10,000 entities, and strings made once cost a fraction of
+    dictionaries encoded later), its field lengths, its URL and its stored fields in JSON.
     """
-    field_ids = {name: i for i, name in enumerate(FIELDS)}
-    postings: list[defaultdict] = [defaultdict(list) for _ in FIELDS]
-    field_length: dict[str, list] = {}
-    average: list = [None] * len(FIELDS)
-    for short_id, doc in enumerate(docs):
+
+    def __init__(self, docs: Iterable[Doc] = ()):
+        self.postings: list[defaultdict] = [defaultdict(list) for _ in FIELDS]  # term -> members
+        self.field_length: dict[str, list] = {}
+        self.average: list = [None] * len(FIELDS)
+        self.urls: list[str] = []
+        self.stored: list[str] = []   # per document, its stored fields in JSON
+        for doc in docs:
+            self.add(doc)
+
+    def add(self, doc: Doc) -> None:
+        short_id = len(self.urls)
         lengths: list = []
         for field_id, name in enumerate(FIELDS):
             value = doc.fields.get(name)
@@ -317,24 +348,60 @@ def index_json(docs: list[Doc]) -> str:
             counts = Counter(tokens)
             lengths.extend([None] * (field_id + 1 - len(lengths)))
             lengths[field_id] = len(counts)
-            average[field_id] = ((average[field_id] or 0) * short_id + len(counts)) / (short_id + 1)
-            _add_postings(postings[field_id], short_id, _with_suffixes(counts) if hangul else counts)
+            self.average[field_id] = ((self.average[field_id] or 0) * short_id + len(counts)) / (short_id + 1)
+            _add_postings(self.postings[field_id], short_id, _with_suffixes(counts) if hangul else counts)
         if lengths:
-            field_length[str(short_id)] = lengths
-    while average and average[-1] is None:
-        average.pop()
-    return _object({
-        "documentCount": _dumps(len(docs)),
-        "nextId": _dumps(len(docs)),
-        "documentIds": _dumps({str(i): doc.url for i, doc in enumerate(docs)}),
-        "fieldIds": _dumps(field_ids),
-        "fieldLength": _dumps(field_length),
-        "averageFieldLength": _dumps([None if a is None else _number(a) for a in average]),
-        "storedFields": _dumps({str(i): _stored(doc) for i, doc in enumerate(docs)}),
-        "dirtCount": _dumps(0),
-        "index": _terms_json(postings),
-        "serializationVersion": _dumps(2),
-    })
+            self.field_length[str(short_id)] = lengths
+        self.urls.append(doc.url)
+        self.stored.append(_dumps(_stored(doc)))
+
+    def json_pieces(self) -> Iterator[str]:
+        """MiniSearch's ``toJSON()`` in JSON, in pieces (each whole JSON tokens). The postings of
+        a term are dropped once written: the index is emptied as its text is made."""
+        average = list(self.average)
+        while average and average[-1] is None:
+            average.pop()
+        count = len(self.urls)
+        return _object_pieces({
+            "documentCount": _dumps(count),
+            "nextId": _dumps(count),
+            "documentIds": _dumps(dict(zip(map(str, range(count)), self.urls))),
+            "fieldIds": _dumps({name: i for i, name in enumerate(FIELDS)}),
+            "fieldLength": _dumps(self.field_length),
+            "averageFieldLength": _dumps([None if a is None else _number(a) for a in average]),
+            "storedFields": self._stored_pieces(),
+            "dirtCount": _dumps(0),
+            "index": self._terms_pieces(),
+            "serializationVersion": _dumps(2),
+        })
+
+    def _stored_pieces(self) -> Iterator[str]:
+        """{document id: stored fields}, the ids in the order _dumps sorts them ("0", "1", "10")."""
+        yield "{"
+        for i, key in enumerate(sorted(map(str, range(len(self.stored))))):
+            yield f'{"," if i else ""}"{key}":{self.stored[int(key)]}'
+        yield "}"
+
+    def _terms_pieces(self) -> Iterator[str]:
+        """[[term, {field id: {document id: count}}], ...]: terms sorted, fields and documents in
+        order, a term a piece."""
+        postings = self.postings
+        yield "["
+        for i, term in enumerate(sorted(set().union(*postings))):
+            fields = ",".join(f'"{f}":{{{",".join(by_field.pop(term))}}}'
+                              for f, by_field in enumerate(postings) if term in by_field)
+            yield f'{"," if i else ""}[{_dumps(term)},{{{fields}}}]'
+        yield "]"
+
+
+def build_index(docs: Iterable[Doc]) -> dict:
+    """MiniSearch's ``toJSON()`` of ``new MiniSearch(options).addAll(docs)``: ``index_json`` read back."""
+    return json.loads(index_json(docs))
+
+
+def index_json(docs: Iterable[Doc]) -> str:
+    """MiniSearch's ``toJSON()`` of ``new MiniSearch(options).addAll(docs)``, built here, in JSON."""
+    return "".join(Index(docs).json_pieces())
 
 
 def _stored(doc: Doc) -> dict:
@@ -360,17 +427,6 @@ def _add_postings(postings: defaultdict, short_id: int, counts: dict[str, int]) 
             postings[term].append(member[n])
 
 
-def _terms_json(postings: list[defaultdict]) -> str:
-    """The index's [[term, {field id: {document id: count}}], ...] in JSON, terms sorted, fields
-    and documents in order, from the postings of each field."""
-    return f"[{','.join(_term_json(term, postings) for term in sorted(set().union(*postings)))}]"
-
-
-def _term_json(term: str, postings: list[defaultdict]) -> str:
-    fields = ",".join(f'"{f}":{{{",".join(by_field[term])}}}' for f, by_field in enumerate(postings) if term in by_field)
-    return f"[{_dumps(term)},{{{fields}}}]"
-
-
 def _options() -> dict:
     """The payload but the index: the options to load the index with, and kind labels."""
     kinds = {k: v[0] for k, v in KIND_TITLES.items()}
@@ -381,35 +437,47 @@ def _options() -> dict:
             "kinds": kinds, "tokenizer": tokenizer}
 
 
-def payload(docs: list[Doc]) -> dict:
+def payload(docs: Iterable[Doc]) -> dict:
     """What search.js reads: the options to load the index with, kind labels, and the index."""
     return {**_options(), "index": build_index(docs)}
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# The JSON of this module: sorted keys, no spaces, text as it is (json.dumps with those options).
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
-def _object(members: dict[str, str]) -> str:
-    """A JSON object from members already in JSON, keys sorted as ``_dumps`` sorts them. One join,
-    so each member is copied once: the index is tens of megabytes at 10,000 entities."""
-    parts = []
-    for key in sorted(members):
-        parts += [",", _dumps(key), ":", members[key]]
-    return "".join(["{", *parts[1:], "}"])
+def _object_pieces(members: dict[str, str | Iterable[str]]) -> Iterator[str]:
+    """A JSON object from members already in JSON, each a string or pieces of one, keys sorted
+    as ``_dumps`` sorts them. Pieces are made as they are read, so the text is never whole."""
+    yield "{"
+    for i, key in enumerate(sorted(members)):
+        yield f'{"," if i else ""}{_dumps(key)}:'
+        value = members[key]
+        if isinstance(value, str):
+            yield value
+        else:
+            yield from value
+    yield "}"
 
 
-def payload_json(docs: list[Doc]) -> str:
+def _payload_pieces(index: Index) -> Iterator[str]:
+    members: dict = {k: _dumps(v) for k, v in _options().items()}
+    members["index"] = index.json_pieces()
+    return _object_pieces(members)
+
+
+def payload_json(docs: Iterable[Doc]) -> str:
     """``payload(docs)`` in JSON, built without encoding the postings one by one."""
-    members = {k: _dumps(v) for k, v in _options().items()}
-    members["index"] = index_json(docs)
-    return _object(members)
+    return "".join(_payload_pieces(Index(docs)))
 
 
 # Escaped inside the JSON strings (the same value): "</" and "<!--", which must not appear in a
 # script; U+2028/9; and text that offline checkers take for a network call. (needle, pattern,
 # replacement): the pattern only runs over text that holds the needle. Each pattern starts with
 # its literal (the word boundary is looked behind for), so the scan of a large index is quick.
+# No pattern can match across two JSON tokens (each lies inside one string: JSON outside strings
+# has no letters but those of true, false and null, no "<" and no white space), so text cut
+# between tokens can be escaped a part at a time (_script_pieces).
 _SCRIPT_ESCAPES = [
     ("</", re.compile(r"</"), lambda m: "<\\/"),
     ("<!--", re.compile(r"<!--"), lambda m: "\\u003c!--"),
@@ -420,6 +488,7 @@ _SCRIPT_ESCAPES = [
     ("XMLHttpRequest", re.compile(r"XMLHttpRequest(?<=\bXMLHttpRequest)\b"), lambda m: "XMLHttpReques\\u0074"),
     (".wasm", re.compile(r"\.wasm\b"), lambda m: ".\\u0077asm"),
 ]
+_SCRIPT_PART = 1 << 16   # characters of JSON escaped at a time
 
 
 def script(data: dict | str, name: str = "DOSSIER_SEARCH") -> str:
@@ -430,20 +499,64 @@ def script(data: dict | str, name: str = "DOSSIER_SEARCH") -> str:
     text never closes a <script> element; words that offline checkers take for a network call
     ("fetch(", "import(", "XMLHttpRequest", ".wasm") are escaped too. The value is unchanged.
     """
-    text = data if isinstance(data, str) else _dumps(data)
+    return "".join(_script_pieces([data if isinstance(data, str) else _dumps(data)], name))
+
+
+def _script_pieces(json_pieces: Iterable[str], name: str = "DOSSIER_SEARCH") -> Iterator[str]:
+    """script() of the JSON text made of json_pieces (each whole JSON tokens), in pieces."""
+    yield f"window.{name} = JSON.parse('"
+    for part in _parts(json_pieces, _SCRIPT_PART):
+        yield _escape(part)
+    yield "');\n"
+
+
+def _parts(pieces: Iterable[str], size: int) -> Iterator[str]:
+    """The pieces joined into parts of at least `size` characters (but the last)."""
+    part: list[str] = []
+    length = 0
+    for piece in pieces:
+        part.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(part)
+            part, length = [], 0
+    if part:
+        yield "".join(part)
+
+
+def _escape(text: str) -> str:
+    """JSON text as it goes inside the script's '...': the escapes above, then the literal's own."""
     for needle, pattern, replacement in _SCRIPT_ESCAPES:
         if needle in text:
             text = pattern.sub(replacement, text)
-    literal = text.replace("\\", "\\\\").replace("'", "\\'")
-    return f"window.{name} = JSON.parse('{literal}');\n"
+    return text.replace("\\", "\\\\").replace("'", "\\'")
 
 
 def index_script(res) -> str:
     """data/search-index.js"""
-    return script(payload_json(documents(res)))
+    return "".join(_index_script_pieces(res))
+
+
+def _index_script_pieces(res) -> Iterator[str]:
+    return _script_pieces(_payload_pieces(Index(each_document(res))))
+
+
+def write_index_script(res, write: Callable[[bytes], object]) -> None:
+    """data/search-index.js, written in UTF-8 pieces with `write` (a binary file's write, say):
+    neither the documents nor the text are ever whole, and the index is emptied as it is written."""
+    with collector.paused():   # millions of postings, none in a cycle
+        for piece in _index_script_pieces(res):
+            write(piece.encode())
+
+
+def writers(res):
+    """The data file of search, as (path, write_to): write_to(write) writes it (write_index_script)."""
+    yield "data/search-index.js", partial(write_index_script, res)
 
 
 def files(res):
-    with collector.paused():   # millions of postings, none in a cycle
-        text = index_script(res)
-    yield "data/search-index.js", text
+    """The data file of search, as (path, bytes)."""
+    for path, write_to in writers(res):
+        data = bytearray()
+        write_to(data.extend)
+        yield path, data

@@ -87,8 +87,8 @@ class DataFiles:
     def wait(self) -> None:
         """Every data file is in the writer's folder and recorded."""
         if self.here:
-            for path, text in self.renderer.data_files():
-                self.writer.write(path, text)
+            for path, write_to in self.renderer.data_files():
+                self.writer.write_from(path, write_to)
             return
         try:
             for process, receive in self.pending:
@@ -118,10 +118,10 @@ def _put_data_files(part: int | None, send) -> None:
     (the exception that stopped it, None)."""
     paths = []
     try:
-        for path, text in _renderer.data_files(part):
+        for path, write_to in _renderer.data_files(part):
             if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
                 os._exit(1)
-            _writer.put(path, text.encode("utf-8") if isinstance(text, str) else text)
+            _writer.put_from(path, write_to)
             paths.append(path)
     except BaseException as e:
         try:

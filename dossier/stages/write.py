@@ -124,14 +124,27 @@ class SiteWriter:
         """Create one new file in the temporary folder, without bookkeeping: a forked render worker
         calls this on its copy of the writer, and the parent then calls record_written. Safe in
         several processes at once: a folder may already exist, a file never is overwritten."""
+        with self._create(rel) as file:
+            file.write(data)
+
+    def put_from(self, rel: str, write_to) -> None:
+        """put, for a file written in pieces: write_to(write) calls write with each piece (bytes)."""
+        with self._create(rel) as file:
+            write_to(file.write)
+
+    def write_from(self, rel: str, write_to) -> None:
+        """Write one file that is not a page, in pieces (see put_from)."""
+        self._claim(rel)
+        self.put_from(rel, write_to)
+
+    def _create(self, rel: str):
         _check_path(rel)
         path = self._place(rel)
         try:   # created exclusively: a file already there may be a link into the live site
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             raise WriteError([f"{rel}: refused to write a path twice"]) from None
-        with open(fd, "wb") as file:
-            file.write(data)
+        return open(fd, "wb")
 
     def record_put(self, rel: str) -> None:
         """A file that is not a page, put in the temporary folder by another process: claim its path."""
