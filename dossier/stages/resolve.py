@@ -25,7 +25,7 @@ from .validate import REF_KINDS
 SNIPPET_CHARS = 90
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     id: str
     name: str
@@ -50,7 +50,7 @@ class SiteIndex:
         return self.targets.get(id_)
 
 
-@dataclass
+@dataclass(slots=True)
 class Anchored:
     """An annotation with its place in the reader's text."""
     annotation: object
@@ -59,8 +59,8 @@ class Anchored:
     end: int
 
 
-@dataclass
-class Mention:
+@dataclass(slots=True)
+class Mention:   # all its fields make its digest (incremental._ENTRY)
     source_id: str
     snippet_before: str
     text: str
