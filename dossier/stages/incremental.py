@@ -153,7 +153,7 @@ _ENTRY = {
     "anchors": lambda anchored, out: [(a.source_id, out["src:" + a.source_id]) for a in anchored],
     "about": lambda anchored, out: [(a.source_id, out["src:" + a.source_id]) for a in anchored],
     "events_of": lambda events, out: [(e.id, out["ent:" + e.id]) for e in events],
-    "mentions": lambda mentions, out: [(m.source_id, m.snippet_before, m.text, m.snippet_after, m.count) for m in mentions],
+    "mentions": lambda mentions, out: list(map(tuple, mentions)),
     "linked_from": lambda ids, out: ids,
     "cited_by": lambda ids, out: ids,
 }

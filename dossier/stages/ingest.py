@@ -20,7 +20,7 @@ from .load import MAX_FILE_BYTES, FileJob, discover, read_bytes, read_raw
 from .validate import assemble, convert
 
 
-@dataclass(slots=True)
+@dataclass
 class FileResult:
     role: str
     id: str | None

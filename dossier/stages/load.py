@@ -172,7 +172,7 @@ def _inside(path: Path, content: Path, diags: Diagnostics) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FileJob:
     """A content file found by discover: what it is and whether its name and place are valid.
     Reading it (read_raw) depends on nothing else, so files can be read in any process, in any

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .. import collector
 from ..diagnostics import Diagnostics
@@ -25,7 +26,7 @@ from .validate import REF_KINDS
 SNIPPET_CHARS = 90
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Target:
     id: str
     name: str
@@ -50,8 +51,7 @@ class SiteIndex:
         return self.targets.get(id_)
 
 
-@dataclass(slots=True)
-class Anchored:
+class Anchored(NamedTuple):
     """An annotation with its place in the reader's text."""
     annotation: object
     source_id: str
@@ -59,8 +59,7 @@ class Anchored:
     end: int
 
 
-@dataclass(slots=True)
-class Mention:   # all its fields make its digest (incremental._ENTRY)
+class Mention(NamedTuple):   # all its fields make its digest (incremental._ENTRY)
     source_id: str
     snippet_before: str
     text: str
