@@ -119,7 +119,7 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
     try:
         # Started first: after a small edit (a state to start from), the data files are what
         # the build waits for; a cold build's page workers run beside them.
-        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets), beside_workers=saved is None)
+        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets))
         files = {entry[2].path: entry[1] for entry in result.ingested.files.values()}
         state = State(engine, _global_key(renderer, files), str(out.resolve()), result.ingested.files,
                       _used_readings(result), incremental.digests(result.resolved, files, renderer),

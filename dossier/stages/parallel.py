@@ -57,68 +57,63 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
 
 
 class DataFiles:
-    """The data files (exports, search index), written in forked processes when the site is
-    large enough for that to pay, else here when waited for. Beside page workers one process
-    makes them all; otherwise (a build after a small edit renders few pages, here) the exports
-    and the search index are made in two processes at once: they are then what the build waits
-    for. Each process exits as soon as its files are written: its memory (as much as the
-    parent's by then) is not held to the end of the build, and no idle process keeps the
+    """The data files (exports, search index), written in a forked process when the site is
+    large enough for that to pay, else here when waited for. The process starts before the
+    pages are rendered and runs beside them: beside the page workers in a cold build, beside the
+    digests and the reuse of pages after a small edit (one process, not one per file: on two
+    cores a second one only slowed what the build waits for). It exits as soon as its files are
+    written: its memory is not held to the end of the build, and no idle process keeps the
     parent's memory pages shared (every page the parent then writes would be copied)."""
 
-    def __init__(self, renderer, writer, pages: int, beside_workers: bool):
+    def __init__(self, renderer, writer, pages: int):
         global _renderer, _writer, _parent
-        self.renderer, self.writer, self.here, self.pending = renderer, writer, True, []
+        self.renderer, self.writer, self.process, self.receive = renderer, writer, None, None
         if pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
-        parts = [None] if beside_workers else list(range(renderer.DATA_PARTS))
         context = multiprocessing.get_context("fork")
         _renderer, _writer, _parent = renderer, writer, os.getpid()
-        self.here = False
         try:
-            for part in parts:
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_put_data_files, args=(part, send), daemon=True)
-                process.start()
-                send.close()   # the child's end: its closing is how a dead child shows
-                self.pending.append((process, receive))
+            self.receive, send = context.Pipe(duplex=False)
+            self.process = context.Process(target=_put_data_files, args=(send,), daemon=True)
+            self.process.start()
+            send.close()   # the child's end: its closing is how a dead child shows
         finally:
             _renderer, _writer = None, None
 
     def wait(self) -> None:
         """Every data file is in the writer's folder and recorded."""
-        if self.here:
+        if self.process is None:
             for path, write_to in self.renderer.data_files():
                 self.writer.write_from(path, write_to)
             return
         try:
-            for process, receive in self.pending:
-                try:
-                    failure, paths = receive.recv()
-                except EOFError:
-                    raise RuntimeError(f"the process making the data files died (exit code {process.exitcode})") from None
-                if failure is not None:
-                    raise failure
-                for path in paths:
-                    self.writer.record_put(path)
+            try:
+                failure, paths = self.receive.recv()
+            except EOFError:
+                raise RuntimeError(f"the process making the data files died (exit code {self.process.exitcode})") from None
+            if failure is not None:
+                raise failure
+            for path in paths:
+                self.writer.record_put(path)
         finally:
             self.cancel()
 
     def cancel(self) -> None:
-        """Stop the processes if they still run (the build failed): they must not write on."""
-        for process, receive in self.pending:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-            receive.close()
-        self.pending = []
+        """Stop the process if it still runs (the build failed): it must not write on."""
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+            self.process.join()
+            self.receive.close()
+            self.process = None
 
 
-def _put_data_files(part: int | None, send) -> None:
-    """In a forked process: write the data files of one part, then send (None, their paths) or
-    (the exception that stopped it, None)."""
+def _put_data_files(send) -> None:
+    """In the forked process: write the data files, then send (None, their paths) or (the
+    exception that stopped it, None)."""
     paths = []
     try:
-        for path, write_to in _renderer.data_files(part):
+        for path, write_to in _renderer.data_files():
             if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
                 os._exit(1)
             _writer.put_from(path, write_to)

@@ -221,16 +221,11 @@ class Renderer:
             return self._page("claims.html", "claims.html", claims=self.lists.shown("list:claims"), statuses=CLAIM_STATUSES)
         return self._page(f"{what}.html", f"{what}.html")
 
-    DATA_PARTS = 2   # data_files(part): the exports, and the search index
-
-    def data_files(self, part: int | None = None):
+    def data_files(self):
         """Machine-readable exports and the scripts the pages load, as (path, write_to), where
-        write_to(write) writes the file in UTF-8 pieces (the large ones are never whole): all of
-        them, or one part of DATA_PARTS (each part can be made in a process of its own)."""
-        if part in (None, 0):
-            yield from exports.writers(self.res, self.map)
-        if part in (None, 1):
-            yield from search.writers(self.res)
+        write_to(write) writes the file in UTF-8 pieces (the large ones are never whole)."""
+        yield from exports.writers(self.res, self.map)
+        yield from search.writers(self.res)
 
     # --- page contexts ---------------------------------------------------------------------
 
