@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from itertools import chain
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
+from itertools import chain
 from urllib.parse import unquote, urlsplit
 
 # A tag: its name, then its attributes. The quantifiers are possessive (they never give back
@@ -22,7 +22,10 @@ from urllib.parse import unquote, urlsplit
 # space, '=', '/' or '>' begins; a value where its quote or white space does), so giving back
 # never finds another match, and the engine need not try (tests/test_scan.py compares the two).
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*+)((?:\s++[^\s\"'>/=]++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s\"'=<>`]++))?+)*+)\s*+/?>")
-_TAG_TEXT = re.compile(_TAG.pattern.replace("(", "(?:").replace("(?:?:", "(?:"))   # the same, the whole tag as one string
+# The same with its two groups made non-capturing, so that findall gives each whole tag as one
+# string (a string, not a tuple of groups: cheaper to make, and one key for the tag cache).
+_TAG_TEXT = re.compile(_TAG.pattern.replace("(", "(?:").replace("(?:?:", "(?:"))
+assert _TAG_TEXT.groups == 0
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _RESOURCE = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
              ("audio", "src"), ("embed", "src"), ("object", "data"), ("link", "href"), ("image", "href"),
