@@ -117,17 +117,19 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         writer.abort()
 
     try:
-        # Started first: after a small edit (a state to start from), the data files are what
-        # the build waits for; a cold build's page workers run beside them.
-        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets))
         files = {entry[2].path: entry[1] for entry in result.ingested.files.values()}
-        state = State(engine, _global_key(renderer, files), str(out.resolve()), result.ingested.files,
-                      _used_readings(result), incremental.digests(result.resolved, files, renderer),
-                      shards=saved.shards if saved else {})
+        global_key, site = _global_key(renderer, files), str(out.resolve())
         # Pages are reused only from the very site the state describes, unchanged since, and when
         # nothing that every page shows has changed.
-        previous = saved if saved and saved.out == state.out and saved.key == state.key \
+        previous = saved if saved and saved.out == site and saved.key == global_key \
             and cache.output_state(out) == saved.output else None
+        # Started first. A cold build's page workers run beside them. After a small edit they are
+        # what the build waits for, and this process, with few pages to render, writes the exports
+        # while the forked one makes the search index (two busy processes on two cores).
+        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets),
+                               here=("exports",) if previous else ())
+        state = State(engine, global_key, site, result.ingested.files, _used_readings(result),
+                      incremental.digests(result.resolved, files, renderer), shards=saved.shards if saved else {})
         changed = incremental.changed_keys(previous.digests, state.digests) if previous else set()
         jobs, todo, reused = renderer.jobs(), [], []
         writer.expect(map(renderer.job_path, jobs))

@@ -90,24 +90,26 @@ def test_the_demo_dossier_gives_the_same_bytes_and_scans_on_several_cores_as_on_
 def test_the_data_files_are_the_same_made_here_or_in_a_process_of_their_own(tmp_path, monkeypatch):
     renderer = Renderer(check(REPO / "content").resolved)
     sites = []
-    for name, threshold in (("here", 10**9), ("forked", 500)):
+    for name, threshold, here in (("here", 10**9, ()), ("forked", 500, ()), ("split", 500, ("exports",))):
         monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", threshold)
         writer = SiteWriter(tmp_path / name)
-        data_files = parallel.DataFiles(renderer, writer, pages=1000)
+        data_files = parallel.DataFiles(renderer, writer, pages=1000, here=here)
         assert (data_files.process is None) == (name == "here")
+        assert data_files.here == {"here": renderer.DATA_PARTS, "forked": (), "split": ("exports",)}[name]
         data_files.wait()
         assert multiprocessing.active_children() == []   # gone once its files are written
         writer.commit()
         sites.append(folder_digest(writer.out))
     assert "data/search-index.js" in sites[0] and "data/dossier.json" in sites[0]
-    assert sites[0] == sites[1]
+    assert sites[0] == sites[1] == sites[2]
 
 
 def test_a_data_file_the_writer_refuses_fails_the_build_with_the_writers_reason(tmp_path, monkeypatch):
     renderer = Renderer(check(REPO / "content").resolved)
     monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 500)
     write_to = lambda write: write(b"{}")   # noqa: E731
-    monkeypatch.setattr(renderer, "data_files", lambda: iter([("data/a.json", write_to), ("data/a.json", write_to)]))
+    twice = [("data/a.json", write_to), ("data/a.json", write_to)]
+    monkeypatch.setattr(renderer, "data_files", lambda parts: iter(twice if parts else []))
     writer = SiteWriter(tmp_path / "site")
     data_files = parallel.DataFiles(renderer, writer, pages=1000)
     with pytest.raises(WriteError) as caught:

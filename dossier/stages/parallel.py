@@ -59,22 +59,29 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
 class DataFiles:
     """The data files (exports, search index), written in a forked process when the site is
     large enough for that to pay, else here when waited for. The process starts before the
-    pages are rendered and runs beside them: beside the page workers in a cold build, beside the
-    digests and the reuse of pages after a small edit (one process, not one per file: on two
-    cores a second one only slowed what the build waits for). It exits as soon as its files are
-    written: its memory is not held to the end of the build, and no idle process keeps the
-    parent's memory pages shared (every page the parent then writes would be copied)."""
+    pages are rendered and runs beside them: beside the page workers in a cold build; after a
+    small edit beside the digests and the reuse of pages, and this process then writes the
+    exports itself once its few pages are rendered (``here``), while the forked one makes the
+    search index. One forked process, not one per file: on two cores a third busy process only
+    slowed the build's own work. It exits as soon as its files are written: its memory is not
+    held to the end of the build, and no idle process keeps the parent's memory pages shared
+    (every page the parent then writes would be copied)."""
 
-    def __init__(self, renderer, writer, pages: int):
+    def __init__(self, renderer, writer, pages: int, here: tuple = ()):
+        """here: the parts (Renderer.DATA_PARTS) made in this process when waited for, even when
+        the others are made in a forked one."""
         global _renderer, _writer, _parent
         self.renderer, self.writer, self.process, self.receive = renderer, writer, None, None
-        if pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        self.here = renderer.DATA_PARTS
+        forked = tuple(part for part in renderer.DATA_PARTS if part not in here)
+        if not forked or pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
+        self.here = tuple(part for part in renderer.DATA_PARTS if part in here)
         context = multiprocessing.get_context("fork")
         _renderer, _writer, _parent = renderer, writer, os.getpid()
         try:
             self.receive, send = context.Pipe(duplex=False)
-            self.process = context.Process(target=_put_data_files, args=(send,), daemon=True)
+            self.process = context.Process(target=_put_data_files, args=(forked, send), daemon=True)
             self.process.start()
             send.close()   # the child's end: its closing is how a dead child shows
         finally:
@@ -82,11 +89,12 @@ class DataFiles:
 
     def wait(self) -> None:
         """Every data file is in the writer's folder and recorded."""
-        if self.process is None:
-            for path, write_to in self.renderer.data_files():
-                self.writer.write_from(path, write_to)
-            return
         try:
+            if self.here:
+                for path, write_to in self.renderer.data_files(self.here):
+                    self.writer.write_from(path, write_to)
+            if self.process is None:
+                return
             try:
                 failure, paths = self.receive.recv()
             except EOFError:
@@ -108,12 +116,12 @@ class DataFiles:
             self.process = None
 
 
-def _put_data_files(send) -> None:
-    """In the forked process: write the data files, then send (None, their paths) or (the
-    exception that stopped it, None)."""
+def _put_data_files(parts: tuple, send) -> None:
+    """In the forked process: write the data files of those parts, then send (None, their paths)
+    or (the exception that stopped it, None)."""
     paths = []
     try:
-        for path, write_to in _renderer.data_files():
+        for path, write_to in _renderer.data_files(parts):
             if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
                 os._exit(1)
             _writer.put_from(path, write_to)

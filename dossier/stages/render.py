@@ -221,11 +221,16 @@ class Renderer:
             return self._page("claims.html", "claims.html", claims=self.lists.shown("list:claims"), statuses=CLAIM_STATUSES)
         return self._page(f"{what}.html", f"{what}.html")
 
-    def data_files(self):
+    DATA_PARTS = ("exports", "search")
+
+    def data_files(self, parts=DATA_PARTS):
         """Machine-readable exports and the scripts the pages load, as (path, write_to), where
-        write_to(write) writes the file in UTF-8 pieces (the large ones are never whole)."""
-        yield from exports.writers(self.res, self.map)
-        yield from search.writers(self.res)
+        write_to(write) writes the file in UTF-8 pieces (the large ones are never whole): those
+        of the parts named (the exports, the search index)."""
+        if "exports" in parts:
+            yield from exports.writers(self.res, self.map)
+        if "search" in parts:
+            yield from search.writers(self.res)
 
     # --- page contexts ---------------------------------------------------------------------
 
