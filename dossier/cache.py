@@ -186,12 +186,13 @@ def save_state(path: Path, state) -> None:
     """Save a build's state: a main file and shards of its large parts. A shard whose entries are
     all the very objects the previous state was loaded with is not written again, so a build
     after a small edit writes a few shards, not the whole state. Best effort, like remember:
-    a state that cannot be written only makes the next build slower."""
+    a state that cannot be written only makes the next build slower. Once saved, the state is
+    as load_state would read it back, so a process that keeps it can build on it again."""
     secret = _secret()
     if secret is None:
         return
     previous = getattr(state, "shards", None) or {}
-    names, kept = {}, {}
+    names, kept, loaded = {}, {}, {}
     try:
         path.parent.mkdir(exist_ok=True)
         for part in SHARDED:
@@ -203,7 +204,9 @@ def save_state(path: Path, state) -> None:
                 if not bucket:
                     continue
                 old = previous.get((part, i))
-                if old and old[1].keys() == bucket.keys() and all(old[1][k] is v for k, v in bucket.items()):
+                loaded[(part, i)] = bucket
+                if old and old[1].keys() == bucket.keys() and all(old[1][k] is v for k, v in bucket.items()) \
+                        and (path.parent / old[0]).is_file():   # still there (a kept state is not read back)
                     names[(part, i)] = old[0]
                     continue
                 payload = pickle.dumps(bucket, protocol=pickle.HIGHEST_PROTOCOL)
@@ -214,13 +217,14 @@ def save_state(path: Path, state) -> None:
             setattr(state, part, {})
         state.shards = names
         _write_atomic(path, _signed(secret, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)))
+        state.shards = {key: (name, loaded[key]) for key, name in names.items()}
         wanted = set(names.values())
         for stale in path.parent.glob(f"{path.name}.*-*"):
             if stale.name not in wanted:
                 stale.unlink(missing_ok=True)
         _forget_old_states(path.parent)
     except OSError:
-        pass
+        state.shards = {}   # what is on disk is unknown: the next save writes every shard
     finally:
         for part, value in kept.items():
             setattr(state, part, value)

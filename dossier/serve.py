@@ -47,10 +47,12 @@ class Preview:
         self.generation = 0
         self.errors: list[str] = []
         self.changed = threading.Condition()
+        self.state = None   # of the last build that wrote the site: the next one starts from it
 
     def rebuild(self) -> None:
         start = time.perf_counter()
-        result = build(self.content, self.out)
+        result = build(self.content, self.out, state=self.state)
+        self.state = result.state or self.state   # a failed build leaves the site, and so its state, as they were
         lines = [d.text() for d in result.diagnostics.sorted()]
         for line in lines:
             print(line, file=sys.stderr)

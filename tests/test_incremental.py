@@ -98,6 +98,37 @@ def test_incremental_builds_equal_cold_builds_after_each_edit(demo, tmp_path):
         assert_same_as_cold(demo, site, tmp_path)
 
 
+def test_a_state_kept_in_memory_builds_as_the_saved_one_does(demo, tmp_path, monkeypatch):
+    """`dossier serve` keeps each build's state for the next one instead of reading it back: the
+    same bytes as a cold build after each edit and after a failed build, the same few shards
+    written, and a saved state that a later build in another process can still read."""
+    site = tmp_path / "site"
+    state = build(demo, site).state
+    with monkeypatch.context() as never_read:
+        never_read.setattr(cache, "load_state", lambda path: pytest.fail("read the saved state"))
+        for what, step in STEPS[:6]:
+            step(demo)
+            result = build(demo, site, state=state)
+            assert not result.diagnostics.errors, (what, result.diagnostics.errors)
+            assert result.rendered < result.pages, what
+            state = result.state
+            assert_same_as_cold(demo, site, tmp_path)
+        good = (demo / ROAD_BRIDGE).read_text(encoding="utf-8")
+        (demo / ROAD_BRIDGE).write_text(good + "summary: [unclosed\n", encoding="utf-8")
+        failed = build(demo, site, state=state)
+        assert failed.diagnostics.errors and failed.state is None
+        (demo / ROAD_BRIDGE).write_text(good.replace("two lanes", "two traffic lanes"), encoding="utf-8")
+        before = {p.name for p in cache.cache_dir(demo).glob("build-*.state.*")}
+        result = build(demo, site, state=state)
+        assert not result.diagnostics.errors and result.rendered < result.pages
+        assert_same_as_cold(demo, site, tmp_path)
+        written = {p.name for p in cache.cache_dir(demo).glob("build-*.state.*")} - before
+        assert 1 <= len(written) <= 3, sorted(written)
+    edit(demo, ROAD_BRIDGE, "two traffic lanes", "two lanes")
+    from_disk = build(demo, site)
+    assert not from_disk.diagnostics.errors and from_disk.rendered < from_disk.pages
+    assert_same_as_cold(demo, site, tmp_path)
+
 NEW_CLAIM = """annotations:
   - id: unity-claim
     quote: "marks a new stage of unity between both countries"
