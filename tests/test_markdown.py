@@ -105,13 +105,13 @@ def test_notes_and_bibliography_end_the_page_and_follow_edits_to_a_source():
     sources = {"news": source(publisher="Daily", published="2024-05", reliability="B", credibility=2),
                "wiki": Source("wiki", "sources/wiki.yaml", {"title": "Wiki"}, [], "", 0)}
     html = notes_html(notes, sources, "../")
-    assert ('<li id="note-1"><a href="../sources/news.html">The &lt;News&gt;</a>, Daily (2024-05), p. 4. '
+    assert ('<li id="note-1"><a href="../sources/news.html">The &lt;News&gt;</a>, Daily (<time datetime="2024-05">May 2024</time>), p. 4. '
             '<a class="backref" href="#cite-1-1" aria-label="Back to citation 1 (1)">↩</a>'
             '<a class="backref" href="#cite-1-2" aria-label="Back to citation 1 (2)">↩</a></li>') in html
-    assert ('<li id="note-2"><a href="../sources/news.html">The &lt;News&gt;</a>, Daily (2024-05); '
+    assert ('<li id="note-2"><a href="../sources/news.html">The &lt;News&gt;</a>, Daily (<time datetime="2024-05">May 2024</time>); '
             '<a href="../sources/wiki.html">Wiki</a>. '
             '<a class="backref" href="#cite-2-1" aria-label="Back to citation 2">↩</a></li>') in html
-    assert ('<li><a href="../sources/news.html">The &lt;News&gt;</a>. <i>Daily</i>, 2024-05. <span class="grade" '
+    assert ('<li><a href="../sources/news.html">The &lt;News&gt;</a>. <i>Daily</i>, <time datetime="2024-05">May 2024</time>. <span class="grade" '
             'title="Admiralty grade: source usually reliable; information probably true">B2</span></li>\n'
             '<li><a href="../sources/wiki.html">Wiki</a>.</li>') in html
     # entries are cached by what they show, not by source: an edited source shows its new values

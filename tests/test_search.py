@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from dossier.build import check
 from dossier.features import search
 from dossier.features.search import Doc, build_index, fold, index_terms, payload, script, tokenize
+from dossier.markdown.refs import CITATION
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "minimal"
@@ -170,6 +171,11 @@ def test_markdown_becomes_the_text_a_reader_sees(fixture_res):
     assert search.snippet(text) == "Ada leads Ruritania and signed the treaty."
 
 
+def test_a_citation_across_a_line_break_is_left_out_as_the_page_leaves_it_out():
+    text = search.plain("Khasan lies on the border [@wiki-friendship-bridge;\n@wiki-kraskino, p. 2]. Not [@ a note].")
+    assert text == "Khasan lies on the border . Not [@ a note]."
+
+
 def test_snippets_are_cut_at_a_word_boundary():
     text = " ".join(["word"] * 100)
     cut = search.snippet(text)
@@ -178,7 +184,7 @@ def test_snippets_are_cut_at_a_word_boundary():
 
 # The first, plainer versions of plain() and snippet(): the faster ones must give the same text.
 def plain_reference(markdown: str) -> str:
-    text = re.sub(r"\[@[^\[\]\n]*\]", "", markdown)
+    text = CITATION.sub("", markdown)   # what the pages render as a citation
     text = re.sub(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]",
                   lambda m: m.group(2).strip() if m.group(2) else m.group(1).strip(), text)
     text = re.sub(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)", lambda m: m.group(1), text)
@@ -196,7 +202,7 @@ def snippet_reference(text: str, limit: int = search.SNIPPET) -> str:
 
 MARKDOWN_BITS = st.sampled_from(["word", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "#", "## ", "> ", "- ",
                                  "* ", "+ ", "1. ", "12) ", "*", "_", "`", "~", "\\", "\\*", "[[a]]", "[[a|B c]]",
-                                 "[@s, p. 2]", "[x](http://y)", "![alt](i.png)", "[", "]", "(", ")", ",", ".", ";",
+                                 "[@s, p. 2]", "[@s;\n@t]", "[x](http://y)", "![alt](i.png)", "[", "]", "(", ")", ",", ".", ";",
                                  "é", "한국", "漢字"])
 
 

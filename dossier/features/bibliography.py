@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from html import escape
 
+from .timeline import human_date
+
 GRADES = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
           "E": "unreliable", "F": "reliability cannot be judged"}
 CREDIBILITY = {1: "confirmed by other sources", 2: "probably true", 3: "possibly true", 4: "doubtful",
@@ -48,7 +50,7 @@ def _entry(shown: tuple, root: str) -> str:
         out.append(f"{escape(str(author))}. ")
     out.append(f'<a href="{escape(root + url_page)}">{escape(str(title))}</a>')
     where = ", ".join(x for x in (f"<i>{escape(str(publisher))}</i>" if publisher else "",
-                                  escape(str(published)) if published else "") if x)
+                                  _date_html(published) if published else "") if x)
     if where:
         out.append(". " + where)
     out.append(".")
@@ -57,7 +59,7 @@ def _entry(shown: tuple, root: str) -> str:
         shown_url = url if len(url) <= 80 else url[:77] + "..."
         out.append(f' <a class="external url" href="{escape(url)}" rel="noopener noreferrer">{escape(shown_url)}</a>')
     if accessed:
-        out.append(f" (accessed {escape(str(accessed))})")
+        out.append(f" (accessed {_date_html(accessed)})")
     if reliability or credibility:
         out.append(" " + grade_html({"reliability": reliability, "credibility": credibility}))
     return "".join(out)
@@ -71,8 +73,13 @@ def _note_source(shown: tuple, root: str) -> str:
     if publisher:
         text += f", {escape(str(publisher))}"
     if published:
-        text += f" ({escape(str(published))})"
+        text += f" ({_date_html(published)})"
     return text
+
+
+def _date_html(date) -> str:
+    """A date as the pages write dates ('30 April 2025'), machine-readable in <time>."""
+    return f'<time datetime="{escape(str(date))}">{escape(human_date(str(date)))}</time>'
 
 
 def notes_html(notes, sources: dict, root: str) -> str:

@@ -26,6 +26,7 @@ from typing import Callable, Iterable, Iterator
 
 from .. import collector
 from ..kinds import KIND_TITLES
+from ..markdown.refs import CITATION
 
 FORMAT = 1  # of the payload around MiniSearch's index; search.js refuses another
 FIELDS = ("name", "alias", "title", "about", "text")
@@ -180,7 +181,6 @@ class Doc:
     snippet: str = ""
 
 
-_CITATION = re.compile(r"\[@[^\[\]\n]*\]")
 _WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 # Dropped: block marks (heading, quote, list item) at the start of the text or of a line (not the
@@ -200,7 +200,7 @@ def plain(markdown: str | None, site=None) -> str:
         return ""
     text = str(markdown)
     if "[@" in text:
-        text = _CITATION.sub("", text)
+        text = CITATION.sub("", text)   # the citations the pages show as notes (one may span lines)
 
     def link(m):
         if m.group(2):

@@ -15,4 +15,12 @@
     filter.addEventListener("change", apply);
     apply();
   }
+  // Reading view: a click on a highlight goes to its note (the note's kind links back).
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target.closest || target.closest("a")) { return; }
+    var mark = target.closest("mark.anno[data-anno]");
+    var note = mark && document.getElementById(mark.getAttribute("data-anno") + "-note");
+    if (note) { location.hash = note.id; }
+  });
 })();

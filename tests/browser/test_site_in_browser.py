@@ -145,6 +145,30 @@ def test_annotation_anchor_is_the_target(open_page, page):
     expect(fresh.locator(f'mark.anno[id="{anchor}"]')).to_be_in_viewport()
 
 
+def test_a_click_on_a_highlight_goes_to_its_note_which_quotes_it(open_page):
+    page = open_page(BRIDGE_SOURCE)
+    mark = page.locator('mark.anno[id^="a-"]:not(:has(a))').last   # a mention link inside goes to its entity
+    anchor = mark.get_attribute("id")
+    mark.click()
+    assert page.evaluate("() => location.hash") == f"#{anchor}-note"
+    note = page.locator(f'aside[id="{anchor}-note"]')
+    expect(note).to_be_in_viewport()
+    quoted = note.locator(".anno-head q").inner_text().rstrip("…")
+    assert quoted and quoted in mark.inner_text() + page.locator("main").inner_text()
+    note.locator("a.anno-kind").click()
+    page.wait_for_function("h => location.hash === h", arg=f"#{anchor}")
+
+
+# --- narrow screens ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rel", ["crossings/index.html", "sources/frwiki-kraskino.html", BRIDGE_SOURCE, PUTIN])
+def test_a_phone_wide_page_does_not_scroll_sideways(open_page, page, rel):
+    page.set_viewport_size({"width": 390, "height": 800})
+    open_page(rel)
+    wider = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert wider <= 0, f"{rel} is {wider}px wider than a 390px screen"
+
+
 # --- accessibility -------------------------------------------------------------------------------
 
 def _first_authored_page() -> list[str]:
