@@ -93,6 +93,16 @@ def test_infobox_facts_carry_citation_marks_that_lead_to_their_notes(site):
         assert note is not None and note.find("a", href=lambda h: h and h.startswith("../sources/"))
 
 
+def test_an_infobox_names_each_thing_once_and_a_cited_fact_takes_the_place_of_a_field(site):
+    for rel in ("people/vladimir-putin.html", "crossings/tumen-namyang-rail-bridge.html",
+                "documents/comprehensive-strategic-partnership-treaty.html"):
+        labels = [dt.get_text(" ", strip=True).split(" sources")[0] for dt in soup(site, rel).select(".infobox > dl > dt")]
+        assert len(labels) == len(set(labels)), (rel, labels)
+    bridge = soup(site, "crossings/tumen-namyang-rail-bridge.html").select(".infobox > dl > dt")
+    length = [dt for dt in bridge if dt.get_text(strip=True).startswith("Length")]
+    assert len(length) == 1 and length[0].find_next_sibling("dd").select("sup.cite")
+
+
 def test_disagreeing_sources_are_shown_side_by_side(site):
     page = soup(site, "crossings/korea-russia-friendship-bridge.html")
     flags = page.select(".infobox .disagree")

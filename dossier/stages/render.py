@@ -255,6 +255,8 @@ class Renderer:
             "entity": entity, "props": props_view(entity.props), "outgoing": sorted(outgoing.items()),
             # (label, rows, whether the rows disagree: values differ other than in case)
             "facts": [(label, rows, len({f.value.lower() for f in rows}) > 1) for label, rows in facts.items()],
+            # A field's row gives way to facts of the same label: they say it with their sources.
+            "cited": {label.lower() for label in facts},
             "incoming": sorted(incoming.items()), "events": [e for e in res.events_of.get(entity.id, ()) if e.id != entity.id],
             "claims": [a for a in about if a.annotation.kind == "claim"],
             "annotations": [a for a in about if a.annotation.kind != "claim"],

@@ -120,7 +120,7 @@
     return markers;
   }
 
-  function popupContent(m) {
+  function popupContent(m, nearby) {
     var box = el('div', 'map-popup');
     var heading = el('h3');
     var href = safeHref(m.href);
@@ -159,6 +159,23 @@
       page.setAttribute('href', href);
       more.appendChild(page);
       box.appendChild(more);
+    }
+    // Markers drawn on the same spot at this zoom: only the top one can be clicked, so its
+    // popup names the others, each a button that opens its own popup.
+    if (nearby && nearby.length) {
+      var here = el('div', 'map-nearby');
+      here.appendChild(el('p', null, 'Also here at this zoom:'));
+      var list = el('ul');
+      for (var n = 0; n < nearby.length; n++) {
+        var button = el('button', null, nearby[n].name);
+        button.setAttribute('type', 'button');
+        button.addEventListener('click', nearby[n].open);
+        var item = el('li');
+        item.appendChild(button);
+        list.appendChild(item);
+      }
+      here.appendChild(list);
+      box.appendChild(here);
     }
     return box;
   }
@@ -374,9 +391,27 @@
     }
     overlays['OpenStreetMap tiles (online)'] = tiles;
     L.control.layers(null, overlays, {collapsed: true, position: 'topright'}).addTo(map);
+    var tilesFailed = null;
     map.on('overlayadd', function (event) {
       if (event.layer === tiles) {
         addClass(node, 'map-tiles-on');
+      }
+    });
+    // Offline, the tiles never come and the basemap under them is hidden: take them off again
+    // and say why, rather than leave an empty map.
+    tiles.on('tileerror', function () {
+      if (!map.hasLayer(tiles)) {
+        return;
+      }
+      map.removeLayer(tiles);
+      if (!tilesFailed) {
+        tilesFailed = L.control({position: 'bottomleft'});
+        tilesFailed.onAdd = function () {
+          var box = el('div', 'leaflet-control map-notice', 'The online tiles could not be loaded; the built-in basemap is shown.');
+          box.setAttribute('role', 'status');
+          return box;
+        };
+        tilesFailed.addTo(map);
       }
     });
     map.on('overlayremove', function (event) {
@@ -386,6 +421,21 @@
     });
 
     var highlighted = null;
+    var placed = [];
+    // The other markers within a few pixels of this one at the current zoom.
+    function nearbyOf(circle) {
+      var at = map.latLngToLayerPoint(circle.getLatLng());
+      var found = [];
+      for (var j = 0; j < placed.length; j++) {
+        var other = placed[j];
+        if (other.circle !== circle && map.latLngToLayerPoint(other.circle.getLatLng()).distanceTo(at) < 14) {
+          found.push({name: other.name, open: (function (target) {
+            return function () { map.closePopup(); target.openPopup(); };
+          })(other.circle)});
+        }
+      }
+      return found;
+    }
     for (var i = 0; i < markers.length; i++) {
       var m = markers[i];
       var latlng = [m.lat, m.lon];
@@ -404,7 +454,10 @@
         radius: isHighlight ? 10 : 7,
         className: 'crossing-marker mode-' + mode + ' status-' + status + (isHighlight ? ' highlight' : '')
       });
-      circle.bindPopup(popupContent(m));
+      circle.bindPopup((function (marker) {
+        return function (layer) { return popupContent(marker, nearbyOf(layer)); };
+      })(m));
+      placed.push({circle: circle, name: name});
       circle.bindTooltip(el('span', null, name), {direction: 'top', offset: [0, -6]});
       circle.addTo(map);
       makeFocusable(circle, name);

@@ -104,6 +104,26 @@ def test_map_draws_basemap_and_one_marker_per_crossing(open_page, built_site):
     expect(markers).to_have_count(len(features))
 
 
+def test_each_marker_drawn_on_one_spot_can_be_opened_from_the_popup_of_the_top_one(open_page):
+    page = open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    boxes = [m.bounding_box() for m in page.locator("#crossings-map .crossing-marker").all()]
+    centers = [(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2) for b in boxes]
+    stacked = [i for i, (x, y) in enumerate(centers)
+               if any(j != i and abs(x - u) < 4 and abs(y - v) < 4 for j, (u, v) in enumerate(centers))]
+    assert stacked, "the demo's Tumen-Namyang crossings are drawn on one spot at the map's first zoom"
+    page.mouse.click(*centers[stacked[0]])
+    popup = page.locator(".leaflet-popup .map-popup")
+    expect(popup).to_have_count(1)
+    others = popup.locator(".map-nearby button")
+    assert others.count() >= 1
+    name = others.first.inner_text()
+    assert name != popup.locator("h3").inner_text()
+    others.first.click()
+    expect(page.locator(".leaflet-popup")).to_have_count(1)   # the first one closed (it fades out)
+    expect(page.locator(".leaflet-popup .map-popup h3")).to_have_text(name)
+
+
 # --- entity page -> note -> source ---------------------------------------------------------------
 
 def test_citation_jumps_to_note_and_note_opens_source(open_page, built_site):
