@@ -106,8 +106,8 @@ def test_notes_and_bibliography_end_the_page_and_follow_edits_to_a_source():
                "wiki": Source("wiki", "sources/wiki.yaml", {"title": "Wiki"}, [], "", 0)}
     html = notes_html(notes, sources, "../")
     assert ('<li id="note-1"><a href="../sources/news.html">The &lt;News&gt;</a>, Daily (<time datetime="2024-05">May 2024</time>), p. 4. '
-            '<a class="backref" href="#cite-1-1" aria-label="Back to citation 1 (1)">↩</a>'
-            '<a class="backref" href="#cite-1-2" aria-label="Back to citation 1 (2)">↩</a></li>') in html
+            '↩ <a class="backref" href="#cite-1-1" aria-label="Back to citation 1 (1)">a</a> '
+            '<a class="backref" href="#cite-1-2" aria-label="Back to citation 1 (2)">b</a></li>') in html
     assert ('<li id="note-2"><a href="../sources/news.html">The &lt;News&gt;</a>, Daily (<time datetime="2024-05">May 2024</time>); '
             '<a href="../sources/wiki.html">Wiki</a>. '
             '<a class="backref" href="#cite-2-1" aria-label="Back to citation 2">↩</a></li>') in html

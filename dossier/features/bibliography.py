@@ -77,6 +77,15 @@ def _note_source(shown: tuple, root: str) -> str:
     return text
 
 
+def _letters(n: int) -> str:
+    """1 -> 'a', 26 -> 'z', 27 -> 'aa': the names of a note's marks."""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
+
+
 def _date_html(date) -> str:
     """A date as the pages write dates ('30 April 2025'), machine-readable in <time>."""
     return f'<time datetime="{escape(str(date))}">{escape(human_date(str(date)))}</time>'
@@ -96,8 +105,9 @@ def notes_html(notes, sources: dict, root: str) -> str:
         if len(note.backrefs) == 1:
             backs = f'<a class="backref" href="#{note.backrefs[0]}" aria-label="Back to citation {note.number}">↩</a>'
         else:
-            backs = "".join(f'<a class="backref" href="#{back}" aria-label="Back to citation {note.number} ({i})">↩</a>'
-                            for i, back in enumerate(note.backrefs, start=1))
+            # ↩ a b c: each mark of the note told apart, as a reader sees them (not ↩↩↩)
+            backs = "↩ " + " ".join(f'<a class="backref" href="#{back}" aria-label="Back to citation {note.number} ({i})">{_letters(i)}</a>'
+                                    for i, back in enumerate(note.backrefs, start=1))
         out.append(f'<li id="note-{note.number}">{items}. {backs}</li>\n')
     out.append('</ol>\n</section>\n<section class="bibliography" aria-labelledby="bib-h">\n<h2 id="bib-h">Bibliography</h2>\n<ul>\n')
     for source_id in sorted(shown):
