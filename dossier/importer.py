@@ -891,6 +891,10 @@ def import_file(path: Path, content: Path, source_id: str | None = None, force: 
     taken = existing_ids(content)
     if source_id in taken and taken[source_id] != target:
         raise ImportUsage(f"the id {source_id!r} is already used by {taken[source_id]}; choose another with --id")
+    from .stages.validate import reserved_id
+    reserved = reserved_id("source", source_id)
+    if reserved:
+        raise ImportUsage(reserved.replace("choose another id", "choose another with --id"))
     if target.exists() and not force:
         raise ImportUsage(f"{target} already exists; use --force to replace it, or --id to choose another id")
 

@@ -66,8 +66,13 @@ def ensure_free(kind: str, item_id: str, content: Path) -> None:
     if item_id in ids:
         raise ScaffoldError(f"the id {item_id!r} is already used by {ids[item_id]}: ids are unique across all "
                             "entities and sources; choose another one")
-    if kind == "page":
-        from .stages.validate import RESERVED_SLUGS
+    from .stages.validate import RESERVED_SLUGS, reserved_id
+    if kind != "page":
+        why = reserved_id("source" if kind == "source" else "entity", item_id,
+                          "sources" if kind == "source" else FOLDER_OF[kind])
+        if why:
+            raise ScaffoldError(why)
+    else:
         if item_id in RESERVED_SLUGS:
             raise ScaffoldError(f"a page named {item_id!r} would collide with a page the generator writes; choose another name")
         pages = content / "pages"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -63,8 +64,34 @@ class Ctx:
         line, col = pos(node)
         self.diags.error(code, message, self.path, line + self.line_offset, col)
 
+    def error_at(self, value, code: str, message: str) -> None:
+        """An error at a converted value that remembers its position (LStr, LList, LDict)."""
+        self.diags.error(code, message, self.path, getattr(value, "line", 0) + self.line_offset, getattr(value, "col", 0))
+
 
 INVALID = object()  # returned after an error was reported
+
+QUOTE_MAX = 60  # characters of a contributor's value repeated in a message
+
+
+def _q(value) -> str:
+    """A value quoted in a message, shortened: a 5,000-digit number is not repeated whole."""
+    text = str(value)
+    return repr(text if len(text) <= QUOTE_MAX else text[:QUOTE_MAX] + "…")
+
+
+def _clip(value) -> str:
+    """As _q, unquoted."""
+    text = str(value)
+    return text if len(text) <= QUOTE_MAX else text[:QUOTE_MAX] + "…"
+
+
+_INVISIBLE = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
+
+
+def is_blank(text: str) -> bool:
+    """Empty, or only spaces and invisible characters (zero-width space, byte order mark...)."""
+    return all(ch.isspace() or unicodedata.category(ch) in _INVISIBLE for ch in text)
 
 
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -101,7 +128,7 @@ def _found(node: Node) -> str:
         return "a list"
     if _is_null(node):
         return "nothing (null)"
-    return f"{node.value!r}"
+    return _q(node.value)
 
 
 @dataclass
@@ -124,7 +151,7 @@ class Text(Type):
             ctx.error(node, "too-long", f"text is longer than {self.max_len:,} characters")
             return INVALID
         if self._pattern and not self._pattern.match(value):
-            ctx.error(node, "format", f"expected {self.describe()}, found {value!r}")
+            ctx.error(node, "format", f"expected {self.describe()}, found {_q(value)}")
             return INVALID
         return lstr(value.strip() if not node.style else value, node)
 
@@ -149,10 +176,10 @@ class Url(Text):
             parts = urlsplit(value)
             parts.port  # raises on a port that is not a number
         except ValueError:
-            ctx.error(node, "format", f"{str(value)!r} is not a valid URL")
+            ctx.error(node, "format", f"{_q(value)} is not a valid URL")
             return INVALID
         if not parts.netloc or any(c.isspace() for c in value):
-            ctx.error(node, "format", f"{str(value)!r} is not a valid URL: expected http(s)://host/path without spaces")
+            ctx.error(node, "format", f"{_q(value)} is not a valid URL: expected http(s)://host/path without spaces")
             return INVALID
         return value
 
@@ -180,12 +207,28 @@ class Id(Type):
         if value is INVALID:
             return INVALID
         if not ID_RE.match(value) or len(value) > ID_MAX:
-            ctx.error(node, "bad-id", f"{value!r} is not a valid id: expected lowercase letters, digits and single hyphens, at most {ID_MAX} characters")
+            ctx.error(node, "bad-id", f"{_q(value)} is not a valid id: expected lowercase letters, digits and single hyphens, at most {ID_MAX} characters")
             return INVALID
         return lstr(value, node)
 
     def json_schema(self):
         return {"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX}
+
+
+class AnnotationId(Id):
+    """An annotation's id: its mark is #a-<id> and its note #a-<id>-note, so an id ending in
+    '-note' could take the note's anchor of another annotation ('x' and 'x-note')."""
+
+    def __init__(self):
+        super().__init__(what="annotation id")
+
+    def convert(self, node, ctx):
+        value = super().convert(node, ctx)
+        if value is not INVALID and value.endswith("-note"):
+            ctx.error(node, "bad-id", f"annotation id {_q(value)} ends in '-note': #a-{value} is the anchor of the note of "
+                      f"annotation {value[:-5]!r}; choose an id that does not end in '-note'")
+            return INVALID
+        return value
 
 
 @dataclass
@@ -200,12 +243,18 @@ class Enum(Type):
         if value is INVALID:
             return INVALID
         if value not in self.values:
-            ctx.error(node, "enum", f"{value!r} is not allowed here: expected {self.describe()}")
+            ctx.error(node, "enum", f"{_q(value)} is not allowed here: expected {self.describe()}")
             return INVALID
         return lstr(value, node)
 
     def json_schema(self):
         return {"type": "string", "enum": list(self.values)}
+
+
+# Numbers as YAML writes them, in ASCII digits; an underscore between digits (YAML 1.1's 1_000) is
+# allowed, as before.
+_INT_RE = re.compile(r"[-+]?[0-9][0-9_]*\Z")
+_FLOAT_RE = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?\Z")
 
 
 @dataclass
@@ -227,17 +276,23 @@ class Number(Type):
         value = self._scalar(node, ctx)
         if value is INVALID:
             return INVALID
-        text = value.replace("_", "")
+        # ASCII digits only, as YAML writes numbers: Python's int() and float() also read other
+        # scripts' digits ('١٢' is 12), which no editor or other YAML reader takes for a number.
+        text = value.strip(" \t\n")
+        if not (_INT_RE if self.integer else _FLOAT_RE).match(text):
+            ctx.error(node, "type", f"expected {self.describe()}, found {_q(value)}")
+            return INVALID
+        text = text.replace("_", "")
         try:
             number = int(text) if self.integer else float(text)
-        except ValueError:
-            ctx.error(node, "type", f"expected {self.describe()}, found {value!r}")
+        except ValueError:  # e.g. an integer of more than 4,300 digits
+            ctx.error(node, "type", f"expected {self.describe()}, found {_q(value)}")
             return INVALID
         if number != number or number in (float("inf"), float("-inf")):
-            ctx.error(node, "type", f"expected {self.describe()}, found {value!r}")
+            ctx.error(node, "type", f"expected {self.describe()}, found {_q(value)}")
             return INVALID
         if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
-            ctx.error(node, "range", f"{value} is out of range: expected {self.describe()}")
+            ctx.error(node, "range", f"{_clip(value)} is out of range: expected {self.describe()}")
             return INVALID
         if not self.integer and number == int(number) and abs(number) < 1e15:
             number = int(number)
@@ -271,7 +326,7 @@ class Date(Type):
                 return lstr(value, node)
             except ValueError:
                 pass
-        ctx.error(node, "date", f"{value!r} is not a valid date: expected YYYY, YYYY-MM or YYYY-MM-DD")
+        ctx.error(node, "date", f"{_q(value)} is not a valid date: expected YYYY, YYYY-MM or YYYY-MM-DD")
         return INVALID
 
     def json_schema(self):
@@ -299,7 +354,7 @@ class Citations(Type):
             source, _, locator = value.partition(",")
             source = source.strip().lstrip("@")
             if not ID_RE.match(source) or len(source) > ID_MAX:
-                ctx.error(item, "bad-cite", f"{value!r} is not a citation: expected 'source-id' or 'source-id, locator'")
+                ctx.error(item, "bad-cite", f"{_q(value)} is not a citation: expected 'source-id' or 'source-id, locator'")
                 continue
             out.append((lstr(source, item), locator.strip()))
         if not out and items:
@@ -334,10 +389,20 @@ class ListOf(Type):
             return INVALID
         out = LList()
         out.line, out.col = pos(node)
-        for child in node.value:
+        seen: dict[str, int] = {}
+        for number, child in enumerate(node.value, start=1):
             value = self.item.convert(child, ctx)
-            if value is not INVALID:
-                out.append(value)
+            if value is INVALID:
+                continue
+            if isinstance(value, str):
+                if is_blank(value):
+                    ctx.error(child, "blank", f"item {number} of the list is blank: remove it or write the text")
+                    continue
+                if value in seen:
+                    ctx.error(child, "duplicate-item", f"{_q(value)} is listed twice (items {seen[value]} and {number}): remove the repeat")
+                    continue
+                seen[value] = number
+            out.append(value)
         return out
 
     def json_schema(self):
@@ -371,9 +436,12 @@ class MapOf(Type):
         out.key_pos = {}
         for key, value in node.value:
             if not self._key_pattern.match(key.value):
-                ctx.error(key, "bad-key", f"{key.value!r} is not {self.key_hint}")
+                ctx.error(key, "bad-key", f"{_q(key.value)} is not {self.key_hint}")
                 continue
             converted = self.value.convert(value, ctx)
+            if isinstance(converted, str) and is_blank(converted):
+                ctx.error(value, "blank", f"the value of {_q(key.value)} is blank: remove the key or write the text")
+                continue
             if converted is not INVALID:
                 out[key.value] = converted
                 out.key_pos[key.value] = pos(key)
@@ -420,14 +488,18 @@ class Record(Type):
             if spec is None:
                 close = _closest(name, fields)
                 hint = f" (did you mean {close!r}?)" if close else ""
-                ctx.error(key, "unknown-key", f"unknown key {name!r} in {self.name}{hint}; expected one of: {', '.join(fields)}")
+                ctx.error(key, "unknown-key", f"unknown key {_q(name)} in {self.name}{hint}; expected one of: {', '.join(fields)}")
                 continue
             key_pos[name] = pos(key)
             if not spec.required and _is_null(value):
                 continue
             converted = spec.type.convert(value, ctx)
-            if converted is not INVALID:
-                out[name] = converted
+            if converted is INVALID:
+                continue
+            if spec.required and isinstance(converted, str) and is_blank(converted):
+                # Kept (an entity with a blank name is still an id others refer to), but an error.
+                ctx.error(value, "blank", f"{name!r} is blank: write {spec.doc}")
+            out[name] = converted
         missing = [k for k in self._required if k not in out and k not in key_pos]
         for k in missing:
             ctx.error(node, "missing-key", f"{self.name} needs {k!r}: {self.fields[k].doc}")
@@ -479,6 +551,32 @@ def _closest(word: str, options) -> str | None:
     import difflib
     found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.75)
     return found[0] if found else None
+
+
+class LatLon(ListOf):
+    """[latitude, longitude]: -90 to 90, then -180 to 180. (Its JSON Schema is ListOf's, with
+    -180 to 180 for both: the engine checks the latitude more strictly than the editor.)"""
+
+    def __init__(self):
+        super().__init__(Number(-180, 180), exact=2)
+
+    def convert(self, node, ctx):
+        if not isinstance(node, SequenceNode) or len(node.value) != 2:
+            return super().convert(node, ctx)
+        lat = Number(-90, 90).convert(node.value[0], ctx)
+        lon = Number(-180, 180).convert(node.value[1], ctx)
+        if lat is INVALID or lon is INVALID:
+            return INVALID
+        out = LList((lat, lon))
+        out.line, out.col = pos(node)
+        return out
+
+
+def date_before(a: str, b: str) -> bool:
+    """Whether date a is surely before date b, at the precision both have: 2024-04 is before
+    2024-05-01; 2024-05 is not before 2024-05-10 (it may be any day of May)."""
+    n = min(len(a), len(b))
+    return a[:n] < b[:n]
 
 
 # --- the content format ------------------------------------------------------------------------
@@ -572,8 +670,19 @@ KIND_FIELDS = {
     },
 }
 
+
+def _event_check(out, node, ctx):
+    start, end = out.get("date"), out.get("end")
+    if start and end and date_before(end, start):
+        ctx.error_at(end, "date-order", f"the event ends ({end}) before it begins ('date': {start}): "
+                     "'end' must be the same as 'date' or after it")
+
+
+KIND_CHECKS = {"event": _event_check}
+
 ENTITY_RECORDS = {
-    kind: Record(kind, {**COMMON_FIELDS, **KIND_FIELDS[kind]}, doc=f"A {kind} fact sheet.")
+    kind: Record(kind, {**COMMON_FIELDS, **KIND_FIELDS[kind]}, doc=f"A {kind} fact sheet.",
+                 extra_check=KIND_CHECKS.get(kind))
     for kind in KINDS.values()
 }
 
@@ -596,7 +705,7 @@ ANNOTATION = Record("annotation", {
     "status": Field(Enum(CLAIM_STATUSES), "for claims: corroborated, unverified, disputed or refuted"),
     "note": Field(Markdown(), "what the dossier's editors say, in Markdown with citations"),
     "about": Field(ListOf(Id(what="entity id"), max_items=100), "ids of the entities the annotation is about"),
-    "id": Field(Id(what="annotation id"), "a stable anchor: the note is at #a-<id>"),
+    "id": Field(AnnotationId(), "a stable anchor: the note is at #a-<id>"),
 }, doc="A note anchored on quoted text.", extra_check=_annotation_check, json_extra={"allOf": [
     {"if": {"required": ["kind"], "properties": {"kind": {"const": "claim"}}},
      "then": {"required": ["status", "note"]},
@@ -637,7 +746,7 @@ DOSSIER = Record("dossier.yaml", {
     "base_url": Field(Text(max_len=500, pattern=r"^https?://.*/$", pattern_hint="an http(s) URL ending in /"), "only for sitemap.xml and canonical links"),
     "license": Field(Text(max_len=200), "shown in the footer"),
     "map": Field(Record("map", {
-        "center": Field(ListOf(Number(-180, 180), exact=2), "[lat, lon] of the map's default centre"),
+        "center": Field(LatLon(), "[lat, lon] of the map's default centre"),
         "zoom": Field(Number(1, 18, integer=True), "default zoom level"),
     }), "defaults for the crossings map"),
     "relations": Field(MapOf(RELATION_TYPE, r"^[a-z0-9]+(-[a-z0-9]+)*$", "a relation type id"), "the dossier's own relation types"),

@@ -387,6 +387,8 @@ def test_refuses_to_overwrite_without_force(content, capsys):
     (["--id", "ruritania"], "the id 'ruritania' is already used by"),
     (["--id", "ruritania", "--force"], "the id 'ruritania' is already used by"),
     (["--id", "Not_An_Id"], "'Not_An_Id' is not a valid id"),
+    (["--id", "index"], "the id 'index' is reserved"),
+    (["--id", "site-search"], "the id 'site-search' is reserved for sources"),
     (["--accessed", "2026-02-30"], "--accessed '2026-02-30' is not a date"),
     (["--accessed", "yesterday"], "is not a date"),
     (["--url", "javascript:alert(1)"], "is not an http(s) address"),

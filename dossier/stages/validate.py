@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..features.layers import parse_layer
@@ -12,6 +13,38 @@ from .load import RawFile
 
 RESERVED_SLUGS = {"index", "map", "timeline", "claims", "search", "404", "sitemap", "sources", "data", "assets",
                   "site", *FOLDER_OF.values()}
+
+# Entity and source pages are <folder>/<id>.html beside the folder's list, <folder>/index.html.
+RESERVED_IDS = frozenset({"index"})
+# On sources/index.html each source is <li id="<source id>">, so a source id must not be one of the
+# fixed element ids of the templates (base.html's are on every page). tests/test_validation_gaps.py
+# checks that this lists every fixed id="..." in templates/.
+TEMPLATE_ELEMENT_IDS = frozenset({
+    "site-search", "main",                                                     # base.html
+    "backlinks-h",                                                             # _macros.html
+    "infobox-h", "mini-map", "relations-h", "events-h", "claims-h", "annos-h", "mentions-h",   # entity.html
+    "read-h", "entities-h", "map-h", "sources-h",                              # index.html
+    "crossings-map", "list-h",                                                 # map.html
+    "search-input", "search-status", "search-results",                         # search.html
+    "citedby-h",                                                               # source.html
+    "notes-h", "bib-h",                                                        # features/bibliography.py
+})
+
+
+def reserved_id(role: str, item_id: str, folder: str | None = None) -> str | None:
+    """Why an entity's (role "entity") or source's (role "source") id cannot be used, or None.
+    folder: the content folder of the file (countries, sources...), to name the page it would replace."""
+    if item_id in RESERVED_IDS:
+        if role == "source":
+            folder = "sources"
+        page = f"{folder}/{item_id}.html" if folder else f"{item_id}.html of the entity's kind folder"
+        return (f"the id {item_id!r} is reserved: {page} is the list of the folder's "
+                f"{'sources' if role == 'source' else 'entities'}, written by the generator; choose another id")
+    if role == "source" and item_id in TEMPLATE_ELEMENT_IDS:
+        return (f"the id {item_id!r} is reserved for sources: sources/index.html gives each source an HTML element with "
+                f"the source's id, and the site's templates use {item_id!r} for an element of their own; choose another id")
+    return None
+
 
 # Which entity kinds each referencing key accepts (None: any entity).
 REF_KINDS = {"country": {"country"}, "countries": {"country"}, "ends": {"place"}, "crosses": {"place"},
@@ -56,7 +89,12 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
         if f.role == "dossier" and f.record is not None:
             config = f.record
     if config is None:
-        if not any(d.code in ("missing-config",) for d in diags.items) and not any(f.role == "dossier" and not f.ok for f in files):
+        # Only when nothing was said of dossier.yaml yet: not after "no dossier.yaml", an error
+        # reading it, or one in its contents (a list, a title that is not text).
+        reported = any(d.code == "missing-config" for d in diags.items) or any(
+            f.role == "dossier" and (not f.ok or any(d.severity == "error" for d in getattr(f, "diagnostics", ())))
+            for f in files)
+        if not reported:
             diags.error("missing-config", "dossier.yaml is empty: it needs at least a title",
                         next((f.path for f in files if f.role == "dossier"), "dossier.yaml"))
         config = Config(path="dossier.yaml", title="(untitled)")
@@ -70,6 +108,9 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
                 diags.error("duplicate-id", f"id {f.id!r} is already used by {owners[f.id]}: ids are unique across all entities and sources", f.path)
                 continue
             owners[f.id] = f.path
+            why = reserved_id(f.role, f.id, Path(f.path).parent.name)
+            if why:
+                diags.error("reserved-id", why, f.path)
         if f.record is None:
             continue
         if f.role == "entity":
@@ -83,6 +124,10 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
                 pages[f.record.slug] = f.record
         elif f.role == "layer":
             layers.append(f.record)
+    for slug, page in pages.items():
+        if slug in owners:
+            diags.error("duplicate-id", f"the page {slug!r} has the id of {owners[slug]}: [[{slug}]] links to that one, "
+                        "so this page could not be linked; rename the page's file", page.path)
     return Dossier(config, entities, sources, pages, layers=layers)
 
 
@@ -111,7 +156,8 @@ def _config(raw: RawFile, diags: Diagnostics) -> Config | None:
         return None
     types = {}
     for type_id, spec in (data.get("relations") or {}).items():
-        types[type_id] = RelationType(type_id, str(spec["label"]), str(spec["reverse"]))
+        if "label" in spec and "reverse" in spec:   # else 'missing-key' was reported at the spec
+            types[type_id] = RelationType(type_id, str(spec["label"]), str(spec["reverse"]))
     center = data.get("map", {}).get("center")
     return Config(path=raw.path, title=str(data["title"]), description=str(data.get("description", "")),
                   language=str(data.get("language", "en")), base_url=data.get("base_url"),
@@ -170,16 +216,29 @@ def _source(raw: RawFile, diags: Diagnostics) -> Source | None:
     if data is INVALID or "title" not in data:
         return None
     annotations = []
-    anchors: dict[str, int] = {}
-    for number, a in enumerate(data.get("annotations", []), start=1):
+    listed = list(enumerate(data.get("annotations", []), start=1))
+    # An annotation's anchor is #a-<id>, or #a-<number> (its place in the list) when it has no id;
+    # so an id can take the anchor of another annotation's id, or of one without an id ('2').
+    given: dict[str, tuple] = {}   # anchor -> (number, id) of the first annotation whose id gives it
+    for number, a in listed:
+        if "id" in a:
+            given.setdefault(f"a-{a['id']}", (number, a["id"]))
+    for number, a in listed:
         if "quote" not in a:
             continue
-        anchor = f"a-{a['id']}" if "id" in a else f"a-{number}"
+        own = a.get("id")
+        anchor = f"a-{own}" if own is not None else f"a-{number}"
         where = _pos(raw.path, a)
-        if anchor in anchors:
-            diags.error("duplicate-annotation", f"annotation id {str(a.get('id'))!r} is used twice in this source (first on line {anchors[anchor]})", raw.path, where.line, where.col)
+        first_number, first_id = given.get(anchor, (number, own))
+        if first_number != number:
+            if own is not None:
+                diags.error("duplicate-annotation", f"annotation id {str(own)!r} is used twice in this source (first on line {first_id.line})",
+                            raw.path, own.line, own.col)
+            else:   # reported at the id that takes this annotation's numbered anchor
+                diags.error("duplicate-annotation", f"annotation id {str(first_id)!r} gives the anchor #{anchor}, which is also the "
+                            f"anchor of annotation {number} (line {where.line}): an annotation without an id is anchored by its "
+                            "number in the list; choose another id", raw.path, first_id.line, first_id.col)
             continue
-        anchors[anchor] = where.line
         annotations.append(Annotation(number, anchor, str(a["quote"]), a.get("prefix"), a.get("suffix"),
                                       str(a.get("kind", "note")), a.get("status"), a.get("note"),
                                       tuple(a.get("about", [])), where))

@@ -1,0 +1,269 @@
+"""Rules found missing by an outside tester: each is reported at file:line:column, never a traceback.
+
+Every test starts from the minimal fixture (no errors) and adds or replaces one file.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dossier.cli import main
+from dossier.schema import ID_RE
+
+REPO = Path(__file__).resolve().parent.parent
+MINIMAL_CONFIG = "title: Minimal Dossier\nrelations:\n  neighbours: {label: neighbours, reverse: neighbour of}\n"
+
+
+def codes(content) -> list[str]:
+    return [d.code for d in content.check().diagnostics.items if d.severity == "error"]
+
+
+# --- 1. a relation type in dossier.yaml needs both labels ----------------------------------------------
+
+@pytest.mark.parametrize("spec, missing", [
+    ("{label: likes}", ["reverse"]),
+    ("{reverse: liked by}", ["label"]),
+    ("{}", ["label", "reverse"]),
+])
+def test_a_relation_type_without_label_or_reverse_is_a_missing_key_error_at_the_spec(content, spec, missing):
+    content.write("dossier.yaml", MINIMAL_CONFIG + f"  likes: {spec}\n")
+    errors = content.errors()
+    doc = {"label": "how the relation reads from its source", "reverse": "how it reads from its target"}
+    for key in missing:
+        assert f"dossier.yaml:4:10: error: relation type needs {key!r}: {doc[key]} [missing-key]" in errors
+    assert len(errors) == len(missing), errors
+
+
+# --- 2. required text and list items are not blank -----------------------------------------------------
+
+@pytest.mark.parametrize("rel, text, where, key, doc", [
+    ("entities/people/bob.yaml", 'name: ""\n', "1:7", "name", "the entity's name in the dossier's language"),
+    ("entities/people/bob.yaml", 'name: "\u200b "\n', "1:7", "name", "the entity's name in the dossier's language"),
+    ("sources/blank.md", '---\ntitle: ""\n---\nText.\n', "2:8", "title", "the source's title"),
+    ("pages/blank.md", '---\ntitle: " "\n---\nText.\n', "2:8", "title", "the page title"),
+    ("dossier.yaml", 'title: "   "\n', "1:8", "title", "the dossier's title"),
+    ("entities/people/bob.yaml", 'name: Bob\nfacts:\n  - {label: " ", value: "", cite: [almanac]}\n', "3:13", "label",
+     "what the fact is, shown in the infobox"),
+])
+def test_required_text_must_not_be_blank(content, rel, text, where, key, doc):
+    content.write(rel, text)
+    assert f"{rel}:{where}: error: {key!r} is blank: write {doc} [blank]" in content.errors()
+
+
+def test_a_blank_fact_value_is_refused_too(content):
+    content.write("entities/people/bob.yaml", 'name: Bob\nfacts:\n  - {label: Age, value: "", cite: [almanac]}\n')
+    assert "entities/people/bob.yaml:3:25: error: 'value' is blank: write the fact, as text or a number [blank]" in content.errors()
+
+
+def test_blank_list_items_and_native_names_are_refused_at_their_position(content):
+    content.write("entities/people/bob.yaml", 'name: Bob\naliases: ["", " ", Bobby]\nnames: {ru: " "}\ntags: [a, "\t"]\n')
+    errors = content.errors()
+    assert "entities/people/bob.yaml:2:11: error: item 1 of the list is blank: remove it or write the text [blank]" in errors
+    assert "entities/people/bob.yaml:2:15: error: item 2 of the list is blank: remove it or write the text [blank]" in errors
+    assert "entities/people/bob.yaml:3:13: error: the value of 'ru' is blank: remove the key or write the text [blank]" in errors
+    assert "entities/people/bob.yaml:4:11: error: item 2 of the list is blank: remove it or write the text [blank]" in errors
+    assert len(errors) == 4, errors
+
+
+# --- 3. an event does not end before it begins -----------------------------------------------------------
+
+def test_an_event_cannot_end_before_it_begins(content):
+    content.write("entities/events/summit.yaml", "name: Summit\ndate: 2024-05-01\nend: 2024-04-01\n")
+    assert ("entities/events/summit.yaml:3:6: error: the event ends (2024-04-01) before it begins ('date': 2024-05-01): "
+            "'end' must be the same as 'date' or after it [date-order]") in content.errors()
+
+
+@pytest.mark.parametrize("start, end, refused", [
+    ("2024-05", "2024-05-10", False),     # May 2024 may have begun on the 1st: possible
+    ("2024-05-10", "2024-05", False),     # ended some day in May: possible
+    ("2024", "2024-01-01", False),
+    ("2024-05-10", "2024-05-10", False),  # one day
+    ("2024-05-01", "2024-04", True),      # April is before May whatever the days
+    ("2024-05", "2023", True),
+])
+def test_partial_dates_are_compared_at_the_precision_both_have(content, start, end, refused):
+    content.write("entities/events/summit.yaml", f"name: Summit\ndate: {start}\nend: {end}\n")
+    assert ("date-order" in codes(content)) is refused
+
+
+def test_a_document_may_enter_into_force_on_another_day_than_it_was_signed_but_an_event_may_not_end_first(content):
+    content.write("entities/documents/pact.yaml", "name: Pact\ndate: 2024-06-19\nin_force: 2024-01-01\n")
+    content.write("entities/events/summit.yaml", "name: Summit\ndate: 2024-06-19\nend: 2024-01-01\n")
+    assert [e.split(": error:")[0] for e in content.errors()] == ["entities/events/summit.yaml:3:6"]
+
+
+# --- 4. annotation anchors: ids and numbers ---------------------------------------------------------------
+
+def test_an_annotation_id_that_takes_the_numbered_anchor_of_another_annotation_is_named(content):
+    content.write("sources/s.md", """
+        ---
+        title: S
+        annotations:
+          - quote: Alpha
+            id: "2"
+          - quote: Beta
+        ---
+        Alpha and Beta.
+    """)
+    assert ("sources/s.md:5:9: error: annotation id '2' gives the anchor #a-2, which is also the anchor of annotation 2 "
+            "(line 6): an annotation without an id is anchored by its number in the list; choose another id "
+            "[duplicate-annotation]") in content.errors()
+    assert not any("None" in e for e in content.errors())
+
+
+def test_an_annotation_id_used_twice_is_reported_at_the_second_id(content):
+    content.write("sources/s.md", """
+        ---
+        title: S
+        annotations:
+          - quote: Alpha
+            id: same
+          - quote: Beta
+            id: same
+        ---
+        Alpha and Beta.
+    """)
+    assert ("sources/s.md:7:9: error: annotation id 'same' is used twice in this source (first on line 5) "
+            "[duplicate-annotation]") in content.errors()
+
+
+# --- 5. numbers are read as YAML writes them -----------------------------------------------------------------
+
+def test_numbers_are_ascii_digits_only(content):
+    content.write("entities/places/p.yaml", "name: P\nlocation: {lat: ١٢, lon: 1, cite: [almanac]}\n")
+    content.write("entities/crossings/c.yaml", "name: C\nlocation: {note: Not published.}\nlength_m: ٣_٠\n")
+    errors = content.errors()
+    assert "entities/places/p.yaml:2:17: error: expected a number from -90 to 90, found '١٢' [type]" in errors
+    assert "entities/crossings/c.yaml:3:11: error: expected a number from 0 to 1,000,000, found '٣_٠' [type]" in errors
+
+
+def test_ascii_numbers_in_every_yaml_spelling_are_still_read(content):
+    content.write("entities/crossings/c.yaml", 'name: C\nlocation: {lat: -4.5e1, lon: "+130", cite: [almanac]}\nlength_m: 1_000\n')
+    content.write("entities/places/p.yaml", "name: P\nlocation: {lat: .5, lon: 1., cite: [almanac]}\n")
+    content.write("pages/overview.md", "---\ntitle: Overview\norder: -3\n---\n[[c]] [[p]] [[old-bridge]] [[ada-example]] [@daily-news]\n")
+    # and Arabic-Indic digits are not, even in an integer
+    content.write("pages/other.md", "---\ntitle: Other\norder: ٣\n---\nText.\n")
+    assert content.errors() == ["pages/other.md:3:8: error: expected a whole number from -10,000 to 10,000, found '٣' [type]"]
+
+
+def test_the_map_centre_latitude_is_within_90_degrees(content):
+    content.write("dossier.yaml", MINIMAL_CONFIG + "map: {center: [100, 170], zoom: 8}\n")
+    assert content.errors() == ["dossier.yaml:4:16: error: 100 is out of range: expected a number from -90 to 90 [range]"]
+
+
+def test_values_quoted_in_messages_are_shortened(content):
+    content.write("entities/crossings/c.yaml", "name: C\nlocation: {note: Not published.}\nlength_m: " + "9" * 5000 + "x\n")
+    content.write("entities/places/p.yaml", "name: P\nlocation: {lat: 1" + "0" * 100 + ", lon: 1, cite: [almanac]}\n")
+    errors = content.errors()
+    nines = "9" * 60 + "…"
+    assert f"entities/crossings/c.yaml:3:11: error: expected a number from 0 to 1,000,000, found '{nines}' [type]" in errors
+    assert any(e.startswith("entities/places/p.yaml:2:17: error: 1" + "0" * 59 + "… is out of range") for e in errors), errors
+    assert all(len(e) < 300 for e in errors), [len(e) for e in errors]
+
+
+# --- 6. ids the site uses itself ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rel, text, listed", [
+    ("entities/countries/index.yaml", "name: Index\n", "countries/index.html is the list of the folder's entities"),
+    ("sources/index.md", "---\ntitle: Index\n---\nText.\n", "sources/index.html is the list of the folder's sources"),
+])
+def test_an_entity_or_source_cannot_be_called_index(content, rel, text, listed):
+    content.write(rel, text)
+    assert content.errors() == [
+        f"{rel}: error: the id 'index' is reserved: {listed}, written by the generator; choose another id [reserved-id]"]
+
+
+def test_a_source_cannot_take_an_element_id_of_the_templates(content):
+    content.write("sources/site-search.md", "---\ntitle: Search\n---\nText.\n")
+    content.write("entities/people/main.yaml", "name: Main\n")   # entity ids are not element ids: allowed
+    assert content.errors() == [
+        "sources/site-search.md: error: the id 'site-search' is reserved for sources: sources/index.html gives each "
+        "source an HTML element with the source's id, and the site's templates use 'site-search' for an element of "
+        "their own; choose another id [reserved-id]"]
+
+
+def test_the_reserved_source_ids_are_every_fixed_element_id_of_the_templates():
+    from dossier.stages.validate import TEMPLATE_ELEMENT_IDS
+    fixed = set()
+    for path in (REPO / "templates").glob("*.html"):
+        fixed |= {m for m in re.findall(r'\bid="([^"{}]*)"', path.read_text(encoding="utf-8")) if ID_RE.match(m)}
+    for path in (REPO / "dossier").rglob("*.py"):
+        fixed |= {m for m in re.findall(r'\bid="([a-z0-9-]+)"', path.read_text(encoding="utf-8")) if ID_RE.match(m)}
+    assert fixed and fixed <= TEMPLATE_ELEMENT_IDS, sorted(fixed - TEMPLATE_ELEMENT_IDS)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["new", "person", "index"], "the id 'index' is reserved: people/index.html is the list of the folder's entities"),
+    (["new", "source", "index"], "the id 'index' is reserved: sources/index.html is the list of the folder's sources"),
+    (["new", "source", "site-search"], "the id 'site-search' is reserved for sources"),
+])
+def test_dossier_new_refuses_reserved_ids(content, capsys, argv, message):
+    before = sorted(content.root.rglob("*"))
+    assert main([*argv, "--content", "."]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dossier new: error: ") and message in err
+    assert sorted(content.root.rglob("*")) == before
+
+
+def test_an_annotation_id_cannot_end_in_note(content):
+    content.write("sources/s.md", """
+        ---
+        title: S
+        annotations:
+          - quote: Alpha
+            id: x
+          - quote: Beta
+            id: x-note
+        ---
+        Alpha and Beta.
+    """)
+    assert content.errors() == [
+        "sources/s.md:7:9: error: annotation id 'x-note' ends in '-note': #a-x-note is the anchor of the note of "
+        "annotation 'x'; choose an id that does not end in '-note' [bad-id]"]
+
+
+# --- 7. a page cannot share an id with an entity or a source -----------------------------------------------------
+
+def test_a_page_with_the_id_of_an_entity_or_source_is_an_error_at_the_page(content):
+    content.write("pages/old-river.md", "---\ntitle: The river\n---\nText.\n")
+    content.write("pages/almanac.md", "---\ntitle: On the almanac\n---\nText.\n")
+    assert sorted(content.errors()) == [
+        "pages/almanac.md: error: the page 'almanac' has the id of sources/almanac.md: [[almanac]] links to that one, "
+        "so this page could not be linked; rename the page's file [duplicate-id]",
+        "pages/old-river.md: error: the page 'old-river' has the id of entities/places/old-river.yaml: [[old-river]] "
+        "links to that one, so this page could not be linked; rename the page's file [duplicate-id]",
+    ]
+
+
+# --- 8. dossier.yaml's shape, and repeated ids in lists -------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("- title\n- T\n", "dossier.yaml:1:1: error: expected a mapping (dossier.yaml), found a list [type]"),
+    ("title: [T]\n", "dossier.yaml:1:8: error: expected text, found a list [type]"),
+    ("description: no title\n", "dossier.yaml:1:1: error: dossier.yaml needs 'title': the dossier's title [missing-key]"),
+])
+def test_a_dossier_yaml_of_the_wrong_shape_gets_only_its_own_error(content, text, expected):
+    content.write("dossier.yaml", text)
+    errors = [e for e in content.errors() if e.startswith("dossier.yaml")]
+    assert errors == [expected]
+
+
+def test_an_empty_dossier_yaml_is_still_reported_as_empty(content):
+    content.write("dossier.yaml", "# nothing yet\n")
+    assert "dossier.yaml: error: dossier.yaml is empty: it needs at least a title [missing-config]" in content.errors()
+
+
+def test_an_id_listed_twice_is_an_error_at_the_repeat(content):
+    content.write("entities/crossings/x.yaml", """
+        name: X
+        location: {note: Not published.}
+        countries: [ruritania, ruritania]
+        ends: [old-river]
+    """)
+    content.write("entities/events/summit.yaml", "name: Summit\ndate: 2024\nparticipants: [ada-example, ruritania, ada-example]\n")
+    assert sorted(content.errors()) == [
+        "entities/crossings/x.yaml:3:24: error: 'ruritania' is listed twice (items 1 and 2): remove the repeat [duplicate-item]",
+        "entities/events/summit.yaml:3:40: error: 'ada-example' is listed twice (items 1 and 3): remove the repeat [duplicate-item]",
+    ]
