@@ -91,6 +91,8 @@ _INVISIBLE = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
 
 def is_blank(text: str) -> bool:
     """Empty, or only spaces and invisible characters (zero-width space, byte order mark...)."""
+    if text.lstrip()[:1].isalnum():   # nearly every text: no need to look at its characters
+        return False
     return all(ch.isspace() or unicodedata.category(ch) in _INVISIBLE for ch in text)
 
 

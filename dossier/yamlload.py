@@ -4,7 +4,11 @@
 We never let PyYAML construct Python objects: the schema (``schema.py``) types each scalar from
 the text the contributor wrote, so ``2025-13-01`` or ``no`` are never silently converted.
 Refused here: syntax errors, tags other than the plain core ones, anchors and aliases (the
-"billion laughs" bomb needs them), duplicate keys, documents that are too large or too deep.
+"billion laughs" bomb needs them), duplicate keys, documents that are too large or too deep, and
+control characters made by escapes in double quotes (libyaml's reader refuses them written raw).
+
+Positions count lines as editors do (libyaml also breaks lines at U+0085, U+2028 and U+2029), and
+``scalar_offsets`` finds where each character of a value was written, for errors inside values.
 """
 from __future__ import annotations
 
@@ -123,18 +127,102 @@ def _too_many_nodes(text: str) -> tuple[int, int] | None:
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
 
 
-def _char_at(text: str, line: int, column: int) -> str:
-    """The character at a 0-based line and column ('' when there is none)."""
-    start = 0
-    for _ in range(line):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return ""
-    return text[start + column:start + column + 1]
-
-
 def _line_col(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+# Characters libyaml reads as line breaks besides LF (CR is gone: read_text makes it LF).
+YAML_BREAKS = "\x85\u2028\u2029"
+_INVISIBLE = {"\x85": "NEXT LINE (NEL)", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR",
+              "\ufeff": "ZERO WIDTH NO-BREAK SPACE (a byte order mark)"}
+_INVISIBLE_RE = re.compile("[" + "".join(_INVISIBLE) + "]")
+
+
+def _has_yaml_breaks(text: str) -> bool:
+    return "\x85" in text or "\u2028" in text or "\u2029" in text
+
+
+def _mark_index(text: str, mark) -> int:
+    """A mark's character offset in text. libyaml counts U+0085, U+2028 and U+2029 as line
+    breaks in its line numbers: in a text that holds one, its index (in characters) is used."""
+    index = getattr(mark, "index", None)
+    if _has_yaml_breaks(text) and isinstance(index, int) and 0 <= index <= len(text):
+        return index
+    start = 0
+    for _ in range(mark.line):
+        newline = text.find("\n", start)
+        if newline == -1:
+            return len(text)
+        start = newline + 1
+    return min(start + mark.column, len(text))
+
+
+# Where a flow collection opens a value: after 'key: ' or '- ' at the start of a line.
+_FLOW_VALUE = re.compile(r"""[ \t]*(?:-[ \t]+)*(?:(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s#'"\[\]{},:][^:\n]*?)[ \t]*:[ \t]+)?([\[{])""")
+
+
+def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
+    """(message, line, column) for a YAML syntax error: libyaml's words, or what to do about the
+    common mistakes (a value starting with '[' or '`', an unclosed quote, an invisible
+    character), at the place the contributor has to change."""
+    problem_mark, context_mark = e.problem_mark, e.context_mark
+    mark = problem_mark or context_mark
+    message = " ".join(str(part) for part in (e.context, e.problem) if part) or "invalid YAML"
+    if mark is None:
+        return message, 1, 1
+    at = _mark_index(text, mark)
+    problem = str(e.problem or "")
+    context = str(e.context or "")
+
+    invisible = _invisible_near(text, at, _mark_index(text, context_mark) if context_mark else None)
+    if invisible is not None:
+        ch = text[invisible]
+        effect = "YAML reads it as a line break" if ch in YAML_BREAKS else "YAML cannot read the line with it"
+        return (f"the invisible character U+{ord(ch):04X} {_INVISIBLE[ch]} is here: {effect}; remove it",
+                *_line_col(text, invisible))
+
+    if "quoted scalar" in context and "end of stream" in problem and context_mark is not None:
+        opening = _mark_index(text, context_mark)
+        quote = text[opening:opening + 1]
+        if quote in ("'", '"'):
+            inside = "\\\"" if quote == '"' else "''"
+            return (f"the value quoted here never closes: add the closing {quote} "
+                    f"(a {quote} inside the value is written {inside})", *_line_col(text, opening))
+
+    line_start = text.rfind("\n", 0, at) + 1
+    flow = _FLOW_VALUE.match(text, line_start)
+    if flow and flow.start(1) < at and "\n" not in text[flow.start(1):at]:
+        bracket = flow.group(1)
+        what = "list" if bracket == "[" else "mapping"
+        return (f"a value that starts with '{bracket}' is read as a YAML {what}: if it is text, put the "
+                "whole value in quotes or write it as a block ('key: |' and the text on the next lines, indented)",
+                *_line_col(text, flow.start(1)))
+
+    ch = text[at:at + 1]
+    if "cannot start any token" in problem and ch in ("`", "@"):
+        return (f"a plain value cannot start with '{ch}' (YAML reserves it): put the whole value in quotes "
+                "or write it as a block ('key: |' and the text on the next lines, indented)", *_line_col(text, at))
+    if ch == "\t":
+        message += " (a tab: YAML indents with spaces only)"
+    if _has_yaml_breaks(text):
+        return message, *_line_col(text, at)
+    return message, mark.line + 1, mark.column + 1
+
+
+def _invisible_near(text: str, at: int, context: int | None) -> int | None:
+    """The first invisible character that breaks YAML on the line of the error or the line
+    before it (or on the line of a context mark, when that is nearer), else None."""
+    if not _INVISIBLE_RE.search(text):
+        return None
+    line_start = text.rfind("\n", 0, at) + 1
+    start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
+    if context is not None and context < start and text.count("\n", context, at) <= 3:
+        start = text.rfind("\n", 0, context) + 1
+    end = text.find("\n", at)
+    found = _INVISIBLE_RE.search(text, start, len(text) if end == -1 else end)
+    if found is None or (found.group() == "\ufeff" and found.start() == 0):
+        return None
+    return found.start()
 
 
 def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> Node | None:
@@ -162,12 +250,8 @@ def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> N
                *_line_col(before, len(before)))
         return None
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        message = " ".join(str(part) for part in (e.context, e.problem) if part) or "invalid YAML"
-        if mark and _char_at(text, mark.line, mark.column) == "\t":
-            message += " (a tab: YAML indents with spaces only)"
-        report("yaml-syntax", f"YAML syntax error: {message}",
-               (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1)
+        message, line, col = _syntax_error(text, e)
+        report("yaml-syntax", f"YAML syntax error: {message}", line, col)
         return None
     except yaml.YAMLError as e:
         report("yaml-syntax", f"YAML error: {' '.join(str(e).split())}", 1, 1)
@@ -179,20 +263,31 @@ def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> N
         return None
     if root is None:
         return None
+    if _has_yaml_breaks(text):
+        _fix_marks(root, text, 0)
     if not _check_tree(root, path, diags, line_offset, text):
         return None
     if line_offset:
-        _shift_lines(root, line_offset)
+        _fix_marks(root, None, line_offset)
     return root
 
 
-def _shift_lines(root: Node, offset: int) -> None:
-    """Make every node's position count from the top of the file, not of the front matter."""
+def _fix_marks(root: Node, text: str | None, offset: int) -> None:
+    """Make every node's position count from the top of the file, not of the front matter
+    (offset); or, with text, count lines as the rest of the engine does (libyaml also starts a
+    line after U+0085, U+2028 and U+2029, which editors and our diagnostics do not)."""
     stack = [root]
     while stack:
         node = stack.pop()
         m = node.start_mark  # libyaml's marks are read-only: replace them
-        node.start_mark = yaml.Mark(m.name, m.index, m.line + offset, m.column, None, None)
+        if text is None:
+            line, column = m.line + offset, m.column
+        elif isinstance(m.index, int) and 0 <= m.index <= len(text):
+            line, column = _line_col(text, m.index)
+            line, column = line - 1, column - 1
+        else:   # pragma: no cover - not a character index (a loader we do not know)
+            line, column = m.line, m.column
+        node.start_mark = yaml.Mark(m.name, m.index, line, column, None, None)
         if isinstance(node, MappingNode):
             for key, value in node.value:
                 stack.extend((key, value))
@@ -210,7 +305,7 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
     count = 0
     ok = True
     alias_reported = depth_reported = False
-    duplicates = 0
+    duplicates = controls = 0
     first_unlisted = None
     stack = [(root, 1)]
     while stack:
@@ -237,6 +332,13 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
             ok = False
             continue
         if isinstance(node, ScalarNode):
+            # Raw control characters never get this far (libyaml's reader refuses them); escapes
+            # in double quotes ("\0", "\e", "\x9b") make them.
+            if node.style == '"' and _CONTROL.search(node.value):
+                controls += 1
+                if controls <= MAX_REPORTED_DUPLICATES:
+                    _report_control(node, path, diags, line_offset, text)
+                ok = False
             continue
         if depth > MAX_DEPTH:
             if not depth_reported:
@@ -281,6 +383,295 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
     return ok
 
 
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls. Never meant in text, and
+# some (ESC, CSI) drive terminals and confuse whatever reads the pages.
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+_ESCAPE_AT = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+
+
+def control_message(ch: str, written: str = "") -> str:
+    how = f", written {written}" if written else ""
+    return f"the character U+{ord(ch):04X} (a control character{how}) is not allowed in text: remove it"
+
+
+def _report_control(node: ScalarNode, path: str, diags: Diagnostics, line_offset: int, text: str) -> None:
+    """The first control character of a double-quoted value, at the escape that made it (at the
+    value when that place cannot be found)."""
+    bad = _CONTROL.search(node.value)
+    line, col = pos(node)
+    written = ""
+    offsets = scalar_offsets(text, node.start_mark.index, '"', node.value) if 0 <= node.start_mark.index <= len(text) else None
+    if offsets is not None:
+        at = offsets[bad.start()]
+        escape = _ESCAPE_AT.match(text, at)
+        written = f"'{escape.group()}'" if escape else ""
+        line, col = _line_col(text, at)
+    diags.error("encoding", control_message(bad.group(), written), path, line + line_offset, col)
+
+
 def _has_anchor(text: str) -> bool:
     # Cheap pre-check; the event stream decides. An unused anchor is refused too, for one clear rule.
     return "&" in text and _alias_positions(text) != []
+
+
+# --- where each character of a scalar was written --------------------------------------------------
+
+_LINE_BREAKS = "\n" + YAML_BREAKS
+_BLANKZ = " \t" + _LINE_BREAKS
+_ESCAPES = {"0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c",
+            "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "'": "'", "\\": "\\", "N": "\x85",
+            "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+
+def _brk(ch: str) -> str:
+    """A line break as libyaml stores it in a value: LF and NEL become LF, LS and PS stay."""
+    return "\n" if ch in "\n\x85" else ch
+
+
+def scalar_offsets(text: str, start: int, style: str | None, value: str) -> list[int] | None:
+    """For each character of a scalar's value, the offset in text of what the contributor wrote
+    for it (for a character made by an escape, its backslash; for a folded line break, the
+    break). start: the offset of the scalar's first character (its quote or block indicator).
+    The scalar's folding and escaping rules are replayed as libyaml applies them, and the result
+    must give back value exactly: None when it does not (a file changed since it was read, a
+    rule this does not know), so a caller never reports a wrong place."""
+    try:
+        if text[start:start + 1] == "!":   # a tag (!!str): the scalar follows it
+            while start < len(text) and text[start] not in _BLANKZ:
+                start += 1
+            while start < len(text) and text[start] in " \t":
+                start += 1
+        if style in ('"', "'"):
+            out = _quoted(text, start, style)
+            return out[1] if out is not None and "".join(out[0]) == value else None
+        if style in ("|", ">"):
+            return _block(text, start, value)
+        out = _plain(text, start, len(value))
+        return out[1][:len(value)] if out is not None and "".join(out[0])[:len(value)] == value else None
+    except (IndexError, ValueError):
+        return None
+
+
+def _join(out, src, leading_blanks, leading_break, trailing, whitespace) -> None:
+    """Line folding in flow and plain scalars (libyaml's scanner, verbatim)."""
+    if leading_blanks:
+        if leading_break is not None and leading_break[0] == "\n":
+            if not trailing:
+                out.append(" ")
+                src.append(leading_break[1])
+        elif leading_break is not None:
+            out.append(leading_break[0])
+            src.append(leading_break[1])
+        for ch, at in trailing:
+            out.append(ch)
+            src.append(at)
+    else:
+        for ch, at in whitespace:
+            out.append(ch)
+            src.append(at)
+
+
+def _quoted(text: str, i: int, quote: str):
+    """(characters, their offsets) of a single- or double-quoted scalar starting at i."""
+    if text[i] != quote:
+        return None
+    i += 1
+    out: list[str] = []
+    src: list[int] = []
+    n = len(text)
+    while True:
+        leading_blanks = False
+        while i < n and text[i] not in _BLANKZ:
+            ch, at = text[i], i
+            if ch == quote:
+                if quote == "'" and text[i + 1:i + 2] == "'":   # '' is one quote
+                    out.append("'")
+                    src.append(at)
+                    i += 2
+                    continue
+                return out, src
+            if quote == '"' and ch == "\\":
+                code = text[i + 1]
+                if code in _LINE_BREAKS:   # an escaped line break joins the lines without a space
+                    i += 2
+                    leading_blanks = True
+                    break
+                if code in _ESCAPES:
+                    out.append(_ESCAPES[code])
+                    i += 2
+                elif code in _HEX_ESCAPES:
+                    digits = text[i + 2:i + 2 + _HEX_ESCAPES[code]]
+                    if len(digits) != _HEX_ESCAPES[code] or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                        return None
+                    out.append(chr(int(digits, 16)))
+                    i += 2 + len(digits)
+                else:
+                    return None
+                src.append(at)
+                continue
+            out.append(ch)
+            src.append(at)
+            i += 1
+        if i >= n:
+            return None
+        i, leading_blanks, leading_break, whitespace, trailing = _blanks(text, i, leading_blanks, None, [], [])
+        _join(out, src, leading_blanks, leading_break, trailing, whitespace)
+
+
+def _plain(text: str, i: int, length: int):
+    """(characters, their offsets) of a plain scalar starting at i, up to length characters
+    (where it ends depends on the indentation and context around it, which the caller knows
+    from the value's length)."""
+    out: list[str] = []
+    src: list[int] = []
+    n = len(text)
+    leading_blanks = False
+    leading_break = None
+    whitespace: list = []
+    trailing: list = []
+    while len(out) < length and i < n:
+        line_start = i == 0 or text[i - 1] in _LINE_BREAKS
+        if line_start and text[i:i + 3] in ("---", "...") and text[i + 3:i + 4] in ("", *_BLANKZ):
+            break
+        if out and text[i] == "#":
+            break
+        while i < n and text[i] not in _BLANKZ and len(out) < length:
+            ch = text[i]
+            if ch == ":" and (i + 1 >= n or text[i + 1] in _BLANKZ):
+                return out, src
+            if leading_blanks or whitespace:
+                _join(out, src, leading_blanks, leading_break, trailing, whitespace)
+                leading_blanks, leading_break, whitespace, trailing = False, None, [], []
+            out.append(ch)
+            src.append(i)
+            i += 1
+        if len(out) >= length or i >= n:
+            break
+        i, leading_blanks, leading_break, whitespace, trailing = _blanks(
+            text, i, leading_blanks, leading_break, whitespace, trailing)
+    return out, src
+
+
+def _blanks(text: str, i: int, leading_blanks: bool, leading_break, whitespace: list, trailing: list):
+    """Read the spaces and line breaks from i as the YAML scanner does between the words of a
+    flow scalar: (where they end, whether a line break was met, the first break, the spaces
+    before it, the breaks after it), for _join to fold."""
+    n = len(text)
+    while i < n and text[i] in _BLANKZ:
+        ch = text[i]
+        if ch in " \t":
+            if not leading_blanks:
+                whitespace.append((ch, i))
+        elif not leading_blanks:
+            whitespace = []
+            leading_break = (_brk(ch), i)
+            leading_blanks = True
+        else:
+            trailing.append((_brk(ch), i))
+        i += 1
+    return i, leading_blanks, leading_break, whitespace, trailing
+
+
+def _block(text: str, start: int, value: str) -> list[int] | None:
+    """Offsets of a literal (|) or folded (>) scalar's characters. An explicit indentation
+    indicator counts from the indentation of the collection around the scalar, which the text
+    does not say: each possible one is tried, and only one can give back the value."""
+    i = start
+    literal = text[i] == "|"
+    i += 1
+    chomping = increment = 0
+    for _ in range(2):
+        ch = text[i:i + 1]
+        if ch in ("+", "-") and ch and not chomping:
+            chomping = 1 if ch == "+" else -1
+            i += 1
+        elif ch and ch in "123456789" and not increment:
+            increment = int(ch)
+            i += 1
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    if text[i:i + 1] == "#":
+        while i < len(text) and text[i] not in _LINE_BREAKS:
+            i += 1
+    if i < len(text):
+        if text[i] not in _LINE_BREAKS:
+            return None
+        i += 1
+    if not increment:
+        out = _block_body(text, i, literal, chomping, 0)
+        return out[1] if out is not None and "".join(out[0]) == value else None
+    column = start - (text.rfind("\n", 0, start) + 1)
+    for parent in range(-1, column + 1):
+        out = _block_body(text, i, literal, chomping, parent + increment if parent >= 0 else increment)
+        if out is not None and "".join(out[0]) == value:
+            return out[1]
+    return None
+
+
+def _block_breaks(text: str, i: int, column: int, indent: int):
+    """libyaml's scan_block_scalar_breaks: the indentation and empty lines before a line of
+    content; with indent 0, the indentation is found here."""
+    trailing = []
+    deepest = 0
+    n = len(text)
+    while True:
+        while (not indent or column < indent) and i < n and text[i] == " ":
+            i += 1
+            column += 1
+        deepest = max(deepest, column)
+        if (not indent or column < indent) and i < n and text[i] == "\t":
+            return None
+        if i < n and text[i] in _LINE_BREAKS:
+            trailing.append((_brk(text[i]), i))
+            i += 1
+            column = 0
+        else:
+            break
+    return i, column, indent or max(deepest, 1), trailing
+
+
+def _block_body(text: str, i: int, literal: bool, chomping: int, indent: int):
+    found = _block_breaks(text, i, 0, indent)
+    if found is None:
+        return None
+    i, column, indent, trailing = found
+    out: list[str] = []
+    src: list[int] = []
+    n = len(text)
+    leading_break = None
+    leading_blank = False
+    while column == indent and i < n:
+        trailing_blank = text[i] in " \t"
+        if not literal and leading_break is not None and leading_break[0] == "\n" and not leading_blank and not trailing_blank:
+            if not trailing:
+                out.append(" ")
+                src.append(leading_break[1])
+        elif leading_break is not None:
+            out.append(leading_break[0])
+            src.append(leading_break[1])
+        leading_break = None
+        for ch, at in trailing:
+            out.append(ch)
+            src.append(at)
+        leading_blank = text[i] in " \t"
+        while i < n and text[i] not in _LINE_BREAKS:
+            out.append(text[i])
+            src.append(i)
+            i += 1
+        if i < n:
+            leading_break = (_brk(text[i]), i)
+            i += 1
+        found = _block_breaks(text, i, 0, indent)
+        if found is None:
+            return None
+        i, column, indent, trailing = found
+    if chomping != -1 and leading_break is not None:
+        out.append(leading_break[0])
+        src.append(leading_break[1])
+    if chomping == 1:
+        for ch, at in trailing:
+            out.append(ch)
+            src.append(at)
+    return out, src

@@ -17,7 +17,7 @@ from ..diagnostics import Diagnostics
 from ..kinds import KINDS
 from ..markdown import MARKUP_CHARS, MAX_MARKUP, markup_count, markup_limit_offset
 from ..schema import ID_MAX, ID_RE
-from ..yamlload import compose
+from ..yamlload import CONTROL_CHARACTERS, compose, control_message
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
@@ -104,6 +104,21 @@ def _read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None) -
         diags.error("encoding", f"file is not valid UTF-8 (byte 0x{data[e.start]:02x})", shown, line, col)
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+MAX_REPORTED_CONTROLS = 20
+
+
+def _refuse_controls(body: str, body_line: int, shown: str, diags: Diagnostics) -> None:
+    """Control characters in a Markdown body (front matter is YAML: libyaml refuses them there),
+    each at its line and column, the first MAX_REPORTED_CONTROLS of a file."""
+    for n, m in enumerate(_CONTROL.finditer(body)):
+        if n == MAX_REPORTED_CONTROLS:
+            break
+        at = m.start()
+        diags.error("encoding", control_message(m.group()), shown, body_line + body.count("\n", 0, at),
+                    at - (body.rfind("\n", 0, at) + 1) + 1)
 
 
 def split_front_matter(text: str, shown: str, diags: Diagnostics) -> tuple[str, str, int] | None:
@@ -263,5 +278,6 @@ def read_raw(job: FileJob, diags: Diagnostics, data: bytes | None = None) -> Raw
     if split is None:
         return RawFile(job.shown, job.role, None, job.id, None, ok=False)
     front, body, body_line = split
+    _refuse_controls(body, body_line, job.shown, diags)
     node = compose(front, job.shown, diags, line_offset=1)
     return RawFile(job.shown, job.role, None, job.id, node, body, body_line, ok=job.name_ok and len(diags.items) == before)

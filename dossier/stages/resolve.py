@@ -7,21 +7,31 @@ built once, so rendering never searches the whole dossier for one page.
 from __future__ import annotations
 
 import hashlib
+import os
+import posixpath
+import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePath
 from typing import NamedTuple
+
+from markdown_it.helpers import parseLinkDestination
 
 from .. import collector
 from ..diagnostics import Diagnostics
 from ..features.mentions import MentionMatcher
-from ..kinds import RELATION_TYPES
+from ..kinds import FOLDER_OF, RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import ReaderText, find_quote, fold, fold_spaces, reader_text
-from ..markdown.refs import scan
+from ..markdown.refs import mask_code, scan
 from ..model import Dossier, Pos, Source
+from ..yamlload import scalar_offsets
 from .incremental import note
 from .pool import fork_map
 from .validate import REF_KINDS
+from .verify import resolve_link
 
 SNIPPET_CHARS = 90
 
@@ -84,29 +94,59 @@ class Resolved:
 
 
 def markdown_pos(path: str, text, offset: int) -> Pos:
-    """File position of a character of a Markdown value read from YAML (or of a body)."""
+    """File position of a character of a Markdown value read from YAML (or of a body).
+
+    A body is the file's text from its first line. A YAML value was folded and unescaped from
+    what the file holds (quotes, escapes, folded lines, indentation): the scalar is read again
+    from the file and its rules replayed (yamlload.scalar_offsets), and where that does not give
+    back the value exactly, the value's own position is given rather than a wrong one."""
     line0, col0 = getattr(text, "line", 0), getattr(text, "col", 0)
-    before = text[:offset]
-    n = before.count("\n")
-    col = offset - (before.rfind("\n") + 1)
     style = getattr(text, "style", None)
-    if style in ("|", ">"):  # block scalar: content starts on the next line, indented
-        line = line0 + 1 + n
-        return Pos(path, line, _indent_of(path, line) + col + 1)
-    if n == 0:
-        return Pos(path, line0, col0 + col + (1 if style in ("'", '"') else 0))
-    return Pos(path, line0 + n, col + 1)
+    if style == "body" or not line0:
+        before = text[:offset]
+        n = before.count("\n")
+        col = offset - (before.rfind("\n") + 1)
+        if n == 0:
+            return Pos(path, line0, col0 + col)
+        return Pos(path, line0 + n, col + 1)
+    found = _source(path)
+    if found is not None and 0 <= offset < len(text):
+        source, starts = found
+        if line0 <= len(starts):
+            start = starts[line0 - 1] + col0 - 1
+            offsets = scalar_offsets(source, start, style, str(text)) if start < len(source) else None
+            if offsets is not None:
+                at = offsets[offset]
+                line = bisect_right(starts, at)
+                return Pos(path, line, at - starts[line - 1] + 1)
+    return Pos(path, line0, col0)
 
 
-def _indent_of(path: str, line: int) -> int:
+def _source(path: str) -> tuple[str, list[int]] | None:
+    """A content file's text as the load stage read it (UTF-8, LF line ends) and where each of
+    its lines starts; only read to place an error, so kept for a few files."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for i, text in enumerate(f, start=1):
-                if i == line:
-                    return len(text) - len(text.lstrip(" "))
+        stat = os.stat(path)
     except OSError:
-        pass
-    return 0
+        return None
+    return _read_source(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_source(path: str, mtime_ns: int, size: int) -> tuple[str, list[int]] | None:
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    starts = [0]
+    find = text.find
+    at = find("\n")
+    while at != -1:
+        starts.append(at + 1)
+        at = find("\n", at + 1)
+    return text, starts
 
 
 def resolve(dossier: Dossier, diags: Diagnostics, readings: dict | None = None) -> Resolved:
@@ -121,23 +161,35 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
     res = Resolved(dossier, site, {**RELATION_TYPES, **dossier.config.relation_types})
     entities, sources = dossier.entities, dossier.sources
     targets = site.targets   # not site.lookup, which notes what the page being rendered reads
+    # Ids that a file with errors would define: references to them are not errors of their own
+    # (one broken file would otherwise bring an error at every reference to it).
+    unloaded = _ids_of_broken_files(diags, targets)
+    links: list[tuple] = []   # (path, owner, text, shown, its links or None): checked at the end
 
     def check_cites(owner: str, citations):
         for c in citations or ():
             target = targets.get(c.source)
             if target is None:
+                if c.source in unloaded:
+                    continue
                 diags.error("unknown-source", f"unknown source {c.source!r} in citation", c.pos.path, c.pos.line, c.pos.col)
             elif target.kind != "source":
                 diags.error("not-a-source", f"{c.source!r} is a {target.kind}, not a source: citations name sources", c.pos.path, c.pos.line, c.pos.col)
             else:
                 res.cited_by[c.source].add(owner)
 
-    def check_markdown(owner: str, path: str, text):
-        if not text or "[" not in text:   # both [[links]] and [@citations] need one
+    def check_markdown(owner: str, path: str, text, shown=None):
+        """shown: what decides the pages that show the text (see _shown_on); None for a source's
+        body, whose links read_source finds."""
+        if not text or "[" not in text:   # [[links]], [@citations] and [Markdown](links) need one
             return
+        if shown is not None and _MAY_LINK.search(text):
+            links.append((path, owner, text, shown, None))
         for offset, what, ref, _ in scan(str(text)):
             target = targets.get(ref)
             if target is None:
+                if ref in unloaded:
+                    continue
                 where = markdown_pos(path, text, offset)
                 syntax = f"[[{ref}]]" if what == "link" else f"[@{ref}]"
                 diags.error("unknown-id" if what == "link" else "unknown-source",
@@ -155,6 +207,8 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
         for ref, where, key in entity.refs:
             target = entities.get(ref)
             if target is None:
+                if ref in unloaded:
+                    continue
                 other = "a source" if ref in sources else None
                 message = f"unknown id {ref!r}" + (f": it is {other}, not an entity" if other else "")
                 diags.error("unknown-id", message, where.path, where.line, where.col)
@@ -167,17 +221,17 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                 res.linked_from[ref].add(entity.id)
         for fact in entity.facts:
             check_cites(entity.id, fact.cite)
-            check_markdown(entity.id, entity.path, fact.note)
+            check_markdown(entity.id, entity.path, fact.note, "entity")
         for rel in entity.relations:
             check_cites(entity.id, rel.cite)
-            check_markdown(entity.id, entity.path, rel.note)
+            check_markdown(entity.id, entity.path, rel.note, "entity")
             if rel.target in entities:
                 res.incoming[rel.target].append(rel)
         if entity.location:
             check_cites(entity.id, entity.location.cite)
-            check_markdown(entity.id, entity.path, entity.location.note)
-        check_markdown(entity.id, entity.path, entity.summary)
-        check_markdown(entity.id, entity.path, entity.props.get("status_note"))
+            check_markdown(entity.id, entity.path, entity.location.note, "location")
+        check_markdown(entity.id, entity.path, entity.summary, "entity")
+        check_markdown(entity.id, entity.path, entity.props.get("status_note"), "entity")
         if entity.kind in ("event", "document"):
             # each entity once, even when it is both a participant and a relation's target
             related = {str(ref) for ref in entity.props.get("participants", []) + entity.props.get("parties", [])}
@@ -193,12 +247,12 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
 
     ordered_sources = [sources[k] for k in sorted(sources)]
     for source in ordered_sources:
-        check_markdown(source.id, source.path, source.meta.get("note"))
+        check_markdown(source.id, source.path, source.meta.get("note"), "source")
         check_markdown(source.id, source.path, _body_text(source))
         for a in source.annotations:
-            check_markdown(source.id, source.path, a.note)
+            check_markdown(source.id, source.path, a.note, a)
             for ref in a.about:
-                if ref not in entities:
+                if ref not in entities and ref not in unloaded:
                     line, col = getattr(ref, "line", a.pos.line), getattr(ref, "col", a.pos.col)
                     diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}", a.pos.path, line, col)
     keys = [_reading_key(s, res.matcher) for s in ordered_sources]
@@ -211,14 +265,147 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                 res.about[ref].append(item)
         for entity_id, mention in reading.mentions:
             res.mentions[entity_id].append(mention)
+        if reading.links:
+            links.append((source.path, source.id, _body_text(source), "source", reading.links))
 
     for page in (dossier.pages[k] for k in sorted(dossier.pages)):
-        check_markdown(page.slug, page.path, _body_text(page))
+        check_markdown(page.slug, page.path, _body_text(page), "page")
+    if links:
+        _check_links(res, links, diags)
+    _read_source.cache_clear()   # files read to place errors are not kept
 
     _warn_orphans(res, diags)
     for lst in res.events_of.values():
         lst.sort(key=lambda e: (e.date or "", e.id))
     return res
+
+
+def _ids_of_broken_files(diags: Diagnostics, defined: dict) -> set[str]:
+    """The ids that files with errors would define but do not (they did not load: a YAML syntax
+    error, a control character, a missing name). The file's own error says what to fix."""
+    out: set[str] = set()
+    for d in diags.items:
+        if d.severity != "error" or not d.path.endswith((".yaml", ".md")):
+            continue
+        path = PurePath(d.path)
+        parts = path.parts
+        if (path.suffix == ".yaml" and len(parts) >= 3 and parts[-3] == "entities") or \
+                (path.suffix == ".md" and ("sources" in parts[:-1] or "pages" in parts[:-1])):
+            if path.stem not in defined:
+                out.add(path.stem)
+    return out
+
+
+# --- relative links in Markdown ---------------------------------------------------------------
+# The writer refuses a page whose links lead nowhere (stages/verify.py check_link); the same
+# rules are applied here to each Markdown text, on every page that shows it, so the error names
+# the Markdown file, line and column and comes from `dossier check`, before anything is built.
+
+_MAY_LINK = re.compile(r"\][(:]")   # what an inline link or a link reference definition needs
+_INLINE_DESTINATION = re.compile(r"\]\(")
+_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\n?[ \t]*", re.M)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_EVERY_PAGE_IDS = frozenset({"main", "site-search"})   # templates/base.html
+_LINK_HINT = "link to an entity, source or page with [[id]]"
+
+
+def _site_pages(dossier: Dossier) -> set[str]:
+    """Every page the site will have (Renderer.jobs)."""
+    pages = {"index.html", "sources/index.html", "map.html", "timeline.html", "claims.html", "search.html", "404.html"}
+    for entity in dossier.entities.values():
+        pages.add(entity.url)
+        pages.add(f"{FOLDER_OF[entity.kind]}/index.html")
+    pages.update(source.url for source in dossier.sources.values())
+    pages.update(page.url for page in dossier.pages.values())
+    return pages
+
+
+def _links_of(text: str, tokens: list | None = None) -> list[tuple[str, bool, int]]:
+    """(URL as the page will have it, whether an image, offset of the URL in the text) of each
+    link and image markdown-it makes of the text (not the [[links]]: they are checked above).
+    tokens: the text's tokens, when already parsed."""
+    found = []
+    for token in MD.parse(text, {}) if tokens is None else tokens:
+        for child in token.children or ():
+            if child.type == "link_open":
+                found.append((str(child.attrGet("href") or ""), False))
+            elif child.type == "image":
+                found.append((str(child.attrGet("src") or ""), True))
+    if not found:
+        return []
+    masked = mask_code(text)
+    inline, definitions = [], []
+    for pattern, out in ((_INLINE_DESTINATION, inline), (_DEFINITION, definitions)):
+        for m in pattern.finditer(masked):
+            at = m.end()
+            while pattern is _INLINE_DESTINATION and at < len(text) and text[at] in " \t\n":
+                at += 1
+            destination = parseLinkDestination(text, at, len(text))
+            if destination.ok:
+                out.append((at + (text[at:at + 1] == "<"), MD.normalizeLink(destination.str)))
+    links = []
+    next_inline = 0
+    for url, image in found:
+        offset = None
+        for k in range(next_inline, len(inline)):
+            if inline[k][1] == url:
+                offset, next_inline = inline[k][0], k + 1
+                break
+        if offset is None:
+            offset = next((at for at, candidate in definitions if candidate == url), 0)
+        links.append((url, image, offset))
+    return links
+
+
+def _link_problem(page: str, url: str, image: bool, pages: set[str], anchors: dict[str, set]) -> str | None:
+    """What stages/verify.py check_link would say of the link on that page, or None."""
+    what = "resource" if image and not _SCHEME.match(url) else "link"   # a remote image becomes a link
+    problem, target, fragment = resolve_link(posixpath.dirname(page), url, what)
+    if problem:
+        return problem.split(": link to", 1)[0]   # verify's own advice is for the HTML
+    if target is None:   # external, or mailto:
+        return None
+    target = target or page
+    shown = f"{'image' if image else 'link'} {url.strip()!r}"
+    if target != page and target not in pages:
+        from_here = f" (from {page} it leads to {target!r})" if "/" in page else ""
+        return f"{shown} points to a missing file{from_here}"
+    if fragment and target.endswith(".html") and fragment not in _EVERY_PAGE_IDS and fragment not in anchors.get(target, ()):
+        return f"{shown}: no element with id {fragment!r} in {target}"
+    return None
+
+
+def _shown_on(d: Dossier, owner: str, shown) -> tuple[str, ...]:
+    """The pages that show a text of owner: shown is "entity" (its page), "location" (also the
+    map page, for a crossing), "source", "page", or an annotation (its note is shown by its
+    source, on the pages of the entities it is about, and on the claims page)."""
+    if shown == "entity":
+        return (d.entities[owner].url,)
+    if shown == "location":
+        entity = d.entities[owner]
+        return (entity.url, "map.html") if entity.kind == "crossing" else (entity.url,)
+    if shown == "page":
+        return (d.pages[owner].url,)
+    if shown == "source":
+        return (d.sources[owner].url,)
+    return (d.sources[owner].url, *(d.entities[ref].url for ref in shown.about if ref in d.entities),
+            *(("claims.html",) if shown.kind == "claim" else ()))
+
+
+def _check_links(res: Resolved, texts: list, diags: Diagnostics) -> None:
+    pages = _site_pages(res.dossier)
+    sources = res.dossier.sources
+    anchors = {sources[sid].url: {item.annotation.anchor for item in items} for sid, items in res.anchors.items() if sid in sources}
+    for path, owner, text, shown, found in texts:
+        shown_on = _shown_on(res.dossier, owner, shown)
+        for url, image, offset in found if found is not None else _links_of(str(text)):
+            for page in shown_on:
+                problem = _link_problem(page, url, image, pages, anchors)
+                if problem:
+                    where = markdown_pos(path, text, offset)
+                    on = f" (on {page}, which shows this text)" if len(shown_on) > 1 else ""
+                    diags.error("bad-link", f"{problem}{on}: {_LINK_HINT}", path, where.line, where.col)
+                    break
 
 
 class _Body(str):
@@ -237,14 +424,16 @@ def _body_text(doc) -> _Body:
 @dataclass
 class SourceReading:
     """What resolve learns from one source's text: its anchored annotations, the entities it
-    mentions, and the problems of its quotes. A function of the source and the names matched."""
+    mentions, the problems of its quotes and its Markdown links (checked against the site by
+    the caller). A function of the source and the names matched."""
     anchored: list[Anchored]
     mentions: list[tuple[str, Mention]]          # (entity id, mention), by entity id
     diagnostics: list
+    links: list = field(default_factory=list)    # the body's Markdown links (_links_of)
 
 
 def read_source(source: Source, matcher: MentionMatcher) -> SourceReading:
-    """Anchor the source's annotations and find the entities its text mentions."""
+    """Anchor the source's annotations, find the entities its text mentions and its links."""
     diags = Diagnostics()
     tokens = MD.parse(source.body or "", {})
     reader = reader_text(tokens)
@@ -261,7 +450,9 @@ def read_source(source: Source, matcher: MentionMatcher) -> SourceReading:
     for entity_id, (start, end, count) in sorted(found.items()):
         before, text, after = _snippet(reader.text, start, end)
         mentions.append((entity_id, Mention(source.id, before, text, after, count)))
-    return SourceReading(anchored, mentions, diags.items)
+    body = source.body or ""
+    links = _links_of(body, tokens) if _MAY_LINK.search(body) else []
+    return SourceReading(anchored, mentions, diags.items, links)
 
 
 def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anchored]:
