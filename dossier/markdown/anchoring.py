@@ -2,13 +2,29 @@
 
 The reader's text is the concatenation of the parsed Markdown's inline text. Matching happens on
 a folded copy (runs of whitespace become one space, typographic quotes become ASCII quotes) and
-maps back to offsets in the unfolded text, so the page shows the words as written.
+maps back to offsets in the unfolded text, so the page shows the words as written. A quote that
+is not there may still be there through characters a reader does not see or that are written
+two ways: soft hyphens, zero-width spaces and joiners, byte-order marks, and accents composed or
+decomposed (see Loosened).
+
+The time is bounded whatever the annotations (before, each annotation looked at every place of
+its quote: 4,000 annotations on a common word took half an hour). The places of a quote, prefix
+or suffix are looked for once per distinct text, LIMIT + 1 at most, and an annotation checks
+those of its quote, or if there are more, of its prefix, or else of its suffix. A quote whose
+prefix and suffix (if any) also occur more than LIMIT times cannot be told apart that way, and
+is reported as such (Matches.complete). What is left is one search in C through the text for
+each distinct quote, prefix or suffix that is needed (about a millisecond per MB).
 """
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+import unicodedata
+from array import array
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+LIMIT = 1000   # places of one quote, prefix or suffix looked at, at most
+SHOWN = 11     # places of a quote too common to tell apart that are given (a message lists 10)
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
                          "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"'})
@@ -27,14 +43,23 @@ class Segment:
 class ReaderText:
     text: str
     segments: list[Segment]
+    _lines: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def line_at(self, offset: int) -> int:
-        line = 0
-        for seg in self.segments:
-            if seg.start > offset:
-                break
-            line = seg.line
-        return line
+        """0-based line in the Markdown of the character at offset: its block's first line, plus
+        the line breaks of the block before it. (A code span that runs over a line break shows
+        it as a space, and is counted as one line.)"""
+        if self._lines is None:
+            block_start, first_of_block = {}, []
+            for seg in self.segments:
+                first_of_block.append(block_start.setdefault(seg.block, seg.start))
+            newlines = [m.start() for m in re.finditer("\n", self.text)]
+            self._lines = ([seg.start for seg in self.segments], first_of_block, newlines)
+        starts, first_of_block, newlines = self._lines
+        k = bisect_right(starts, offset) - 1
+        if k < 0:
+            return 0
+        return self.segments[k].line + bisect_left(newlines, offset) - bisect_left(newlines, first_of_block[k])
 
 
 def reader_text(tokens) -> ReaderText:
@@ -73,6 +98,10 @@ class Folded:
 
     def __init__(self, text: str):
         self.text = _ascii_quotes(fold_spaces(text))
+        self.unfolded = text
+        self._places: dict[str, list[int] | array] = {}
+        self._loosened: Loosened | None = None
+        self._loosens: bool | None = None   # False once the text is known to have nothing to loosen
         self._folded_starts, self._starts, self._removed = [], [], []
         removed = 0
         for run in _LONG_SPACE_RUN.finditer(text):   # a run of one character moves no offset
@@ -90,6 +119,29 @@ class Folded:
         if index == self._folded_starts[k]:
             return self._starts[k]
         return index + self._removed[k]
+
+    def places(self, s: str) -> list[int] | array:
+        """Where s is in the folded text, overlapping places too, in order: all of them, or the
+        first LIMIT + 1 when there are more. Found once per text and string."""
+        found = self._places.get(s)
+        if found is None:
+            found, text = [], self.text
+            i = text.find(s)
+            while i != -1 and len(found) <= LIMIT:
+                found.append(i)
+                i = text.find(s, i + 1)
+            self._places[s] = found if len(found) < 16 else array("i", found)   # 4 bytes a place
+        return found
+
+    def loosened(self, needed: bool = False) -> Loosened | None:
+        """The text as Loosened, if that differs from the text, or needed anyway (the quote has
+        such characters); else None."""
+        if self._loosened is None:
+            if not (needed or self._loosens is not False and _may_loosen(self.unfolded)):
+                self._loosens = False
+                return None
+            self._loosened = Loosened(self.unfolded)
+        return self._loosened
 
 
 # Folding visits only what it changes: a pattern that replaced every single space (there is one
@@ -127,20 +179,144 @@ class Match:
     end: int
 
 
-def find_quote(folded: Folded, quote: str, prefix: str | None, suffix: str | None):
-    """All places the quote matches, kept only where prefix and suffix (if given) agree."""
+class Matches(list):
+    """The places a quote matches (Match), in order. complete is False when the quote, and its
+    prefix and suffix if given, each occur more than LIMIT times: the list then holds the first
+    SHOWN places of the quote alone (where the prefix and suffix were not checked), to say
+    where it is. Such a quote needs more words, or a longer prefix or suffix."""
+    complete = True
+
+
+def find_quote(folded: Folded, quote: str, prefix: str | None, suffix: str | None) -> Matches:
+    """All places the quote matches, kept only where prefix and suffix (if given) agree. If there
+    are none, the places it matches once the characters Loosened sets aside are."""
     q = fold_plain(quote)
     if not q:
-        return []
+        return Matches()
     p = fold_plain(prefix) if prefix else ""
     s = fold_plain(suffix) if suffix else ""
-    found = []
-    text = folded.text
-    i = text.find(q)
-    while i != -1:
-        end = i + len(q)
-        if (not p or text[max(0, i - len(p) - 1):i].rstrip().endswith(p)) and \
-                (not s or text[end:end + len(s) + 1].lstrip().startswith(s)):
-            found.append(Match(folded.original(i), folded.original(end - 1) + 1))
-        i = text.find(q, i + 1)
+    places, complete = _search(folded, q, p, s)
+    if places or not complete:
+        found = Matches([Match(folded.original(i), folded.original(i + len(q) - 1) + 1) for i in places])
+        if not complete:
+            found.complete = False
+        return found
+    loose = folded.loosened(_may_loosen(quote) or _may_loosen(prefix) or _may_loosen(suffix))
+    if loose is None:
+        return Matches()
+    q, p, s = loose.fold(quote), loose.fold(prefix), loose.fold(suffix)
+    if not q:
+        return Matches()
+    places, complete = _search(loose.folded, q, p, s, loose.whole)
+    found = Matches(Match(*loose.original(i, i + len(q))) for i in places)
+    found.complete = complete
     return found
+
+
+def _search(folded: Folded, q: str, p: str, s: str, whole=None) -> tuple[list[int], bool]:
+    """Folded offsets where q is, preceded by p and followed by s (when not empty), each with at
+    most one space between; and whether that is all of them. The candidates are the places of q,
+    or if it has more than LIMIT those of p, or else of s (each is looked for only if needed, as
+    a rare text is read to its end); if each has more than LIMIT, the first places of q, and
+    False. whole(i, end): whether a match may start at i and end at end."""
+    text = folded.text
+    candidates = folded.places(q)
+    if len(candidates) > LIMIT:
+        if p and len(places := folded.places(p)) <= LIMIT:
+            candidates = [j + len(p) for j in places] + \
+                [j + len(p) + 1 for j in places if text[j + len(p):j + len(p) + 1] == " "]
+        elif s and len(places := folded.places(s)) <= LIMIT:
+            candidates = [j - len(q) for j in places] + [j - 1 - len(q) for j in places if text[j - 1:j] == " "]
+        else:
+            return list(candidates[:SHOWN]), False
+        candidates = sorted(set(candidates))
+    found = []
+    for i in candidates:
+        end = i + len(q)
+        if i >= 0 and text.startswith(q, i) and \
+                (not p or text[max(0, i - len(p) - 1):i].rstrip().endswith(p)) and \
+                (not s or text[end:end + len(s) + 1].lstrip().startswith(s)) and \
+                (whole is None or whole(i, end)):
+            found.append(i)
+    return found, True
+
+
+# Characters a reader does not see, set aside when a quote is not found as written.
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\ufeff"   # soft hyphen, zero-width space, non-joiner, joiner, BOM
+_INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE}]")
+_NON_ASCII_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")   # with the character before (a base letter)
+
+
+def _may_loosen(text: str | None) -> bool:
+    return bool(text) and (not unicodedata.is_normalized("NFC", text) or _INVISIBLE_CHAR.search(text) is not None)
+
+
+def _attached(ch: str) -> bool:
+    """Whether ch belongs with the character before it: a combining mark, a Hangul vowel or final."""
+    return unicodedata.combining(ch) != 0 or "\u1160" <= ch <= "\u11ff" or "\ud7b0" <= ch <= "\ud7ff"
+
+
+def _loosen(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """text without soft hyphens, zero-width characters and BOMs, each letter with its marks
+    composed (NFC, one letter at a time); and the spans that changed, as (new start, new length,
+    old start, old length), in order."""
+    if not _may_loosen(text):
+        return text, []
+    parts, spans = [], []
+    done = grown = 0
+    for run in _NON_ASCII_RUN.finditer(text):
+        if unicodedata.is_normalized("NFC", run.group()) and not _INVISIBLE_CHAR.search(run.group()):
+            continue
+        start, end = run.span()
+        for i in range(start + 1, end + 1):
+            if i < end and (_attached(text[i]) or text[i] in _INVISIBLE):
+                continue   # text[start:i] is one letter with its marks, or one other character
+            old = text[start:i]
+            new = unicodedata.normalize("NFC", _INVISIBLE_CHAR.sub("", old))
+            if new != old:
+                parts.append(text[done:start])
+                parts.append(new)
+                spans.append((start + grown, len(new), start, len(old)))
+                grown += len(new) - len(old)
+                done = i
+            start = i
+    parts.append(text[done:])
+    return "".join(parts), spans
+
+
+class Loosened:
+    """The reader's text as _loosen makes it, folded, and the way back to the original offsets.
+    A match may not split a letter from its marks, and covers what was set aside inside it: the
+    quote "cooperation" marks the text's "co-operation" whose hyphen is a soft one, and "Café"
+    marks a "Cafe" followed by a combining acute accent."""
+
+    def __init__(self, text: str):
+        loose, spans = _loosen(text)
+        self.folded = Folded(loose)
+        self._spans = spans
+        self._new_starts = [span[0] for span in spans]
+
+    def fold(self, text: str | None) -> str:
+        return fold_plain(_loosen(text)[0]) if text else ""
+
+    def whole(self, i: int, end: int) -> bool:
+        text = self.folded.text
+        return not _attached(text[i]) and (end == len(text) or not _attached(text[end]))
+
+    def original(self, i: int, end: int) -> tuple[int, int]:
+        """Offsets in the reader's text of the folded loosened text[i:end]."""
+        start = self._back(self.folded.original(i), False)
+        stop = self._back(self.folded.original(end - 1), True)
+        return start, stop
+
+    def _back(self, index: int, after: bool) -> int:
+        """The offset in the original text of the loosened character at index, or (after) the
+        offset just after it; a character of a changed span stands for the whole span."""
+        k = bisect_right(self._new_starts, index) - 1   # a span removed just before index counts
+        if k < 0:
+            return index + 1 if after else index
+        new_start, new_len, old_start, old_len = self._spans[k]
+        if index < new_start + new_len:
+            return old_start + old_len if after else old_start
+        moved = old_start + old_len - (new_start + new_len)
+        return index + moved + 1 if after else index + moved

@@ -24,7 +24,7 @@ from ..diagnostics import Diagnostics
 from ..features.mentions import MentionMatcher
 from ..kinds import FOLDER_OF, RELATION_TYPES
 from ..markdown import MD
-from ..markdown.anchoring import ReaderText, find_quote, fold, fold_spaces, reader_text
+from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_spaces, reader_text
 from ..markdown.refs import mask_code, scan
 from ..model import Dossier, Pos, Source
 from ..yamlload import scalar_offsets
@@ -461,6 +461,13 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
     anchored = []
     for a in source.annotations:
         matches = find_quote(folded, a.quote, a.prefix, a.suffix)
+        if not matches.complete:   # places are looked at up to a limit, so a hostile file stays quick
+            lines = ", ".join(str(source.body_line + reader.line_at(m.start)) for m in matches[:10])
+            also = ", and so do its prefix and suffix" if a.prefix or a.suffix else ""
+            diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} occurs more than {LIMIT:,} "
+                        f"times{also} (first on lines {lines}); quote more words, or give a longer prefix or suffix",
+                        a.pos.path, a.pos.line, a.pos.col)
+            continue
         if not matches:
             hint = " (with this prefix/suffix)" if a.prefix or a.suffix else ""
             diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
