@@ -142,6 +142,21 @@ def test_map_layers_must_be_valid_geojson_in_lon_lat_order(content):
     assert "map/notes.txt: error: map layers must be GeoJSON files ending in .geojson [layout]" in errors
 
 
+def test_map_layer_lines_and_rings_have_the_shape_geojson_requires(content):
+    def layer(name, kind, coordinates):
+        content.write(f"map/{name}.geojson", f'{{"type": "Feature", "geometry": {{"type": "{kind}", "coordinates": {coordinates}}}}}')
+    layer("dot-line", "LineString", "[[130, 42]]")
+    layer("two-point-ring", "Polygon", "[[[130, 42], [130.5, 42.5]]]")
+    layer("open-ring", "MultiPolygon", "[[[[130, 42], [131, 42], [131, 43], [130, 43]]]]")
+    layer("closed-ring", "Polygon", "[[[130, 42], [131, 42], [131, 43], [130, 42]]]")
+    errors = content.errors()
+    assert "map/dot-line.geojson: error: not a usable GeoJSON layer: feature 1: a line needs at least two positions [geojson]" in errors
+    ring = "not a usable GeoJSON layer: feature 1: a polygon's ring needs at least four positions, the last the same as the first"
+    assert f"map/two-point-ring.geojson: error: {ring} [geojson]" in errors
+    assert f"map/open-ring.geojson: error: {ring} [geojson]" in errors
+    assert not [e for e in errors if "closed-ring" in e]
+
+
 def test_a_valid_map_layer_is_shipped_as_a_script_for_the_map(content, tmp_path):
     content.write("map/river.geojson", '{"type": "FeatureCollection", "name": "River </script>", "features": ['
                   '{"type": "Feature", "properties": {"name": "x"}, "geometry": {"type": "LineString", "coordinates": [[130, 42], [130.6, 42.4]]}}]}')

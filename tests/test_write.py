@@ -83,6 +83,16 @@ def test_a_folder_dossier_did_not_build_is_never_replaced(tmp_path):
     assert (project / "notes.txt").read_text(encoding="utf-8") == "precious"
 
 
+def test_an_output_that_is_a_file_or_a_link_is_named_as_such_and_left_alone(tmp_path):
+    (tmp_path / "site.html").write_text("precious", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "site.html")
+    for out, what in ((tmp_path / "site.html", "a file"), (tmp_path / "link", "a link")):
+        with pytest.raises(WriteError) as caught:
+            SiteWriter(out)
+        assert f"the output must be a folder, and this is {what}" in caught.value.problems[0]
+    assert (tmp_path / "site.html").read_text(encoding="utf-8") == "precious"
+
+
 def test_a_site_dossier_built_is_marked_and_replaced_by_the_next_build(tmp_path):
     for _ in range(2):
         writer = SiteWriter(tmp_path / "site")

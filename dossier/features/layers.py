@@ -50,7 +50,8 @@ def _problem(data) -> str | None:
         geometry = feature.get("geometry")
         if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRIES:
             return f"feature {n} has no geometry of a supported type ({', '.join(GEOMETRIES)})"
-        bad = _bad_coordinates(geometry.get("coordinates"), GEOMETRIES[geometry["type"]])
+        bad = _bad_coordinates(geometry.get("coordinates"), GEOMETRIES[geometry["type"]]) \
+            or _bad_shape(geometry["type"], geometry["coordinates"])
         if bad:
             return f"feature {n}: {bad}"
         props = feature.get("properties")
@@ -73,6 +74,19 @@ def _bad_coordinates(value, depth: int) -> str | None:
         bad = _bad_coordinates(item, depth - 1)
         if bad:
             return bad
+    return None
+
+
+def _bad_shape(kind: str, coordinates: list) -> str | None:
+    """RFC 7946, 3.1.4 and 3.1.6 (coordinates already checked): a line has two positions or more,
+    a polygon's ring four or more, its last position the same as its first."""
+    lines = [coordinates] if kind == "LineString" else coordinates if kind == "MultiLineString" else []
+    if any(len(line) < 2 for line in lines):
+        return "a line needs at least two positions"
+    rings = coordinates if kind == "Polygon" else \
+        [ring for polygon in coordinates for ring in polygon] if kind == "MultiPolygon" else []
+    if any(len(ring) < 4 or ring[0][:2] != ring[-1][:2] for ring in rings):
+        return "a polygon's ring needs at least four positions, the last the same as the first"
     return None
 
 

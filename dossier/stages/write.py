@@ -94,6 +94,10 @@ class SiteWriter:
     def __init__(self, out: Path):
         self.out = out.resolve()
         if not replaceable(self.out):
+            what = "a link" if out.is_symlink() else "a file" if out.exists() and not out.is_dir() else None
+            if what:
+                raise WriteError([f"{out}: the output must be a folder, and this is {what}; "
+                                  "choose an empty or new output folder"])
             raise WriteError([f"{out}: refusing to replace a folder that dossier did not build (no {MARKER} in it); "
                               "choose an empty or new output folder, or delete this one yourself"])
         parent = self.out.parent
