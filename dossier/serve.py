@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -51,17 +52,28 @@ class Preview:
 
     def rebuild(self) -> None:
         start = time.perf_counter()
-        result = build(self.content, self.out, state=self.state)
+        try:
+            result = build(self.content, self.out, state=self.state)
+        except Exception as e:   # the disk, or a bug: say so and keep serving, as for content errors
+            if not isinstance(e, OSError):   # a bug: what to report
+                traceback.print_exc(file=sys.stderr)
+            self._tell([f"dossier: error: the build stopped: {type(e).__name__}: {e}"])
+            print("dossier serve: the build stopped; serving the previous site", file=sys.stderr)
+            return
         self.state = result.state or self.state   # a failed build leaves the site, and so its state, as they were
         lines = [d.text() for d in result.diagnostics.sorted()]
         for line in lines:
             print(line, file=sys.stderr)
-        with self.changed:
-            self.errors = [line for line in lines if ": error: " in line]
-            self.generation += 1
-            self.changed.notify_all()
+        self._tell([line for line in lines if ": error: " in line])
         state = f"{len(self.errors)} error(s); serving the previous site" if self.errors else f"built {result.pages} pages"
         print(f"dossier serve: {state} in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+
+    def _tell(self, errors: list[str]) -> None:
+        """The outcome of a build, for the open pages: reload, or the errors as an overlay."""
+        with self.changed:
+            self.errors = errors
+            self.generation += 1
+            self.changed.notify_all()
 
 
 class Handler(SimpleHTTPRequestHandler):

@@ -9,6 +9,22 @@ from http.server import ThreadingHTTPServer
 from dossier.serve import Handler, Preview
 
 
+def test_a_build_that_stops_on_an_exception_is_reported_and_the_preview_goes_on(content, tmp_path, monkeypatch, capsys):
+    preview = Preview(content.root, tmp_path / "preview")
+    preview.rebuild()
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    with monkeypatch.context() as broken:
+        broken.setattr("dossier.serve.build", disk_full)
+        preview.rebuild()
+    assert preview.generation == 2
+    assert preview.errors == ["dossier: error: the build stopped: OSError: [Errno 28] No space left on device"]
+    err = capsys.readouterr().err
+    assert "serving the previous site" in err and "Traceback" not in err
+    preview.rebuild()
+    assert preview.generation == 3 and preview.errors == []
+
+
 def test_preview_serves_pages_with_reload_script_and_survives_errors(content, tmp_path):
     out = tmp_path / "preview"
     preview = Preview(content.root, out)
