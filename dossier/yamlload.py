@@ -263,6 +263,10 @@ def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> N
         return None
     if root is None:
         return None
+    if _BIDI.search(text):   # libyaml reads them as text; escapes in double quotes are found below
+        for m in list(_BIDI.finditer(text))[:MAX_REPORTED_DUPLICATES]:
+            report("encoding", control_message(m.group()), *_line_col(text, m.start()))
+        return None
     if _has_yaml_breaks(text):
         _fix_marks(root, text, 0)
     if not _check_tree(root, path, diags, line_offset, text):
@@ -384,14 +388,21 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
 
 
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls. Never meant in text, and
-# some (ESC, CSI) drive terminals and confuse whatever reads the pages.
-CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+# some (ESC, CSI) drive terminals and confuse whatever reads the pages. And the bidirectional
+# embeddings, overrides and isolates: a name holding U+202E shows what follows it in another
+# order than it is written ("Trojan Source"); right-to-left names need none of them.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+CONTROL_CHARACTERS = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]"
 _CONTROL = re.compile(CONTROL_CHARACTERS)
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _ESCAPE_AT = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 
 
 def control_message(ch: str, written: str = "") -> str:
     how = f", written {written}" if written else ""
+    if _BIDI.match(ch):
+        return (f"the character U+{ord(ch):04X} (a bidirectional control character{how}: it makes text show in "
+                "another order than it is written) is not allowed in text: remove it")
     return f"the character U+{ord(ch):04X} (a control character{how}) is not allowed in text: remove it"
 
 

@@ -175,6 +175,23 @@ def test_control_characters_in_a_markdown_body_are_refused_at_their_line_and_col
     ]
 
 
+def test_bidirectional_controls_that_reorder_what_is_shown_are_refused_in_yaml_and_markdown(content):
+    put(content, BOB, 'name: "Bob\u202e"\nrole: admin\u202Dnot\n')
+    put(content, "pages/about.md", "---\ntitle: About \u2066x\u2069\n---\nSee \u202b here.\n")
+    bidi = "a bidirectional control character{}: it makes text show in another order than it is written"
+    message = "is not allowed in text: remove it [encoding]"
+    assert content.errors() == [
+        f"{BOB}:1:11: error: the character U+202E ({bidi.format('')}) {message}",
+        f"{BOB}:2:12: error: the character U+202D ({bidi.format('')}) {message}",
+        f"pages/about.md:2:14: error: the character U+2066 ({bidi.format('')}) {message}",
+        f"pages/about.md:2:16: error: the character U+2069 ({bidi.format('')}) {message}",
+        f"pages/about.md:4:5: error: the character U+202B ({bidi.format('')}) {message}",
+    ]
+    put(content, BOB, 'name: "Bob\\u202e"\n')
+    escaped = bidi.format(", written '\\u202e'")
+    assert [e for e in content.errors() if e.startswith(BOB)] == [f"{BOB}:1:11: error: the character U+202E ({escaped}) {message}"]
+
+
 # --- 5. relative links in Markdown -------------------------------------------------------------------
 
 HINT = "link to an entity, source or page with [[id]] [bad-link]"
