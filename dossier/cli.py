@@ -134,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dossier: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # what reads the output went away (`dossier check | head`): say no more
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so the last flush is quiet
+        except (OSError, ValueError):
+            pass
+        return 128 + 13   # as a shell reports a command ended by SIGPIPE
 
 
 def _schema(args) -> int:

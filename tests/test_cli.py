@@ -385,3 +385,16 @@ def test_the_demo_content_passes_check_in_github_format():
 def test_build_refuses_an_output_folder_that_holds_the_content(clean, capsys):
     assert main(["build", "--content", ".", "--out", ".."]) == 2
     assert "holds the content folder" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_reading_ends_the_output_quietly(clean):
+    for n in range(600):   # more diagnostics than a pipe holds
+        write(clean, f"entities/people/p{n}.yaml", f"name: P{n}\nsummary: See [[nobody-{n}]].\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "dossier", "check", "--content", ".", "--format", "json"], cwd=clean, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(10)   # `dossier check --format json | head -c 10`
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipeError" not in err

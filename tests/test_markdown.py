@@ -91,6 +91,28 @@ def test_the_scanner_finds_references_outside_code_only():
     assert [(kind, ref) for _, kind, ref, _ in found] == [("link", "a"), ("cite", "c"), ("cite", "e"), ("cite", "f")]
 
 
+def test_what_only_looks_like_code_is_read_for_references_as_the_page_reads_it():
+    def refs(text):
+        return sorted(ref for _, _, ref, _ in scan(text))
+    assert refs("para\n\n    ```\n\nreal [[zz-1]] and [@zz-2]") == ["zz-1", "zz-2"]   # indented: no fence
+    assert refs("> ```\n\n[@zz-2]") == ["zz-2"]          # a fence in a quote ends with the quote
+    assert refs("```a`b\n\n[@zz-2]") == ["zz-2"]         # a backtick in the info string: no fence
+    assert refs("- ```\n[[a]]```") == ["a"]              # the list item's fence ends with the item
+    assert refs("\\\\[[a]] \\`[[b]]`") == ["a", "b"]     # an escaped backslash escapes nothing after it
+    assert refs("```\n[[in-code]]\n```\n[[after]]") == ["after"]
+
+
+def test_a_reference_the_check_did_not_read_stops_the_build_and_nothing_is_written(content, tmp_path, monkeypatch):
+    monkeypatch.setattr("dossier.stages.resolve.scan", lambda text: iter(()))   # a scanner that misses them
+    out = tmp_path / "site"
+    for summary, message in (("Knows [[nobody]].", "people/ada.html links to 'nobody', which names nothing"),
+                             ("As told [@nothing].", "people/ada.html cites 'nothing', which is not a source")):
+        content.write("entities/people/ada.yaml", f"name: Ada\nsummary: {summary}\n")
+        errors = [d.text() for d in content.build(out).diagnostics.errors]
+        assert any(f"{message}; dossier check did not see it" in e and e.endswith("[output]") for e in errors), errors
+        assert not out.exists()
+
+
 def test_notes_and_bibliography_end_the_page_and_follow_edits_to_a_source():
     from dossier.features.bibliography import notes_html
     from dossier.model import Source

@@ -177,6 +177,33 @@ def test_references_are_read_without_backtracking_and_never_inside_code(text, _t
         assert m.group(0).startswith("[[") and m.group(0).endswith("]]")
 
 
+# Pieces around code: fences at every indentation, in quotes, with info strings; references.
+FENCED_PIECES = ["```", "~~~", "````", "```a`b", "```py", "\n", "\n\n", " ", "    ", "   ", "> ", ">", "`", "x",
+                 "[[a]]", "[[b|B]]", "[@s]", "[@s, p. 2]", "- ", "1. ", "\\"]
+fenced_like = st.lists(st.sampled_from(FENCED_PIECES), max_size=40).map("".join)
+
+
+def rendered_references(tokens) -> set[str]:
+    found = set()
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "wikilink":
+                found.add(child.meta["id"])
+            elif child.type == "citation":
+                found.update(key for key, _ in child.meta["items"])
+    return found
+
+
+@BOUNDED
+@given(text=fenced_like)
+def test_every_reference_markdown_renders_is_one_the_check_reads(text, _tally):
+    # The check reads references with scan(); a page renders what markdown-it parses. A reference
+    # rendered but not read would reach the build unchecked (it then stops, never publishes it).
+    _tally.add("property examples")
+    read = {ref for _, _, ref, _ in scan(text)}
+    assert rendered_references(MD.parse(text, {})) <= read, text
+
+
 # --- annotation anchoring -------------------------------------------------------------------------
 
 spaced_text = st.lists(st.sampled_from(["a", "b", "c", " ", "  ", "\n", "\t", "\u00a0", "‘", "’", "“", "”", "'", "\"",

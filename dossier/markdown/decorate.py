@@ -6,6 +6,7 @@ the piece become links. The piece where an annotation starts carries its ``id`` 
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from html import escape
 
 from .anchoring import ReaderText
@@ -16,6 +17,14 @@ def decorate(reader: ReaderText, ranges, mention_html, tokens) -> None:
     mention_html(text) -> HTML for a plain piece (escaped, with mention links)."""
     inside_link = _tokens_inside_links(tokens)
     ranges = sorted(ranges, key=lambda r: (r[0], -r[1], r[2]))
+    # Where each range's anchor goes: the first decoratable segment that ends after the range
+    # starts (its first characters may be in code or other text that takes no mark).
+    decoratable = [seg for seg in reader.segments if seg.token is not None]
+    ends = [seg.start + len(seg.text) for seg in decoratable]
+    first_segment = {}
+    for r in ranges:
+        i = bisect_right(ends, r[0])
+        first_segment[r[2]] = decoratable[i] if i < len(decoratable) else None
     # One sweep: segments come in reading order, so a range is taken in once its start is passed
     # and let go once a segment starts after its end (all ranges against all segments was
     # seconds on a source with thousands of annotations).
@@ -49,22 +58,11 @@ def decorate(reader: ReaderText, ranges, mention_html, tokens) -> None:
                 pending += 1
             here = [r for r in here if r[1] > a]
             for r in reversed(here):
-                anchor = f' id="{r[2]}"' if r[0] == a or (a == seg_start and r[0] < seg_start and _first_piece(r, reader, seg)) else ""
+                anchor = f' id="{r[2]}"' if r[0] == a or (a == seg_start and r[0] < seg_start and first_segment[r[2]] is seg) else ""
                 inner = f'<mark class="anno {r[3]}"{anchor} data-anno="{r[2]}" title="{escape(r[4])}">{inner}</mark>'
             html.append(inner)
         token.type = "decorated"
         token.content = "".join(html)
-
-
-def _first_piece(r, reader: ReaderText, seg) -> bool:
-    """True when no decoratable text before this segment holds the start of range r (its first
-    characters were in code or other undecoratable text): the anchor goes on the next piece."""
-    for other in reader.segments:
-        if other is seg:
-            return True
-        if other.token is not None and other.start + len(other.text) > r[0]:
-            return False
-    return True
 
 
 def _tokens_inside_links(tokens) -> set[int]:

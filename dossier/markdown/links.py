@@ -35,7 +35,9 @@ def _render_wikilink(self, tokens, idx, options, env):
 def wikilink_html(meta: dict, env) -> str:
     target = env["site"].lookup(meta["id"]) if "site" in env else None
     shown = meta["text"].strip() if meta["text"] else (target.name if target else meta["id"])
-    if target is None:  # resolve reports it; never reached in a build that passed resolve
+    if target is None:  # resolve reports it; in a build, Renderer._page stops on it (env "broken")
+        if "broken" in env:
+            env["broken"].append(meta["id"])
         return f'<span class="broken-link">{escape(shown)}</span>'
     env.setdefault("links", []).append(meta["id"])
     return f'<a class="ref ref-{target.kind}" href="{escape(env["root"] + target.url)}">{escape(shown)}</a>'

@@ -30,6 +30,7 @@ from ..schema import KIND_FIELDS
 from .incremental import note, recording
 from .lists import Lists
 from .resolve import Resolved
+from .write import WriteError
 
 ANNOTATION_LABELS = {"note": "Note", "context": "Context", "correction": "Correction", "claim": "Claim"}
 # Every kind's own keys, undefined as Jinja makes a missing key (see props_view).
@@ -55,6 +56,14 @@ def templates_dir() -> Path:
     raise FileNotFoundError("the templates folder is missing from this installation")
 
 
+def _unseen(page: str, does: str, ids: list, what: str) -> WriteError:
+    """A reference that resolve did not see (its scan took Markdown for code that renders as
+    text): the build stops rather than publish it; nothing is written."""
+    names = ", ".join(sorted({repr(str(i)) for i in ids}))
+    return WriteError([f"{page} {does} {names}, {what}; dossier check did not see it in its Markdown "
+                       "(a code block that is not one?): please report this, with the text around it"])
+
+
 class PageContext:
     """What one page's template and Markdown share: its depth and its numbered notes."""
 
@@ -63,7 +72,8 @@ class PageContext:
         self.root = "../" * path.count("/")
         self.notes = Notes(renderer.res.site, self.root)
         self.renderer = renderer
-        self.env = {"site": renderer.res.site, "root": self.root, "notes": self.notes}
+        # broken: [[ids]] that name nothing, shared by the copies of env a page's Markdown gets
+        self.env = {"site": renderer.res.site, "root": self.root, "notes": self.notes, "broken": []}
 
     def md(self, text) -> Markup:
         return Markup(render(text, self.env)) if text else Markup("")
@@ -75,7 +85,11 @@ class PageContext:
         return Markup(self.notes.mark_citations(citations))
 
     def notes_html(self) -> Markup:
-        return Markup(bibliography.notes_html(self.notes, self.renderer.dossier.sources, self.root))
+        sources = self.renderer.dossier.sources
+        unknown = [s for s in self.notes.sources() if s not in sources]
+        if unknown:
+            raise _unseen(self.path, "cites", unknown, "which is not a source")
+        return Markup(bibliography.notes_html(self.notes, sources, self.root))
 
     def bib_entry(self, source) -> Markup:
         return Markup(bibliography.entry_html(source, self.root))
@@ -144,6 +158,8 @@ class Renderer:
         # page_folder: the navigation marks the current section by it ("" for a top-level page)
         folder = path.partition("/")[0] if "/" in path else ""
         html = self._template(template).render(p=ctx, root=ctx.root, page_path=path, page_folder=folder, **context)
+        if ctx.env.get("broken"):
+            raise _unseen(path, "links to", ctx.env["broken"], "which names nothing")
         return path, html
 
     def link_html(self, target, root: str) -> Markup:
