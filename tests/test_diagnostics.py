@@ -165,3 +165,12 @@ def test_a_valid_map_layer_is_shipped_as_a_script_for_the_map(content, tmp_path)
     script = (out / "data/layers.js").read_text(encoding="utf-8")
     assert script.startswith("window.DOSSIER_LAYERS = ") and "</script>" not in script
     assert 'src="data/layers.js"' in (out / "map.html").read_text(encoding="utf-8")
+
+
+def test_a_control_character_escaped_in_a_map_layer_string_is_refused_naming_the_file_and_the_value(content, tmp_path):
+    content.write("map/river.geojson", '{"type": "FeatureCollection", "name": "River", "features": [{"type": "Feature", '
+                  '"properties": {"name": "x\\u001b[31m"}, "geometry": {"type": "Point", "coordinates": [130, 42]}}]}')
+    assert content.errors() == [
+        "map/river.geojson: error: features[0].properties.name: the character U+001B (a control character, written as "
+        "a JSON escape) is not allowed in text: remove it [encoding]"]
+    assert content.build(tmp_path / "site").diagnostics.errors and not (tmp_path / "site").exists()

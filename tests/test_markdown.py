@@ -141,3 +141,13 @@ def test_notes_and_bibliography_end_the_page_and_follow_edits_to_a_source():
     html = notes_html(notes, sources, "../")
     assert "Daily" not in html and "B2" not in html
     assert '<li>Ada. <a href="../sources/news.html">The &lt;News&gt;</a>. <i>Weekly</i>.</li>' in html
+
+
+def test_a_link_definition_belongs_to_its_own_text_not_to_the_next_one_on_the_page(content, tmp_path):
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n  Read [the site][r].\n\n  [r]: https://example.org/\n"
+                  "relations:\n  - {type: related-to, target: ruritania, cite: [daily-news], note: 'See [r].'}\n")   # shown after the summary
+    content.write("sources/daily-news.md", "---\ntitle: Daily News\naccessed: 2026-01\n---\nText about [[bob]].\n")
+    assert not content.errors()
+    assert not content.build(tmp_path / "site").diagnostics.errors
+    html = (tmp_path / "site/people/bob.html").read_text(encoding="utf-8")
+    assert html.count('href="https://example.org/"') == 1 and "See [r]." in html

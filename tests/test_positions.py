@@ -248,3 +248,116 @@ def test_what_check_accepts_the_build_accepts_and_what_it_refuses_names_the_mark
     result = content.build(tmp_path / "site")
     assert [d.text() for d in result.diagnostics.errors] == []
     assert 'href="sources/daily-news.html#a-visit-date"' in (tmp_path / "site" / "about.html").read_text(encoding="utf-8")
+
+
+def test_a_fact_or_relation_note_is_read_inline_as_its_page_shows_it_so_an_indented_link_is_checked(content, tmp_path):
+    # the entity page shows these notes inline (the mdi filter): four spaces do not make a code block there
+    put(content, BOB, 'name: Bob\nfacts:\n  - {label: A, value: "1", cite: [almanac], note: "    [a](nowhere.html)"}\n'
+                      'relations:\n  - {type: leads, target: ruritania, note: "    [b](nowhere.html)"}\n')
+    assert content.errors() == [
+        f"{BOB}:3:60: error: link 'nowhere.html' points to a missing file "
+        f"(from people/bob.html it leads to 'people/nowhere.html'): {HINT}",
+        f"{BOB}:5:53: error: link 'nowhere.html' points to a missing file "
+        f"(from people/bob.html it leads to 'people/nowhere.html'): {HINT}",
+    ]
+    # a summary is shown as blocks: there the same text is a code block; inline, a definition is
+    # text and defines nothing; and the build agrees
+    put(content, BOB, 'name: Bob\nsummary: "Bob.\\n\\n    [a](nowhere.html)"\nfacts:\n'
+                      '  - {label: A, value: "1", cite: [almanac], note: "See [r].\\n\\n[r]: nowhere.html"}\n')
+    assert content.errors() == []
+    assert not content.build(tmp_path / "site").diagnostics.errors
+
+
+def test_a_location_note_is_checked_as_each_page_shows_it_blocks_on_its_page_inline_on_the_map(content):
+    crossing = "entities/crossings/new-bridge.yaml"
+    put(content, crossing, 'name: New Bridge\nlocation:\n  note: "    [a](nowhere.html)"\n  cite: [daily-news]\n')
+    assert content.errors() == [
+        f"{crossing}:3:18: error: link 'nowhere.html' points to a missing file (on map.html, which shows this text): {HINT}"]
+
+
+def test_the_map_shows_the_location_notes_of_crossings_without_coordinates_only(content, tmp_path):
+    crossing = "entities/crossings/old-bridge.yaml"
+    put(content, crossing, 'name: Old Bridge\nlocation: {lat: 42.4, lon: 130.6, note: "[p](../overview.html)", cite: [almanac]}\n')
+    assert content.errors() == []
+    assert not content.build(tmp_path / "site").diagnostics.errors
+
+
+def test_a_status_note_is_checked_only_where_it_is_shown_with_its_status(content, tmp_path):
+    crossing = "entities/crossings/new-bridge.yaml"
+    rest = "countries: [ruritania, grand-fenwick]\nlocation: {note: Not published., cite: [daily-news]}\n"
+    put(content, crossing, 'name: New Bridge\nstatus_note: "[a](nowhere.html)"\n' + rest)
+    assert content.errors() == []   # the page shows a status note with a status only
+    assert not content.build(tmp_path / "site").diagnostics.errors
+    put(content, crossing, 'name: New Bridge\nstatus: open\nstatus_note: "[a](nowhere.html)"\n' + rest)
+    assert content.errors() == [
+        f"{crossing}:3:19: error: link 'nowhere.html' points to a missing file "
+        f"(from crossings/new-bridge.html it leads to 'crossings/nowhere.html'): {HINT}"]
+
+
+def test_links_to_note_anchors_source_entries_data_files_and_assets_that_the_build_writes_are_accepted(content, tmp_path):
+    body = ("[n](sources/daily-news.html#a-visit-date-note), [s](sources/index.html#daily-news),\n"
+            "[j](data/dossier.json), [g](data/crossings.geojson), [w](data/annotations.jsonld),\n"
+            "[c](data/sources.csl.json), [i](data/search-index.js), [css](assets/style.css),\n"
+            "[v](assets/vendor/minisearch.js), [b](assets/basemap.js), [l](assets/leaflet/leaflet.js)\n"
+            "and ![m](assets/leaflet/images/marker-icon.png).\n")
+    put(content, "pages/about.md", "---\ntitle: About\n---\n" + body)
+    assert content.errors() == []
+    assert not content.build(tmp_path / "site").diagnostics.errors
+
+
+def test_links_to_what_the_build_does_not_write_beside_the_pages_are_refused(content):
+    put(content, "pages/about.md", "---\ntitle: About\n---\n[a](sources/index.html#nope) [b](data/layers.js) "
+                                   "[c](data/nope.json)\n[d](assets/nope.css) [e](sources/daily-news.html#a-nope-note)\n")
+    assert content.errors() == [
+        f"pages/about.md:4:5: error: link 'sources/index.html#nope': no element with id 'nope' in sources/index.html: {HINT}",
+        f"pages/about.md:4:34: error: link 'data/layers.js' points to a missing file: {HINT}",
+        f"pages/about.md:4:54: error: link 'data/nope.json' points to a missing file: {HINT}",
+        f"pages/about.md:5:5: error: link 'assets/nope.css' points to a missing file: {HINT}",
+        f"pages/about.md:5:26: error: link 'sources/daily-news.html#a-nope-note': no element with id 'a-nope-note' "
+        f"in sources/daily-news.html: {HINT}",
+    ]
+
+
+def test_each_link_is_placed_by_the_parse_not_by_its_url_text(content):
+    put(content, "pages/about.md", "---\ntitle: About\n---\n"
+                                   "\\[b](nowhere.html) [a](nowhere.html)\n"
+                                   "[[ada-example]](nowhere.html) [c](nowhere.html)\n"
+                                   "[![x](nowhere.png)](nowhere.html)\n\n"
+                                   "See [r].\n\n> [r]: nowhere.html\n")
+    missing = "points to a missing file"
+    assert content.errors() == [
+        f"pages/about.md:4:24: error: link 'nowhere.html' {missing}: {HINT}",
+        f"pages/about.md:5:35: error: link 'nowhere.html' {missing}: {HINT}",
+        f"pages/about.md:6:7: error: image 'nowhere.png' {missing}: {HINT}",
+        f"pages/about.md:6:21: error: link 'nowhere.html' {missing}: {HINT}",
+        f"pages/about.md:10:8: error: link 'nowhere.html' {missing}: {HINT}",
+    ]
+
+
+def test_links_in_yaml_values_and_table_cells_are_placed_exactly_or_at_their_line(content):
+    put(content, BOB, 'name: Bob\nfacts:\n  - label: A\n    value: "1"\n    cite: [almanac]\n    note: >-\n'
+                      '      first [a](ok.html) and\n      [b](nowhere.html)\n')
+    put(content, "pages/about.md", "---\ntitle: About\n---\n| x | y |\n|---|---|\n"
+                                   "| [a](nowhere.html) | [a](nowhere.html) |\n| [b](gone.html) | c |\n")
+    assert content.errors() == [
+        f"{BOB}:7:17: error: link 'ok.html' points to a missing file "
+        f"(from people/bob.html it leads to 'people/ok.html'): {HINT}",
+        f"{BOB}:8:11: error: link 'nowhere.html' points to a missing file "
+        f"(from people/bob.html it leads to 'people/nowhere.html'): {HINT}",
+        # the same cell twice on a line: the line, not a column that may be the other one
+        f"pages/about.md:6:1: error: link 'nowhere.html' points to a missing file: {HINT}",
+        f"pages/about.md:7:7: error: link 'gone.html' points to a missing file: {HINT}",
+    ]
+
+
+# --- 6. map layers -------------------------------------------------------------------------------------
+
+def test_raw_control_characters_in_a_map_layer_are_refused_at_their_line_and_column(content, tmp_path):
+    put(content, "map/river.geojson", '{"type": "Feature", "name": "River\u009b",\n "properties": {"name": "a\u202eb"},\n'
+                                      ' "geometry": {"type": "Point", "coordinates": [130, 42]}}\n')
+    bidi = "a bidirectional control character: it makes text show in another order than it is written"
+    assert content.errors() == [
+        "map/river.geojson:1:35: error: the character U+009B (a control character) is not allowed in text: remove it [encoding]",
+        f"map/river.geojson:2:27: error: the character U+202E ({bidi}) is not allowed in text: remove it [encoding]",
+    ]
+    assert content.build(tmp_path / "site").diagnostics.errors and not (tmp_path / "site").exists()

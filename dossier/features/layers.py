@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics
+from ..yamlload import CONTROL_CHARACTERS, control_message
 
 MAX_DEPTH = 32
+MAX_REPORTED_CONTROLS = 20   # raw control characters reported in one file
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 GEOMETRIES = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
 
 
@@ -19,6 +24,8 @@ class Layer:
 
 
 def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | None:
+    if _refuse_controls(path, text, diags):
+        return None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -34,8 +41,56 @@ def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | N
     if problem:
         diags.error("geojson", f"not a usable GeoJSON layer: {problem}", path)
         return None
+    escaped = _escaped_control(data)
+    if escaped:
+        ch, where = escaped
+        diags.error("encoding", f"{where}: {control_message(ch, 'as a JSON escape')}", path)
+        return None
     name = data.get("name") if isinstance(data.get("name"), str) else id_.replace("-", " ").capitalize()
     return Layer(id_, path, name[:120], data)
+
+
+def _refuse_controls(path: str, text: str, diags: Diagnostics) -> bool:
+    """Whether the file holds control characters (as load does for a Markdown body: names and
+    property values reach the map page and its script), each reported at its line and column,
+    the first MAX_REPORTED_CONTROLS."""
+    found = False
+    for n, m in enumerate(_CONTROL.finditer(text)):
+        if n == MAX_REPORTED_CONTROLS:
+            break
+        at, found = m.start(), True
+        diags.error("encoding", control_message(m.group()), path, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1)
+    return found
+
+
+def _escaped_control(data) -> tuple[str, str] | None:
+    """(the character, where) of the first control character in a string of the layer (a key or
+    a value), which the file can only hold as an escape once _refuse_controls has passed it.
+    The layer nests at most MAX_DEPTH deep."""
+    stack = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            m = _CONTROL.search(value)
+            if m:
+                return m.group(), where or "the layer"
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                inside = _step(where, key)
+                stack.append((item, inside))
+                stack.append((key, f"the key of {inside}"))
+        elif isinstance(value, list):
+            stack.extend((item, _step(where, n)) for n, item in reversed(list(enumerate(value))))
+    return None
+
+
+def _step(where: str, key) -> str:
+    """where, then key: features[0].properties.name."""
+    if isinstance(key, int):
+        return f"{where}[{key}]"
+    if _NAME.fullmatch(key):
+        return f"{where}.{key}" if where else key
+    return f"{where}[{json.dumps(key, ensure_ascii=bool(_CONTROL.search(key)))}]"   # never a control character itself
 
 
 def _problem(data) -> str | None:

@@ -39,7 +39,7 @@ def wikilink_html(meta: dict, env) -> str:
         if "broken" in env:
             env["broken"].append(meta["id"])
         return f'<span class="broken-link">{escape(shown)}</span>'
-    env.setdefault("links", []).append(meta["id"])
+    env.setdefault("links", []).append(meta["id"])   # what a text links to, in order (tests compare the two renderers)
     return f'<a class="ref ref-{target.kind}" href="{escape(env["root"] + target.url)}">{escape(shown)}</a>'
 
 

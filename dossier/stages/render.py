@@ -75,11 +75,13 @@ class PageContext:
         # broken: [[ids]] that name nothing, shared by the copies of env a page's Markdown gets
         self.env = {"site": renderer.res.site, "root": self.root, "notes": self.notes, "broken": []}
 
+    # Each text gets its own copy of env (the notes and the broken links stay shared): markdown-it
+    # keeps a text's link definitions ([r]: url) in env, and they must not reach the next text.
     def md(self, text) -> Markup:
-        return Markup(render(text, self.env)) if text else Markup("")
+        return Markup(render(text, {**self.env})) if text else Markup("")
 
     def mdi(self, text) -> Markup:
-        return Markup(render_inline(text, self.env)) if text else Markup("")
+        return Markup(render_inline(text, {**self.env})) if text else Markup("")
 
     def cite(self, citations) -> Markup:
         return Markup(self.notes.mark_citations(citations))
