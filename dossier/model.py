@@ -161,3 +161,4 @@ class Dossier:
     sources: dict[str, Source]
     pages: dict[str, Page]
     layers: list = field(default_factory=list)   # extra map layers (features/layers.py)
+    unloaded: frozenset = frozenset()   # ids of entity, source and page files that did not load (their errors say why)

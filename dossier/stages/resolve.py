@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import NamedTuple
 
 from .. import collector
@@ -100,7 +99,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
     targets = site.targets   # not site.lookup, which notes what the page being rendered reads
     # Ids that a file with errors would define: references to them are not errors of their own
     # (one broken file would otherwise bring an error at every reference to it).
-    unloaded = _ids_of_broken_files(diags, targets)
+    unloaded = dossier.unloaded - targets.keys()
     links: list[tuple] = []   # (path, owner, text, shown, its links or None): checked at the end
 
     def check_cites(owner: str, citations):
@@ -215,22 +214,6 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
     for lst in res.events_of.values():
         lst.sort(key=lambda e: (e.date or "", e.id))
     return res
-
-
-def _ids_of_broken_files(diags: Diagnostics, defined: dict) -> set[str]:
-    """The ids that files with errors would define but do not (they did not load: a YAML syntax
-    error, a control character, a missing name). The file's own error says what to fix."""
-    out: set[str] = set()
-    for d in diags.items:
-        if d.severity != "error" or not d.path.endswith((".yaml", ".md")):
-            continue
-        path = PurePath(d.path)
-        parts = path.parts
-        if (path.suffix == ".yaml" and len(parts) >= 3 and parts[-3] == "entities") or \
-                (path.suffix == ".md" and ("sources" in parts[:-1] or "pages" in parts[:-1])):
-            if path.stem not in defined:
-                out.add(path.stem)
-    return out
 
 
 class _Body(str):

@@ -128,7 +128,8 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
         if slug in owners:
             diags.error("duplicate-id", f"the page {slug!r} has the id of {owners[slug]}: [[{slug}]] links to that one, "
                         "so this page could not be linked; rename the page's file", page.path)
-    return Dossier(config, entities, sources, pages, layers=layers)
+    unloaded = frozenset(f.id for f in files if f.role in ("entity", "source", "page") and f.id and f.record is None)
+    return Dossier(config, entities, sources, pages, layers=layers, unloaded=unloaded)
 
 
 def _known_relations(entity: Entity, relation_types, diags: Diagnostics) -> Entity:
