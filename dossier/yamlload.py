@@ -465,19 +465,25 @@ def scalar_offsets(text: str, start: int, style: str | None, value: str) -> list
         return None
 
 
+def _breaks(out, src, leading_break, trailing, fold: bool) -> None:
+    """A line break and the empty lines after it, as the scanner joins lines: folded, the break
+    becomes one space (none when empty lines follow, which stay); kept, it stays as it is."""
+    if fold:
+        if not trailing:
+            out.append(" ")
+            src.append(leading_break[1])
+    elif leading_break is not None:
+        out.append(leading_break[0])
+        src.append(leading_break[1])
+    for ch, at in trailing:
+        out.append(ch)
+        src.append(at)
+
+
 def _join(out, src, leading_blanks, leading_break, trailing, whitespace) -> None:
     """Line folding in flow and plain scalars (libyaml's scanner, verbatim)."""
     if leading_blanks:
-        if leading_break is not None and leading_break[0] == "\n":
-            if not trailing:
-                out.append(" ")
-                src.append(leading_break[1])
-        elif leading_break is not None:
-            out.append(leading_break[0])
-            src.append(leading_break[1])
-        for ch, at in trailing:
-            out.append(ch)
-            src.append(at)
+        _breaks(out, src, leading_break, trailing, leading_break is not None and leading_break[0] == "\n")
     else:
         for ch, at in whitespace:
             out.append(ch)
@@ -655,17 +661,9 @@ def _block_body(text: str, i: int, literal: bool, chomping: int, indent: int):
     leading_blank = False
     while column == indent and i < n:
         trailing_blank = text[i] in " \t"
-        if not literal and leading_break is not None and leading_break[0] == "\n" and not leading_blank and not trailing_blank:
-            if not trailing:
-                out.append(" ")
-                src.append(leading_break[1])
-        elif leading_break is not None:
-            out.append(leading_break[0])
-            src.append(leading_break[1])
+        _breaks(out, src, leading_break, trailing, not literal and leading_break is not None
+                and leading_break[0] == "\n" and not leading_blank and not trailing_blank)
         leading_break = None
-        for ch, at in trailing:
-            out.append(ch)
-            src.append(at)
         leading_blank = text[i] in " \t"
         while i < n and text[i] not in _LINE_BREAKS:
             out.append(text[i])
