@@ -123,18 +123,20 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
     try:
         files = {entry[2].path: entry[1] for entry in result.ingested.files.values()}
         global_key, site = _global_key(renderer, files), str(out.resolve())
-        # Pages are reused only from the very site the state describes, unchanged since, and when
-        # nothing that every page shows has changed.
-        previous = saved if saved and saved.out == site and saved.key == global_key \
-            and cache.output_state(out) == saved.output else None
-        # Started first. A cold build's page workers run beside them. After a small edit they are
-        # what the build waits for, and this process, with few pages to render, writes the exports
-        # while the forked one makes the search index (two busy processes on two cores).
-        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets),
-                               here=("exports",) if previous else ())
+        # What was made from the same dossier.yaml and navigation is reused where its inputs are
+        # unchanged: the data files' pieces from any such state, pages only from the very site
+        # the state describes, unchanged since.
+        usable = saved if saved and saved.key == global_key else None
+        previous = usable if usable and usable.out == site and cache.output_state(out) == usable.output else None
         state = State(engine, global_key, site, result.ingested.files, _used_readings(result),
                       incremental.digests(result.resolved, files, renderer), shards=saved.shards if saved else {})
-        changed = incremental.changed_keys(previous.digests, state.digests) if previous else set()
+        changed = incremental.changed_keys(usable.digests, state.digests) if usable else set()
+        renderer.pieces = incremental.Pieces(usable.pieces if usable else None, changed)
+        # Started before the pages. A cold build's page workers run beside them. After a small edit
+        # they are what the build waits for, and this process, with few pages to render, writes the
+        # exports while the forked one makes the search index (two busy processes on two cores).
+        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets),
+                               here=("exports",) if previous else ())
         jobs, todo, reused = renderer.jobs(), [], []
         writer.expect(map(renderer.job_path, jobs))
         for job in jobs:
@@ -159,6 +161,7 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
             count += 1
             progress.step("render", count, len(jobs))
         data_files.wait()
+        state.pieces = renderer.pieces.now()
         result.timings["render"] = time.perf_counter() - started
         result.rendered = len(todo)
         progress.stage("render", result.timings["render"], f"{len(todo)} of {count} pages ")

@@ -155,7 +155,7 @@ def state_path(content: Path, out: Path) -> Path:
     return _record_path(cache_dir(content), out).with_suffix(".state")
 
 
-SHARDED = ("files", "readings", "pages")   # the large parts of a state, saved in shards
+SHARDED = ("files", "readings", "pages", "pieces")   # the large parts of a state, saved in shards
 PER_SHARD = 50      # entries: a build after one edit rewrites the few shards that hold what changed
 MAX_SHARDS = 256
 

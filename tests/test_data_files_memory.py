@@ -35,6 +35,8 @@ def res(request):
 
 def whole(value):
     """value with every Items made into a list."""
+    if isinstance(value, Items) and value.encoded:
+        return json.loads("[" + ",".join(text for text in value.items if text) + "]")
     if isinstance(value, Items):
         return [whole(item) for item in value.items]
     if isinstance(value, dict):

@@ -7,6 +7,7 @@ entities their text is tens of megabytes, and neither it nor the records are hel
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Callable, Iterable
 
 from .. import collector
@@ -21,10 +22,12 @@ def _json(data, indent=None) -> str:
 
 
 class Items:
-    """A JSON array that write_json writes an item at a time, made as it is written."""
+    """A JSON array that write_json writes an item at a time, made as it is written. encoded: each
+    item is given as JSON text already, of one item or of several joined by "," ("" for none)."""
 
-    def __init__(self, items: Iterable):
+    def __init__(self, items: Iterable, encoded: bool = False):
         self.items = items
+        self.encoded = encoded
 
 
 # _json's compact form: sorted keys, no spaces, text as it is.
@@ -41,8 +44,12 @@ def write_json(value, write: Callable[[bytes], object]) -> None:
 def _write_value(value, write) -> None:
     if isinstance(value, Items):
         write(b"[")
-        for i, item in enumerate(value.items):
-            write((("," if i else "") + _compact(item)).encode())
+        texts = value.items if value.encoded else map(_compact, value.items)
+        comma = ""
+        for text in texts:
+            if text:
+                write((comma + text).encode())
+                comma = ","
         write(b"]")
     elif isinstance(value, dict):
         write(b"{")
@@ -103,14 +110,24 @@ def annotation_record(a) -> dict:
     return out
 
 
-def web_annotations(res) -> dict:
+def _piece(pieces, item: tuple, make: Callable[[], str]) -> str:
+    """make(), or with pieces (an incremental.Pieces) the last build's when its inputs are unchanged."""
+    return make() if pieces is None else pieces.get(item, make)
+
+
+def web_annotations(res, pieces=None) -> dict:
     """W3C Web Annotation Data Model, one annotation per anchored note (an Items: see write_json)."""
     total = sum(len(anchored) for anchored in res.anchors.values())
     if not total:
         return {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection", "total": 0}
-    items = (web_annotation(res, source_id, a) for source_id in sorted(res.anchors) for a in res.anchors[source_id])
+
+    def of_source(source_id: str) -> str:   # the JSON of its annotations, joined by ","
+        return ",".join(_compact(web_annotation(res, source_id, a)) for a in res.anchors[source_id])
+
+    items = (_piece(pieces, ("annotations.jsonld", k), partial(of_source, k)) for k in sorted(res.anchors))
     return {"@context": ["http://www.w3.org/ns/anno.jsonld", {"@base": "./"}], "id": "annotations.jsonld",
-            "type": "AnnotationCollection", "total": total, "first": {"type": "AnnotationPage", "items": Items(items)}}
+            "type": "AnnotationCollection", "total": total,
+            "first": {"type": "AnnotationPage", "items": Items(items, encoded=True)}}
 
 
 def web_annotation(res, source_id: str, a) -> dict:
@@ -153,12 +170,17 @@ def csl_item(s) -> dict:
     return item
 
 
-def dossier_json(res) -> dict:
-    """data/dossier.json: the whole dossier, records in Items (see write_json)."""
+def dossier_json(res, pieces=None) -> dict:
+    """data/dossier.json: the whole dossier, records in Items (see write_json); with pieces, a
+    record's JSON is made again only when it changed."""
     d = res.dossier
+    entities = (_piece(pieces, ("dossier.json", "ent", k), lambda k=k: _compact(entity_record(d.entities[k])))
+                for k in sorted(d.entities))
+    sources = (_piece(pieces, ("dossier.json", "src", k),
+                      lambda k=k: _compact(source_record(d.sources[k], res.anchors.get(k, []))))
+               for k in sorted(d.sources))
     return {"title": d.config.title, "description": d.config.description,
-            "entities": Items(entity_record(d.entities[k]) for k in sorted(d.entities)),
-            "sources": Items(source_record(d.sources[k], res.anchors.get(k, [])) for k in sorted(d.sources)),
+            "entities": Items(entities, encoded=True), "sources": Items(sources, encoded=True),
             "pages": [{"slug": p.slug, "title": p.title, "url": p.url} for p in sorted(d.pages.values(), key=lambda p: p.slug)]}
 
 
@@ -178,12 +200,12 @@ def crossings(map_data) -> dict:
     return drawing.crossings_geojson(features)
 
 
-def _streamed(make, res) -> Callable:
-    """write_to(write) that writes make(res) with write_json, the collector paused (records
-    make no cycles)."""
+def _streamed(make, res, pieces) -> Callable:
+    """write_to(write) that writes make(res, pieces) with write_json, the collector paused
+    (records make no cycles)."""
     def write_to(write):
         with collector.paused():
-            write_json(make(res), write)
+            write_json(make(res, pieces), write)
     return write_to
 
 
@@ -192,13 +214,14 @@ def _whole(make) -> Callable:
     return lambda write: write(make().encode())
 
 
-def writers(res, map_data):
+def writers(res, map_data, pieces=None):
     """Each data file as (path, write_to): write_to(write) writes the file in UTF-8 pieces with
-    `write` (a binary file's write, say), so the large ones are never held whole."""
+    `write` (a binary file's write, say), so the large ones are never held whole. pieces: an
+    incremental.Pieces, which keeps each record's JSON for the next build."""
     d = res.dossier
-    yield "data/dossier.json", _streamed(dossier_json, res)
+    yield "data/dossier.json", _streamed(dossier_json, res, pieces)
     yield "data/crossings.geojson", _whole(lambda: _json(crossings(map_data), indent=1))
-    yield "data/annotations.jsonld", _streamed(web_annotations, res)
+    yield "data/annotations.jsonld", _streamed(web_annotations, res, pieces)
     yield "data/sources.csl.json", _whole(lambda: _json([csl_item(d.sources[k]) for k in sorted(d.sources)], indent=1))
     if d.layers:
         yield "data/layers.js", _whole(lambda: layers_script(d.layers))

@@ -19,10 +19,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from .. import collector
 from ..kinds import KIND_TITLES
@@ -300,19 +301,67 @@ def documents(res) -> list[Doc]:
 
 def each_document(res) -> Iterator[Doc]:
     """documents(res), one at a time: the index keeps only what it needs of each."""
+    for _, make in _document_makers(res):
+        yield make()
+
+
+def _document_makers(res) -> Iterator[tuple[tuple, Callable[[], Doc]]]:
+    """(item, make) of each document, in the order of documents(res): make() reads the record
+    itself, so that its reads are noted for the document (incremental.Pieces)."""
     d, site = res.dossier, res.site
     for k in sorted(d.entities):
-        yield entity_doc(d.entities[k], site)
+        yield ("search", "ent", k), partial(lambda k: entity_doc(d.entities[k], site), k)
     for k in sorted(d.sources):
-        yield source_doc(d.sources[k], res.anchors.get(k, []), site)
+        yield ("search", "src", k), partial(lambda k: source_doc(d.sources[k], res.anchors.get(k, []), site), k)
     for k in sorted(d.pages):
-        yield page_doc(d.pages[k], site)
+        yield ("search", "pag", k), partial(lambda k: page_doc(d.pages[k], site), k)
+
+
+def each_part(res, pieces=None) -> Iterator[DocPart]:
+    """What the index keeps of each document, in the order of documents(res); with pieces (an
+    incremental.Pieces), a document none of whose inputs changed since the last build is not made
+    again."""
+    for item, make in _document_makers(res):
+        if pieces is None:
+            yield doc_part(make())
+        else:
+            yield pieces.get(item, lambda: doc_part(make()))
 
 
 # --- the index, as MiniSearch serialises it -----------------------------------------------------
 
 def _number(x: float):
     return int(x) if float(x).is_integer() else x
+
+
+class DocPart(NamedTuple):
+    """What the index keeps of one document, made once per document (doc_part) and kept from one
+    build to the next while the document's inputs do not change: its URL, its stored fields in
+    JSON, and per field (in FIELDS order) None when absent, else (length, groups): the number of
+    distinct tokens (stop words included) and the indexed terms, without stop words, grouped by
+    their count, as ((count, "term term ..."), ...) (a term never holds a space: terms are
+    split at white space)."""
+    url: str
+    stored: str
+    fields: tuple
+
+
+def doc_part(doc: Doc) -> DocPart:
+    fields: list = []
+    for name in FIELDS:
+        value = doc.fields.get(name)
+        if value is None or value == "":
+            fields.append(None)
+            continue
+        tokens, hangul = _tokens(value)
+        counts = Counter(tokens)
+        length = len(counts)
+        groups: dict[int, list[str]] = {}
+        for term, n in (_with_suffixes(counts) if hangul else counts).items():
+            if term not in STOP_WORDS:
+                groups.setdefault(n, []).append(term)
+        fields.append((length, tuple((n, " ".join(terms)) for n, terms in groups.items())))
+    return DocPart(doc.url, _dumps(_stored(doc)), tuple(fields))
 
 
 class Index:
@@ -322,38 +371,53 @@ class Index:
     words included); the average field length is the same running average (so the same
     floating-point numbers); each processed term counts once per occurrence.
 
-    Only what the JSON needs is kept of a document, not its text: its postings, each already a
-    JSON member (``"12":3``, one string per distinct count in a field of a document, shared by
-    its terms: millions of postings at 10,000 entities, and strings made once cost a fraction of
-    dictionaries encoded later), its field lengths, its URL and its stored fields in JSON.
+    Only what the JSON needs is kept of a document, not its text (a DocPart): its postings, each
+    already a JSON member (``"12":3``, one string per distinct count in a field of a document,
+    shared by its terms: millions of postings at 10,000 entities, and strings made once cost a
+    fraction of dictionaries encoded later), its field lengths, its URL and its stored fields in
+    JSON.
     """
 
-    def __init__(self, docs: Iterable[Doc] = ()):
+    def __init__(self, docs: Iterable[Doc] = (), parts: Iterable[DocPart] = (), terms: dict[str, str] | None = None,
+                 keep_terms: bool = False):
+        """terms: the JSON of every term's postings, when already known (Terms.updated): the
+        documents' postings are then not gathered again. keep_terms: keep that JSON of each term
+        as it is written, in self.written (for Terms)."""
         self.postings: list[defaultdict] = [defaultdict(list) for _ in FIELDS]  # term -> members
         self.field_length: dict[str, list] = {}
         self.average: list = [None] * len(FIELDS)
         self.urls: list[str] = []
         self.stored: list[str] = []   # per document, its stored fields in JSON
+        self.terms = terms
+        self.written: dict[str, str] | None = {} if keep_terms else None   # term -> the JSON of its postings
         for doc in docs:
             self.add(doc)
+        for part in parts:
+            self.add_part(part)
 
     def add(self, doc: Doc) -> None:
+        self.add_part(doc_part(doc))
+
+    def add_part(self, part: DocPart) -> None:
         short_id = len(self.urls)
+        gather = self.terms is None
         lengths: list = []
-        for field_id, name in enumerate(FIELDS):
-            value = doc.fields.get(name)
-            if value is None or value == "":
+        for field_id, field_part in enumerate(part.fields):
+            if field_part is None:
                 continue
-            tokens, hangul = _tokens(value)
-            counts = Counter(tokens)
+            length, groups = field_part
             lengths.extend([None] * (field_id + 1 - len(lengths)))
-            lengths[field_id] = len(counts)
-            self.average[field_id] = ((self.average[field_id] or 0) * short_id + len(counts)) / (short_id + 1)
-            _add_postings(self.postings[field_id], short_id, _with_suffixes(counts) if hangul else counts)
+            lengths[field_id] = length
+            self.average[field_id] = ((self.average[field_id] or 0) * short_id + length) / (short_id + 1)
+            postings = self.postings[field_id]
+            for n, terms in groups if gather else ():
+                member = f'"{short_id}":{n}'   # shared by the terms of this count
+                for term in terms.split(" "):
+                    postings[term].append(member)
         if lengths:
             self.field_length[str(short_id)] = lengths
-        self.urls.append(doc.url)
-        self.stored.append(_dumps(_stored(doc)))
+        self.urls.append(part.url)
+        self.stored.append(part.stored)
 
     def json_pieces(self) -> Iterator[str]:
         """MiniSearch's ``toJSON()`` in JSON, in pieces (each whole JSON tokens). The postings of
@@ -384,14 +448,101 @@ class Index:
 
     def _terms_pieces(self) -> Iterator[str]:
         """[[term, {field id: {document id: count}}], ...]: terms sorted, fields and documents in
-        order, a term a piece."""
-        postings = self.postings
+        order, a term a piece. With keep_terms, the JSON of each term's postings is kept in
+        self.written."""
+        written = self.written
         yield "["
-        for i, term in enumerate(sorted(set().union(*postings))):
-            fields = ",".join(f'"{f}":{{{",".join(by_field.pop(term))}}}'
-                              for f, by_field in enumerate(postings) if term in by_field)
-            yield f'{"," if i else ""}[{_dumps(term)},{{{fields}}}]'
+        if self.terms is not None:
+            for i, term in enumerate(sorted(self.terms)):
+                yield f'{"," if i else ""}[{_dumps(term)},{self.terms[term]}]'
+        else:
+            postings = self.postings
+            for i, term in enumerate(sorted(set().union(*postings))):
+                fields = ",".join(f'"{f}":{{{",".join(by_field.pop(term))}}}'
+                                  for f, by_field in enumerate(postings) if term in by_field)
+                text = f"{{{fields}}}"
+                if written is not None:
+                    written[term] = text
+                yield f'{"," if i else ""}[{_dumps(term)},{text}]'
         yield "]"
+
+
+TERM_CHUNKS = 64   # dicts the terms are kept in (by a hash): an edit's few terms change a few
+
+
+def _chunk(term: str) -> int:
+    return zlib.crc32(term.encode("utf-8", "surrogatepass")) % TERM_CHUNKS
+
+
+class Terms(NamedTuple):
+    """The postings of every term as the last build wrote them, so that after a small edit only
+    the terms of the documents that changed are made again: gathering the postings of every
+    document (millions of them at 10,000 entities) was most of what the index cost. The terms
+    are kept in chunks, and a chunk no term of which changed is the very same dict, so the saved
+    state rewrites only the few that hold what changed (cache.save_state)."""
+    urls: tuple[str, ...]                # the documents, in order: their ids in the postings
+    chunks: tuple[dict[str, str], ...]   # term -> the JSON of its postings, in chunks[_chunk(term)]
+
+    @classmethod
+    def split(cls, urls: tuple[str, ...], texts: dict[str, str]) -> Terms:
+        chunks: tuple[dict[str, str], ...] = tuple({} for _ in range(TERM_CHUNKS))
+        for term, text in texts.items():
+            chunks[_chunk(term)][term] = text
+        return cls(urls, chunks)
+
+    def texts(self) -> dict[str, str]:
+        """term -> the JSON of its postings ({"field id":{"document id":count,...},...}), all terms."""
+        out: dict[str, str] = {}
+        for chunk in self.chunks:
+            out.update(chunk)
+        return out
+
+    def updated(self, parts: list[DocPart], before: dict[int, DocPart]) -> Terms | None:
+        """The Terms of the documents `parts`, where only those in `before` (document id -> what
+        the last build had of it) may have changed; None when the documents are not the same
+        ones in the same order (their ids would all move)."""
+        if tuple(part.url for part in parts) != self.urls:
+            return None
+        changed = {k: (_counts(old), _counts(parts[k])) for k, old in before.items() if old != parts[k]}
+        touched = {term for old, new in changed.values() for was, now in zip(old, new)
+                   for term in was.keys() | now.keys() if was.get(term) != now.get(term)}
+        if not touched:
+            return self
+        chunks = list(self.chunks)
+        copied: set[int] = set()
+        for term in touched:
+            c = _chunk(term)
+            if c not in copied:   # the last build's chunks stay as they were
+                chunks[c] = dict(chunks[c])
+                copied.add(c)
+            texts = chunks[c]
+            postings = json.loads(texts[term]) if term in texts else {}
+            for k, (_, new) in changed.items():
+                for field_id, of_field in enumerate(new):
+                    by_doc = postings.setdefault(str(field_id), {})
+                    by_doc.pop(str(k), None)
+                    if term in of_field:
+                        by_doc[str(k)] = of_field[term]
+            text = _postings_json(postings)
+            if text is None:
+                texts.pop(term, None)
+            else:
+                texts[term] = text
+        return Terms(self.urls, tuple(chunks))
+
+
+def _counts(part: DocPart) -> list[dict[str, int]]:
+    """Per field, the count of each term the document puts in the index."""
+    return [{term: n for n, terms in field[1] for term in terms.split(" ")} if field else {} for field in part.fields]
+
+
+def _postings_json(postings: dict[str, dict[str, int]]) -> str | None:
+    """What _terms_pieces writes of a term's postings: fields and documents in order, empty ones
+    left out; None when nothing is left."""
+    fields = [(int(f), sorted((int(d), n) for d, n in by_doc.items())) for f, by_doc in postings.items() if by_doc]
+    if not fields:
+        return None
+    return "{" + ",".join(f'"{f}":{{' + ",".join(f'"{d}":{n}' for d, n in docs) + "}" for f, docs in sorted(fields)) + "}"
 
 
 def build_index(docs: Iterable[Doc]) -> dict:
@@ -416,15 +567,6 @@ def _with_suffixes(counts: Counter) -> Counter:
         for term in index_terms(token):
             terms[term] += n
     return terms
-
-
-def _add_postings(postings: defaultdict, short_id: int, counts: dict[str, int]) -> None:
-    """Add one field of a document to the field's postings: term -> ['"document id":count', ...],
-    the members of MiniSearch's {document id: count} already in JSON. Stop words are left out."""
-    member = {n: f'"{short_id}":{n}' for n in set(counts.values())}  # a few counts, shared strings
-    for term, n in counts.items():
-        if term not in STOP_WORDS:
-            postings[term].append(member[n])
 
 
 def _options() -> dict:
@@ -538,20 +680,56 @@ def index_script(res) -> str:
 
 
 def _index_script_pieces(res) -> Iterator[str]:
-    return _script_pieces(_payload_pieces(Index(each_document(res))))
+    return _script_pieces(_payload_pieces(Index(parts=each_part(res))))
 
 
-def write_index_script(res, write: Callable[[bytes], object]) -> None:
+SEARCH_INDEX = "data/search-index.js"   # its items in incremental.Pieces: (SEARCH_INDEX, "urls"), (SEARCH_INDEX, "terms", i)
+
+
+def _last_terms(pieces) -> Terms | None:
+    urls = pieces.last((SEARCH_INDEX, "urls"))
+    chunks = [pieces.last((SEARCH_INDEX, "terms", i)) for i in range(TERM_CHUNKS)]
+    return None if urls is None or None in chunks else Terms(urls, tuple(chunks))
+
+
+def _keep_terms(pieces, terms: Terms) -> None:
+    pieces.put((SEARCH_INDEX, "urls"), terms.urls)
+    for i, chunk in enumerate(terms.chunks):
+        pieces.put((SEARCH_INDEX, "terms", i), chunk)
+
+
+def _terms_from_pieces(res, pieces) -> tuple[list[DocPart], Terms | None]:
+    """What the index keeps of each document, each kept from the last build where its inputs are
+    unchanged, and the last build's Terms updated for the others (None: gather them all)."""
+    makers = list(_document_makers(res))
+    parts = [pieces.get(item, lambda: doc_part(make())) for item, make in makers]
+    last = _last_terms(pieces)
+    made = [k for k, (item, _) in enumerate(makers) if item in pieces.made]
+    if last is None or any(makers[k][0] not in pieces.previous for k in made):
+        return parts, None
+    return parts, last.updated(parts, {k: pieces.previous[makers[k][0]][1] for k in made})
+
+
+def write_index_script(res, write: Callable[[bytes], object], pieces=None) -> None:
     """data/search-index.js, written in UTF-8 pieces with `write` (a binary file's write, say):
-    neither the documents nor the text are ever whole, and the index is emptied as it is written."""
+    neither the documents nor the text are ever whole, and the index is emptied as it is written.
+    pieces: an incremental.Pieces, which keeps what the index needs of each document, and the
+    postings of each term, for the next build."""
     with collector.paused():   # millions of postings, none in a cycle
-        for piece in _index_script_pieces(res):
+        if pieces is None:
+            index, terms = Index(parts=each_part(res)), None
+        else:
+            parts, terms = _terms_from_pieces(res, pieces)
+            index = Index(parts=parts, terms=None if terms is None else terms.texts(), keep_terms=terms is None)
+        for piece in _script_pieces(_payload_pieces(index)):
             write(piece.encode())
+        if pieces is not None:   # the postings as written, for the next build
+            _keep_terms(pieces, terms or Terms.split(tuple(index.urls), index.written))
 
 
-def writers(res):
+def writers(res, pieces=None):
     """The data file of search, as (path, write_to): write_to(write) writes it (write_index_script)."""
-    yield "data/search-index.js", partial(write_index_script, res)
+    yield "data/search-index.js", partial(write_index_script, res, pieces=pieces)
 
 
 def files(res):

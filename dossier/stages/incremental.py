@@ -24,6 +24,8 @@ pages each edit renders again.
 from __future__ import annotations
 
 import hashlib
+import pickle
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -39,13 +41,16 @@ def note(key: str) -> None:
 
 @contextmanager
 def recording():
-    """Collect the keys read while rendering one page."""
+    """Collect the keys read while rendering one page (or making one piece of a data file: see Pieces). The keys
+    read inside a recording count for any recording around it too."""
     global _noted
-    _noted = set()
+    outer, _noted = _noted, set()
     try:
         yield _noted
     finally:
-        _noted = None
+        if outer is not None:
+            outer |= _noted
+        _noted = outer
 
 
 class Watched(dict):
@@ -140,16 +145,16 @@ def digests(resolved, file_digests: dict[str, str], renderer) -> dict[str, str]:
     return out
 
 
-# What an index entry's digest is taken of. The repr of a list of dataclasses is slow (most of
-# what digests cost), so an entry whose every page also reads the records it is made of stands
-# for itself by their digests: an anchored annotation is a function of its source alone (the
-# source's page and the pages of what it is about read that source), and an event is a record
-# (the digest of events_of changes with any edit to an event: pages show their names and dates).
-# Relations are hashed whole: a page with incoming relations does not read the entities that
-# declare them, and an edit to one must not render all its targets again. A mention depends on
-# the names matched too: it is hashed by its fields (a tuple's repr is much faster).
+# What an index entry's digest is taken of. The repr of a list of records is slow (most of what
+# digests cost), so an entry made of parts of records stands for itself by their digests: an
+# anchored annotation is a function of its source alone, an event is a record (the digest of
+# events_of changes with any edit to an event: pages show their names and dates), and an incoming
+# relation is part of the entity that declares it (an edit to that entity renders the pages of its
+# relations' targets again: a few pages, where hashing every relation cost a quarter of the
+# digests). A mention depends on the names matched too: it is hashed by its fields (a tuple's
+# repr is much faster), so that a rename renders again only the pages whose mentions it changes.
 _ENTRY = {
-    "incoming": lambda relations, out: relations,
+    "incoming": lambda relations, out: [(r.source, out["ent:" + r.source]) for r in relations],
     "anchors": lambda anchored, out: [(a.source_id, out["src:" + a.source_id]) for a in anchored],
     "about": lambda anchored, out: [(a.source_id, out["src:" + a.source_id]) for a in anchored],
     "events_of": lambda events, out: [(e.id, out["ent:" + e.id]) for e in events],
@@ -164,6 +169,96 @@ def changed_keys(before: dict[str, str], now: dict[str, str]) -> set[str]:
     changed = {k for k, v in now.items() if before.get(k) != v}
     changed.update(k for k in before if k not in now)
     return changed
+
+
+class Pieces:
+    """The pieces of the data files made for one item each (a record's JSON, what the search index
+    keeps of a document), kept from one build to the next as pages are: with the keys read while
+    making them, and made again only when one of those keys changed. Most of what the data files
+    cost after a small edit was making again, for every record, the same pieces.
+
+    An item is named by a tuple, its first member the file it is for. In a forked process the
+    pieces are written to a file as they are made (spill_to), not held: a cold build makes a
+    hundred megabytes of them at 10,000 entities, and the parent reads them back (load) to be
+    saved with the state."""
+
+    SPILL_BATCH = 256   # entries pickled at a time
+
+    def __init__(self, previous: dict | None = None, changed: set[str] | frozenset = frozenset()):
+        self.previous = previous or {}   # item -> (keys, value), from the last build
+        self.changed = changed           # keys whose digest changed since then
+        self.fresh: dict = {}            # item -> (keys, value), made in this build (and not spilled)
+        self.made: set = set()           # items made in this build
+        self.kept: list = []             # items taken from the last build
+        self._spill = None
+        self._batch: list = []
+
+    def get(self, item: tuple, make):
+        """The value of item: the last build's when none of the keys it read changed, else make()."""
+        old = self.previous.get(item)
+        if old is not None and old[0].isdisjoint(self.changed):
+            self.kept.append(item)
+            return old[1]
+        with recording() as keys:
+            value = make()
+        self._add(item, (frozenset(map(sys.intern, keys)), value))
+        return value
+
+    def last(self, item: tuple):
+        """The last build's value of item, whatever it read: for a value kept whole and updated
+        by its maker (the search index's Terms), which says itself what it still holds."""
+        old = self.previous.get(item)
+        return None if old is None else old[1]
+
+    def put(self, item: tuple, value) -> None:
+        """Set the value of item for the next build (kept as it was when it is the last one's)."""
+        old = self.previous.get(item)
+        if old is not None and old[1] is value:
+            self.kept.append(item)
+        else:
+            self._add(item, (frozenset(), value))
+
+    def _add(self, item: tuple, entry: tuple) -> None:
+        self.made.add(item)
+        if self._spill is None:
+            self.fresh[item] = entry
+            return
+        self._batch.append((item, entry))
+        if len(self._batch) >= self.SPILL_BATCH:
+            self._flush()
+
+    def spill_to(self, file) -> None:
+        """From now on, write what is made to file (a binary file) instead of keeping it."""
+        self._spill = file
+
+    def close_spill(self) -> None:
+        """Write what is left, and the items kept, to the spill file."""
+        self._flush()
+        pickle.dump(((), self.kept), self._spill, protocol=pickle.HIGHEST_PROTOCOL)
+        self._spill.flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            pickle.dump((self._batch, ()), self._spill, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+
+    def load(self, file) -> None:
+        """Take in what a forked process made and kept (its spill file, from the start)."""
+        while True:
+            try:
+                entries, kept = pickle.load(file)
+            except EOFError:
+                return
+            self.fresh.update(entries)
+            self.made.update(item for item, _ in entries)
+            self.kept.extend(kept)
+
+    def now(self) -> dict:
+        """item -> (keys, value) of this build, for the next one: items neither made nor kept
+        (a deleted record's) are dropped."""
+        out = {item: self.previous[item] for item in self.kept}
+        out.update(self.fresh)
+        return out
 
 
 @dataclass
@@ -184,6 +279,7 @@ class State:
     digests: dict = field(default_factory=dict)    # key -> digest, as above
     pages: dict = field(default_factory=dict)      # page path -> PageRecord
     output: dict = field(default_factory=dict)     # file -> [size, mtime_ns, type], as written
+    pieces: dict = field(default_factory=dict)     # of the data files: item -> (keys, value) (Pieces)
     shards: dict = field(default_factory=dict)     # how it was saved (cache.save_state)
 
 

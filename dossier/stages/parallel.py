@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 import traceback
 
+from .. import collector
 from .pool import Pool, cores
 from .verify import scan_page
 from .write import check_scan
@@ -71,7 +73,7 @@ class DataFiles:
         """here: the parts (Renderer.DATA_PARTS) made in this process when waited for, even when
         the others are made in a forked one."""
         global _renderer, _writer, _parent
-        self.renderer, self.writer, self.process, self.receive = renderer, writer, None, None
+        self.renderer, self.writer, self.process, self.receive, self.spill = renderer, writer, None, None, None
         self.here = renderer.DATA_PARTS
         forked = tuple(part for part in renderer.DATA_PARTS if part not in here)
         if not forked or pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -81,7 +83,12 @@ class DataFiles:
         _renderer, _writer, _parent = renderer, writer, os.getpid()
         try:
             self.receive, send = context.Pipe(duplex=False)
-            self.process = context.Process(target=_put_data_files, args=(forked, send), daemon=True)
+            # The pieces it makes come back through a file (unnamed: gone when closed), written as
+            # they are made: it need not hold them, and it exits as soon as its files are written,
+            # where through the pipe they would wait, with the whole process, until the parent
+            # reads them once the pages are rendered.
+            self.spill = tempfile.TemporaryFile() if renderer.pieces is not None else None
+            self.process = context.Process(target=_put_data_files, args=(forked, send, self.spill), daemon=True)
             self.process.start()
             send.close()   # the child's end: its closing is how a dead child shows
         finally:
@@ -103,6 +110,10 @@ class DataFiles:
                 raise failure
             for path in paths:
                 self.writer.record_put(path)
+            if self.spill is not None:
+                self.spill.seek(0)
+                with collector.paused():   # hundreds of thousands of strings and tuples, no cycle
+                    self.renderer.pieces.load(self.spill)
         finally:
             self.cancel()
 
@@ -114,18 +125,25 @@ class DataFiles:
             self.process.join()
             self.receive.close()
             self.process = None
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
 
 
-def _put_data_files(parts: tuple, send) -> None:
-    """In the forked process: write the data files of those parts, then send (None, their paths)
-    or (the exception that stopped it, None)."""
+def _put_data_files(parts: tuple, send, spill) -> None:
+    """In the forked process: write the data files of those parts, and the pieces it made and
+    kept into spill, then send (None, their paths) or (the exception that stopped it, None)."""
     paths = []
     try:
+        if spill is not None:
+            _renderer.pieces.spill_to(spill)
         for path, write_to in _renderer.data_files(parts):
             if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
                 os._exit(1)
             _writer.put_from(path, write_to)
             paths.append(path)
+        if spill is not None:   # what it made and kept goes back, to be saved with the state
+            _renderer.pieces.close_spill()
     except BaseException as e:
         try:
             send.send((e, None))

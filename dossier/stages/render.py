@@ -146,6 +146,7 @@ class Renderer:
         self._links: dict = {}
         self.map = MapData(res)
         self.lists = Lists(self)   # what the list pages show (stages/lists.py)
+        self.pieces = None         # the data files' pieces kept between builds (set by the build)
         self.env.globals.update(
             config=self.config, kind_titles=KIND_TITLES, folder_of=FOLDER_OF, kinds_present=self.kinds_present,
             nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
@@ -244,11 +245,12 @@ class Renderer:
     def data_files(self, parts=DATA_PARTS):
         """Machine-readable exports and the scripts the pages load, as (path, write_to), where
         write_to(write) writes the file in UTF-8 pieces (the large ones are never whole): those
-        of the parts named (the exports, the search index)."""
+        of the parts named (the exports, the search index). Their pieces made per record are
+        kept in self.pieces, when the build sets one (incremental.Pieces)."""
         if "exports" in parts:
-            yield from exports.writers(self.res, self.map)
+            yield from exports.writers(self.res, self.map, self.pieces)
         if "search" in parts:
-            yield from search.writers(self.res)
+            yield from search.writers(self.res, self.pieces)
 
     # --- page contexts ---------------------------------------------------------------------
 
