@@ -3,14 +3,13 @@
 A build remembers what it did (cache.save_state): the typed record of every file, what each
 source's text says, and what each page read. The next build reads again only the files whose
 bytes changed, and renders again only the pages whose inputs changed; every other page is
-taken from the previous site as it is (stages/incremental.py). The result is the same bytes
-as a cold build (tests/test_incremental.py).
+kept in the previous site as it is, and the site is updated in place (stages/incremental.py,
+stages/write.py). The result is the same bytes as a cold build (tests/test_incremental.py).
 """
 from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -125,7 +124,10 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         global_key, site = _global_key(renderer, files), str(out.resolve())
         # What was made from the same dossier.yaml and navigation is reused where its inputs are
         # unchanged: the data files' pieces from any such state, pages only from the very site
-        # the state describes, unchanged since.
+        # the state describes, unchanged since. Such pages are then kept where they are, not even
+        # looked at, and the site is updated in place: this comparison, file by file, is what
+        # vouches for them (and a site that a build left half-updated never passes it: see
+        # SiteWriter._update_in_place).
         usable = saved if saved and saved.key == global_key else None
         previous = usable if usable and usable.out == site and cache.output_state(out) == usable.output else None
         state = State(engine, global_key, site, result.ingested.files, _used_readings(result),
@@ -138,7 +140,7 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         data_files = DataFiles(renderer, writer, len(result.resolved.site.targets),
                                here=("exports",) if previous else ())
         jobs, todo, reused = renderer.jobs(), [], []
-        writer.expect(map(renderer.job_path, jobs))
+        writer.expect(map(renderer.job_path, jobs), _other_files(renderer))
         for job in jobs:
             path = renderer.job_path(job)
             record = incremental.reusable(previous, job, path, changed)
@@ -148,7 +150,7 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
                 reused.append((path, record))
         count, kept = 0, {path for path, _ in reused}
         for path, record in reused:
-            writer.reuse(path, os.path.join(out, path), record.scan, kept)
+            writer.reuse(path, record.scan, kept)
             state.pages[path] = record
             count += 1
             progress.step("render", count, len(jobs))
@@ -183,6 +185,10 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         abort()
         raise
     result.pages = count
+    # Recorded only now that the site is whole. Until these are saved, the saved ones still
+    # describe the previous site, which the folder no longer matches (files written anew; while
+    # an in-place commit is under way, the marker of a site being updated): a build killed
+    # before this point leaves a next build that is cold.
     state.output = cache.output_state(out)
     cache.save_state(cache.state_path(content, out), state)
     result.state = state
@@ -212,11 +218,25 @@ def _used_readings(result: Result) -> dict:
     return {k: v for k, v in result.readings.items() if k in used}
 
 
-def copy_assets(writer: SiteWriter, renderer: Renderer) -> None:
+def _asset_files():
+    """(source, path in the site) of each asset copied into every site."""
     assets = templates_dir() / "assets"
     for path in sorted(assets.rglob("*")):
         if path.is_file():
-            writer.copy(path, "assets/" + path.relative_to(assets).as_posix())
+            yield path, "assets/" + path.relative_to(assets).as_posix()
     for source, rel in drawing.leaflet_files():
-        writer.copy(source, "assets/" + rel)
-    writer.write("assets/basemap.js", drawing.basemap_script(renderer.map.basemap))
+        yield source, "assets/" + rel
+
+
+BASEMAP = "assets/basemap.js"
+
+
+def copy_assets(writer: SiteWriter, renderer: Renderer) -> None:
+    for source, rel in _asset_files():
+        writer.copy(source, rel)
+    writer.write(BASEMAP, drawing.basemap_script(renderer.map.basemap))
+
+
+def _other_files(renderer: Renderer) -> list[str]:
+    """The files every build writes that are not pages: assets and data files."""
+    return [rel for _, rel in _asset_files()] + [BASEMAP] + [path for path, _ in renderer.data_files()]

@@ -1,6 +1,8 @@
 """A build after an edit renders only what the edit changed, and gives the same bytes as a cold
 build: after edits, renames and deletions, edits that change backlinks and link texts on other
-pages, moved coordinates, a global edit, and a failed build in between."""
+pages, moved coordinates, a global edit, and a failed build in between. It updates the site in
+place, and leaves it untouched when it fails before that; a site it left half-updated is built
+cold next time."""
 from __future__ import annotations
 
 import os
@@ -13,6 +15,8 @@ import pytest
 from dossier import cache
 from dossier.build import build
 from dossier.stages import parallel, pool
+from dossier.stages.render import Renderer
+from dossier.stages.write import MARKER, UPDATING_TEXT, SiteWriter
 
 REPO = Path(__file__).resolve().parent.parent
 ROAD_BRIDGE = "entities/crossings/tumen-road-bridge.yaml"
@@ -201,7 +205,7 @@ def list_pages(site: Path) -> set[str]:
 
 
 def page_files(site: Path) -> dict[str, int]:
-    """Each page's file; a page reused by a build is a hard link to the previous build's."""
+    """Each page's file; a page reused by a build is the previous build's file, left in place."""
     return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*.html")}
 
 
@@ -307,3 +311,132 @@ def test_only_the_states_of_the_last_few_output_folders_are_kept(tmp_path):
     assert cache.state_path(content, tmp_path / f"site-{cache.KEEP_STATES + 1}") in states
     shards = list(cache.cache_dir(content).glob("build-*.state.*"))
     assert shards and all(any(shard.name.startswith(state.name + ".") for state in states) for shard in shards)
+
+
+# --- the site updated in place ------------------------------------------------------------------
+
+def site_files(site: Path) -> dict[str, tuple]:
+    """Each file of the site as it is on disk: bytes, inode, time."""
+    return {p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def leftovers(site: Path) -> list[str]:
+    return sorted(p.name for p in site.parent.iterdir() if p.name.startswith(f".{site.name}."))
+
+
+def test_a_build_after_an_edit_updates_the_site_in_place_and_keeps_the_pages_it_reuses(demo, tmp_path):
+    site = tmp_path / "site"
+    build(demo, site)
+    folder, before = site.stat().st_ino, page_files(site)
+    edit(demo, ROAD_BRIDGE, "figure is about 1 km", "figure is about 1 km, like [[soviet-union]]'s")
+    result = build(demo, site)
+    assert not result.diagnostics.errors and 0 < result.rendered < result.pages
+    after = page_files(site)
+    written = {path for path, inode in after.items() if before.get(path) != inode}
+    assert len(written) == result.rendered          # every other page is the very same file
+    assert site.stat().st_ino == folder and leftovers(site) == []
+    assert_same_as_cold(demo, site, tmp_path)
+    cold = build(demo, site, use_cache=False)
+    assert cold.rendered == result.pages and site.stat().st_ino != folder   # a cold build swaps a new folder in
+
+
+def test_a_deleted_entitys_page_disappears_from_the_site_updated_in_place(demo, tmp_path):
+    site = tmp_path / "site"
+    (demo / "entities/people/test-person.yaml").write_text(NEW_PERSON, encoding="utf-8")
+    build(demo, site)
+    page = site / "people/test-person.html"
+    assert page.is_file()
+    folder = site.stat().st_ino
+    (demo / "entities/people/test-person.yaml").unlink()
+    result = build(demo, site)
+    assert not result.diagnostics.errors and result.rendered < result.pages
+    assert not page.exists() and site.stat().st_ino == folder
+    assert_same_as_cold(demo, site, tmp_path)
+
+
+def break_a_link(monkeypatch):
+    """Every page rendered from now on links to a file no build writes."""
+    render = Renderer.render_recorded
+
+    def broken(self, job):
+        path, html, keys = render(self, job)
+        return path, html.replace("</main>", '<a href="nowhere.html">x</a></main>', 1), keys
+    monkeypatch.setattr(Renderer, "render_recorded", broken)
+
+
+class Boom(Exception):
+    pass
+
+
+def fail_in_verify(monkeypatch):
+    def boom(self):
+        raise Boom("injected just before the live site would be touched")
+    monkeypatch.setattr(SiteWriter, "verify", boom)
+
+
+@pytest.mark.parametrize("failure", [break_a_link, fail_in_verify])
+def test_a_build_after_an_edit_that_fails_before_its_commit_leaves_the_site_untouched(demo, tmp_path, monkeypatch,
+                                                                                       failure):
+    site = tmp_path / "site"
+    build(demo, site)
+    before, folder = site_files(site), site.stat().st_ino
+    edit(demo, ROAD_BRIDGE, "two lanes", "two traffic lanes")
+    with monkeypatch.context() as m:
+        failure(m)
+        try:
+            result = build(demo, site)
+            assert any("nowhere.html" in d.message for d in result.diagnostics.errors)
+        except Boom:
+            pass
+    assert site_files(site) == before and site.stat().st_ino == folder and leftovers(site) == []
+    result = build(demo, site)   # the site is still the one the state describes: pages are reused
+    assert not result.diagnostics.errors and result.rendered < result.pages
+    assert_same_as_cold(demo, site, tmp_path)
+
+
+@pytest.mark.parametrize("kept_state", [False, True], ids=["saved state", "state kept in memory"])
+def test_a_build_stopped_while_updating_the_site_in_place_is_followed_by_a_cold_one(demo, tmp_path, monkeypatch,
+                                                                                    kept_state):
+    site = tmp_path / "site"
+    state = build(demo, site).state
+    good = (demo / ROAD_BRIDGE).read_text(encoding="utf-8")
+    edit(demo, "entities/places/khasan.yaml", "name: Khasan", "name: Khasan settlement")   # many pages
+    moved, move = [], SiteWriter._move
+
+    def stopping(self, rel, made):
+        if len(moved) == 5:
+            raise Boom("injected in the middle of the commit")
+        moved.append(rel)
+        move(self, rel, made)
+    with monkeypatch.context() as m:
+        m.setattr(SiteWriter, "_move", stopping)
+        with pytest.raises(Boom):
+            build(demo, site, state=state if kept_state else None)
+    assert len(moved) == 5 and (site / MARKER).read_text(encoding="utf-8") == UPDATING_TEXT
+    # Back to the content the site's records describe: they must not match the half-updated site.
+    edit(demo, "entities/places/khasan.yaml", "name: Khasan settlement", "name: Khasan")
+    assert (demo / ROAD_BRIDGE).read_text(encoding="utf-8") == good
+    result = build(demo, site, state=state if kept_state else None)
+    assert not result.unchanged and not result.diagnostics.errors
+    assert result.rendered == result.pages           # cold: nothing reused from a mixed site
+    assert leftovers(site) == []
+    assert_same_as_cold(demo, site, tmp_path)
+    assert build(demo, site).unchanged
+
+
+def test_a_page_replaced_by_a_link_in_the_site_is_never_kept(demo, tmp_path):
+    """A reused page is not looked at: the comparison of the whole folder with what the previous
+    build recorded of it (each file's size, time and type) is what keeps a link out."""
+    site = tmp_path / "site"
+    build(demo, site)
+    secret = tmp_path / "secret.html"
+    secret.write_text("not for the site", encoding="utf-8")
+    page = site / "people/yuri-trutnev.html"
+    page.unlink()
+    page.symlink_to(secret)
+    edit(demo, ROAD_BRIDGE, "two lanes", "two traffic lanes")
+    result = build(demo, site)
+    assert not result.diagnostics.errors and result.rendered == result.pages
+    assert not page.is_symlink() and "not for the site" not in page.read_text(encoding="utf-8")
+    assert_same_as_cold(demo, site, tmp_path)

@@ -1,4 +1,6 @@
-"""The writer verifies the whole site before the swap: links, fragments, scripts, paths."""
+"""The writer verifies the whole site before it touches the live one (links, fragments, scripts,
+paths), then swaps a whole new site in, or updates the live site in place when it keeps some of
+its files."""
 from __future__ import annotations
 
 import errno
@@ -8,7 +10,8 @@ import pickle
 import pytest
 
 from dossier.stages.verify import scan_page
-from dossier.stages.write import SiteWriter, WriteError, check_scan
+from dossier import cache
+from dossier.stages.write import MARKER, MARKER_TEXT, UPDATING_TEXT, SiteWriter, WriteError, check_scan, replaceable
 
 PAGE = '<!DOCTYPE html><html><body><main id="main">{}</main></body></html>'
 
@@ -101,7 +104,7 @@ def test_a_site_dossier_built_is_marked_and_replaced_by_the_next_build(tmp_path)
     assert (tmp_path / "site/.dossier-site").is_file()
 
 
-# --- pages written elsewhere: by a render worker, or reused from the previous site ----------------
+# --- pages written elsewhere: by a render worker, or kept as they are in the live site ----------
 
 def refusal(call, *args) -> str:
     with pytest.raises(WriteError) as caught:
@@ -146,31 +149,25 @@ def test_a_write_error_raised_in_a_worker_reaches_the_parent_whole():
     assert isinstance(error, WriteError) and error.problems == ["a.html: refused to write a path twice"]
 
 
-def test_a_reused_page_is_a_hard_link_with_the_same_bytes_and_outlives_the_old_site(tmp_path):
+def checked_of(site, rel: str):
+    """What was checked of a page of a built site when it was written."""
+    return check_scan(rel, scan_page((site / rel).read_text(encoding="utf-8")))
+
+
+def test_a_reused_page_is_not_read_linked_or_even_looked_at(tmp_path, monkeypatch):
     old = built_site(tmp_path, {"index.html": '<a href="people/a.html#x">A</a>',
                                 "people/a.html": '<p id="x"><a href="../index.html">home</a></p>'})
-    before = (old / "people/a.html").read_bytes()
+    recorded = checked_of(old, "people/a.html")
     writer = SiteWriter(old)
-    writer.write("index.html", PAGE.format('<a href="people/a.html#x">A, again</a>'))
-    writer.reuse("people/a.html", old / "people/a.html", check_scan("people/a.html", scan_page(before.decode())))
-    assert (writer.tmp / "people/a.html").stat().st_ino == (old / "people/a.html").stat().st_ino
-    writer.commit()
-    assert (old / "people/a.html").read_bytes() == before and (old / "people/a.html").stat().st_nlink == 1
-
-
-def test_a_reused_page_is_copied_where_it_cannot_be_linked(tmp_path, monkeypatch):
-    old = built_site(tmp_path, {"index.html": ""})
-    before = (old / "index.html").read_bytes()
-
-    def cross_device(*args, **kwargs):
-        raise OSError(errno.EXDEV, "Invalid cross-device link")
-    monkeypatch.setattr(os, "link", cross_device)
-    writer = SiteWriter(old)
-    writer.reuse("index.html", old / "index.html", check_scan("index.html", scan_page(before.decode())))
-    assert (writer.tmp / "index.html").read_bytes() == before
-    assert (writer.tmp / "index.html").stat().st_ino != (old / "index.html").stat().st_ino
-    writer.commit()
-    assert (old / "index.html").read_bytes() == before
+    with monkeypatch.context() as hands_off:
+        def touched(*args, **kwargs):
+            raise AssertionError("the reused file was touched")
+        for name in ("lstat", "stat", "link", "open", "replace"):
+            hands_off.setattr(os, name, touched)
+        writer.reuse("people/a.html", recorded)
+    assert "people/a.html" in writer.files and writer.pages["people/a.html"] == recorded
+    assert not (writer.tmp / "people").exists()
+    writer.abort()
 
 
 def test_the_links_of_a_reused_page_are_checked_again_from_what_was_recorded_of_it(tmp_path):
@@ -178,7 +175,7 @@ def test_the_links_of_a_reused_page_are_checked_again_from_what_was_recorded_of_
     writer = SiteWriter(old)
     writer.write("index.html", PAGE.format('<a href="people/a.html#x">ok</a> <a href="people/a.html#gone">not</a>'))
     recorded = check_scan("people/a.html", scan_page(PAGE.format('<p id="x"><a href="../missing.html">x</a></p>')))
-    writer.reuse("people/a.html", old / "people/a.html", recorded)   # believed, not the file
+    writer.reuse("people/a.html", recorded)   # believed, not the file
     with pytest.raises(WriteError) as caught:
         writer.commit()
     assert sorted(caught.value.problems) == [
@@ -216,7 +213,7 @@ def test_links_between_pages_taken_unchanged_are_not_checked_again_and_others_ar
     writer = SiteWriter(old)
     kept = {"a.html", "b.html"}
     for rel in sorted(kept):
-        writer.reuse(rel, old / rel, check_scan(rel, scan_page((old / rel).read_text(encoding="utf-8"))), kept)
+        writer.reuse(rel, checked_of(old, rel), kept)
     assert sorted(writer.pending) == [("c.html", "z")]          # only the link to the page written again
     writer.write("c.html", PAGE.format('<p id="elsewhere">c, edited</p>'))
     with pytest.raises(WriteError) as caught:
@@ -224,30 +221,32 @@ def test_links_between_pages_taken_unchanged_are_not_checked_again_and_others_ar
     assert caught.value.problems == ["a.html: link 'c.html#z': no element with id 'z' in c.html"]
 
 
-def test_a_reused_page_without_a_scan_is_read_and_scanned(tmp_path):
-    old = tmp_path / "old"
-    old.mkdir()
-    (old / "a.html").write_text(PAGE.format('<script>alert(1)</script>'), encoding="utf-8")
-    (old / "data.json").write_text("{}", encoding="utf-8")
-    writer = SiteWriter(tmp_path / "site")
-    writer.reuse("index.html", old / "a.html")
-    writer.reuse("data.json", old / "data.json")      # not a page: nothing to scan
-    assert writer.verify() == ["index.html: inline <script> (the site only uses its own script files)"]
-    writer.abort()
+def test_links_of_a_page_taken_unchanged_to_files_the_build_writes_are_settled_on_that_promise(tmp_path):
+    old = built_site(tmp_path, {"a.html": '<a href="b.html">b</a> <link href="assets/site.css" rel="stylesheet">'
+                                          '<script src="data/index.js"></script>', "b.html": "b",
+                                "assets/site.css": "", "data/index.js": ""})
+    writer = SiteWriter(old)
+    writer.expect(["a.html", "b.html"], files=["assets/site.css", "data/index.js"])
+    kept = {"a.html", "b.html"}
+    for rel in sorted(kept):
+        writer.reuse(rel, checked_of(old, rel), kept)
+    assert writer.pending == {}
+    writer.write("assets/site.css", "body {}")   # the data file never comes: the build fails
+    with pytest.raises(WriteError) as caught:
+        writer.commit()
+    assert caught.value.problems == ["data/index.js: a file this build was to write is missing"]
 
 
-def test_reuse_takes_only_regular_files_once_and_inside_the_site(tmp_path):
+def test_a_page_is_reused_only_with_what_was_checked_of_it_once_and_inside_the_site(tmp_path):
     old = built_site(tmp_path, {"index.html": ""})
-    (tmp_path / "secret.txt").write_text("not for the site", encoding="utf-8")
-    (tmp_path / "link.html").symlink_to(tmp_path / "secret.txt")
-    writer = SiteWriter(tmp_path / "new")
-    scan = check_scan("a.html", scan_page(PAGE.format("")))
-    assert "not a regular file" in refusal(writer.reuse, "a.html", tmp_path / "link.html", scan)
-    assert "not a regular file" in refusal(writer.reuse, "b.html", tmp_path / "missing.html", scan)
-    assert "outside the site" in refusal(writer.reuse, "../c.html", old / "index.html", scan)
-    writer.reuse("index.html", old / "index.html", scan)
-    assert "twice" in refusal(writer.reuse, "index.html", old / "index.html", scan)
-    assert sorted(p.name for p in writer.tmp.iterdir()) == ["index.html"]
+    writer = SiteWriter(old)
+    scan = checked_of(old, "index.html")
+    assert "without what was checked of it" in refusal(writer.reuse, "index.html", None)
+    assert "outside the site" in refusal(writer.reuse, "../c.html", scan)
+    writer.reuse("index.html", scan)
+    writer.reuse("data/old.json", None)               # not a page: nothing to check
+    assert "twice" in refusal(writer.reuse, "index.html", scan)
+    assert "twice" in refusal(writer.write, "index.html", PAGE.format(""))
     writer.abort()
 
 
@@ -269,3 +268,96 @@ def test_pages_keep_one_copy_of_the_strings_they_share():
     assert one.targets[0] == other.targets[0] and one.targets[0] is not other.targets[0]   # as a worker sends them
     one, other = one.shared(), other.shared()
     assert one.targets[0] is other.targets[0] and next(iter(one.ids - {"main"})) is next(iter(other.ids - {"main"}))
+
+
+# --- updating the live site in place ---------------------------------------------------------------
+
+def inodes(site) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*")}
+
+
+def test_a_site_that_keeps_files_of_the_live_one_is_updated_in_place(tmp_path):
+    old = built_site(tmp_path, {"index.html": '<a href="people/a.html">A</a>', "people/a.html": '<p id="x">a</p>',
+                                "people/b.html": "b, deleted", "gone/c.html": "c, deleted with its folder"})
+    (old / "data").mkdir()
+    (old / "data/old.json").write_text("{}", encoding="utf-8")    # a data file the new site no longer has
+    before = inodes(old)
+    writer = SiteWriter(old)
+    writer.reuse("people/a.html", checked_of(old, "people/a.html"), kept={"people/a.html"})
+    writer.write("index.html", PAGE.format('<a href="people/a.html#x">A</a> <a href="places/d.html">D</a>'))
+    writer.write("places/d.html", PAGE.format('<a href="../people/a.html">A</a>'))   # in a new folder
+    writer.commit()
+    after = inodes(old)
+    assert sorted(after) == [".dossier-site", "index.html", "people", "people/a.html", "places", "places/d.html"]
+    assert after["people/a.html"] == before["people/a.html"]      # kept: the very same file
+    assert after["index.html"] != before["index.html"] and after[MARKER] != before[MARKER]
+    assert (old / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
+    assert "places/d.html" in (old / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]   # nothing left beside it
+
+
+def test_the_site_folder_itself_stays_in_an_update_and_is_swapped_otherwise(tmp_path):
+    old = built_site(tmp_path, {"index.html": "", "a.html": ""})
+    folder = old.stat().st_ino
+    writer = SiteWriter(old)
+    writer.reuse("a.html", checked_of(old, "a.html"))
+    writer.write("index.html", PAGE.format("again"))
+    writer.commit()
+    assert old.stat().st_ino == folder
+    writer = SiteWriter(old)
+    writer.write("index.html", PAGE.format("whole"))
+    writer.commit()
+    assert old.stat().st_ino != folder and sorted(p.name for p in old.iterdir()) == [MARKER, "index.html"]
+
+
+def test_an_update_clears_what_stands_in_the_way_of_the_new_site(tmp_path):
+    old = built_site(tmp_path, {"index.html": "", "people.html": "a file where a folder goes",
+                                "places/x.html": "a folder where a file goes"})
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside/keep.txt").write_text("not the site's", encoding="utf-8")
+    (old / "link").symlink_to(tmp_path / "outside", target_is_directory=True)   # put there by hand: removed, unfollowed
+    writer = SiteWriter(old)
+    writer.reuse("index.html", checked_of(old, "index.html"))
+    writer.write("people.html/a.html", PAGE.format(""))
+    writer.write("places", b"now a file")
+    writer.commit()
+    assert sorted(inodes(old)) == [MARKER, "index.html", "people.html", "people.html/a.html", "places"]
+    assert (old / "places").read_bytes() == b"now a file" and (tmp_path / "outside/keep.txt").is_file()
+
+
+def test_an_update_that_fails_verification_leaves_the_live_site_untouched(tmp_path):
+    old = built_site(tmp_path, {"index.html": "", "people/a.html": "a"})
+    before, state = inodes(old), cache.output_state(old)
+    writer = SiteWriter(old)
+    writer.reuse("people/a.html", checked_of(old, "people/a.html"))
+    writer.write("index.html", PAGE.format('<a href="people/missing.html">gone</a>'))
+    with pytest.raises(WriteError):
+        writer.commit()
+    assert inodes(old) == before and cache.output_state(old) == state
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_an_update_stopped_halfway_leaves_a_site_marked_as_being_updated(tmp_path, monkeypatch):
+    old = built_site(tmp_path, {"index.html": "", "a.html": "", "b.html": "", "c.html": ""})
+    recorded = cache.output_state(old)
+    writer = SiteWriter(old)
+    writer.reuse("a.html", checked_of(old, "a.html"))
+    for rel in ("index.html", "b.html", "c.html"):
+        writer.write(rel, PAGE.format("new"))
+    moved, move = [], SiteWriter._move
+
+    def stopping(self, rel, made):
+        if len(moved) == 1:
+            raise KeyboardInterrupt
+        moved.append(rel)
+        move(self, rel, made)
+    monkeypatch.setattr(SiteWriter, "_move", stopping)
+    with pytest.raises(KeyboardInterrupt):
+        writer.commit()
+    writer.abort()
+    assert len(moved) == 1 and moved != [MARKER]
+    # No record of a whole site matches it, whatever the clock: the marker is of another size.
+    assert (old / MARKER).read_text(encoding="utf-8") == UPDATING_TEXT
+    assert len(UPDATING_TEXT.encode()) != len(MARKER_TEXT.encode())
+    assert cache.output_state(old)[MARKER][0] != recorded[MARKER][0]
+    assert replaceable(old) and sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -1,18 +1,27 @@
 """Stage 5, the one place that touches the output folder.
 
-Pages are streamed into a fresh folder beside the output, checked as they arrive, verified as a
-whole, and only then swapped in for the old site. A failed or interrupted build leaves the
-previous site exactly as it was (at worst a stale ``.<name>.tmp-*`` folder, cleaned next time).
+Every file a build writes goes first into a fresh folder beside the output, is checked as it
+arrives, and the site is verified as a whole (every link, fragment and script) before the live
+site is touched at all. A build that fails before that leaves the previous site exactly as it
+was (at worst a stale ``.<name>.tmp-*`` folder, cleaned next time). Then one of two commits:
+
+- A whole new site (a cold build: nothing reused) is swapped in for the old one in one atomic
+  step on Linux (``renameat2`` with ``RENAME_EXCHANGE``: the new folder and the old one trade
+  names, so ``site/`` always exists and is always a whole site); elsewhere, or on a file system
+  that cannot exchange, in two renames with a moment between them where the old site sits under
+  ``.<name>.old-*`` (also cleaned next time).
+- A site that keeps files of the live one (a build after an edit: ``reuse``) is updated in place:
+  each file written is moved into the live site by its own atomic rename, the files the new site
+  no longer has are deleted, and the files reused are not touched at all (after a small edit,
+  nearly all of them). Linking each unchanged page into a fresh folder instead, and unlinking
+  the old site after the swap, cost about 0.3 s of CPU at 10,000 entities. A reader may see a
+  mix of old and new pages for that moment; a build that stops in the middle leaves a mix that
+  the next build recognises and replaces whole (``_update_in_place``).
 
 A page arrives in one of three ways: written here (``write``), written and checked by a forked
-render worker (``put`` and ``check_scan`` there, then ``record_written`` here), or taken unchanged
-from the previous site (``reuse``, with what was checked of it then). Either way its path is
-claimed once, here, and its links recorded, to be verified against the whole site.
-
-The swap is one atomic step on Linux (``renameat2`` with ``RENAME_EXCHANGE``: the new folder and
-the old one trade names, so ``site/`` always exists and is always a whole site); elsewhere, or on
-a file system that cannot exchange, it is two renames with a moment between them where the old
-site sits under ``.<name>.old-*`` (also cleaned next time).
+render worker (``put`` and ``check_scan`` there, then ``record_written`` here), or kept as it is
+in the live site (``reuse``, with what was checked of it when it was written). Either way its
+path is claimed once, here, and its links recorded, to be verified against the whole site.
 """
 from __future__ import annotations
 
@@ -20,10 +29,9 @@ import ctypes
 import os
 import posixpath
 import shutil
-import stat
 import sys
 from pathlib import Path
-from typing import Container, NamedTuple
+from typing import AbstractSet, NamedTuple
 
 from .verify import PageScan, resolve_link, scan_page
 
@@ -78,6 +86,10 @@ def check_scan(rel: str, scan: PageScan) -> Checked:
 
 
 MARKER = ".dossier-site"   # in every site we write: only such a folder is ever replaced
+MARKER_TEXT = "Built by dossier. This whole folder is replaced by the next build.\n"
+# The marker of a site being updated in place, until the last file is in: of another size than
+# MARKER_TEXT, so that no record of a whole site matches a site a build left half-updated.
+UPDATING_TEXT = "Being updated by dossier, or a build stopped while updating it: the next build replaces it whole.\n"
 
 
 def replaceable(out: Path) -> bool:
@@ -108,12 +120,14 @@ class SiteWriter:
         self.tmp = parent / f".{self.out.name}.tmp-{os.getpid()}"
         self.tmp.mkdir()
         self.files: set[str] = set()
+        self.reused: set[str] = set()                              # kept as they are in the live site
         self.folders: set[str] = set()
         self.pages: dict[str, Checked] = {}                        # page -> what was checked of it
         self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (target, #fragment) -> first (page, url)
         self.problems: list[str] = []
         self.broken: list[tuple[str, str, str]] = []              # (page, #fragment, problem) of a link to itself
         self.expected: frozenset[str] = frozenset()                # see expect
+        self.expected_files: frozenset[str] = frozenset()          # of those, the files that are not pages
 
     def write(self, rel: str, content: str | bytes) -> Checked | None:
         """Write one file; an HTML page is scanned and checked. Returns what was checked of it."""
@@ -144,7 +158,7 @@ class SiteWriter:
     def _create(self, rel: str):
         _check_path(rel)
         path = self._place(rel)
-        try:   # created exclusively: a file already there may be a link into the live site
+        try:   # created exclusively: another process may have written the path already
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             raise WriteError([f"{rel}: refused to write a path twice"]) from None
@@ -162,33 +176,23 @@ class SiteWriter:
         self._check(rel, checked)
         return checked
 
-    def reuse(self, rel: str, previous: str | Path, checked: Checked | None = None, kept: Container[str] = ()) -> None:
-        """Put an unchanged file of the previous site into the new one without reading it: a hard
-        link (the old site's name for it goes with the old site after the swap), or a copy where
-        a link cannot be made (another file system). checked: what the build that wrote the page
-        checked of it (``pages[rel]`` there), checked again here as if the page were written now
-        (its links still have to lead somewhere); an HTML page without it is read and scanned.
-        kept: the pages this build takes unchanged from that same previous site, in which every
-        link of every page led somewhere (it was verified): a link of this page to itself or to
-        one of those still does, and is not checked again (most links, after a small edit)."""
+    def reuse(self, rel: str, checked: Checked | None, kept: AbstractSet[str] = frozenset()) -> None:
+        """Keep a file of the live site as it is: claimed and its links recorded, but never read,
+        linked or even stat'ed; the commit leaves it where it is, and so updates the site in
+        place. The caller vouches that the file at rel in the output folder is the very one that
+        was written with this record (build.py compares the whole folder, file by file, with what
+        the build that wrote it recorded). checked: what was checked of the page when it was
+        written (``pages[rel]`` then; None for a file that is not a page), checked again here as
+        if the page were written now (its links still have to lead somewhere). kept: the pages
+        this build keeps from that same site, in which every link of every page led somewhere
+        (it was verified): a link of this page to itself or to one of those still does, and is
+        not checked again (most links, after a small edit)."""
+        if checked is None and rel.endswith(".html"):
+            raise WriteError([f"{rel}: cannot keep a page without what was checked of it"])
         self._claim(rel)
-        try:
-            regular = stat.S_ISREG(os.lstat(previous).st_mode)
-        except OSError:
-            regular = False
-        if not regular:   # a symbolic link could bring in any file of the machine
-            raise WriteError([f"{rel}: cannot reuse {previous}: not a regular file"])
-        target = self._place(rel)
-        try:
-            os.link(previous, target, follow_symlinks=False)
-        except FileExistsError:
-            raise WriteError([f"{rel}: refused to write a path twice"]) from None
-        except OSError:
-            shutil.copyfile(previous, target, follow_symlinks=False)
+        self.reused.add(rel)
         if checked is not None:
             self._check(rel, checked, kept)
-        elif rel.endswith(".html"):
-            self._record(rel, scan_page(Path(target).read_text(encoding="utf-8")))
 
     def _place(self, rel: str) -> str:
         """Where rel goes in the temporary folder, its folder made (by this or another process).
@@ -210,18 +214,23 @@ class SiteWriter:
         self._check(rel, checked)
         return checked
 
-    def expect(self, pages) -> None:
-        """The pages this build is about to write: a link to one of them without a #fragment
-        leads somewhere once the build completes (and the build fails if it does not), so it is
-        not kept for the end. Most links of a site are such links."""
-        self.expected = frozenset(pages)
+    def expect(self, pages, files=()) -> None:
+        """The pages this build is about to write, and its other files (assets, data files): a
+        link to one of them without a #fragment leads somewhere once the build completes (and
+        the build fails if it does not), so it is not kept for the end. Most links of a site are
+        such links. A file that is not a page has no ids to check a #fragment against: any link
+        to it is settled so."""
+        self.expected_files = frozenset(files)
+        self.expected = frozenset(pages) | self.expected_files
 
-    def _check(self, rel: str, page: Checked, kept: Container[str] = ()) -> None:
+    def _check(self, rel: str, page: Checked, kept: AbstractSet[str] = frozenset()) -> None:
         """Check a page as it arrives; keep what needs the whole site: its ids, and each (target,
         fragment) linked to that cannot be settled yet, with the first page and URL that links
         there. A link to the page itself is checked here, against its ids."""
         self.pages[rel] = page
         self.problems.extend(f"{rel}: {p}" for p in page.problems)
+        if kept and _all_settled(page, kept, self.expected_files):
+            return
         pending, expected = self.pending, self.expected
         for target, fragment, url in page.links():
             if not target:
@@ -238,7 +247,8 @@ class SiteWriter:
         A broken target is reported once, on the first page that links to it."""
         # (target, fragment, problem), in that order in the end. Links to the expected pages
         # were settled on the promise that they would be written: hold the build to it.
-        broken = [(page, "", f"{page}: a page this build was to write is missing") for page in self.expected - self.files]
+        broken = [(path, "", f"{path}: a {'page' if path.endswith('.html') else 'file'} this build was to write is missing")
+                  for path in self.expected - self.files]
         for (target, fragment), (page, url) in self.pending.items():
             if target not in self.files:
                 broken.append((target, fragment, f"{page}: link {url.strip()!r} points to a missing file"))
@@ -247,12 +257,20 @@ class SiteWriter:
         return self.problems + [problem for _, _, problem in sorted(broken + self.broken)]
 
     def commit(self) -> None:
-        """Verify, then put the new site in place of the old one."""
-        self.write(MARKER, "Built by dossier. This whole folder is replaced by the next build.\n")
+        """Verify, then put the new site in place of the old one: swapped in whole, or, when it
+        keeps files of the live site (reuse), updated in place."""
+        self.write(MARKER, MARKER_TEXT)
         problems = self.verify()
         if problems:
             self.abort()
             raise WriteError(problems)
+        # The live site is touched only from here on.
+        if self.reused:
+            self._update_in_place()
+        else:
+            self._swap()
+
+    def _swap(self) -> None:
         if not (self.out.exists() or self.out.is_symlink()):
             os.replace(self.tmp, self.out)
             return
@@ -264,8 +282,88 @@ class SiteWriter:
         os.replace(self.tmp, self.out)
         _remove(old)
 
+    def _update_in_place(self) -> None:
+        """Move each file this build wrote into the live site (an atomic rename each, folders
+        made as needed), after deleting what the new site no longer has; the files reused stay
+        as they are, the same inodes.
+
+        What is recorded when. The records a build keeps of its site (the state's ``output`` and
+        the no-change record, ``cache.output_state`` of the folder: each file's size, time and
+        type) are taken by build.py only once this returns; until then the saved ones describe
+        the previous site, and a build reuses pages, or skips, only when the folder still
+        matches them file for file. So, before anything else changes, the live marker is
+        replaced by UPDATING_TEXT, of another size than any whole site's marker, and the final
+        marker goes in only after every other file. A site this loop leaves half-updated (the
+        process killed, or an exception here) therefore matches no record, whatever the clock
+        says: the next build neither skips nor reuses anything from it, builds cold and swaps a
+        whole site in. The marker stays a marker meanwhile: the folder may still be replaced."""
+        self._mark_updating()
+        self._remove_stale()
+        made: set[str] = set()
+        for rel in self.files:
+            if rel not in self.reused and rel != MARKER:
+                self._move(rel, made)
+        self._move(MARKER, made)   # last: the site is whole again
+        _remove(self.tmp)          # empty folders by now
+
+    def _mark_updating(self) -> None:
+        marker = self._updating_marker()
+        with open(marker, "w", encoding="utf-8") as file:
+            file.write(UPDATING_TEXT)
+        os.replace(marker, os.path.join(self.out, MARKER))
+
+    def _updating_marker(self) -> str:
+        """Beside the temporary folder, never in it (a site path could have any name); a file
+        left by a killed build matches the stale pattern ``.<name>.tmp-*`` and goes next time."""
+        return f"{self.tmp}-marker"
+
+    def _remove_stale(self) -> None:
+        """Delete from the live site every file that is not a file of the new site (a deleted
+        entity's page, an old data file), and every folder that holds none (deleted whole).
+        First, so that nothing is left in the way of a file or folder of the new site."""
+        folders = {""}
+        for rel in self.files:
+            folder = posixpath.dirname(rel)
+            while folder not in folders:
+                folders.add(folder)
+                folder = posixpath.dirname(folder)
+        self._remove_stale_in(str(self.out), "", folders)
+
+    def _remove_stale_in(self, top: str, prefix: str, folders: set[str]) -> None:
+        with os.scandir(top) as scan:
+            entries = list(scan)   # listed first: entries are deleted as we go
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):   # a link is a file here: deleted, never followed
+                if rel in folders:
+                    self._remove_stale_in(entry.path, rel + "/", folders)
+                else:
+                    shutil.rmtree(entry.path)
+            elif rel not in self.files:
+                os.unlink(entry.path)
+
+    def _move(self, rel: str, made: set[str]) -> None:
+        """Put one written file into the live site in one atomic step, over the old one if any.
+        made: the folders made (or found) in the live site so far."""
+        folder = posixpath.dirname(rel)
+        if folder not in made:
+            os.makedirs(os.path.join(self.out, folder), exist_ok=True)
+            made.add(folder)
+        os.replace(os.path.join(self.tmp, rel), os.path.join(self.out, rel))
+
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+        _remove(Path(self._updating_marker()))
+
+
+def _all_settled(page: Checked, kept: AbstractSet[str], files: frozenset[str]) -> bool:
+    """Whether every link of a page kept as it is leads to a page kept with it, to itself, or to
+    a file that is not a page and will be written: then each is settled at once, as _check would
+    settle it link by link (after a small edit, the links of nearly every page, a third of the
+    time of a build then). Set operations on its targets, in C."""
+    linked = set(page.targets[0::3]).difference(kept)   # kept: a set, so this runs over the page's targets
+    linked.discard("")
+    return linked <= files
 
 
 def _check_path(rel: str) -> None:
