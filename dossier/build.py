@@ -80,11 +80,12 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     process's last build (Result.state), used instead of the one saved on disk, which takes a
     second to read at 10,000 entities (`dossier serve` keeps it); it is checked as a saved one
     is: it must describe the site that is in `out` now."""
-    key, saved, digests = None, None, {}
+    key, saved, digests, seen = None, None, {}, {}
     engine = cache.engine_key(templates_dir(), strict)
     if use_cache and content.is_dir():
-        key = cache.fingerprint(content, engine, digests)
-        found = cache.unchanged(cache.cache_dir(content), out, key) if key else None
+        record = cache.last_record(cache.cache_dir(content), out)
+        key = cache.fingerprint(content, engine, digests, record.get("content"), seen)
+        found = cache.unchanged(record, out, key) if key else None
         if found is not None:
             return Result(Diagnostics(found), unchanged=True)
         saved = state if state is not None else cache.load_state(cache.state_path(content, out))
@@ -93,13 +94,13 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     progress = progress or Progress(quiet=True)
     gc.freeze()   # the saved state, then the dossier, live to the end: the collector need not walk them
     try:
-        return _build(content, out, strict, progress, key, engine, saved, digests)
+        return _build(content, out, strict, progress, key, engine, saved, digests, seen)
     finally:
         gc.unfreeze()   # `dossier serve` builds again in this process
 
 
 def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str | None, engine: str,
-           saved: State | None, digests: dict) -> Result:
+           saved: State | None, digests: dict, seen: dict) -> Result:
     result = check(content, strict, progress, saved, digests)
     if result.diagnostics.errors or result.resolved is None:
         return result
@@ -189,11 +190,14 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
     # describe the previous site, which the folder no longer matches (files written anew; while
     # an in-place commit is under way, the marker of a site being updated): a build killed
     # before this point leaves a next build that is cold.
-    state.output = cache.output_state(out)
+    if writer.moved is None:
+        state.output = cache.output_state(out)
+    else:   # updated in place: what was not moved in is as the check at the start found it
+        state.output = cache.output_state_after(out, previous.output, writer.files, writer.moved)
     cache.save_state(cache.state_path(content, out), state)
     result.state = state
     if key:
-        cache.remember(cache.cache_dir(content), out, key, result.diagnostics.items, state.output)
+        cache.remember(cache.cache_dir(content), out, key, result.diagnostics.items, state.output, seen)
     return result
 
 

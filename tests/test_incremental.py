@@ -336,6 +336,7 @@ def test_a_build_after_an_edit_updates_the_site_in_place_and_keeps_the_pages_it_
     written = {path for path, inode in after.items() if before.get(path) != inode}
     assert len(written) == result.rendered          # every other page is the very same file
     assert site.stat().st_ino == folder and leftovers(site) == []
+    assert result.state.output == cache.output_state(site)   # recorded from what was moved in
     assert_same_as_cold(demo, site, tmp_path)
     cold = build(demo, site, use_cache=False)
     assert cold.rendered == result.pages and site.stat().st_ino != folder   # a cold build swaps a new folder in
@@ -352,6 +353,7 @@ def test_a_deleted_entitys_page_disappears_from_the_site_updated_in_place(demo, 
     result = build(demo, site)
     assert not result.diagnostics.errors and result.rendered < result.pages
     assert not page.exists() and site.stat().st_ino == folder
+    assert result.state.output == cache.output_state(site)
     assert_same_as_cold(demo, site, tmp_path)
 
 

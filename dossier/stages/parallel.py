@@ -86,8 +86,9 @@ class DataFiles:
             # The pieces it makes come back through a file (unnamed: gone when closed), written as
             # they are made: it need not hold them, and it exits as soon as its files are written,
             # where through the pipe they would wait, with the whole process, until the parent
-            # reads them once the pages are rendered.
-            self.spill = tempfile.TemporaryFile() if renderer.pieces is not None else None
+            # reads them once the pages are rendered. Beside the site, on the disk that holds it
+            # (a hundred megabytes at 10,000 entities: more than a small /tmp may have).
+            self.spill = tempfile.TemporaryFile(dir=writer.tmp.parent) if renderer.pieces is not None else None
             self.process = context.Process(target=_put_data_files, args=(forked, send, self.spill), daemon=True)
             self.process.start()
             send.close()   # the child's end: its closing is how a dead child shows

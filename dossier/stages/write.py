@@ -121,6 +121,7 @@ class SiteWriter:
         self.tmp.mkdir()
         self.files: set[str] = set()
         self.reused: set[str] = set()                              # kept as they are in the live site
+        self.moved: list[str] | None = None                        # into the live site, when updated in place
         self.folders: set[str] = set()
         self.pages: dict[str, Checked] = {}                        # page -> what was checked of it
         self.pending: dict[tuple[str, str], tuple[str, str]] = {}  # (target, #fragment) -> first (page, url)
@@ -299,6 +300,7 @@ class SiteWriter:
         whole site in. The marker stays a marker meanwhile: the folder may still be replaced."""
         self._mark_updating()
         self._remove_stale()
+        self.moved = []
         made: set[str] = set()
         for rel in self.files:
             if rel not in self.reused and rel != MARKER:
@@ -350,6 +352,7 @@ class SiteWriter:
             os.makedirs(os.path.join(self.out, folder), exist_ok=True)
             made.add(folder)
         os.replace(os.path.join(self.tmp, rel), os.path.join(self.out, rel))
+        self.moved.append(rel)
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
