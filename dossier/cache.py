@@ -96,7 +96,9 @@ def _record_path(cache: Path, out: Path) -> Path:
 
 
 def output_state(out: Path) -> dict[str, list[int]]:
-    """Each file of the output folder: [size, modification time in ns, type]."""
+    """Each file of the output folder: [size, modification time in ns, type, change time in ns,
+    inode]. The change time and the inode catch a file edited with its size and modification
+    time put back (no program can set a file's change time), or replaced."""
     state = {}
     top = str(out)
     for root, dirs, files in os.walk(top):
@@ -110,7 +112,7 @@ def output_state(out: Path) -> dict[str, list[int]]:
 
 def _file_state(path: str) -> list[int]:
     info = os.lstat(path)
-    return [info.st_size, info.st_mtime_ns, stat.S_IFMT(info.st_mode)]
+    return [info.st_size, info.st_mtime_ns, stat.S_IFMT(info.st_mode), info.st_ctime_ns, info.st_ino]
 
 
 def output_state_after(out: Path, before: dict[str, list[int]], files: set[str], moved: list[str]) -> dict[str, list[int]]:

@@ -268,6 +268,22 @@ def test_a_page_edited_by_hand_in_the_site_is_rendered_again(demo, tmp_path):
     assert_same_as_cold(demo, site, tmp_path)
 
 
+@pytest.mark.parametrize("then_edit", [False, True])
+def test_a_page_edited_by_hand_to_the_same_size_and_time_is_not_kept(demo, tmp_path, then_edit):
+    # An outside reviewer's case: the size and modification time put back (touch -r) passed
+    # the check of the site, with nothing changed and after an unrelated edit.
+    site = tmp_path / "site"
+    build(demo, site)
+    page = site / "people/kim-tok-hun.html"
+    before = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"Kim Tok-hun", b"KIM Tok-hun", 1))   # the same size
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    if then_edit:
+        edit(demo, ROAD_BRIDGE, "two lanes", "two traffic lanes")
+    assert not build(demo, site).unchanged
+    assert_same_as_cold(demo, site, tmp_path)
+
+
 def test_incremental_builds_equal_cold_builds_when_rendering_in_workers(demo, tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 1)
     monkeypatch.setattr(pool, "PARALLEL_FROM", 1)
