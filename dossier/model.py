@@ -56,6 +56,14 @@ class Relation(NamedTuple):
     type_pos: Pos | None = None
 
 
+class Referenced(NamedTuple):
+    """What a record's Markdown texts ([[id]], [@id]) and citations name, each id once: found the
+    first time resolve reads the record and kept with it (resolve.referenced_by)."""
+    links: tuple[str, ...]
+    cites: tuple[str, ...]   # the [@id] of its texts and the sources of its citations
+    may_link: bool = False   # a text that pages show may hold a Markdown link: resolve reads the texts, to check it
+
+
 @dataclass
 class Entity:
     id: str
@@ -72,6 +80,7 @@ class Entity:
     props: dict = field(default_factory=dict)   # kind-specific keys, validated by the schema
     location: Location | None = None
     refs: list[tuple[str, Pos, str]] = field(default_factory=list)  # (id, where, what kind of id)
+    referenced: Referenced | None = field(default=None, compare=False, repr=False)   # None: not found yet
 
     @property
     def url(self) -> str:
@@ -103,6 +112,8 @@ class Source:
     annotations: list[Annotation]
     body: str
     body_line: int       # line of the file where the body starts
+    referenced: Referenced | None = field(default=None, repr=False)   # None: not found yet
+    digest: str | None = field(default=None, repr=False)   # of what resolve reads of it (resolve._reading_key)
 
     @property
     def url(self) -> str:
@@ -127,6 +138,7 @@ class Page:
     order: int
     body: str
     body_line: int
+    referenced: Referenced | None = field(default=None, compare=False, repr=False)   # None: not found yet
 
     @property
     def url(self) -> str:

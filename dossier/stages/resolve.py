@@ -7,7 +7,9 @@ built once, so rendering never searches the whole dossier for one page.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -18,7 +20,7 @@ from ..kinds import RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_spaces, reader_text
 from ..markdown.refs import scan
-from ..model import Dossier, Source
+from ..model import Annotation, Dossier, Page, Referenced, Source
 from .incremental import note
 from .link_check import MAY_LINK, check_links, links_of
 from .pool import fork_map
@@ -100,6 +102,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
     # Ids that a file with errors would define: references to them are not errors of their own
     # (one broken file would otherwise bring an error at every reference to it).
     unloaded = dossier.unloaded - targets.keys()
+    linked_from, cited_by = res.linked_from, res.cited_by
     links: list[tuple] = []   # (path, owner, text, shown, its links or None): checked at the end
 
     def check_cites(owner: str, citations):
@@ -139,6 +142,32 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             elif ref != owner:
                 res.linked_from[ref].add(owner)
 
+    def settled(owner: str, found: Referenced) -> bool:
+        """Record the backlinks and citations of what the owner's texts and citations name, and
+        whether each id is known and of the right kind. When one is not, the caller reads the
+        texts again with check_cites and check_markdown, which report each problem at its place
+        (recording the same entries again changes nothing)."""
+        if found.may_link:
+            return False
+        for ref in found.links:
+            if ref in targets:
+                if ref != owner:
+                    linked_from[ref].add(owner)
+            elif ref not in unloaded:
+                return False
+        for ref in found.cites:
+            if ref in sources:   # the target of a source's id is that source (SiteIndex)
+                cited_by[ref].add(owner)
+            elif ref in targets or ref not in unloaded:
+                return False
+        return True
+
+    def check_about(a) -> None:
+        for ref in a.about:
+            if ref not in entities and ref not in unloaded:
+                line, col = getattr(ref, "line", a.pos.line), getattr(ref, "col", a.pos.col)
+                diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}", a.pos.path, line, col)
+
     for entity in (entities[k] for k in sorted(entities)):
         for ref, where, key in entity.refs:
             target = entities.get(ref)
@@ -155,19 +184,13 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                 continue
             if ref != entity.id:
                 res.linked_from[ref].add(entity.id)
-        for fact in entity.facts:
-            check_cites(entity.id, fact.cite)
-            check_markdown(entity.id, entity.path, fact.note, "inline")
+        if not settled(entity.id, referenced_by(entity)):
+            for citations, text, shown in markdown_texts(entity):
+                check_cites(entity.id, citations)
+                check_markdown(entity.id, entity.path, text, shown)
         for rel in entity.relations:
-            check_cites(entity.id, rel.cite)
-            check_markdown(entity.id, entity.path, rel.note, "inline")
             if rel.target in entities:
                 res.incoming[rel.target].append(rel)
-        if entity.location:
-            check_cites(entity.id, entity.location.cite)
-            check_markdown(entity.id, entity.path, entity.location.note, "location")
-        check_markdown(entity.id, entity.path, entity.summary, "entity")
-        check_markdown(entity.id, entity.path, entity.props.get("status_note"), "status")
         if entity.kind in ("event", "document"):
             # each entity once, even when it is both a participant and a relation's target
             related = {str(ref) for ref in entity.props.get("participants", []) + entity.props.get("parties", [])}
@@ -183,14 +206,14 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
 
     ordered_sources = [sources[k] for k in sorted(sources)]
     for source in ordered_sources:
-        check_markdown(source.id, source.path, source.meta.get("note"), "source")
-        check_markdown(source.id, source.path, _body_text(source))
-        for a in source.annotations:
-            check_markdown(source.id, source.path, a.note, a)
-            for ref in a.about:
-                if ref not in entities and ref not in unloaded:
-                    line, col = getattr(ref, "line", a.pos.line), getattr(ref, "col", a.pos.col)
-                    diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}", a.pos.path, line, col)
+        if settled(source.id, referenced_by(source)):
+            for a in source.annotations:
+                check_about(a)
+            continue
+        for _, text, shown in markdown_texts(source):
+            check_markdown(source.id, source.path, text, shown)
+            if isinstance(shown, Annotation):
+                check_about(shown)   # right after its note: the errors in the order of the file
     keys = [_reading_key(s, res.matcher) for s in ordered_sources]
     res.reading_keys = set(keys)
     for source, reading in zip(ordered_sources, _read_sources(ordered_sources, keys, res.matcher, readings)):
@@ -205,7 +228,9 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             links.append((source.path, source.id, _body_text(source), "source", reading.links))
 
     for page in (dossier.pages[k] for k in sorted(dossier.pages)):
-        check_markdown(page.slug, page.path, _body_text(page), "page")
+        if not settled(page.slug, referenced_by(page)):
+            for _, text, shown in markdown_texts(page):
+                check_markdown(page.slug, page.path, text, shown)
     if links:
         check_links(res, links, diags)
     forget_files()   # the files read to place errors are not kept
@@ -227,6 +252,53 @@ def _body_text(doc) -> _Body:
     body = _Body(doc.body)
     body.line = doc.body_line
     return body
+
+
+def markdown_texts(record) -> Iterator[tuple[tuple, object, object]]:
+    """(citations, Markdown text or None, shown) of each text of an entity, source or page that
+    resolve checks, in the order it checks them; shown as check_markdown has it."""
+    if isinstance(record, Source):
+        yield (), record.meta.get("note"), "source"
+        yield (), _body_text(record), None
+        for a in record.annotations:
+            yield (), a.note, a
+    elif isinstance(record, Page):
+        yield (), _body_text(record), "page"
+    else:
+        for fact in record.facts:
+            yield fact.cite, fact.note, "inline"
+        for rel in record.relations:
+            yield rel.cite, rel.note, "inline"
+        if record.location:
+            yield record.location.cite, record.location.note, "location"
+        yield (), record.summary, "entity"
+        yield (), record.props.get("status_note"), "status"
+
+
+def referenced_by(record) -> Referenced:
+    """What the record's texts and citations name, found the first time resolve reads the record
+    and kept with it: the record of a file whose bytes did not change is the same object in the
+    next build (or comes back with the build's state), so its texts are not scanned again, but
+    to place an error when a name is unknown or of the wrong kind (settled)."""
+    if record.referenced is None:
+        record.referenced = _referenced(record)
+    return record.referenced
+
+
+def _referenced(record) -> Referenced:
+    links: dict[str, None] = {}
+    cites: dict[str, None] = {}
+    for citations, text, shown in markdown_texts(record):
+        for c in citations or ():
+            cites[c.source] = None
+        if not text or "[" not in text:   # as check_markdown
+            continue
+        if shown is not None and MAY_LINK.search(text):
+            return Referenced((), (), may_link=True)
+        for _, what, ref, _ in scan(str(text)):
+            # one string per id, not one per place it is named (145,000 for 12,000 ids at 10,000 entities)
+            (links if what == "link" else cites)[sys.intern(ref)] = None
+    return Referenced(tuple(links), tuple(cites))
 
 
 @dataclass
@@ -300,10 +372,13 @@ def _read_sources(sources: list[Source], keys: list, matcher: MentionMatcher, ca
 
 def _reading_key(source: Source, matcher: MentionMatcher) -> tuple:
     """Everything read_source reads: the text, the annotations (with their positions, which its
-    diagnostics show) and the names matched."""
-    text = hashlib.sha256(f"{source.path}\n{source.body_line}\n{source.annotations!r}\n".encode())
-    text.update(source.body.encode("utf-8", "surrogatepass"))
-    return source.id, text.hexdigest(), matcher.digest
+    diagnostics show) and the names matched. The source's part is kept with the record, as its
+    references are (referenced_by)."""
+    if source.digest is None:
+        text = hashlib.sha256(f"{source.path}\n{source.body_line}\n{source.annotations!r}\n".encode())
+        text.update(source.body.encode("utf-8", "surrogatepass"))
+        source.digest = text.hexdigest()
+    return source.id, source.digest, matcher.digest
 
 
 def _short(text: str, n: int = 60) -> str:
