@@ -131,15 +131,24 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         # SiteWriter._update_in_place).
         usable = saved if saved and saved.key == global_key else None
         previous = usable if usable and usable.out == site and cache.output_state(out) == usable.output else None
+
+        def start_data_files(pieces: incremental.Pieces) -> DataFiles:
+            # Started before the pages. A cold build's page workers run beside them. After a small
+            # edit they are what the build waits for, and this process, with few pages to render,
+            # writes the exports while the forked one makes the search index (two busy processes
+            # on two cores).
+            renderer.pieces = pieces
+            return DataFiles(renderer, writer, len(result.resolved.site.targets), here=("exports",) if previous else ())
+
+        # With nothing to reuse the data files need no digests, and start at once: at 10,000
+        # entities the process then ends before the page workers have grown to their peak.
+        if usable is None:
+            data_files = start_data_files(incremental.Pieces())
         state = State(engine, global_key, site, result.ingested.files, _used_readings(result),
                       incremental.digests(result.resolved, files, renderer), shards=saved.shards if saved else {})
         changed = incremental.changed_keys(usable.digests, state.digests) if usable else set()
-        renderer.pieces = incremental.Pieces(usable.pieces if usable else None, changed)
-        # Started before the pages. A cold build's page workers run beside them. After a small edit
-        # they are what the build waits for, and this process, with few pages to render, writes the
-        # exports while the forked one makes the search index (two busy processes on two cores).
-        data_files = DataFiles(renderer, writer, len(result.resolved.site.targets),
-                               here=("exports",) if previous else ())
+        if usable is not None:
+            data_files = start_data_files(incremental.Pieces(usable.pieces, changed))
         jobs, todo, reused = renderer.jobs(), [], []
         writer.expect(map(renderer.job_path, jobs), _other_files(renderer))
         for job in jobs:

@@ -33,14 +33,20 @@ def index_json(parts, terms=None) -> str:
     return "".join(Index(parts=parts, terms=terms).json_pieces())
 
 
+@pytest.fixture(params=[1024, 3], ids=["one chunk", "chunks of three terms"])
+def chunk_size(request, monkeypatch):
+    monkeypatch.setattr(search, "TERMS_PER_CHUNK", request.param)
+
+
 @pytest.mark.parametrize("seed", range(30))
-def test_updating_the_terms_of_the_documents_that_changed_gives_the_index_made_whole(seed):
+def test_updating_the_terms_of_the_documents_that_changed_gives_the_index_made_whole(seed, chunk_size):
     rng = random.Random(seed)
     docs = [random_doc(rng, f"d{i}.html") for i in range(rng.randint(1, 25))]
     parts = [doc_part(d) for d in docs]
-    index = Index(parts=parts, keep_terms=True)
-    "".join(index.json_pieces())   # fills index.written
-    last = Terms.split(tuple(index.urls), index.written)
+    written: dict = {}
+    index = Index(parts=parts, keep=written.__setitem__)
+    "".join(index.json_pieces())
+    last = Terms.split(tuple(index.urls), written)
     assert last.updated(parts, {}) is last   # nothing changed
 
     edited = list(parts)
@@ -53,16 +59,30 @@ def test_updating_the_terms_of_the_documents_that_changed_gives_the_index_made_w
     terms = last.updated(edited, before)
     assert terms is not None
     assert index_json(edited, terms.texts()) == index_json(edited)
-    assert last.texts() == index.written   # the last build's terms are left as they were
-    assert sum(a is not b for a, b in zip(last.chunks, terms.chunks)) <= len(terms.texts().keys() ^ index.written.keys()) \
-        + sum(terms.texts().get(t) != index.written.get(t) for t in index.written)   # only chunks that changed are new
+    assert last.texts() == written   # the last build's terms are left as they were
+    assert sum(a is not b for a, b in zip(last.chunks, terms.chunks)) <= len(terms.texts().keys() ^ written.keys()) \
+        + sum(terms.texts().get(t) != written.get(t) for t in written)   # only chunks that changed are new
+
+
+def test_term_chunks_are_handed_out_as_they_fill_and_each_term_is_found_in_its_chunk(monkeypatch):
+    monkeypatch.setattr(search, "TERMS_PER_CHUNK", 2)
+    handed = []
+    chunks = search.TermChunks(lambda i, chunk: handed.append((i, dict(chunk))))
+    for term in ("apple", "banana", "cherry"):
+        chunks.add(term, "{}")
+    assert handed == [(0, {"apple": "{}", "banana": "{}"})]   # before the end: not held to it
+    terms = chunks.close(("d0.html",))
+    assert handed[1:] == [(1, {"cherry": "{}"})] and terms.firsts == ("", "cherry")
+    for term in ("apple", "banana", "cherry", "a", "blueberry", "zucchini"):   # new terms too
+        assert terms.chunk_of(term) == (0 if term < "cherry" else 1)
 
 
 def test_documents_added_removed_or_moved_make_every_term_again():
     parts = [doc_part(Doc(url=f"d{i}.html", kind="page", title="t", fields={"text": f"word{i} tumen"})) for i in range(4)]
-    index = Index(parts=parts, keep_terms=True)
+    written: dict = {}
+    index = Index(parts=parts, keep=written.__setitem__)
     "".join(index.json_pieces())
-    last = Terms.split(tuple(index.urls), index.written)
+    last = Terms.split(tuple(index.urls), written)
     assert last.updated(parts[:3], {}) is None
     assert last.updated(parts[1:] + parts[:1], {}) is None
 
@@ -135,4 +155,5 @@ def test_the_pieces_made_in_the_forked_process_come_back_to_be_kept(demo, tmp_pa
     records = len(d.entities) + len(d.sources)
     assert sum(item[0] == "dossier.json" for item in items) == records
     assert sum(item[0] == "search" for item in items) == records + len(d.pages)
-    assert sum(item[:2] == (search.SEARCH_INDEX, "terms") for item in items) == search.TERM_CHUNKS
+    firsts = items[(search.SEARCH_INDEX, "firsts")][1]
+    assert sum(item[:2] == (search.SEARCH_INDEX, "terms") for item in items) == len(firsts) >= 1

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import re
+import bisect
 import unicodedata
-import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -379,17 +379,17 @@ class Index:
     """
 
     def __init__(self, docs: Iterable[Doc] = (), parts: Iterable[DocPart] = (), terms: dict[str, str] | None = None,
-                 keep_terms: bool = False):
+                 keep: Callable[[str, str], object] | None = None):
         """terms: the JSON of every term's postings, when already known (Terms.updated): the
-        documents' postings are then not gathered again. keep_terms: keep that JSON of each term
-        as it is written, in self.written (for Terms)."""
+        documents' postings are then not gathered again. keep: called with each term and the
+        JSON of its postings as they are written, in order (TermChunks.add)."""
         self.postings: list[defaultdict] = [defaultdict(list) for _ in FIELDS]  # term -> members
         self.field_length: dict[str, list] = {}
         self.average: list = [None] * len(FIELDS)
         self.urls: list[str] = []
         self.stored: list[str] = []   # per document, its stored fields in JSON
         self.terms = terms
-        self.written: dict[str, str] | None = {} if keep_terms else None   # term -> the JSON of its postings
+        self.keep = keep
         for doc in docs:
             self.add(doc)
         for part in parts:
@@ -448,9 +448,8 @@ class Index:
 
     def _terms_pieces(self) -> Iterator[str]:
         """[[term, {field id: {document id: count}}], ...]: terms sorted, fields and documents in
-        order, a term a piece. With keep_terms, the JSON of each term's postings is kept in
-        self.written."""
-        written = self.written
+        order, a term a piece. The JSON of each term's postings gathered goes to self.keep."""
+        keep = self.keep
         yield "["
         if self.terms is not None:
             for i, term in enumerate(sorted(self.terms)):
@@ -461,34 +460,34 @@ class Index:
                 fields = ",".join(f'"{f}":{{{",".join(by_field.pop(term))}}}'
                                   for f, by_field in enumerate(postings) if term in by_field)
                 text = f"{{{fields}}}"
-                if written is not None:
-                    written[term] = text
+                if keep is not None:
+                    keep(term, text)
                 yield f'{"," if i else ""}[{_dumps(term)},{text}]'
         yield "]"
 
 
-TERM_CHUNKS = 64   # dicts the terms are kept in (by a hash): an edit's few terms change a few
-
-
-def _chunk(term: str) -> int:
-    return zlib.crc32(term.encode("utf-8", "surrogatepass")) % TERM_CHUNKS
+TERMS_PER_CHUNK = 1024   # terms per chunk of Terms, in order: an edit's few terms change a few
 
 
 class Terms(NamedTuple):
     """The postings of every term as the last build wrote them, so that after a small edit only
     the terms of the documents that changed are made again: gathering the postings of every
     document (millions of them at 10,000 entities) was most of what the index cost. The terms
-    are kept in chunks, and a chunk no term of which changed is the very same dict, so the saved
-    state rewrites only the few that hold what changed (cache.save_state)."""
+    are kept in chunks of consecutive terms, and a chunk no term of which changed is the very
+    same dict, so the saved state rewrites only the few that hold what changed."""
     urls: tuple[str, ...]                # the documents, in order: their ids in the postings
-    chunks: tuple[dict[str, str], ...]   # term -> the JSON of its postings, in chunks[_chunk(term)]
+    firsts: tuple[str, ...]              # the first term of each chunk ("" for the first chunk)
+    chunks: tuple[dict[str, str], ...]   # term -> the JSON of its postings, in chunks[chunk_of(term)]
 
     @classmethod
     def split(cls, urls: tuple[str, ...], texts: dict[str, str]) -> Terms:
-        chunks: tuple[dict[str, str], ...] = tuple({} for _ in range(TERM_CHUNKS))
-        for term, text in texts.items():
-            chunks[_chunk(term)][term] = text
-        return cls(urls, chunks)
+        chunks = TermChunks(lambda i, chunk: None)
+        for term in sorted(texts):
+            chunks.add(term, texts[term])
+        return chunks.close(urls)
+
+    def chunk_of(self, term: str) -> int:
+        return bisect.bisect_right(self.firsts, term) - 1
 
     def texts(self) -> dict[str, str]:
         """term -> the JSON of its postings ({"field id":{"document id":count,...},...}), all terms."""
@@ -511,7 +510,7 @@ class Terms(NamedTuple):
         chunks = list(self.chunks)
         copied: set[int] = set()
         for term in touched:
-            c = _chunk(term)
+            c = self.chunk_of(term)
             if c not in copied:   # the last build's chunks stay as they were
                 chunks[c] = dict(chunks[c])
                 copied.add(c)
@@ -528,7 +527,39 @@ class Terms(NamedTuple):
                 texts.pop(term, None)
             else:
                 texts[term] = text
-        return Terms(self.urls, tuple(chunks))
+        return Terms(self.urls, self.firsts, tuple(chunks))
+
+
+class TermChunks:
+    """Terms made from the terms as the index writes them (in order, Index.keep): each chunk is
+    handed to `done(i, chunk)` as soon as it is full, so that a process that spills what it makes
+    (incremental.Pieces) never holds them all: they were the JSON of the whole index, 29 MB at
+    10,000 entities, in the process beside the page workers of a cold build."""
+
+    def __init__(self, done: Callable[[int, dict[str, str]], object]):
+        self.done = done
+        self.firsts: list[str] = []
+        self.chunks: list[dict[str, str]] = []
+        self.chunk: dict[str, str] = {}
+
+    def add(self, term: str, text: str) -> None:
+        if not self.chunk:
+            self.firsts.append(term if self.firsts else "")
+        self.chunk[term] = text
+        if len(self.chunk) >= TERMS_PER_CHUNK:
+            self._hand_out()
+
+    def _hand_out(self) -> None:
+        self.done(len(self.chunks), self.chunk)
+        self.chunks.append(self.chunk)
+        self.chunk = {}
+
+    def close(self, urls: tuple[str, ...]) -> Terms:
+        if self.chunk or not self.firsts:
+            if not self.firsts:
+                self.firsts.append("")
+            self._hand_out()
+        return Terms(urls, tuple(self.firsts), tuple(self.chunks))
 
 
 def _counts(part: DocPart) -> list[dict[str, int]]:
@@ -687,20 +718,32 @@ SEARCH_INDEX = "data/search-index.js"   # its items in incremental.Pieces: (SEAR
 
 
 def _last_terms(pieces) -> Terms | None:
-    urls = pieces.last((SEARCH_INDEX, "urls"))
-    chunks = [pieces.last((SEARCH_INDEX, "terms", i)) for i in range(TERM_CHUNKS)]
-    return None if urls is None or None in chunks else Terms(urls, tuple(chunks))
+    urls, firsts = pieces.last((SEARCH_INDEX, "urls")), pieces.last((SEARCH_INDEX, "firsts"))
+    if urls is None or firsts is None:
+        return None
+    chunks = [pieces.last((SEARCH_INDEX, "terms", i)) for i in range(len(firsts))]
+    return None if None in chunks else Terms(urls, firsts, tuple(chunks))
 
 
-def _keep_terms(pieces, terms: Terms) -> None:
+def _keep_chunk(pieces, i: int, chunk: dict[str, str]) -> None:
+    pieces.put((SEARCH_INDEX, "terms", i), chunk)
+
+
+def _keep_terms(pieces, terms: Terms, chunks_kept: bool = False) -> None:
     pieces.put((SEARCH_INDEX, "urls"), terms.urls)
-    for i, chunk in enumerate(terms.chunks):
-        pieces.put((SEARCH_INDEX, "terms", i), chunk)
+    pieces.put((SEARCH_INDEX, "firsts"), terms.firsts)
+    if not chunks_kept:
+        for i, chunk in enumerate(terms.chunks):
+            _keep_chunk(pieces, i, chunk)
 
 
-def _terms_from_pieces(res, pieces) -> tuple[list[DocPart], Terms | None]:
+def _terms_from_pieces(res, pieces) -> tuple[Iterable[DocPart], Terms | None]:
     """What the index keeps of each document, each kept from the last build where its inputs are
-    unchanged, and the last build's Terms updated for the others (None: gather them all)."""
+    unchanged, and the last build's Terms updated for the others (None: gather them all). With
+    no Terms to update (a cold build), the parts are made one at a time, as the index takes
+    them: held all at once, they took the cold build at 10,000 entities over 1 GB."""
+    if _last_terms(pieces) is None:
+        return each_part(res, pieces), None
     makers = list(_document_makers(res))
     parts = [pieces.get(item, lambda: doc_part(make())) for item, make in makers]
     last = _last_terms(pieces)
@@ -716,15 +759,22 @@ def write_index_script(res, write: Callable[[bytes], object], pieces=None) -> No
     pieces: an incremental.Pieces, which keeps what the index needs of each document, and the
     postings of each term, for the next build."""
     with collector.paused():   # millions of postings, none in a cycle
+        chunks = None
         if pieces is None:
-            index, terms = Index(parts=each_part(res)), None
+            index = Index(parts=each_part(res))
         else:
             parts, terms = _terms_from_pieces(res, pieces)
-            index = Index(parts=parts, terms=None if terms is None else terms.texts(), keep_terms=terms is None)
+            if terms is None:   # gathered: the postings as written, for the next build
+                chunks = TermChunks(partial(_keep_chunk, pieces))
+                index = Index(parts=parts, keep=chunks.add)
+            else:
+                index = Index(parts=parts, terms=terms.texts())
         for piece in _script_pieces(_payload_pieces(index)):
             write(piece.encode())
-        if pieces is not None:   # the postings as written, for the next build
-            _keep_terms(pieces, terms or Terms.split(tuple(index.urls), index.written))
+        if chunks is not None:
+            _keep_terms(pieces, chunks.close(tuple(index.urls)), chunks_kept=True)
+        elif pieces is not None:
+            _keep_terms(pieces, terms)
 
 
 def writers(res, pieces=None):
