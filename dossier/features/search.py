@@ -714,7 +714,9 @@ def _index_script_pieces(res) -> Iterator[str]:
     return _script_pieces(_payload_pieces(Index(parts=each_part(res))))
 
 
-SEARCH_INDEX = "data/search-index.js"   # its items in incremental.Pieces: (SEARCH_INDEX, "urls"), (SEARCH_INDEX, "terms", i)
+# The items of the index's Terms in incremental.Pieces: (SEARCH_INDEX, "urls"), (SEARCH_INDEX,
+# "firsts") and (SEARCH_INDEX, "terms", i) for each chunk.
+SEARCH_INDEX = "data/search-index.js"
 
 
 def _last_terms(pieces) -> Terms | None:

@@ -41,8 +41,8 @@ def note(key: str) -> None:
 
 @contextmanager
 def recording():
-    """Collect the keys read while rendering one page (or making one piece of a data file: see Pieces). The keys
-    read inside a recording count for any recording around it too."""
+    """Collect the keys read while rendering one page (or making one piece of a data file: see
+    Pieces). The keys read inside a recording count for any recording around it too."""
     global _noted
     outer, _noted = _noted, set()
     try:
