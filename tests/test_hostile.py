@@ -332,6 +332,20 @@ def test_the_cli_with_its_cache_survives_symbolic_links(target, tmp_path, _tally
     assert "sources/linked.md: error: a symbolic link that leads" in proc.stderr
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_named_pipe_among_the_content_is_an_error_not_a_hang(command, tmp_path, _tally):
+    # Found by a helper: opening a pipe named *.yaml waited for a writer for ever.
+    content = tmp_path / "content"
+    minimal(content)
+    os.mkfifo(content / "entities" / "crossings" / "pipe.yaml")
+    proc = cli(command, "--content", str(content), *(["--out", str(tmp_path / "site")] if command == "build" else []),
+               cwd=tmp_path)
+    _tally.add("CLI runs")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-1500:]
+    assert "entities/crossings/pipe.yaml: error: cannot read file: not a regular file" in proc.stderr
+
+
 def test_the_cli_builds_hostile_but_valid_content_into_a_safe_site(tmp_path, _tally):
     content = tmp_path / "content"
     minimal(content)

@@ -16,7 +16,7 @@ from .. import collector
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Dossier
 from .pool import fork_map
-from .load import MAX_FILE_BYTES, FileJob, discover, read_bytes, read_raw
+from .load import MAX_FILE_BYTES, FileJob, discover, read_bytes, read_raw, read_regular
 from .validate import assemble, convert
 
 
@@ -102,7 +102,7 @@ def _ingest(content: Path, diags: Diagnostics, previous: dict | None, digests: d
 def read_bytes_quietly(job: FileJob) -> bytes:
     """The bytes of a file the last build read, to compare with its digest; a file that became
     too large or unreadable raises, and ingest_file then reports it."""
-    path = Path(job.path)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise OSError("too large")
-    return path.read_bytes()
+    try:
+        return read_regular(job.path, MAX_FILE_BYTES)
+    except ValueError:
+        raise OSError("too large") from None

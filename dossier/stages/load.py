@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,14 +71,36 @@ def _within_markup_limit(text: str, shown: str, diags: Diagnostics) -> bool:
     return False
 
 
+class NotAFile(OSError):
+    """A content path that is a pipe, socket or device: reading it could wait for ever."""
+
+
+def read_regular(path: Path | str, limit: int | None = None) -> bytes:
+    """The bytes of a regular file. Opened without waiting (a pipe named *.yaml would otherwise
+    block the build until something writes to it) and checked on the open file itself, so it
+    cannot be swapped for something else in between. Raises NotAFile, or ValueError with the
+    size when it is over limit."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFile("not a regular file (a pipe, socket or device): content files must be plain files")
+        if limit is not None and info.st_size > limit:
+            raise ValueError(info.st_size)
+        return file.read()
+
+
 def read_bytes(path: Path, shown: str, diags: Diagnostics) -> bytes | None:
-    """The file's bytes, or None after a diagnostic (too large, unreadable)."""
+    """The file's bytes, or None after a diagnostic (too large, unreadable, not a file)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            diags.error("file-size", f"file is {size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB", shown)
-            return None
-        return path.read_bytes()
+        return read_regular(path, MAX_FILE_BYTES)
+    except ValueError as e:
+        size = e.args[0]
+        diags.error("file-size", f"file is {size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB", shown)
+        return None
+    except NotAFile as e:
+        diags.error("io", f"cannot read file: {e}", shown)
+        return None
     except OSError as e:
         diags.error("io", f"cannot read file: {e.strerror or e}", shown)
         return None
