@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache
+from . import cache, collector
 from .diagnostics import Diagnostics
 from .features import map as drawing
 from .progress import Progress
@@ -80,23 +80,24 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     process's last build (Result.state), used instead of the one saved on disk, which takes a
     second to read at 10,000 entities (`dossier serve` keeps it); it is checked as a saved one
     is: it must describe the site that is in `out` now."""
-    key, saved, digests, seen = None, None, {}, {}
-    engine = cache.engine_key(templates_dir(), strict)
-    if use_cache and content.is_dir():
-        record = cache.last_record(cache.cache_dir(content), out)
-        key = cache.fingerprint(content, engine, digests, record.get("content"), seen)
-        found = cache.unchanged(record, out, key) if key else None
-        if found is not None:
-            return Result(Diagnostics(found), unchanged=True)
-        saved = state if state is not None else cache.load_state(cache.state_path(content, out))
-        if not isinstance(saved, State) or saved.engine != engine:
-            saved = None   # records typed by another engine are not reused
-    progress = progress or Progress(quiet=True)
-    gc.freeze()   # the saved state, then the dossier, live to the end: the collector need not walk them
-    try:
-        return _build(content, out, strict, progress, key, engine, saved, digests, seen)
-    finally:
-        gc.unfreeze()   # `dossier serve` builds again in this process
+    # What lives now (in `dossier serve`, the last build's state), then the saved state and the
+    # dossier, live to the end: the collector need not walk them. Left to it, one pass over a
+    # preview's state took 1.5 s at 10,000 entities, in the middle of the build that happened to
+    # trigger it; the preview collects the garbage of its builds while idle (serve.Preview).
+    with collector.frozen():
+        key, saved, digests, seen = None, None, {}, {}
+        engine = cache.engine_key(templates_dir(), strict)
+        if use_cache and content.is_dir():
+            record = cache.last_record(cache.cache_dir(content), out)
+            key = cache.fingerprint(content, engine, digests, record.get("content"), seen)
+            found = cache.unchanged(record, out, key) if key else None
+            if found is not None:
+                return Result(Diagnostics(found), unchanged=True)
+            saved = state if state is not None else cache.load_state(cache.state_path(content, out))
+            if not isinstance(saved, State) or saved.engine != engine:
+                saved = None   # records typed by another engine are not reused
+        gc.freeze()   # the saved state too
+        return _build(content, out, strict, progress or Progress(quiet=True), key, engine, saved, digests, seen)
 
 
 def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str | None, engine: str,

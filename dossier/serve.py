@@ -7,6 +7,7 @@ stays up. Content errors never stop the server.
 """
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import tempfile
@@ -40,6 +41,9 @@ RELOAD_JS = b"""(function () {
 """
 
 
+COLLECT_AFTER_S = 3.0   # after a build, time for the open page to reload before the collector runs
+
+
 class Preview:
     """Builds, remembers the outcome, and tells connected pages about it."""
 
@@ -49,8 +53,27 @@ class Preview:
         self.errors: list[str] = []
         self.changed = threading.Condition()
         self.state = None   # of the last build that wrote the site: the next one starts from it
+        self.busy = threading.Lock()   # a build, or the collection after one
+        self.collection: threading.Timer | None = None
 
     def rebuild(self) -> None:
+        if self.collection is not None:
+            self.collection.cancel()
+        with self.busy:
+            self._rebuild()
+        self.collection = threading.Timer(COLLECT_AFTER_S, self._collect)
+        self.collection.daemon = True
+        self.collection.start()
+
+    def _collect(self) -> None:
+        """Free the cycles of objects the last builds left (a renderer and its template
+        environment: tens of thousands of objects each). A build leaves the collector to its end
+        (build.build); here, once the page has reloaded and nothing is being built, one pass
+        walks everything the preview holds, which takes a second or more for a large dossier."""
+        with self.busy:
+            gc.collect()
+
+    def _rebuild(self) -> None:
         start = time.perf_counter()
         try:
             result = build(self.content, self.out, state=self.state)
