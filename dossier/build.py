@@ -219,11 +219,11 @@ def _global_key(renderer: Renderer, files: dict[str, str]) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _page_record(job, keys: frozenset[str], checked: Checked) -> PageRecord:
+def _page_record(job, keys: tuple[str, ...], checked: Checked) -> PageRecord:
     """What the next build needs to reuse the page: the keys it read (interned: thousands of
     pages read the same ones, and the saved state then holds each once) and what the writer
     checked of it."""
-    return PageRecord(job, frozenset(map(sys.intern, keys)), checked)
+    return PageRecord(job, tuple(map(sys.intern, keys)), checked)
 
 
 def _used_readings(result: Result) -> dict:

@@ -209,11 +209,11 @@ class Renderer:
             return "sources/index.html"
         return f"{what}.html"
 
-    def render_recorded(self, job: tuple[str, str]) -> tuple[str, str, frozenset[str]]:
-        """(path, html, the keys of shared data the page read: see stages/incremental.py)."""
+    def render_recorded(self, job: tuple[str, str]) -> tuple[str, str, tuple[str, ...]]:
+        """(path, html, the keys of shared data the page read, sorted: see stages/incremental.py)."""
         with recording() as keys:
             path, html = self.render_job(job)
-        return path, html, frozenset(keys)
+        return path, html, tuple(sorted(keys))
 
     def render_job(self, job: tuple[str, str]) -> tuple[str, str]:
         what, key = job
