@@ -134,16 +134,16 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         previous = usable if usable and usable.out == site and cache.output_state(out) == usable.output else None
 
         def start_data_files(pieces: incremental.Pieces) -> DataFiles:
-            # Started before the pages. A cold build's page workers run beside them. After a small
-            # edit they are what the build waits for, and this process, with few pages to render,
-            # writes the exports while the forked one makes the search index (two busy processes
-            # on two cores).
+            # With nothing to reuse, every page is rendered, and the first page worker free makes
+            # the data files. After a small edit they are what the build waits for: a process of
+            # their own starts now, and this process, with few pages to render, writes the
+            # exports while the forked one makes the search index (two busy processes on two
+            # cores).
             renderer.pieces = pieces
-            return DataFiles(renderer, writer, len(result.resolved.site.targets), here=("exports",) if previous else ())
+            return DataFiles(renderer, writer, len(result.resolved.site.targets), here=("exports",) if previous else (),
+                             in_worker=usable is None)
 
-        # With nothing to reuse the data files need no digests, and start at once: at 10,000
-        # entities the process then ends before the page workers have grown to their peak.
-        if usable is None:
+        if usable is None:   # the data files need no digests
             data_files = start_data_files(incremental.Pieces())
         state = State(engine, global_key, site, result.ingested.files, _used_readings(result),
                       incremental.digests(result.resolved, files, renderer), shards=saved.shards if saved else {})
@@ -165,7 +165,8 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
             state.pages[path] = record
             count += 1
             progress.step("render", count, len(jobs))
-        for job, (path, checked, keys) in zip(todo, render_pages(renderer, writer, todo)):
+        # strict: the pages taken to the last, so that render_pages also waits for the data files
+        for job, (path, checked, keys) in zip(todo, render_pages(renderer, writer, todo, data_files=data_files), strict=True):
             record = _page_record(job, keys, checked)
             before = saved.pages.get(path) if saved else None
             # Rendered again with the same result (a list page whose list is back as it was):

@@ -104,6 +104,44 @@ def test_the_data_files_are_the_same_made_here_or_in_a_process_of_their_own(tmp_
     assert sites[0] == sites[1] == sites[2]
 
 
+def test_in_a_cold_build_a_page_worker_makes_the_data_files_the_same_as_here(tmp_path, monkeypatch):
+    """Not a process of their own: a third copy of the dossier in memory beside the workers'."""
+    from dossier.stages import incremental
+    resolved = check(REPO / "content").resolved
+    sites, pieces = [], []
+    for name, threshold in (("here", 10**9), ("in a worker", 0)):
+        monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", threshold)
+        renderer = Renderer(resolved)
+        renderer.pieces = incremental.Pieces()
+        writer = SiteWriter(tmp_path / name)
+        data_files = parallel.DataFiles(renderer, writer, pages=1000, in_worker=True)
+        pages = list(render_pages(renderer, writer, workers=2, data_files=data_files))
+        assert len(pages) > 20 and data_files.process is None and multiprocessing.active_children() == []
+        assert (data_files.outcome is None) == (name == "here")   # else what the worker sent back
+        data_files.wait()
+        copy_assets(writer, renderer)
+        writer.commit()
+        sites.append(folder_digest(writer.out))
+        pieces.append(renderer.pieces.now())
+    assert "data/search-index.js" in sites[0] and sites[0] == sites[1]
+    assert len(pieces[0]) > 20 and pieces[0] == pieces[1]   # kept for the next build, as made
+
+
+def test_data_files_given_to_a_page_worker_stopped_early_fail_the_build_and_are_not_made_twice(tmp_path, monkeypatch):
+    from dossier.stages import incremental
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 0)
+    renderer = Renderer(check(REPO / "content").resolved)
+    renderer.pieces = incremental.Pieces()
+    writer = SiteWriter(tmp_path / "site")
+    data_files = parallel.DataFiles(renderer, writer, pages=1000, in_worker=True)
+    pages = render_pages(renderer, writer, workers=2, data_files=data_files)
+    next(pages)
+    pages.close()   # the pool, and its workers, stop
+    with pytest.raises(RuntimeError, match="stopped before the data files were written"):
+        data_files.wait()
+    writer.abort()
+
+
 def test_a_data_file_the_writer_refuses_fails_the_build_with_the_writers_reason(tmp_path, monkeypatch):
     renderer = Renderer(check(REPO / "content").resolved)
     monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 500)

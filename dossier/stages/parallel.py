@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import tempfile
 import traceback
 
@@ -25,6 +26,7 @@ _renderer = None
 _writer = None
 _jobs: list = []
 _parent = 0
+_data_task = None   # (parts, spill) of the data files a page worker makes (DataFiles.task)
 
 
 def _render(index: int):
@@ -36,11 +38,13 @@ def _render(index: int):
     return path, check_scan(path, scan_page(html)), keys
 
 
-def render_pages(renderer, writer, jobs: list | None = None, workers: int | None = None):
+def render_pages(renderer, writer, jobs: list | None = None, workers: int | None = None, data_files=None):
     """Render, write and check each job (default: every page of the site), in order, and yield
     (path, what the writer checked of it, keys) once the writer holds the page; keys are the
-    shared data the page read (Renderer.render_recorded)."""
-    global _renderer, _writer, _jobs, _parent
+    shared data the page read (Renderer.render_recorded). data_files: a DataFiles whose parts
+    are left to a page worker (DataFiles.task), made by the first one free when pages are
+    rendered on several cores (else DataFiles.wait makes them here)."""
+    global _renderer, _writer, _jobs, _parent, _data_task
     jobs = renderer.jobs() if jobs is None else jobs
     workers = cores() if workers is None else workers
     if workers < 2 or len(jobs) < PARALLEL_FROM_PAGES or "fork" not in multiprocessing.get_all_start_methods():
@@ -49,21 +53,31 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
             yield path, writer.write(path, html), keys
         return
     renderer.map.basemap  # load shared data before forking, once
-    _renderer, _writer, _jobs, _parent = renderer, writer, jobs, os.getpid()
+    task = data_files.task if data_files is not None else None
+    _renderer, _writer, _jobs, _parent, _data_task = renderer, writer, jobs, os.getpid(), task
     try:
         with Pool(workers, context=multiprocessing.get_context("fork"), initializer=_yield_to_data_files) as pool:
+            if task is not None:
+                made, data_files.task = pool.apply_async(_data_files_in_worker), None   # queued first
             for path, checked, keys in pool.imap(_render, range(len(jobs)), chunksize=CHUNK):
                 yield path, writer.record_written(path, checked), keys
+            if task is not None:   # (so the caller must take every page, or the pool is stopped first)
+                data_files.outcome = made.get()   # before the pool, and the worker, are gone
     finally:
-        _renderer, _writer, _jobs = None, None, []
+        _renderer, _writer, _jobs, _data_task = None, None, [], None
+
+
+def _data_files_in_worker():
+    parts, spill = _data_task
+    return _make_data_files(parts, spill)
 
 
 def _yield_to_data_files() -> None:
-    """In a render worker: let the process making the data files (started before the pages, see
-    DataFiles) go first. On two cores it shares them with two render workers; ahead of them it
-    ends sooner, while they are still small: each grows as it reads the dossier (its copy of the
-    parent's pages), and the peak memory of a cold build is the sum of the processes. The same
-    work is done either way."""
+    """In a render worker: let the process making the data files (after an edit, see DataFiles)
+    go first. On two cores it shares them with two render workers; ahead of them it ends
+    sooner, while they are still small: each grows as it reads the dossier (its copy of the
+    parent's pages), and the peak memory of a build is the sum of the processes. The same work
+    is done either way."""
     try:
         os.nice(2)
     except OSError:   # not allowed here: only the order of the work changes
@@ -71,37 +85,50 @@ def _yield_to_data_files() -> None:
 
 
 class DataFiles:
-    """The data files (exports, search index), written in a forked process when the site is
-    large enough for that to pay, else here when waited for. The process starts before the
-    pages are rendered and runs beside them: beside the page workers in a cold build; after a
-    small edit beside the digests and the reuse of pages, and this process then writes the
-    exports itself once its few pages are rendered (``here``), while the forked one makes the
-    search index. One forked process, not one per file: on two cores a third busy process only
-    slowed the build's own work. It exits as soon as its files are written: its memory is not
-    held to the end of the build, and no idle process keeps the parent's memory pages shared
-    (every page the parent then writes would be copied)."""
+    """The data files (exports, search index), made in another process when the site is large
+    enough for that to pay, else here when waited for.
 
-    def __init__(self, renderer, writer, pages: int, here: tuple = ()):
+    In a cold build they are a task for the page workers (``in_worker``): the first one free
+    makes them, then renders pages. A process of their own would be a third copy of the dossier
+    beside the two workers' (a process that reads every record writes to the memory pages that
+    hold them, if only to count references, and so copies them: 140 MB at 10,000 entities), and
+    the peak memory of a build is the sum of its processes.
+
+    After a small edit there are few pages to render, and no workers: a forked process starts at
+    once and runs beside the digests and the reuse of pages, and this process then writes the
+    exports itself once its few pages are rendered (``here``), while the forked one makes the
+    search index. It exits as soon as its files are written: its memory is not held to the end
+    of the build, and no idle process keeps the parent's memory pages shared (every page the
+    parent then writes would be copied)."""
+
+    def __init__(self, renderer, writer, pages: int, here: tuple = (), in_worker: bool = False):
         """here: the parts (Renderer.DATA_PARTS) made in this process when waited for, even when
-        the others are made in a forked one."""
+        the others are made elsewhere. in_worker: leave the others to a page worker (the
+        ``data_files`` of render_pages), not to a process of their own."""
         global _renderer, _writer, _parent
         self.renderer, self.writer, self.process, self.receive, self.spill = renderer, writer, None, None, None
+        self.task = None      # (parts, spill) for a page worker, until render_pages gives it to one
+        self.given = None     # the same, kept
+        self.outcome = None   # (the exception that stopped it or None, the paths written), sent back
         self.here = renderer.DATA_PARTS
-        forked = tuple(part for part in renderer.DATA_PARTS if part not in here)
-        if not forked or pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        elsewhere = tuple(part for part in renderer.DATA_PARTS if part not in here)
+        if not elsewhere or pages < PARALLEL_FROM_PAGES or cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return
         self.here = tuple(part for part in renderer.DATA_PARTS if part in here)
+        # The pieces made elsewhere come back through a file (unnamed: gone when closed), written
+        # as they are made: the maker need not hold them, and a process of their own exits as
+        # soon as its files are written, where through the pipe they would wait, with the whole
+        # process, until the parent reads them once the pages are rendered. Beside the site, on
+        # the disk that holds it (a hundred megabytes at 10,000 entities: more than a small /tmp).
+        self.spill = tempfile.TemporaryFile(dir=writer.tmp.parent) if renderer.pieces is not None else None
+        if in_worker:
+            self.task = self.given = (elsewhere, self.spill)
+            return
         context = multiprocessing.get_context("fork")
         _renderer, _writer, _parent = renderer, writer, os.getpid()
         try:
             self.receive, send = context.Pipe(duplex=False)
-            # The pieces it makes come back through a file (unnamed: gone when closed), written as
-            # they are made: it need not hold them, and it exits as soon as its files are written,
-            # where through the pipe they would wait, with the whole process, until the parent
-            # reads them once the pages are rendered. Beside the site, on the disk that holds it
-            # (a hundred megabytes at 10,000 entities: more than a small /tmp may have).
-            self.spill = tempfile.TemporaryFile(dir=writer.tmp.parent) if renderer.pieces is not None else None
-            self.process = context.Process(target=_put_data_files, args=(forked, send, self.spill), daemon=True)
+            self.process = context.Process(target=_put_data_files, args=(elsewhere, send, self.spill), daemon=True)
             self.process.start()
             send.close()   # the child's end: its closing is how a dead child shows
         finally:
@@ -113,12 +140,21 @@ class DataFiles:
             if self.here:
                 for path, write_to in self.renderer.data_files(self.here):
                     self.writer.write_from(path, write_to)
-            if self.process is None:
+            if self.task is not None:   # no page worker took them (the pages were rendered here)
+                self.cancel()   # no spill: the pieces made here stay in self.renderer.pieces
+                for path, write_to in self.renderer.data_files(self.task[0]):
+                    self.writer.write_from(path, write_to)
                 return
-            try:
-                failure, paths = self.receive.recv()
-            except EOFError:
-                raise RuntimeError(f"the process making the data files died (exit code {self.process.exitcode})") from None
+            if self.process is not None:
+                try:
+                    self.outcome = self.receive.recv()
+                except EOFError:
+                    raise RuntimeError(f"the process making the data files died (exit code {self.process.exitcode})") from None
+            if self.outcome is None:
+                if self.given:   # to a page worker, stopped before it was done (render_pages left early)
+                    raise RuntimeError("the page workers were stopped before the data files were written")
+                return
+            failure, paths = self.outcome
             if failure is not None:
                 raise failure
             for path in paths:
@@ -131,7 +167,8 @@ class DataFiles:
             self.cancel()
 
     def cancel(self) -> None:
-        """Stop the process if it still runs (the build failed): it must not write on."""
+        """Stop the process if it still runs (the build failed): it must not write on. (A page
+        worker making them is stopped with the others when render_pages ends.)"""
         if self.process is not None:
             if self.process.is_alive():
                 self.process.terminate()
@@ -144,8 +181,14 @@ class DataFiles:
 
 
 def _put_data_files(parts: tuple, send, spill) -> None:
-    """In the forked process: write the data files of those parts, and the pieces it made and
-    kept into spill, then send (None, their paths) or (the exception that stopped it, None)."""
+    """In the forked process: _make_data_files, and send what it returns."""
+    send.send(_make_data_files(parts, spill))
+
+
+def _make_data_files(parts: tuple, spill) -> tuple:
+    """In another process (forked: see _renderer): write the data files of those parts, and the
+    pieces it made and kept into spill. Returns (None, their paths), or (the exception that
+    stopped it, None)."""
     paths = []
     try:
         if spill is not None:
@@ -159,8 +202,8 @@ def _put_data_files(parts: tuple, send, spill) -> None:
             _renderer.pieces.close_spill()
     except BaseException as e:
         try:
-            send.send((e, None))
+            pickle.dumps(e)
         except Exception:   # an exception that cannot be pickled: its text is enough
-            send.send((RuntimeError("".join(traceback.format_exception(e))), None))
-        return
-    send.send((None, paths))
+            e = RuntimeError("".join(traceback.format_exception(e)))
+        return e, None
+    return None, paths
