@@ -74,9 +74,19 @@ class Preview:
             gc.collect()
 
     def _rebuild(self) -> None:
-        start = time.perf_counter()
+        start, reported = time.perf_counter(), []
+
+        def report(result) -> None:   # as soon as the site is in place: the page reloads while the state is saved
+            reported.append(True)
+            lines = [d.text() for d in result.diagnostics.sorted()]
+            for line in lines:
+                print(line, file=sys.stderr)
+            self._tell([line for line in lines if ": error: " in line])
+            state = f"{len(self.errors)} error(s); serving the previous site" if self.errors else f"built {result.pages} pages"
+            print(f"dossier serve: {state} in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+
         try:
-            result = build(self.content, self.out, state=self.state)
+            result = build(self.content, self.out, state=self.state, written=report)
         except Exception as e:   # the disk, or a bug: say so and keep serving, as for content errors
             if not isinstance(e, OSError):   # a bug: what to report
                 traceback.print_exc(file=sys.stderr)
@@ -84,12 +94,8 @@ class Preview:
             print("dossier serve: the build stopped; serving the previous site", file=sys.stderr)
             return
         self.state = result.state or self.state   # a failed build leaves the site, and so its state, as they were
-        lines = [d.text() for d in result.diagnostics.sorted()]
-        for line in lines:
-            print(line, file=sys.stderr)
-        self._tell([line for line in lines if ": error: " in line])
-        state = f"{len(self.errors)} error(s); serving the previous site" if self.errors else f"built {result.pages} pages"
-        print(f"dossier serve: {state} in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+        if not reported:   # it failed, or nothing changed
+            report(result)
 
     def _tell(self, errors: list[str]) -> None:
         """The outcome of a build, for the open pages: reload, or the errors as an overlay."""

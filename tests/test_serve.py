@@ -111,3 +111,22 @@ def test_the_garbage_of_builds_is_collected_once_the_preview_is_idle_and_never_d
     preview.rebuild()
     waited(lambda: len(collections) == 3)
     assert collections == [False, False, False]   # the one due during the build waited for its end
+
+
+def test_the_open_page_hears_of_a_new_site_before_the_state_for_the_next_build_is_saved(content, tmp_path, monkeypatch):
+    from dossier import cache
+    preview = Preview(content.root, tmp_path / "preview")
+    told_when_saving = []
+    save_state = cache.save_state
+
+    def saving(*args):
+        told_when_saving.append(preview.generation)
+        return save_state(*args)
+
+    monkeypatch.setattr(cache, "save_state", saving)
+    preview.rebuild()
+    content.write("entities/countries/ruritania.yaml", "name: Ruritania\n")
+    preview.rebuild()
+    assert told_when_saving == [1, 2] and preview.generation == 2 and preview.errors == []
+    preview.rebuild()   # nothing changed: told once, after
+    assert preview.generation == 3 and len(told_when_saving) == 2

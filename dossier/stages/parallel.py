@@ -94,9 +94,9 @@ class DataFiles:
     hold them, if only to count references, and so copies them: 140 MB at 10,000 entities), and
     the peak memory of a build is the sum of its processes.
 
-    After a small edit there are few pages to render, and no workers: a forked process starts at
-    once and runs beside the digests and the reuse of pages, and this process then writes the
-    exports itself once its few pages are rendered (``here``), while the forked one makes the
+    After a small edit there are few pages to render, and no workers: a forked process starts
+    once the pages to keep are taken (build.py says why not sooner), and this process, once its
+    few pages are rendered, writes the exports itself (``here``) while the forked one makes the
     search index. It exits as soon as its files are written: its memory is not held to the end
     of the build, and no idle process keeps the parent's memory pages shared (every page the
     parent then writes would be copied)."""
