@@ -29,6 +29,10 @@ _parent = 0
 _data_task = None   # (parts, spill) of the data files a page worker makes (DataFiles.task)
 
 
+def _render_chunk(indices: range) -> list:
+    return [_render(i) for i in indices]
+
+
 def _render(index: int):
     """In a worker: render, write and check one page; the parent only records it."""
     path, html, keys = _renderer.render_recorded(_jobs[index])
@@ -57,14 +61,44 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
     _renderer, _writer, _jobs, _parent, _data_task = renderer, writer, jobs, os.getpid(), task
     try:
         with Pool(workers, context=multiprocessing.get_context("fork"), initializer=_yield_to_data_files) as pool:
+            started = list(pool._pool)   # its worker processes
             if task is not None:
                 made, data_files.task = pool.apply_async(_data_files_in_worker), None   # queued first
-            for path, checked, keys in pool.imap(_render, range(len(jobs)), chunksize=CHUNK):
-                yield path, writer.record_written(path, checked), keys
+            # Chunks of pages as tasks (imap's own chunks come through a generator that cannot wait
+            # with a time limit, and between two waits the workers are looked at).
+            results = pool.imap(_render_chunk, [range(i, min(i + CHUNK, len(jobs))) for i in range(0, len(jobs), CHUNK)])
+            while True:
+                try:
+                    chunk = results.next(timeout=POLL_S)
+                except StopIteration:
+                    break
+                except multiprocessing.TimeoutError:
+                    _check_workers(pool, started)
+                    continue
+                for path, checked, keys in chunk:
+                    yield path, writer.record_written(path, checked), keys
             if task is not None:   # (so the caller must take every page, or the pool is stopped first)
+                while not made.ready():
+                    made.wait(POLL_S)
+                    _check_workers(pool, started)
                 data_files.outcome = made.get()   # before the pool, and the worker, are gone
     finally:
         _renderer, _writer, _jobs, _data_task = None, None, [], None
+
+
+POLL_S = 1.0   # while waiting for the workers, how often to look whether one died
+
+
+def _check_workers(pool, started: list) -> None:
+    """Raise if a worker died (the kernel's out-of-memory killer, a signal): multiprocessing's
+    Pool starts another in its place, and waits for ever for the task the dead one held. Or if
+    what a worker sent back could not be read: the Pool's thread reading results then stops,
+    and it too waits for ever."""
+    dead = [p.exitcode for p in started if p.exitcode is not None]
+    if dead:
+        raise RuntimeError(f"a page worker died (exit code {dead[0]}) while rendering pages or making the data files")
+    if not pool._result_handler.is_alive():
+        raise RuntimeError("what a page worker sent back could not be read")
 
 
 def _data_files_in_worker():
@@ -200,10 +234,10 @@ def _make_data_files(parts: tuple, spill) -> tuple:
             paths.append(path)
         if spill is not None:   # what it made and kept goes back, to be saved with the state
             _renderer.pieces.close_spill()
-    except BaseException as e:
+    except Exception as e:   # (not an interrupt: a worker of a pool must stop on one, as the others do)
         try:
-            pickle.dumps(e)
-        except Exception:   # an exception that cannot be pickled: its text is enough
+            pickle.loads(pickle.dumps(e))
+        except Exception:   # an exception that cannot be sent back whole: its text is enough
             e = RuntimeError("".join(traceback.format_exception(e)))
         return e, None
     return None, paths
