@@ -23,7 +23,6 @@ from pathlib import Path
 
 from .version import VERSION
 from .diagnostics import Diagnostic
-from .stages.pool import cores
 
 FORMAT = 1
 
@@ -242,7 +241,7 @@ def save_state(path: Path, state) -> None:
     if secret is None:
         return
     previous = getattr(state, "shards", None) or {}
-    names, kept, loaded, todo = {}, {}, {}, []
+    names, kept, loaded = {}, {}, {}
     try:
         path.parent.mkdir(exist_ok=True)
         for part in SHARDED:
@@ -259,10 +258,12 @@ def save_state(path: Path, state) -> None:
                         and (path.parent / old[0]).is_file():   # still there (a kept state is not read back)
                     names[(part, i)] = old[0]
                     continue
-                todo.append((part, i, bucket))
+                payload = pickle.dumps(bucket, protocol=pickle.HIGHEST_PROTOCOL)
+                name = f"{path.name}.{part}-{i}-{hashlib.sha256(payload).hexdigest()[:20]}"
+                _write_atomic(path.parent / name, _signed(secret, payload))
+                names[(part, i)] = name
             kept[part] = getattr(state, part)
             setattr(state, part, {})
-        names.update(_write_shards(path, secret, todo))
         state.shards = names
         _write_atomic(path, _signed(secret, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)))
         state.shards = {key: (name, loaded[key]) for key, name in names.items()}
@@ -276,51 +277,6 @@ def save_state(path: Path, state) -> None:
     finally:
         for part, value in kept.items():
             setattr(state, part, value)
-
-
-SHARDS_FORKED_FROM = 64   # shards to write: from this many, half are written in a forked process
-
-
-def _write_shards(path: Path, secret: bytes, todo: list) -> dict:
-    """Pickle, sign and write each (part, i, entries) of todo beside path; returns (part, i) ->
-    file name. A cold build writes every shard of its state, at its very end, with one core idle:
-    half of them go to a forked process (2.7 s of pickling at 10,000 entities)."""
-    if len(todo) < SHARDS_FORKED_FROM or not hasattr(os, "fork") or cores() < 2:
-        return _write_each(path, secret, todo)
-    theirs, mine = todo[0::2], todo[1::2]
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:   # the child: write its half, send their names, and exit at once
-        code = 1
-        try:
-            os.close(read)
-            with os.fdopen(write, "wb") as out:
-                out.write(pickle.dumps(_write_each(path, secret, theirs)))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    try:
-        names = _write_each(path, secret, mine)
-    finally:
-        with os.fdopen(read, "rb") as sent:
-            data = sent.read()
-        _, status = os.waitpid(pid, 0)
-    if status != 0:   # whatever stopped it (a full disk?) is met again here, and said as usual
-        names.update(_write_each(path, secret, theirs))
-    else:
-        names.update(pickle.loads(data))
-    return names
-
-
-def _write_each(path: Path, secret: bytes, todo: list) -> dict:
-    names = {}
-    for part, i, entries in todo:
-        payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-        name = f"{path.name}.{part}-{i}-{hashlib.sha256(payload).hexdigest()[:20]}"
-        _write_atomic(path.parent / name, _signed(secret, payload))
-        names[(part, i)] = name
-    return names
 
 
 KEEP_STATES = 4   # output folders whose state is kept (the oldest go first)

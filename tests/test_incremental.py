@@ -245,35 +245,6 @@ def test_an_edit_writes_again_only_the_state_shards_that_hold_what_changed(demo,
     assert 1 <= len(written) <= 1 + result.rendered + 2, sorted(written)
 
 
-@pytest.mark.parametrize("child_fails", [False, True])
-def test_a_state_written_half_in_a_forked_process_reads_back_whole(demo, tmp_path, monkeypatch, child_fails):
-    """A cold build writes every shard of its state at its end: half of them in a forked
-    process. If that process fails, this one writes its half too."""
-    monkeypatch.setattr(cache, "PER_SHARD", 1)   # enough shards for a fork
-    writers, parent, write_each = tmp_path / "writers", os.getpid(), cache._write_each
-
-    def noted(path, secret, todo):
-        with open(writers, "a") as out:
-            out.write(f"{os.getpid()} {len(todo)}\n")
-        if child_fails and os.getpid() != parent:
-            raise OSError(28, "No space left on device")
-        return write_each(path, secret, todo)
-
-    monkeypatch.setattr(cache, "_write_each", noted)
-    site = tmp_path / "site"
-    result = build(demo, site)
-    pids = [line.split()[0] for line in writers.read_text().split("\n") if line]
-    assert len(set(pids)) == 2 and len(pids) == (3 if child_fails else 2)
-    saved = cache.load_state(cache.state_path(demo, site))
-    assert saved.shards.keys() == result.state.shards.keys() and len(saved.shards) > cache.SHARDS_FORKED_FROM
-    for part in cache.SHARDED:   # entry by entry, pickled: records compare by identity
-        made, read = getattr(result.state, part), getattr(saved, part)
-        assert read.keys() == made.keys() and all(pickle.dumps(read[k]) == pickle.dumps(made[k]) for k in made), part
-    edit(demo, ROAD_BRIDGE, "two lanes", "two traffic lanes")
-    assert build(demo, site).rendered < result.pages // 4   # the saved state was used
-    assert_same_as_cold(demo, site, tmp_path)
-
-
 def test_a_failed_build_between_two_edits_changes_nothing(demo, tmp_path):
     site = tmp_path / "site"
     build(demo, site)
