@@ -8,6 +8,7 @@ order. Where fork is not available, or for a small site, pages are rendered here
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
@@ -103,7 +104,21 @@ def _check_workers(pool, started: list) -> None:
 
 def _data_files_in_worker():
     parts, spill = _data_task
-    return _make_data_files(parts, spill)
+    try:
+        return _make_data_files(parts, spill)
+    finally:
+        _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """In the worker that made the data files, before it renders pages to the end of the build:
+    return to the system what the C allocator still holds of the index's large strings, freed
+    but kept (glibc's malloc_trim; elsewhere nothing). The build's peak is at its end, the sum of
+    the processes: 10 to 30 MB less at 10,000 entities."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc
+        pass
 
 
 def _yield_to_data_files() -> None:
