@@ -22,6 +22,7 @@ from .write import check_scan
 
 PARALLEL_FROM_PAGES = 400
 CHUNK = 16
+POLL_S = 1.0   # while waiting for the workers, how often to look whether one died
 
 _renderer = None
 _writer = None
@@ -31,6 +32,7 @@ _data_task = None   # (parts, spill) of the data files a page worker makes (Data
 
 
 def _render_chunk(indices: range) -> list:
+    """In a worker: _render of a chunk of pages (one task of the pool)."""
     return [_render(i) for i in indices]
 
 
@@ -85,9 +87,6 @@ def render_pages(renderer, writer, jobs: list | None = None, workers: int | None
                 data_files.outcome = made.get()   # before the pool, and the worker, are gone
     finally:
         _renderer, _writer, _jobs, _data_task = None, None, [], None
-
-
-POLL_S = 1.0   # while waiting for the workers, how often to look whether one died
 
 
 def _check_workers(pool, started: list) -> None:
@@ -157,7 +156,7 @@ class DataFiles:
         global _renderer, _writer, _parent
         self.renderer, self.writer, self.process, self.receive, self.spill = renderer, writer, None, None, None
         self.task = None      # (parts, spill) for a page worker, until render_pages gives it to one
-        self.given = None     # the same, kept
+        self.in_worker = False   # whether the task was made for a page worker
         self.outcome = None   # (the exception that stopped it or None, the paths written), sent back
         self.here = renderer.DATA_PARTS
         elsewhere = tuple(part for part in renderer.DATA_PARTS if part not in here)
@@ -171,7 +170,7 @@ class DataFiles:
         # the disk that holds it (a hundred megabytes at 10,000 entities: more than a small /tmp).
         self.spill = tempfile.TemporaryFile(dir=writer.tmp.parent) if renderer.pieces is not None else None
         if in_worker:
-            self.task = self.given = (elsewhere, self.spill)
+            self.task, self.in_worker = (elsewhere, self.spill), True
             return
         context = multiprocessing.get_context("fork")
         _renderer, _writer, _parent = renderer, writer, os.getpid()
@@ -200,7 +199,7 @@ class DataFiles:
                 except EOFError:
                     raise RuntimeError(f"the process making the data files died (exit code {self.process.exitcode})") from None
             if self.outcome is None:
-                if self.given:   # to a page worker, stopped before it was done (render_pages left early)
+                if self.in_worker:   # given to one, stopped before it was done (render_pages left early)
                     raise RuntimeError("the page workers were stopped before the data files were written")
                 return
             failure, paths = self.outcome
