@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -126,7 +127,7 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         writer.abort()
 
     try:
-        files = {entry[2].path: entry[1] for entry in result.ingested.files.values()}
+        files = _file_digests(content, result.ingested.files)
         global_key, site = _global_key(renderer, files), str(out.resolve())
         # What was made from the same dossier.yaml and navigation is reused where its inputs are
         # unchanged: the data files' pieces from any such state, pages only from the very site
@@ -220,11 +221,24 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
     return result
 
 
+def _file_digests(content: Path, files: dict) -> dict[str, str]:
+    """Path as diagnostics show it -> the file's place in the content folder and the digest of
+    its bytes: what a record is. Not the path as shown, which is relative to the working
+    directory: a build run from another folder than the last one would render every page again."""
+    root = str(content) + os.sep
+    out = {}
+    for job, digest, result in files.values():
+        path = job.path
+        within = path[len(root):] if path.startswith(root) else os.path.relpath(path, content)
+        out[result.path] = f"{within}\n{digest}"
+    return out
+
+
 def _global_key(renderer: Renderer, files: dict[str, str]) -> str:
-    """What every page shows: dossier.yaml and the navigation."""
+    """What every page shows: dossier.yaml and the navigation (not where dossier.yaml is shown from)."""
     config = renderer.config
     nav = [(p.slug, p.title, p.order) for p in renderer.pages_sorted]
-    text = f"{files.get(config.path)}\n{config!r}\n{renderer.kinds_present}\n{nav!r}"
+    text = f"{files.get(config.path)}\n{replace(config, path='')!r}\n{renderer.kinds_present}\n{nav!r}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -231,6 +231,19 @@ def test_an_edit_renders_only_the_pages_it_changes(demo, tmp_path):
     assert 2 <= result.rendered < total // 4, f"{result.rendered} of {total} pages rendered"
 
 
+def test_a_build_run_from_another_folder_reuses_what_the_last_one_made(demo, tmp_path, monkeypatch):
+    # Diagnostics show paths relative to the working directory; what a page read must not.
+    site = tmp_path / "site"
+    monkeypatch.chdir(demo.parent)
+    total = build(Path("content"), site).pages
+    edit(demo, ROAD_BRIDGE, "figure is about 1 km", "figure is about 1 km, like [[soviet-union]]'s")
+    monkeypatch.chdir(demo / "entities")
+    result = build(demo, site)
+    assert not result.diagnostics.errors, result.diagnostics.errors
+    assert 2 <= result.rendered < total // 4, f"{result.rendered} of {total} pages rendered"
+    assert_same_as_cold(demo, site, tmp_path)
+
+
 def test_an_edit_writes_again_only_the_state_shards_that_hold_what_changed(demo, tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "PER_SHARD", 1)   # about one shard per entry, to count them
     site = tmp_path / "site"

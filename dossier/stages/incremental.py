@@ -117,14 +117,15 @@ def _canonical(value) -> str:
 
 def digests(resolved, file_digests: dict[str, str], renderer) -> dict[str, str]:
     """The digest of every key a page can note, for this build. file_digests: shown path ->
-    digest of the file's bytes (a record is what its file, at its path, says)."""
+    the file's path in the content folder and the digest of its bytes (a record is what its
+    file, at its place, says)."""
     out: dict[str, str] = {}
     d = resolved.dossier
     for prefix, records in (("ent:", d.entities), ("src:", d.sources), ("pag:", d.pages)):
         every = hashlib.blake2b(digest_size=16)
         for key, record in sorted(dict.items(records)):
             in_file = file_digests.get(record.path)
-            value = _hash(f"{record.path}\n{in_file}") if in_file else _hash(repr(record))
+            value = _hash(in_file) if in_file else _hash(repr(record))
             out[prefix + key] = value
             every.update(f"{key}={value}\n".encode("utf-8", "surrogatepass"))
         out[prefix + "*"] = every.hexdigest()
