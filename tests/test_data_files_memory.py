@@ -33,6 +33,11 @@ def res(request):
     return result.resolved
 
 
+def json_text(value) -> str:
+    """The exports' JSON of a value made whole: keys sorted, no spaces, text as it is."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
 def whole(value):
     """value with every Items made into a list."""
     if isinstance(value, Items) and value.encoded:
@@ -70,14 +75,14 @@ def test_a_record_is_made_only_when_the_one_before_it_is_written():
 ])
 def test_json_written_in_pieces_is_the_json_written_whole(value):
     data, _ = written(lambda write: write_json(value, write))
-    assert data.decode("utf-8") == exports._json(whole(value))
+    assert data.decode("utf-8") == json_text(whole(value))
 
 
 def test_every_data_file_is_the_same_bytes_as_the_file_made_whole(res):
     renderer = Renderer(res)
     made = dict(exports.files(res, renderer.map))
-    assert made["data/dossier.json"] == exports._json(whole(exports.dossier_json(res))).encode("utf-8")
-    assert made["data/annotations.jsonld"] == exports._json(whole(exports.web_annotations(res))).encode("utf-8")
+    assert made["data/dossier.json"] == json_text(whole(exports.dossier_json(res))).encode("utf-8")
+    assert made["data/annotations.jsonld"] == json_text(whole(exports.web_annotations(res))).encode("utf-8")
     for path, write_to in exports.writers(res, renderer.map):
         assert written(write_to)[0] == made[path]
     json.loads(made["data/dossier.json"])

@@ -175,6 +175,16 @@ def test_crossings_geojson_matches_the_content_in_lon_lat_order(site):
         assert (site / "data" / feature["properties"]["url"]).resolve() == (site / located[id_].url).resolve()
 
 
+def test_the_list_exports_hold_an_item_a_line_so_a_diff_shows_what_changed(site):
+    import json
+    for name, items in (("crossings.geojson", lambda data: data["features"]), ("sources.csl.json", lambda data: data)):
+        text = (site / "data" / name).read_text(encoding="utf-8")
+        lines = text.splitlines()
+        assert len(items(json.loads(text))) == len(lines) - 2 > 0, name
+        for line in lines[1:-1]:
+            assert json.loads(line.removesuffix(",")), (name, line)
+
+
 def test_the_map_page_without_javascript_has_one_svg_link_per_located_crossing(site):
     page = soup(site, "map.html")
     svg = page.select_one(".map-fallback svg")
