@@ -267,3 +267,24 @@ def test_an_id_listed_twice_is_an_error_at_the_repeat(content):
         "entities/crossings/x.yaml:3:24: error: 'ruritania' is listed twice (items 1 and 2): remove the repeat [duplicate-item]",
         "entities/events/summit.yaml:3:40: error: 'ada-example' is listed twice (items 1 and 3): remove the repeat [duplicate-item]",
     ]
+
+
+# --- a relation links two entities, once -----------------------------------------------------------------
+
+def test_a_relation_to_the_entity_itself_is_refused_at_its_target(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nrelations:\n  - {type: member-of, target: bob}\n")
+    assert content.errors() == [
+        "entities/people/bob.yaml:3:31: error: relation 1 leads to 'bob' itself: a relation links two entities [self-relation]"]
+
+
+def test_the_same_relation_twice_is_refused_but_the_same_target_at_another_date_is_not(content):
+    content.write("entities/people/bob.yaml", """\
+        name: Bob
+        relations:
+          - {type: leads, target: ruritania}
+          - {type: leads, target: ruritania, date: 2020}
+          - {type: leads, target: ruritania, cite: [almanac]}
+        """)
+    assert content.errors() == [
+        "entities/people/bob.yaml:5:27: error: relation 3 repeats relation 1 (leads 'ruritania'): remove the repeat, "
+        "or give each its date [duplicate-item]"]

@@ -191,10 +191,20 @@ def _entity(raw: RawFile, diags: Diagnostics) -> Entity | None:
                 diags.warning("uncited-fact", f"fact {str(fact['label'])!r} has no citation: add 'cite: [source-id]'", path, fact.line, fact.col)
             entity.facts.append(Fact(str(fact["label"]), str(fact["value"]), _cites(fact.get("cite"), path),
                                      fact.get("note"), _pos(path, fact)))
-    for rel in data.get("relations", []):
+    seen: dict[tuple, int] = {}
+    for number, rel in enumerate(data.get("relations", []), start=1):
         if "type" not in rel or "target" not in rel:
             continue
         target, where = str(rel["target"]), _pos(path, rel["target"])
+        if target == raw.id:
+            diags.error("self-relation", f"relation {number} leads to {raw.id!r} itself: a relation links two entities", path, where.line, where.col)
+            continue
+        same = (str(rel["type"]), target, rel.get("date"))
+        if same in seen:
+            diags.error("duplicate-item", f"relation {number} repeats relation {seen[same]} ({same[0]} {target!r}"
+                        f"{', ' + str(same[2]) if same[2] else ''}): remove the repeat, or give each its date", path, where.line, where.col)
+            continue
+        seen[same] = number
         entity.relations.append(Relation(str(rel["type"]), raw.id, target, _cites(rel.get("cite"), path),
                                          rel.get("date"), rel.get("note"), where, _pos(path, rel["type"])))
         entity.refs.append((target, where, "entity"))
