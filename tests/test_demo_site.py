@@ -125,6 +125,14 @@ def test_hangul_and_cyrillic_names_are_marked_with_their_language(site):
     assert page.select_one('.native-names [lang="ru"]').get_text() == "Ким Чен Ын"
 
 
+def test_native_names_are_isolated_so_a_right_to_left_name_keeps_its_order(site):
+    # <bdi>: an Arabic or Hebrew name with digits or Latin words in it keeps its own direction
+    # and leaves the separators around it in theirs.
+    for rel in ("people/kim-jong-un.html", "people/index.html"):
+        names = soup(site, rel).select('[lang="ko"], [lang="ru"]')
+        assert names and all(n.name == "bdi" for n in names if n.name != "html"), rel
+
+
 def test_two_builds_with_different_hash_seeds_are_byte_identical(tmp_path):
     outs = []
     for seed in ("1", "2"):
