@@ -342,7 +342,9 @@
         status.textContent = 'Nothing found for “' + query + '”.';
       } else {
         const results = n + (n === 1 ? ' result' : ' results');
-        status.textContent = (found.loose ? results + ' with some of these words (none has all of them)' : results)
+        const loosely = found.terms.length > 1 ? ' with some of these words (none has all of them)'
+          : ' for words close to it (none has it as written)';
+        status.textContent = (found.loose ? results + loosely : results)
           + (n > shown ? ', the first ' + shown + ' shown.' : '.');
       }
     }

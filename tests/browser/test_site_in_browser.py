@@ -90,6 +90,15 @@ def test_search_reads_q_on_load(open_page):
     assert any(h.endswith("/" + PUTIN) for h in hrefs), hrefs[:10]
 
 
+@pytest.mark.parametrize("query, says", [
+    ("Путина", "results for words close to it (none has it as written)"),   # Putin's name, declined
+    ("Путина xyzzyq", "with some of these words (none has all of them)"),
+])
+def test_a_search_found_only_loosely_says_how(open_page, query, says):
+    page = open_page("search.html", query={"q": query})
+    expect(page.locator("#search-status")).to_contain_text(says)
+
+
 # --- map.html ------------------------------------------------------------------------------------
 
 def test_map_draws_basemap_and_one_marker_per_crossing(open_page, built_site):
