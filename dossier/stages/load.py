@@ -270,6 +270,8 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
             continue
         if entry.name not in ("entities", "sources", "pages", "map"):
             diags.warning("unknown-folder", f"{entry.name!r} is not part of the content layout (entities, sources, pages, map, dossier.yaml); it is ignored", display_path(entry))
+        elif not entry.is_dir():
+            diags.error("layout", f"{entry.name!r} is a file: the content layout needs a folder of that name, or nothing", display_path(entry))
 
     entities = content / "entities"
     for folder in sorted(entities.iterdir()) if entities.is_dir() else []:
