@@ -114,6 +114,7 @@ class Source:
     body_line: int       # line of the file where the body starts
     referenced: Referenced | None = field(default=None, repr=False)   # None: not found yet
     digest: str | None = field(default=None, repr=False)   # of what resolve reads of it (resolve._reading_key)
+    shown_names: tuple = field(default=(), repr=False)      # ids of its body's bare [[links]], with digest
 
     @property
     def url(self) -> str:

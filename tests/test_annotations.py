@@ -5,6 +5,7 @@ import json
 
 from bs4 import BeautifulSoup
 
+from dossier.build import build
 from dossier.markdown import MD
 from dossier.markdown.anchoring import find_quote, fold, reader_text
 
@@ -137,3 +138,108 @@ def test_claims_ledger_lists_claims_with_status_source_and_filter(content, tmp_p
     assert claims[0]["data-status"] == "unverified"
     assert claims[0].select_one("a[href='sources/daily-news.html#a-2']")
     assert page.select("fieldset.claim-filter input[value=unverified]")
+
+
+# --- quotes in code spans, in [[links]] and in tables ---------------------------------------------
+# The reader's text is what the page shows: a code span's text, a [[link]]'s label or, for a bare
+# [[id]], the name of what it links to. A quote anywhere in it is marked where it is.
+
+def built_source(content, tmp_path, annotations: str, body: str) -> BeautifulSoup:
+    build_source(content, annotations, body)
+    out = tmp_path / "site"
+    result = content.build(out)
+    assert not result.diagnostics.errors, [d.text() for d in result.diagnostics.errors]
+    return BeautifulSoup((out / "sources/daily-news.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def marked(page, anchor_id: str) -> str:
+    return "".join(m.get_text() for m in page.select(f'mark[data-anno="{anchor_id}"]'))
+
+
+def test_a_quote_inside_a_code_span_is_marked_inside_the_code(content, tmp_path):
+    page = built_source(content, tmp_path, '  - {quote: "code span", note: inside code}\n  - {quote: "Use code"}\n',
+                        "Use `code span` please.\n")
+    mark = page.find(id="a-1")
+    assert mark.name == "mark" and mark.find_parent("code") is not None and marked(page, "a-1") == "code span"
+    assert page.find(id="a-1-note")
+    assert marked(page, "a-2") == "Use code"   # across the code span's edge, too
+    assert page.select_one("article code").get_text() == "code span"
+
+
+def test_a_quote_inside_a_links_label_is_marked_inside_the_link(content, tmp_path):
+    page = built_source(content, tmp_path, '  - {quote: "the minister", id: label}\n  - {quote: "bold label", id: bold}\n'
+                        '  - {quote: "the minister today", id: over}\n',
+                        "See [[ada-example|the minister]] today.\n\nSee **[[ada-example|bold label]]** now.\n")
+    for anchor_id, text in (("a-label", "the minister"), ("a-bold", "bold label"), ("a-over", "the minister today")):
+        mark = page.find(id=anchor_id)
+        assert mark.name == "mark" and mark.find_parent("a", class_="ref") is not None, anchor_id
+        assert marked(page, anchor_id) == text and page.find(id=anchor_id + "-note"), anchor_id
+    link = page.select_one("article a.ref")
+    assert link["href"] == "../people/ada-example.html" and link.get_text() == "the minister"
+
+
+def test_a_bare_link_reads_as_the_name_it_shows(content, tmp_path):
+    page = built_source(content, tmp_path, '  - {quote: "met Ada Example today", id: name}\n',
+                        "Officials met [[ada-example]] today.\n")
+    assert marked(page, "a-name") == "met Ada Example today"
+    assert page.select_one("article a.ref").get_text() == "Ada Example"
+
+
+def test_a_quote_with_a_links_id_is_not_in_the_text(content):
+    build_source(content, '  - {quote: "ada-example today", id: raw}\n  - {quote: "[[ada-example]]", id: syntax}\n',
+                 "Officials met [[ada-example]] today.\n")
+    errors = content.errors()
+    assert "sources/daily-news.md:5:5: error: annotation a-raw: quote 'ada-example today' is not in the text " \
+           "([[ada-example]] reads as 'Ada Example') [quote-not-found]" in errors
+    assert any(e.startswith("sources/daily-news.md:6:5: error: annotation a-syntax: quote '[[ada-example]]' is not in the text")
+               for e in errors)
+
+
+def test_the_name_a_bare_link_shows_is_read_again_when_it_changes(content, tmp_path, monkeypatch):
+    # A source's title is not among the names of mentions: only the link makes the reading depend on it.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    build_source(content, '  - {quote: "in The Almanac today"}\n', "It was in [[almanac]] today.\n")
+    assert not content.build(tmp_path / "site").diagnostics.errors
+    almanac = content.root / "sources/almanac.md"
+    almanac.write_text(almanac.read_text().replace("title: The Almanac", "title: The Yearbook"))
+    errors = [d.text() for d in content.build(tmp_path / "site").diagnostics.errors]   # incremental
+    assert errors == ["sources/daily-news.md:5:5: error: annotation a-1: quote 'in The Almanac today' is not in the text [quote-not-found]"]
+    content.write("sources/daily-news.md", (content.root / "sources/daily-news.md").read_text().replace("The Almanac", "The Yearbook"))
+    incremental = build_and_read(content, tmp_path / "site")
+    assert marked(BeautifulSoup(incremental, "html.parser"), "a-1") == "in The Yearbook today"
+    assert not build(content.root, tmp_path / "cold", use_cache=False).diagnostics.errors
+    assert incremental == (tmp_path / "cold/sources/daily-news.html").read_text(encoding="utf-8")
+
+
+def build_and_read(content, out) -> str:
+    result = content.build(out)
+    assert not result.diagnostics.errors, [d.text() for d in result.diagnostics.errors]
+    return (out / "sources/daily-news.html").read_text(encoding="utf-8")
+
+
+def test_notes_on_a_table_cell_follow_the_table(content, tmp_path):
+    page = built_source(content, tmp_path, '  - {quote: "cell one", id: one}\n  - {quote: "two", id: two}\n',
+                        "| a | b |\n|---|---|\n| cell one | cell two |\n\nAfter the table.\n")
+    assert page.find(id="a-one").find_parent("td") is not None and page.find(id="a-two").find_parent("td") is not None
+    assert not page.select("table div, tr > div")
+    notes = page.select_one("article table").find_next_sibling()
+    assert "passage-notes" in notes["class"]
+    assert [n["id"] for n in notes.select("aside")] == ["a-one-note", "a-two-note"]
+    assert notes.find_next_sibling().get_text() == "After the table."
+
+
+def test_a_quote_across_table_cells_is_an_error(content):
+    build_source(content, '  - {quote: "one cell", id: across}\n  - {quote: "a b"}\n  - {quote: "row: a"}\n',
+                 "A row:\n\n| a | b |\n|---|---|\n| cell one | cell two |\n")
+    errors = content.errors()
+    assert "sources/daily-news.md:5:5: error: annotation a-across: quote 'one cell' runs across the edge of a table cell " \
+           "(line 13), where readers see the cells apart; quote text within one cell [quote-across-cells]" in errors
+    assert any(e.startswith("sources/daily-news.md:6:5: error: annotation a-2: quote 'a b' runs across the edge of a table cell (line 11)")
+               for e in errors)
+    assert any(e.startswith("sources/daily-news.md:7:5: error: annotation a-3: quote 'row: a' runs across the edge of a table cell (line 9)")
+               for e in errors)
+
+
+def test_a_quote_in_a_cell_is_found_once_though_it_also_runs_across_cells(content, tmp_path):
+    page = built_source(content, tmp_path, '  - {quote: "b c", id: bc}\n', "| a | b |\n|---|---|\n| c | b c |\n")
+    assert page.find(id="a-bc").find_parent("td") is not None and marked(page, "a-bc") == "b c"

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .citations import citations_plugin
-from .decorate import render_decorated
+from .decorate import render_decorated, render_marked_wikilink
 from .links import wikilinks_plugin
 from .prose import prose_html, prose_tokens
 
@@ -128,6 +128,7 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("decorated", render_decorated)
+    md.add_render_rule("marked_wikilink", render_marked_wikilink)
     # Margin notes of an article's annotations: the page renderer passes env["anno_notes"].
     md.add_render_rule("anno_notes", lambda self, tokens, idx, options, env: env["anno_notes"](tokens[idx].meta["items"]))
     md.add_render_rule("passage_open", lambda self, tokens, idx, options, env: '<div class="passage">\n')

@@ -33,17 +33,27 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": 
 @dataclass
 class Segment:
     start: int          # offset in the reader's text
-    token: object       # the markdown-it text token (decoratable) or None
+    token: object       # the markdown-it token that shows the text (decoratable), or None (a line break)
     text: str
     line: int           # 0-based line of the block in the Markdown text
     block: int          # index of the inline token (its block) in the token stream
+    kind: str = "text"  # the token's type: text, code_inline or wikilink (the shown name or label);
+                        # only text is searched for mentions
 
 
 @dataclass
 class ReaderText:
     text: str
     segments: list[Segment]
+    # Offsets of the separators ("\n\n") between a table cell and the block before or after it:
+    # a reader sees the cells apart, so a quote may not run across one (crosses_cell).
+    cell_walls: list[int] = field(default_factory=list)
     _lines: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def crosses_cell(self, start: int, end: int) -> bool:
+        """Whether text[start:end] runs from a table cell into another block."""
+        k = bisect_left(self.cell_walls, start)
+        return k < len(self.cell_walls) and self.cell_walls[k] < end
 
     def line_at(self, offset: int) -> int:
         """0-based line in the Markdown of the character at offset: its block's first line, plus
@@ -62,34 +72,51 @@ class ReaderText:
         return self.segments[k].line + bisect_left(newlines, offset) - bisect_left(newlines, first_of_block[k])
 
 
-def reader_text(tokens) -> ReaderText:
-    """The text a reader sees, with the text tokens that hold each part."""
+def reader_text(tokens, name_of=None) -> ReaderText:
+    """The text a reader sees, with the tokens that show each part: text, code spans, the
+    shown text of [[links]] (the label, or else the target's name: name_of(id), None when
+    unknown; without name_of, or for an unknown id, the id, as the page shows it), and line
+    breaks as newlines. Blocks are joined by an empty line."""
     parts: list[str] = []
     segments: list[Segment] = []
+    walls: list[int] = []
     length = 0
+    previous_cell = False
     for index, block in enumerate(tokens):
         if block.type != "inline" or not block.children:
             continue
         line = block.map[0] if block.map else 0
+        cell = index > 0 and tokens[index - 1].type in ("td_open", "th_open")
         if parts:
+            if cell or previous_cell:
+                walls.append(length)
             parts.append("\n\n")
             length += 2
+        previous_cell = cell
         for child in block.children:
-            if child.type == "text":
+            kind = child.type
+            if kind == "text" or kind == "code_inline":
                 piece, token = child.content, child
-            elif child.type == "code_inline":
-                piece, token = child.content, None
-            elif child.type in ("softbreak", "hardbreak"):
+            elif kind in ("softbreak", "hardbreak"):
                 piece, token = "\n", None
-            elif child.type == "wikilink":
-                piece, token = (child.meta.get("text") or child.meta["id"]), None
+            elif kind == "wikilink":
+                piece, token = wikilink_shown(child.meta, name_of), child
             else:
                 continue
             if piece:
-                segments.append(Segment(length, token, piece, line, index))
+                segments.append(Segment(length, token, piece, line, index, kind))
                 parts.append(piece)
                 length += len(piece)
-    return ReaderText("".join(parts), segments)
+    return ReaderText("".join(parts), segments, walls)
+
+
+def wikilink_shown(meta: dict, name_of=None) -> str:
+    """The text a [[link]] shows, as links.wikilink_html has it: the label (stripped), or the
+    target's name, or its id when the target is unknown."""
+    if meta.get("text"):
+        return meta["text"].strip()
+    name = name_of(meta["id"]) if name_of is not None else None
+    return name if name is not None else meta["id"]
 
 
 class Folded:

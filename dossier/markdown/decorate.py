@@ -1,15 +1,19 @@
 """Mark annotated passages and link entity mentions inside an article's parsed tokens.
 
-Each text token is cut at every annotation boundary; each piece is wrapped in one ``<mark>`` per
-annotation that covers it (so overlapping and nested annotations all show), and mentions found in
-the piece become links. The piece where an annotation starts carries its ``id`` anchor.
+Each token of the reader's text (plain text, a code span, the shown text of a [[link]]) is cut at
+every annotation boundary; each piece is wrapped in one ``<mark>`` per annotation that covers it
+(so overlapping and nested annotations all show), and mentions found in plain text outside links
+become links. Marks go inside a code span's ``<code>`` and inside a [[link]]'s ``<a>``, so a quote
+may lie in either. The piece where an annotation starts carries its ``id`` anchor.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from html import escape
 
 from .anchoring import ReaderText
+from .links import wikilink_html
 
 
 def decorate(reader: ReaderText, ranges, mention_html, tokens) -> None:
@@ -40,7 +44,7 @@ def decorate(reader: ReaderText, ranges, mention_html, tokens) -> None:
             upcoming += 1
         if covering:
             covering = [r for r in covering if r[1] > seg_start]
-        linkable = id(token) not in inside_link
+        linkable = seg.kind == "text" and id(token) not in inside_link
         if not covering and not linkable:
             continue
         cuts = {seg_start, seg_end}
@@ -61,8 +65,12 @@ def decorate(reader: ReaderText, ranges, mention_html, tokens) -> None:
                 anchor = f' id="{r[2]}"' if r[0] == a or (a == seg_start and r[0] < seg_start and first_segment[r[2]] is seg) else ""
                 inner = f'<mark class="anno {r[3]}"{anchor} data-anno="{r[2]}" title="{escape(r[4])}">{inner}</mark>'
             html.append(inner)
-        token.type = "decorated"
-        token.content = "".join(html)
+        if seg.kind == "wikilink":
+            token.type = "marked_wikilink"
+            token.meta = {**token.meta, "marked": "".join(html)}
+        else:
+            token.type = "decorated"
+            token.content = "".join(html) if seg.kind == "text" else f"<code>{''.join(html)}</code>"
 
 
 def _tokens_inside_links(tokens) -> set[int]:
@@ -81,3 +89,14 @@ def _tokens_inside_links(tokens) -> set[int]:
 
 def render_decorated(self, tokens, idx, options, env):
     return tokens[idx].content
+
+
+_LINK_TEXT = re.compile(r"(.*>)[^<>]*(</(?:a|span)>)", re.S)
+
+
+def render_marked_wikilink(self, tokens, idx, options, env):
+    """A [[link]] as links.wikilink_html renders it, its shown text replaced by the marked one."""
+    meta = tokens[idx].meta
+    html = wikilink_html(meta, env)
+    m = _LINK_TEXT.fullmatch(html)
+    return m.group(1) + meta["marked"] + m.group(2) if m else html

@@ -129,6 +129,21 @@ def _page_filter(method):
 PAGE_FILTERS = {name: _page_filter(getattr(PageContext, name)) for name in ("link", "cite", "md", "mdi")}
 
 
+def _table_ends(tokens) -> dict[int, int]:
+    """The index of the table_close token after each inline token in a table (tables do not
+    nest in Markdown)."""
+    ends, inside = {}, []
+    for index, token in enumerate(tokens):
+        if token.type == "inline":
+            inside.append(index)
+        elif token.type == "table_open":
+            inside = []
+        elif token.type == "table_close":
+            ends.update(dict.fromkeys(inside, index))
+            inside = []
+    return ends
+
+
 class Renderer:
     def __init__(self, res: Resolved):
         self.res = res
@@ -296,14 +311,15 @@ class Renderer:
         if not source.body.strip():
             return Markup("")
         tokens = MD.parse(source.body, ctx.env)
-        reader = reader_text(tokens)
+        site = self.res.site
+        # the names that bare [[links]] show, as resolve read them (site.lookup notes that the page shows them)
+        reader = reader_text(tokens, lambda id_: target.name if (target := site.lookup(id_)) is not None else None)
         anchored = self.res.anchors.get(source.id, [])
         ranges = [(a.start, a.end, a.annotation.anchor, f"hl-{a.annotation.kind}",
                    ANNOTATION_LABELS[a.annotation.kind]) for a in anchored]
         linked: set[str] = set()
         note("names")   # which words become links depends on every entity's names
         matcher = self.res.matcher
-        site = self.res.site
 
         def mention_html(text: str) -> str:
             out, last = [], 0
@@ -319,22 +335,31 @@ class Renderer:
             return "".join(out)
 
         decorate(reader, ranges, mention_html, tokens)
-        # Notes go right after the block where their passage starts (beside it on wide screens).
+        # Notes go right after the block where their passage starts (beside it on wide screens);
+        # for a passage in a table cell, right after the table (a row holds only cells). Inside
+        # a list item or a block quote, the block is a paragraph: the notes stay in the item.
         by_block = defaultdict(list)
         starts = [s.start for s in reader.segments]   # in reading order, so bisect finds the last at or before
+        table_end = None
         for a in anchored:
-            seg = reader.segments[bisect_right(starts, a.start) - 1]
-            by_block[seg.block].append(a)
+            block = reader.segments[bisect_right(starts, a.start) - 1].block
+            if block and tokens[block - 1].type in ("td_open", "th_open"):
+                if table_end is None:
+                    table_end = _table_ends(tokens)
+                block = table_end[block]
+            by_block[block].append(a)
         for block in sorted(by_block, reverse=True):   # from the end, so earlier indexes hold
             notes = Token("anno_notes", "", 0)
             notes.meta = {"items": by_block[block]}
             opener = tokens[block - 1] if block else None
-            if opener is not None and opener.type in ("paragraph_open", "heading_open"):
+            if tokens[block].type == "table_close":
+                tokens.insert(block + 1, notes)
+            elif opener is not None and opener.type in ("paragraph_open", "heading_open"):
                 # A paragraph or heading and its notes in one passage: side by side when wide.
                 tokens.insert(block + 2, Token("passage_close", "div", -1))
                 tokens.insert(block + 2, notes)
                 tokens.insert(block - 1, Token("passage_open", "div", 1))
-            else:  # inside a table cell or another container: the notes just follow
+            else:  # another container: the notes just follow its inline content
                 tokens.insert(block + 2, notes)
         env = {**ctx.env, "anno_notes": lambda items: self._anno_notes(items, ctx)}
         return Markup(MD.renderer.render(tokens, MD.options, env))

@@ -214,9 +214,9 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             check_markdown(source.id, source.path, text, shown)
             if isinstance(shown, Annotation):
                 check_about(shown)   # right after its note: the errors in the order of the file
-    keys = [_reading_key(s, res.matcher) for s in ordered_sources]
+    keys = [_reading_key(s, res.matcher, targets) for s in ordered_sources]
     res.reading_keys = set(keys)
-    for source, reading in zip(ordered_sources, _read_sources(ordered_sources, keys, res.matcher, readings)):
+    for source, reading in zip(ordered_sources, _read_sources(ordered_sources, keys, res.matcher, targets, readings)):
         diags.items.extend(reading.diagnostics)
         res.anchors[source.id] = reading.anchored
         for item in reading.anchored:
@@ -312,16 +312,17 @@ class SourceReading:
     links: list = field(default_factory=list)    # the body's Markdown links (_links_of)
 
 
-def read_source(source: Source, matcher: MentionMatcher) -> SourceReading:
-    """Anchor the source's annotations, find the entities its text mentions and its links."""
+def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = None) -> SourceReading:
+    """Anchor the source's annotations, find the entities its text mentions and its links.
+    targets: SiteIndex.targets, for the names that its bare [[links]] show."""
     diags = Diagnostics()
     tokens = MD.parse(source.body or "", {})
-    reader = reader_text(tokens)
+    reader = reader_text(tokens, _name_of(targets))
     anchored = _anchor(source, reader, diags) if source.annotations else []
 
     found: dict[str, list] = {}
     for seg in reader.segments:
-        if seg.token is None:
+        if seg.kind != "text":   # not in code, nor in the text of a [[link]]
             continue
         for start, end, entity_id in matcher.find(seg.text):
             hit = found.setdefault(entity_id, [seg.start + start, seg.start + end, 0])
@@ -339,6 +340,7 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
     """The annotations whose quote is found once in the reader's text; the others reported."""
     folded = fold(reader.text)
     anchored = []
+    shown_as = None   # [[id]] -> the name it shows, for a quote that has the id instead
     for a in source.annotations:
         matches = find_quote(folded, a.quote, a.prefix, a.suffix)
         if not matches.complete:   # places are looked at up to a limit, so a hostile file stays quick
@@ -350,8 +352,22 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
             continue
         if not matches:
             hint = " (with this prefix/suffix)" if a.prefix or a.suffix else ""
+            if shown_as is None:
+                shown_as = {seg.token.meta["id"]: seg.text for seg in reader.segments if seg.kind == "wikilink"}
+            ids = [f"[[{ref}]] reads as {name!r}" for ref, name in shown_as.items() if ref != name and ref in a.quote]
+            if ids:
+                hint += f" ({'; '.join(ids[:3])})"
             diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
             continue
+        if any(reader.crosses_cell(m.start, m.end) for m in matches):
+            within = [m for m in matches if not reader.crosses_cell(m.start, m.end)]
+            if not within:   # a reader sees the cells apart: no one reads across them
+                where = f"line {source.body_line + reader.line_at(matches[0].start)}" if len(matches) == 1 else \
+                    "lines " + ", ".join(str(source.body_line + reader.line_at(m.start)) for m in matches[:10])
+                diags.error("quote-across-cells", f"annotation {a.anchor}: quote {_short(a.quote)!r} runs across the edge of a table "
+                            f"cell ({where}), where readers see the cells apart; quote text within one cell", a.pos.path, a.pos.line, a.pos.col)
+                continue
+            matches = within
         if len(matches) > 1:
             lines = ", ".join(str(source.body_line + reader.line_at(m.start)) for m in matches[:10])
             diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} is found {len(matches)} times (lines {lines}); add a prefix or suffix to pick one", a.pos.path, a.pos.line, a.pos.col)
@@ -361,24 +377,37 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
     return anchored
 
 
-def _read_sources(sources: list[Source], keys: list, matcher: MentionMatcher, cache: dict) -> list[SourceReading]:
+def _name_of(targets: dict | None):
+    """name_of for reader_text: the name of a target by id, None when unknown."""
+    if targets is None:
+        return None
+    return lambda id_: target.name if (target := targets.get(id_)) is not None else None
+
+
+def _read_sources(sources: list[Source], keys: list, matcher: MentionMatcher, targets: dict,
+                  cache: dict) -> list[SourceReading]:
     """read_source for each source, taken from cache[its key] when there, else computed (on
     every core when there are many) and added to the cache."""
     todo = [(s, k) for s, k in zip(sources, keys) if k not in cache]
-    for (_, key), reading in zip(todo, fork_map(read_source, [s for s, _ in todo], (matcher,))):
+    for (_, key), reading in zip(todo, fork_map(read_source, [s for s, _ in todo], (matcher, targets))):
         cache[key] = reading
     return [cache[k] for k in keys]
 
 
-def _reading_key(source: Source, matcher: MentionMatcher) -> tuple:
+def _reading_key(source: Source, matcher: MentionMatcher, targets: dict) -> tuple:
     """Everything read_source reads: the text, the annotations (with their positions, which its
-    diagnostics show) and the names matched. The source's part is kept with the record, as its
-    references are (referenced_by)."""
+    diagnostics show), the names matched and the names its bare [[links]] show (part of the
+    reader's text). The source's part is kept with the record, as its references are
+    (referenced_by)."""
     if source.digest is None:
         text = hashlib.sha256(f"{source.path}\n{source.body_line}\n{source.annotations!r}\n".encode())
         text.update(source.body.encode("utf-8", "surrogatepass"))
         source.digest = text.hexdigest()
-    return source.id, source.digest, matcher.digest
+        body = source.body or ""
+        source.shown_names = tuple(dict.fromkeys(
+            ref for _, what, ref, label in scan(body) if what == "link" and not label)) if "[[" in body else ()
+    names = tuple((ref, target.name if (target := targets.get(ref)) is not None else None) for ref in source.shown_names)
+    return source.id, source.digest, matcher.digest, names
 
 
 def _short(text: str, n: int = 60) -> str:
