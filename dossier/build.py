@@ -119,6 +119,8 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
     except WriteError as e:
         result.diagnostics.error("output", e.problems[0], str(out))
         return result
+    for path, base in renderer.served_anywhere.items():   # before any page is rendered (in workers)
+        writer.served_anywhere(path, base)
     data_files = None
 
     def abort():

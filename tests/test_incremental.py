@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -383,6 +384,64 @@ def test_a_deleted_entitys_page_disappears_from_the_site_updated_in_place(demo, 
     assert not result.diagnostics.errors and result.rendered < result.pages
     assert not page.exists() and site.stat().st_ino == folder
     assert result.state.output == cache.output_state(site)
+    assert_same_as_cold(demo, site, tmp_path)
+
+
+def sitemap_pages(site: Path, base: str) -> list[str]:
+    """The site paths sitemap.xml lists under the address base, read with an XML parser."""
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    root = ET.parse(site / "sitemap.xml").getroot()
+    assert root.tag == f"{ns}urlset"
+    locs = [url.find(f"{ns}loc").text for url in root]
+    assert all(loc.startswith(base) for loc in locs)
+    return [loc[len(base):] for loc in locs]
+
+
+BASE_URL = "https://owner.github.io/repo/"
+OTHER_URL = "https://owner.github.io/other/"
+PERSON = "entities/people/test-person.yaml"
+# Each step adds, removes or renames pages, or changes base_url: sitemap.xml must follow. Then:
+# whether the build renders only some pages (updating the site in place), and the entity page
+# and authored page the sitemap then lists.
+SITEMAP_STEPS = [
+    ("an entity is added", True, "people/test-person.html", "about.html",
+     lambda c: (c / PERSON).write_text(NEW_PERSON, encoding="utf-8")),
+    ("its file is renamed (its id changes)", True, "people/test-person-2.html", "about.html",
+     lambda c: os.replace(c / PERSON, c / "entities/people/test-person-2.yaml")),
+    ("an authored page is renamed (the navigation of every page)", False, "people/test-person-2.html", "about-us.html",
+     lambda c: os.replace(c / "pages/about.md", c / "pages/about-us.md")),
+    ("the entity is deleted", True, None, "about-us.html",
+     lambda c: (c / "entities/people/test-person-2.yaml").unlink()),
+    ("base_url changes (the canonical link of every page)", False, None, "about-us.html",
+     lambda c: edit(c, "dossier.yaml", BASE_URL, OTHER_URL)),
+    ("base_url goes back", False, None, "about-us.html",
+     lambda c: edit(c, "dossier.yaml", OTHER_URL, BASE_URL)),
+]
+
+
+@pytest.mark.parametrize("workers", [False, True])
+def test_the_sitemap_follows_pages_added_removed_and_renamed_as_a_cold_build_does(demo, tmp_path, monkeypatch, workers):
+    if workers:   # pages rendered and data files made in forked workers
+        monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 1)
+        monkeypatch.setattr(pool, "PARALLEL_FROM", 1)
+    with open(demo / "dossier.yaml", "a", encoding="utf-8") as file:
+        file.write(f"base_url: {BASE_URL}\n")
+    site = tmp_path / "site"
+    assert not build(demo, site).diagnostics.errors
+    for what, in_place, entity, page, step in SITEMAP_STEPS:
+        step(demo)
+        result = build(demo, site)
+        assert not result.diagnostics.errors, (what, result.diagnostics.errors)
+        assert (result.rendered < result.pages) == in_place, what
+        listed = sitemap_pages(site, OTHER_URL if what.startswith("base_url changes") else BASE_URL)
+        pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"404.html", "search.html"}
+        assert listed == sorted(pages), what
+        assert page in listed and not {"about.html", "about-us.html"} - {page} & set(listed), what
+        assert [p for p in listed if p.startswith("people/test-person")] == ([entity] if entity else []), what
+        assert_same_as_cold(demo, site, tmp_path)
+    edit(demo, "dossier.yaml", f"base_url: {BASE_URL}\n", "")
+    assert not build(demo, site).diagnostics.errors
+    assert not (site / "sitemap.xml").exists()   # a sitemap needs absolute URLs
     assert_same_as_cold(demo, site, tmp_path)
 
 

@@ -2,7 +2,7 @@
 
 Workers are forked after resolve, so they share the resolved dossier and the site writer without
 pickling them. A worker renders a page, writes it into the writer's temporary folder itself and
-checks it (``write.check_scan``); only (path, what was checked, keys) travels back. The parent records the pages in job order
+checks it (``SiteWriter.check_page``); only (path, what was checked, keys) travels back. The parent records the pages in job order
 (``imap``), so the files are the same bytes as a serial build's and the checks run in the same
 order. Where fork is not available, or for a small site, pages are rendered here.
 """
@@ -17,8 +17,6 @@ import traceback
 
 from .. import collector
 from .pool import Pool, cores
-from .verify import scan_page
-from .write import check_scan
 
 PARALLEL_FROM_PAGES = 400
 CHUNK = 16
@@ -42,7 +40,7 @@ def _render(index: int):
     if os.getppid() != _parent:   # the build was killed: write nothing more into its folder
         os._exit(1)
     _writer.put(path, html.encode("utf-8"))
-    return path, check_scan(path, scan_page(html)), keys
+    return path, _writer.check_page(path, html), keys
 
 
 def render_pages(renderer, writer, jobs: list | None = None, workers: int | None = None, data_files=None):

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from ..features import bibliography
-from ..features import exports, search
+from ..features import exports, search, sitemap
 from ..features.mapping import MapData
 from ..features.timeline import human_date
 from ..kinds import CLAIM_STATUSES, FOLDER_OF, KIND_TITLES, KINDS
@@ -69,7 +69,9 @@ class PageContext:
 
     def __init__(self, renderer: "Renderer", path: str):
         self.path = path
-        self.root = "../" * path.count("/")
+        # What the page's links start from: the way up to the top of the site, or for a page
+        # served at any address (Renderer.served_anywhere) the site's own address.
+        self.root = renderer.served_anywhere.get(path) or "../" * path.count("/")
         self.notes = Notes(renderer.res.site, self.root)
         self.renderer = renderer
         # broken: [[ids]] that name nothing, shared by the copies of env a page's Markdown gets
@@ -162,6 +164,12 @@ class Renderer:
         self.map = MapData(res)
         self.lists = Lists(self)   # what the list pages show (stages/lists.py)
         self.pieces = None         # the data files' pieces kept between builds (set by the build)
+        # Pages served at any address, by the address their links start from. GitHub Pages serves
+        # 404.html for every missing path (/repo/people/missing.html too), where relative links
+        # would lead nowhere; with base_url its links are absolute. Without, they stay relative
+        # (right only at the top of the site): a <base> element would do, but the verifier
+        # refuses them on every page (stages/verify.py), and base_url is what says where the site is.
+        self.served_anywhere = {"404.html": self.config.base_url} if self.config.base_url else {}
         self.env.globals.update(
             config=self.config, kind_titles=KIND_TITLES, folder_of=FOLDER_OF, kinds_present=self.kinds_present,
             nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
@@ -175,7 +183,8 @@ class Renderer:
         ctx = PageContext(self, path)
         # page_folder: the navigation marks the current section by it ("" for a top-level page)
         folder = path.partition("/")[0] if "/" in path else ""
-        html = self._template(template).render(p=ctx, root=ctx.root, page_path=path, page_folder=folder, **context)
+        html = self._template(template).render(p=ctx, root=ctx.root, page_path=path, page_folder=folder,
+                                               served_anywhere=path in self.served_anywhere, **context)
         if ctx.env.get("broken"):
             raise _unseen(path, "links to", ctx.env["broken"], "which names nothing")
         return path, html
@@ -260,10 +269,13 @@ class Renderer:
     def data_files(self, parts=DATA_PARTS):
         """Machine-readable exports and the scripts the pages load, as (path, write_to), where
         write_to(write) writes the file in UTF-8 pieces (the large ones are never whole): those
-        of the parts named (the exports, the search index). Their pieces made per record are
-        kept in self.pieces, when the build sets one (incremental.Pieces)."""
+        of the parts named (the exports with sitemap.xml, the search index). Their pieces made
+        per record are kept in self.pieces, when the build sets one (incremental.Pieces)."""
         if "exports" in parts:
             yield from exports.writers(self.res, self.map, self.pieces)
+            # Made again on every build, as the other exports are, so it follows pages added,
+            # removed or renamed and base_url (a joined string: milliseconds at 12,000 pages).
+            yield from sitemap.files(self.config.base_url, map(self.job_path, self.jobs()))
         if "search" in parts:
             yield from search.writers(self.res, self.pieces)
 

@@ -6,6 +6,15 @@ internal link and #fragment resolves to a file and an element we wrote; nothing 
 network; no link is absolute or a directory or outside the site; no script but our own files; no
 on* handlers; no URL scheme but http, https and mailto; no <base>, frames, plug-ins or <meta
 http-equiv>. A tag the expression cannot read is itself a finding (the scan fails closed).
+
+One exception, for a page served at any address (404.html, which GitHub Pages serves for every
+missing path, so a relative link on it would lead elsewhere at each depth): given the site's own
+address (dossier.yaml's base_url), the writer reads its URLs that begin with it as the site's own
+files, paths from the top of the site, checked as every internal link is (they must lead to a
+file and an element we wrote): ``write.check_scan(base=)``. Scripts are not excepted: a script is
+ours only by a relative URL, so that a pull request changing base_url (to a host of its own)
+cannot run code on the site; such a page loads none. Every other page, and every other absolute
+URL, is read as before.
 """
 from __future__ import annotations
 

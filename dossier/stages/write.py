@@ -19,7 +19,7 @@ was (at worst a stale ``.<name>.tmp-*`` folder, cleaned next time). Then one of 
   the next build recognises and replaces whole (``_update_in_place``).
 
 A page arrives in one of three ways: written here (``write``), written and checked by a forked
-render worker (``put`` and ``check_scan`` there, then ``record_written`` here), or kept as it is
+render worker (``put`` and ``check_page`` there, then ``record_written`` here), or kept as it is
 in the live site (``reuse``, with what was checked of it when it was written). Either way its
 path is claimed once, here, and its links recorded, to be verified against the whole site.
 """
@@ -67,22 +67,41 @@ class Checked(NamedTuple):
         return Checked(tuple(map(intern, self.ids)), tuple(map(intern, self.targets)), self.problems)
 
 
-def check_scan(rel: str, scan: PageScan) -> Checked:
+def check_scan(rel: str, scan: PageScan, base: str | None = None) -> Checked:
     """A page's scan with its links resolved: internal targets each once, in page order; external
     links need nothing more; a link that cannot be allowed is a problem. A link to an element of
-    the page itself is settled here and not kept (a third of a page's links), unless it is broken."""
+    the page itself is settled here and not kept (a third of a page's links), unless it is broken.
+    base: the site's own address, for a page served at any address (404.html): a URL under it is
+    a link to the file at that path from the top of the site, never a script of ours (a script
+    is ours only by a relative URL: stages/verify.py)."""
     folder = posixpath.dirname(rel)
     targets: dict[tuple[str, str], str] = {}
     problems = list(scan.problems)
     ids = scan.ids
     for url, what in scan.links:
-        problem, target, fragment = resolve_link(folder, url, what)
+        if base and url.startswith(base):
+            problem, target, fragment = _resolve_from_top(url, url[len(base):], what)
+        else:
+            problem, target, fragment = resolve_link(folder, url, what)
         if problem:
             problems.append(problem)
         elif target or target == "" and fragment and fragment not in ids:   # external: target None
             targets.setdefault((target, fragment), url)
     flat = tuple(part for (target, fragment), url in targets.items() for part in (target, fragment, url))
     return Checked(tuple(sorted(ids)), flat, tuple(problems))
+
+
+def _resolve_from_top(url: str, path: str, what: str) -> tuple[str | None, str | None, str]:
+    """resolve_link of a URL under the site's own address, path the part after it: a file of the
+    site, read from its top. The address itself, or a query or fragment right after it, names a
+    folder (the server's index.html there, which file:// does not give): refused as a directory
+    link is."""
+    if not path or path[0] in "?#/":
+        return f"directory link {url.strip()!r}: link to the .html file itself", None, ""
+    problem, target, fragment = resolve_link("", path, what)
+    if target is None and problem is None:   # another address after the site's own (a scheme, '//')
+        return f"link {url.strip()!r} leaves the site's own address", None, ""
+    return problem, target, fragment
 
 
 MARKER = ".dossier-site"   # in every site we write: only such a folder is ever replaced
@@ -129,6 +148,7 @@ class SiteWriter:
         self.broken: list[tuple[str, str, str]] = []              # (page, #fragment, problem) of a link to itself
         self.expected: frozenset[str] = frozenset()                # see expect
         self.expected_files: frozenset[str] = frozenset()          # of those, the files that are not pages
+        self.bases: dict[str, str] = {}                            # see served_anywhere
 
     def write(self, rel: str, content: str | bytes) -> Checked | None:
         """Write one file; an HTML page is scanned and checked. Returns what was checked of it."""
@@ -137,7 +157,22 @@ class SiteWriter:
         self.put(rel, data)
         if not rel.endswith(".html"):
             return None
-        return self._record(rel, scan_page(content if isinstance(content, str) else data.decode("utf-8")))
+        checked = self.check_page(rel, content if isinstance(content, str) else data.decode("utf-8")).shared()
+        self._check(rel, checked)
+        return checked
+
+    def served_anywhere(self, rel: str, base: str) -> None:
+        """The page at rel is served at any address (404.html on GitHub Pages), so its links are
+        absolute, under the site's own address base (dossier.yaml's base_url): check those as
+        links to the site's files (see check_scan). Before its page is written or rendered (a
+        forked render worker checks its pages with its copy of this writer)."""
+        self.bases[rel] = base
+
+    def check_page(self, rel: str, html: str) -> Checked:
+        """What is checked of a page as it is written, here or in a render worker (before the
+        whole site is verified)."""
+        base = self.bases.get(rel)
+        return check_scan(rel, scan_page(html), base)
 
     def put(self, rel: str, data: bytes) -> None:
         """Create one new file in the temporary folder, without bookkeeping: a forked render worker
@@ -209,11 +244,6 @@ class SiteWriter:
         if rel in self.files:
             raise WriteError([f"{rel}: refused to write a path twice"])
         self.files.add(rel)
-
-    def _record(self, rel: str, scan: PageScan) -> Checked:
-        checked = check_scan(rel, scan).shared()
-        self._check(rel, checked)
-        return checked
 
     def expect(self, pages, files=()) -> None:
         """The pages this build is about to write, and its other files (assets, data files): a
