@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dossier.build import check
 from dossier.markdown import render, safe_url
 from dossier.markdown.citations import Notes
 from dossier.markdown.refs import scan
@@ -151,3 +152,82 @@ def test_a_link_definition_belongs_to_its_own_text_not_to_the_next_one_on_the_pa
     assert not content.build(tmp_path / "site").diagnostics.errors
     html = (tmp_path / "site/people/bob.html").read_text(encoding="utf-8")
     assert html.count('href="https://example.org/"') == 1 and "See [r]." in html
+
+
+# --- references that wrap over lines, and what only begins like one ---------------------------------
+
+ONE_LINE = "The leader [[putin|Vladimir Putin]] spoke [@news, para. 6] and [[putin]] [@wiki; @news, p. 2]."
+
+
+def test_a_label_and_a_locator_that_wrap_over_lines_read_as_on_one_line():
+    for wrapped in ("The leader [[putin|Vladimir\nPutin]] spoke [@news, para.\n6] and [[putin]] [@wiki; @news, p. 2].",
+                    "The leader [[putin|Vladimir \n  Putin]] spoke [@news,\npara. 6] and [[\nputin\n]] [@wiki;\n@news, p.\n2].",
+                    "The leader [[putin\n|Vladimir Putin]] spoke [@news\n, para. 6] and [[putin\n]] [@wiki; @news, p. 2]."):
+        html, notes = md(wrapped)
+        one, one_notes = md(ONE_LINE)
+        assert html == one, wrapped
+        assert [n.items for n in notes.notes] == [n.items for n in one_notes.notes] == \
+            [(("news", "para. 6"),), (("wiki", ""), ("news", "p. 2"))]
+
+
+def test_a_wrapped_reference_reads_the_same_in_a_list_item_and_a_block_quote():
+    for one, wrapped in (("- [[putin|Vladimir Putin]] [@news, para. 6]", "- [[putin|Vladimir\n  Putin]] [@news, para.\n  6]"),
+                         ("> [[putin|Vladimir Putin]] [@news, para. 6]", "> [[putin|Vladimir\n> Putin]] [@news, para.\n> 6]")):
+        assert md(wrapped)[0] == md(one)[0] and "Vladimir Putin</a>" in md(one)[0]
+
+
+def test_an_id_broken_over_lines_a_blank_line_or_a_new_block_is_no_reference():
+    for text in ("[[pu\ntin]]", "[[putin|Vladimir\n\nPutin]]", "[@news, para.\n\n6]", "[[\n\nputin]]",
+                 "- [[putin|Vladimir\n- Putin]]", "[@news;\n\n@wiki]"):
+        html, notes = md(text)
+        assert "<a class=\"ref" not in html and notes.notes == [], text
+
+
+def test_the_scanner_reads_wrapped_references_as_the_page_does():
+    def read(text):
+        return [(offset, kind, ref, detail) for offset, kind, ref, detail in scan(text)]
+    assert read("A [[putin|Vladimir\nPutin]] and [@news, para.\n6].") == \
+        [(2, "link", "putin", "Vladimir Putin"), (32, "cite", "news", "para. 6")]
+    assert read("[[\nputin\n]] [@news\n, p. 4]") == [(0, "link", "putin", None), (13, "cite", "news", "p. 4")]
+    assert read("[[pu\ntin]] [[putin|a\n\nb]] [@news, p.\n\n4]") == []
+    # where the next line may begin a block, the scanner reads what markdown-it reads
+    assert read("> [[putin|Vladimir\n> Putin]] `x`") == [(2, "link", "putin", "Vladimir Putin")]
+    assert read("> [[putin|Vladimir\n> Putin]]") == [(2, "link", "putin", "Vladimir Putin")]
+    assert read("- [[putin|Vladimir\n- Putin]] [@news, p.\n# 4]") == []
+    # a backslash before the closing brackets is part of the label: markdown-it reads the link first
+    assert read("[[putin|a\\]] [@news, p. 4\\]") == [(0, "link", "putin", "a\\"), (14, "cite", "news", "p. 4\\")]
+
+
+def test_a_wrapped_summary_records_its_backlinks_and_citations(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n  Bob met [[ada-example|Ada\n  Example]] twice\n"
+                  "  [@daily-news, p.\n  4; @almanac].\n")
+    result = content.check()
+    assert not [d for d in result.diagnostics.items if d.severity == "error"]
+    assert "bob" in result.resolved.linked_from["ada-example"]
+    assert "bob" in result.resolved.cited_by["daily-news"] and "bob" in result.resolved.cited_by["almanac"]
+
+
+def test_an_unknown_id_in_a_wrapped_reference_is_an_error_where_it_begins(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n  Bob met [[nobody|No\n  Body]] and\n"
+                  "  [@nothing, p.\n  4].\n")
+    assert content.errors() == [
+        "entities/people/bob.yaml:3:11: error: unknown id 'nobody' in [[nobody]] [unknown-id]",
+        "entities/people/bob.yaml:5:4: error: unknown source 'nothing' in [@nothing] [unknown-source]"]
+
+
+def test_what_begins_a_reference_but_is_none_is_a_warning_at_its_place(content):
+    content.write("pages/wrap.md", "---\ntitle: Wrap\n---\nBad [[ada-example|a]b]] and\n[[ada-example|never closed\n\n"
+                  "`[[code|a]b]]` [@daily-news p. 2] [[ada-\nexample]] [[[ada-example]] [@ not a cite] \\[[x|a]b]]\n\n"
+                  "```\n[[fenced|a]b]]\n```\n    [[indented|a]b]]\n\n- [[ada-example|a\n- b]]\n")
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n  Knows [[ada-example]] and [[ada-example|a]b]].\n")
+    warnings = [m for m in content.messages() if "malformed-reference" in m]
+    assert [w.split(": warning: ")[0] for w in warnings] == [
+        "entities/people/bob.yaml:3:29",
+        "pages/wrap.md:4:5", "pages/wrap.md:5:1", "pages/wrap.md:7:16", "pages/wrap.md:7:35", "pages/wrap.md:15:3"]
+    assert warnings[1].endswith("'[[ada-example|a]b]] and' begins no link and is shown as text: a link is [[id]] or "
+                                "[[id|shown text]], in one paragraph, with no bracket in the shown text "
+                                "(write \\[ for a bracket meant as text) [malformed-reference]")
+    assert "'[@daily-news p. 2] [[ada-' begins no citation" in warnings[3]
+    assert not content.errors()
+    assert any("malformed-reference" in m and ": error: " in m
+               for m in (d.text() for d in check(content.root, strict=True).diagnostics.items))

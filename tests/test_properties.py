@@ -179,7 +179,8 @@ def test_references_are_read_without_backtracking_and_never_inside_code(text, _t
 
 # Pieces around code: fences at every indentation, in quotes, with info strings; references.
 FENCED_PIECES = ["```", "~~~", "````", "```a`b", "```py", "\n", "\n\n", " ", "    ", "   ", "> ", ">", "`", "x",
-                 "[[a]]", "[[b|B]]", "[@s]", "[@s, p. 2]", "- ", "1. ", "\\"]
+                 "[[a]]", "[[b|B]]", "[@s]", "[@s, p. 2]", "- ", "1. ", "\\",
+                 "[[c|wrapped\n", "[@t, p.\n", "]]", "]", "[[d\n"]
 fenced_like = st.lists(st.sampled_from(FENCED_PIECES), max_size=40).map("".join)
 
 

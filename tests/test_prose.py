@@ -64,6 +64,9 @@ TAKEN = [
     "*Word* opens a line, (*parenthesised*) and \"*quoted*\" and *two words*; *end*",
     "A paragraph\n## interrupted by a heading [[a]] *em* [@b]",
     "*x* [@s] *y*[@t] [[a]] *z*.",
+    # hard-wrapped references: a label or a locator goes on over a line break, an id has one around it
+    "The leader [[a|Kim Jong\nUn]] met them [@s, para.\n6].",
+    "[[a|Kim\nJong\nUn]] and [@s; @t, p.\n2]\nand [[\nb]] and [[c|C\nc]] [@s, p\n1]",
 ]
 
 GIVEN_UP = [
@@ -73,6 +76,8 @@ GIVEN_UP = [
     "Title\n===", "Title\n---", "a | b\n--|--\n1 | 2", "```\ncode\n```", "***", "a\n  b", " \n",
     "**strong**", "a*b*c", "*a *b* c*", "* item", "*a\nb*", "#no space", "## closed ##", "##  two spaces",
     "*[[a]]*", "[[a]]*b*", "*open only", "*a* *",
+    "[[a|Kim\n\nUn]]", "[[a|b]c]]", "[[a\nb]]", "[[a|label\nto the end", "[@s, p.\n\n2]",
+    "[[b\n]]", "[[c\n|C]]", "[@s\n, p. 1]",   # a line that starts with ']', '|' or ',': markdown-it reads it
 ]
 
 
@@ -89,7 +94,8 @@ def test_anything_else_goes_to_markdown_it(src):
 
 PIECES = st.sampled_from([
     "word", "Word", " ", "  ", "\n", "\n\n", "\n ", " \n", "[[a]]", "[[a-b|Shown]]", "[[a|x*y]]",
-    "[@s]", "[@s, p. 2]", "[@s; @t]", "[@s;\n@t]", "[", "]", "[[", "]]", "[@", "!", "(", ")", "\"", "'",
+    "[@s]", "[@s, p. 2]", "[@s; @t]", "[@s;\n@t]", "[[a|Two\nlines]]", "[[a|", "[[\na\n]]", "[@s, p.\n2]",
+    "[@s\n", ", p. 2]", "|x\n", "[", "]", "[[", "]]", "[@", "!", "(", ")", "\"", "'",
     "1", "1.", "2)", "#", ">", "-", "*", "_", "`", "~", "<", "&", "\\", ":", "|", "=", "+", "\t",
     "é", "한", "漢", "—", "\u00a0", "\u2028", "*w*", "*Two words*", "## ", "# H", "\n## H\n", ".", ",",
 ])

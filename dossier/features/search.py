@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from .. import collector
 from ..kinds import KIND_TITLES
-from ..markdown.refs import CITATION
+from ..markdown.refs import CITATION, WIKILINK, fold_breaks
 
 FORMAT = 1  # of the payload around MiniSearch's index; search.js refuses another
 FIELDS = ("name", "alias", "title", "about", "text")
@@ -182,7 +182,6 @@ class Doc:
     snippet: str = ""
 
 
-_WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 # Dropped: block marks (heading, quote, list item) at the start of the text or of a line (not the
 # line break before them), backslash escapes, and emphasis, code and strikethrough marks.
@@ -205,12 +204,12 @@ def plain(markdown: str | None, site=None) -> str:
 
     def link(m):
         if m.group(2):
-            return m.group(2).strip()
+            return fold_breaks(m.group(2)).strip()
         target = site.lookup(m.group(1).strip()) if site is not None else None
         return target.name if target else m.group(1).strip()
 
     if "[[" in text:
-        text = _WIKILINK.sub(link, text)
+        text = WIKILINK.sub(link, text)   # as the pages read them (one may span lines)
     if "](" in text:
         text = _MD_LINK.sub(r"\1", text)
     lead = _MD_LEAD.match(text)

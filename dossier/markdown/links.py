@@ -7,12 +7,13 @@ from html import escape
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from .refs import WIKILINK
+from .refs import WIKILINK, fold_breaks
 
 
 def wikilink_meta(m: re.Match) -> dict:
-    """A wikilink token's meta from a WIKILINK match (shared with prose.py)."""
-    return {"id": m.group(1).strip(), "text": m.group(2)}
+    """A wikilink token's meta from a WIKILINK match (shared with prose.py). A label that wraps
+    over lines reads as on one line."""
+    return {"id": m.group(1).strip(), "text": m.group(2) and fold_breaks(m.group(2))}
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:

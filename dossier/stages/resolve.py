@@ -19,7 +19,7 @@ from ..features.mentions import MentionMatcher
 from ..kinds import RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_spaces, reader_text
-from ..markdown.refs import scan
+from ..markdown.refs import malformed, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from .incremental import note
 from .link_check import MAY_LINK, check_links, links_of
@@ -28,6 +28,12 @@ from .positions import forget_files, markdown_pos
 from .validate import REF_KINDS
 
 SNIPPET_CHARS = 90
+MALFORMED = {   # what a malformed reference (refs.malformed) is told
+    "link": "begins no link and is shown as text: a link is [[id]] or [[id|shown text]], in one paragraph, "
+            "with no bracket in the shown text (write \\[ for a bracket meant as text)",
+    "cite": "begins no citation and is shown as text: a citation is [@id], [@id, locator] or [@a; @b], "
+            "in one paragraph, with no bracket in the locator (write \\[ for a bracket meant as text)",
+}
 
 
 @dataclass(frozen=True)
@@ -141,13 +147,19 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                     res.cited_by[ref].add(owner)
             elif ref != owner:
                 res.linked_from[ref].add(owner)
+        for offset, what in malformed(str(text)):
+            where = markdown_pos(path, text, offset)
+            line_end = str(text).find("\n", offset)
+            shown = str(text)[offset:line_end if line_end != -1 else len(text)]
+            shown = shown if len(shown) <= 30 else shown[:29] + "…"
+            diags.warning("malformed-reference", f"{shown!r} {MALFORMED[what]}", path, where.line, where.col)
 
     def settled(owner: str, found: Referenced) -> bool:
         """Record the backlinks and citations of what the owner's texts and citations name, and
         whether each id is known and of the right kind. When one is not, the caller reads the
         texts again with check_cites and check_markdown, which report each problem at its place
         (recording the same entries again changes nothing)."""
-        if found.may_link:
+        if found.may_link or found.malformed:
             return False
         for ref in found.links:
             if ref in targets:
@@ -288,6 +300,7 @@ def referenced_by(record) -> Referenced:
 def _referenced(record) -> Referenced:
     links: dict[str, None] = {}
     cites: dict[str, None] = {}
+    bad = False
     for citations, text, shown in markdown_texts(record):
         for c in citations or ():
             cites[c.source] = None
@@ -295,10 +308,15 @@ def _referenced(record) -> Referenced:
             continue
         if shown is not None and MAY_LINK.search(text):
             return Referenced((), (), may_link=True)
-        for _, what, ref, _ in scan(str(text)):
+        read = set()
+        for offset, what, ref, _ in scan(str(text)):
             # one string per id, not one per place it is named (145,000 for 12,000 ids at 10,000 entities)
             (links if what == "link" else cites)[sys.intern(ref)] = None
-    return Referenced(tuple(links), tuple(cites))
+            read.add(offset)
+        # a '[[' or '[@' that no reference read begins: a place to warn of, perhaps (check_markdown)
+        if openers(str(text)) > len(read) and malformed(str(text)):
+            bad = True
+    return Referenced(tuple(links), tuple(cites), malformed=bad)
 
 
 @dataclass
