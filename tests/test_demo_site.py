@@ -178,6 +178,9 @@ def test_crossings_geojson_matches_the_content_in_lon_lat_order(site):
     assert data["type"] == "FeatureCollection"
     points = {f["id"]: f for f in data["features"] if f["geometry"]}
     assert set(points) == set(located)
+    crossings = {e.id for e in entities.values() if e.kind == "crossing"}
+    assert {f["id"] for f in data["features"]} == crossings > set(located)   # unplaced ones too, without geometry
+    assert all(f["properties"]["url"] for f in data["features"])
     for id_, feature in points.items():
         assert feature["geometry"] == {"type": "Point", "coordinates": [located[id_].location.lon, located[id_].location.lat]}
         assert (site / "data" / feature["properties"]["url"]).resolve() == (site / located[id_].url).resolve()

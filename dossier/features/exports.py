@@ -181,18 +181,21 @@ def dossier_json(res, pieces=None) -> dict:
 
 
 def crossings(map_data) -> dict:
-    """data/crossings.geojson"""
+    """data/crossings.geojson: every crossing; one whose position no source gives has no
+    geometry (GeoJSON's null), so the export still lists it with what is known of it."""
     features = []
     for e in map_data.crossings:
-        if e.location and e.location.has_point:
-            props = {"name": e.name, "url": f"../{e.url}", "kind": e.kind}
-            for key in ("mode", "status", "opened", "border", "length_m"):
-                if key in e.props:
-                    props[key] = e.props[key] if isinstance(e.props[key], (int, float)) else str(e.props[key])
-            if e.location.precision_m:
-                props["precision_m"] = e.location.precision_m
-            props["sources"] = sorted({c.source for c in e.location.cite})
-            features.append({"id": e.id, "name": e.name, "lat": e.location.lat, "lon": e.location.lon, "properties": props})
+        located = e.location if e.location and e.location.has_point else None
+        props = {"name": e.name, "url": f"../{e.url}", "kind": e.kind}
+        for key in ("mode", "status", "opened", "border", "length_m"):
+            if key in e.props:
+                props[key] = e.props[key] if isinstance(e.props[key], (int, float)) else str(e.props[key])
+        if located is not None:
+            if located.precision_m:
+                props["precision_m"] = located.precision_m
+            props["sources"] = sorted({c.source for c in located.cite})
+        features.append({"id": e.id, "name": e.name, "lat": located and located.lat, "lon": located and located.lon,
+                         "properties": props})
     return drawing.crossings_geojson(features)
 
 
