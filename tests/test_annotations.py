@@ -233,10 +233,10 @@ def test_a_quote_across_table_cells_is_an_error(content):
                  "A row:\n\n| a | b |\n|---|---|\n| cell one | cell two |\n")
     errors = content.errors()
     assert "sources/daily-news.md:5:5: error: annotation a-across: quote 'one cell' runs across the edge of a table cell " \
-           "(line 13), where readers see the cells apart; quote text within one cell [quote-across-cells]" in errors
-    assert any(e.startswith("sources/daily-news.md:6:5: error: annotation a-2: quote 'a b' runs across the edge of a table cell (line 11)")
+           "(from line 13), where readers see the cells apart; quote text within one cell [quote-across-cells]" in errors
+    assert any(e.startswith("sources/daily-news.md:6:5: error: annotation a-2: quote 'a b' runs across the edge of a table cell (from line 11)")
                for e in errors)
-    assert any(e.startswith("sources/daily-news.md:7:5: error: annotation a-3: quote 'row: a' runs across the edge of a table cell (line 9)")
+    assert any(e.startswith("sources/daily-news.md:7:5: error: annotation a-3: quote 'row: a' runs across the edge of a table cell (from line 9)")
                for e in errors)
 
 

@@ -215,6 +215,16 @@ def test_an_unknown_id_in_a_wrapped_reference_is_an_error_where_it_begins(conten
         "entities/people/bob.yaml:5:4: error: unknown source 'nothing' in [@nothing] [unknown-source]"]
 
 
+def test_a_link_whose_bar_a_table_reads_as_a_cell_edge_is_a_warning_and_no_link(content):
+    # In a table the bar of [[id|label]] ends a cell: the page shows two cells of text.
+    content.write("pages/table.md", "---\ntitle: Table\n---\n| a | b |\n|---|---|\n| [[ada-example|split]] | z |\n"
+                  "| [[ada-example\\|escaped]] | y |\n| [[nosuch|split too]] | x |\n")
+    messages = content.messages()
+    assert [m.split(": warning: ")[0] for m in messages if "malformed-reference" in m] == ["pages/table.md:6:3", "pages/table.md:8:3"]
+    assert "write [[id\\|shown text]]" in next(m for m in messages if "malformed-reference" in m)
+    assert not content.errors()   # 'nosuch' is text, not an unknown id
+
+
 def test_what_begins_a_reference_but_is_none_is_a_warning_at_its_place(content):
     content.write("pages/wrap.md", "---\ntitle: Wrap\n---\nBad [[ada-example|a]b]] and\n[[ada-example|never closed\n\n"
                   "`[[code|a]b]]` [@daily-news p. 2] [[ada-\nexample]] [[[ada-example]] [@ not a cite] \\[[x|a]b]]\n\n"
@@ -225,8 +235,8 @@ def test_what_begins_a_reference_but_is_none_is_a_warning_at_its_place(content):
         "entities/people/bob.yaml:3:29",
         "pages/wrap.md:4:5", "pages/wrap.md:5:1", "pages/wrap.md:7:16", "pages/wrap.md:7:35", "pages/wrap.md:15:3"]
     assert warnings[1].endswith("'[[ada-example|a]b]] and' begins no link and is shown as text: a link is [[id]] or "
-                                "[[id|shown text]], in one paragraph, with no bracket in the shown text "
-                                "(write \\[ for a bracket meant as text) [malformed-reference]")
+                                "[[id|shown text]] in one paragraph, and its shown text holds no bracket; in a table, "
+                                "write [[id\\|shown text]]; to show the brackets, write \\[[ [malformed-reference]")
     assert "'[@daily-news p. 2] [[ada-' begins no citation" in warnings[3]
     assert not content.errors()
     assert any("malformed-reference" in m and ": error: " in m

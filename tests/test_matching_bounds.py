@@ -153,7 +153,7 @@ def test_a_quote_whose_prefix_and_suffix_are_as_common_says_so_at_the_annotation
     with cpu_bound():
         errors = content.errors()
     assert any(e.startswith("sources/daily-news.md:5:5: error: annotation a-1: quote 'a' occurs more than 1,000 times, "
-                            "and so do its prefix and suffix (first on lines 7, 7") and "[quote-ambiguous]" in e
+                            "and so do its prefix and suffix (first on line 7)") and "[quote-ambiguous]" in e
                for e in errors), errors
 
 

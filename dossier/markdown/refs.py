@@ -223,16 +223,20 @@ def _dequoted(text: str) -> str:
 
 
 class _Wrapping:
-    """Whether a reference the patterns read in a text is one that markdown-it reads: it is on
-    one line, or each of its line breaks surely continues the paragraph (_PLAIN_BREAK), its first
-    line is no ATX heading (one line long), and no table may begin inside the paragraph (any
-    delimiter row in the text sends it to markdown-it)."""
+    """Whether a reference the patterns read in a text is one that markdown-it reads: no table
+    may be in the text (any delimiter row sends it to markdown-it: a table's cells split a
+    [[id|label]] at its bar), and the reference is on one line, or each of its line breaks surely
+    continues the paragraph (_PLAIN_BREAK) and its first line is no ATX heading (one line long)."""
 
     def __init__(self, text: str):
         self.text = text   # as masked, block quote marks and all
         self.tables: bool | None = None
 
     def plain(self, m: re.Match) -> bool:
+        if self.tables is None:
+            self.tables = "|" in self.text and _DELIMITER_ROW.search(self.text) is not None
+        if self.tables:
+            return False
         n = m.group().count("\n")
         if n == 0:
             return True
@@ -249,9 +253,7 @@ class _Wrapping:
             at = self.text.index("\n", at) + 1
             if _depth(self.text, at) > depth:
                 return False
-        if self.tables is None:
-            self.tables = _DELIMITER_ROW.search(self.text) is not None
-        return not self.tables
+        return True
 
 
 def openers(text: str) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -29,10 +29,10 @@ from .validate import REF_KINDS
 
 SNIPPET_CHARS = 90
 MALFORMED = {   # what a malformed reference (refs.malformed) is told
-    "link": "begins no link and is shown as text: a link is [[id]] or [[id|shown text]], in one paragraph, "
-            "with no bracket in the shown text (write \\[ for a bracket meant as text)",
-    "cite": "begins no citation and is shown as text: a citation is [@id], [@id, locator] or [@a; @b], "
-            "in one paragraph, with no bracket in the locator (write \\[ for a bracket meant as text)",
+    "link": "begins no link and is shown as text: a link is [[id]] or [[id|shown text]] in one paragraph, and "
+            "its shown text holds no bracket; in a table, write [[id\\|shown text]]; to show the brackets, write \\[[",
+    "cite": "begins no citation and is shown as text: a citation is [@id], [@id, locator] or [@a; @b] in one "
+            "paragraph, and its locator holds no bracket; to show the brackets, write \\[@",
 }
 
 
@@ -362,10 +362,10 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
     for a in source.annotations:
         matches = find_quote(folded, a.quote, a.prefix, a.suffix)
         if not matches.complete:   # places are looked at up to a limit, so a hostile file stays quick
-            lines = ", ".join(str(source.body_line + reader.line_at(m.start)) for m in matches[:10])
+            lines = _lines(source, reader, matches)
             also = ", and so do its prefix and suffix" if a.prefix or a.suffix else ""
             diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} occurs more than {LIMIT:,} "
-                        f"times{also} (first on lines {lines}); quote more words, or give a longer prefix or suffix",
+                        f"times{also} (first on {lines}); quote more words, or give a longer prefix or suffix",
                         a.pos.path, a.pos.line, a.pos.col)
             continue
         if not matches:
@@ -380,19 +380,25 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
         if any(reader.crosses_cell(m.start, m.end) for m in matches):
             within = [m for m in matches if not reader.crosses_cell(m.start, m.end)]
             if not within:   # a reader sees the cells apart: no one reads across them
-                where = f"line {source.body_line + reader.line_at(matches[0].start)}" if len(matches) == 1 else \
-                    "lines " + ", ".join(str(source.body_line + reader.line_at(m.start)) for m in matches[:10])
                 diags.error("quote-across-cells", f"annotation {a.anchor}: quote {_short(a.quote)!r} runs across the edge of a table "
-                            f"cell ({where}), where readers see the cells apart; quote text within one cell", a.pos.path, a.pos.line, a.pos.col)
+                            f"cell (from {_lines(source, reader, matches)}), where readers see the cells apart; quote text within one cell", a.pos.path, a.pos.line, a.pos.col)
                 continue
             matches = within
         if len(matches) > 1:
-            lines = ", ".join(str(source.body_line + reader.line_at(m.start)) for m in matches[:10])
-            diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} is found {len(matches)} times (lines {lines}); add a prefix or suffix to pick one", a.pos.path, a.pos.line, a.pos.col)
+            diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} is found {len(matches)} times ({_lines(source, reader, matches)}); add a prefix or suffix to pick one", a.pos.path, a.pos.line, a.pos.col)
             continue
         m = matches[0]
         anchored.append(Anchored(a, source.id, m.start, m.end))
     return anchored
+
+
+def _lines(source: Source, reader: ReaderText, matches) -> str:
+    """Where the first ten matches start: 'line 7' (once or more), 'lines 7, 9', or 'lines 22
+    (2 times), 30' (the reader's text has no columns to tell them apart)."""
+    counts = Counter(source.body_line + reader.line_at(m.start) for m in matches[:10])
+    if len(counts) == 1:
+        return f"line {next(iter(counts))}"
+    return "lines " + ", ".join(f"{line} ({n} times)" if n > 1 else str(line) for line, n in counts.items())
 
 
 def _name_of(targets: dict | None):
