@@ -745,7 +745,10 @@ DOSSIER = Record("dossier.yaml", {
     "title": Field(Text(max_len=300), "the dossier's title", required=True),
     "description": Field(Text(max_len=1000), "a one-line description"),
     "language": Field(Text(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", pattern_hint="a BCP-47 language tag"), "BCP-47 language, default en"),
-    "base_url": Field(Text(max_len=500, pattern=r"^https?://.*/$", pattern_hint="an http(s) URL ending in /"), "where the site is published: for sitemap.xml, canonical links and the links of 404.html"),
+    # An address as RFC 3986 writes it (a host, a port, path segments; non-ASCII characters, spaces
+    # and quotes %-escaped), so that the pages and sitemap.xml give it the same way.
+    "base_url": Field(Text(max_len=500, pattern=r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~!$&'()*+,;=:@%-]*)*/$(?!\n)",
+                           pattern_hint="an http(s) URL ending in /, in ASCII (escape other characters as %XX)"), "where the site is published: for sitemap.xml, canonical links and the links of 404.html"),
     "license": Field(Text(max_len=200), "shown in the footer"),
     "map": Field(Record("map", {
         "center": Field(LatLon(), "[lat, lon] of the map's default centre"),

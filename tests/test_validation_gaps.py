@@ -4,6 +4,7 @@ Every test starts from the minimal fixture (no errors) and adds or replaces one 
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -288,3 +289,19 @@ def test_the_same_relation_twice_is_refused_but_the_same_target_at_another_date_
     assert content.errors() == [
         "entities/people/bob.yaml:5:27: error: relation 3 repeats relation 1 (leads 'ruritania'): remove the repeat, "
         "or give each its date [duplicate-item]"]
+
+
+# --- base_url is an address the pages and sitemap.xml write the same way --------------------------------
+
+@pytest.mark.parametrize("base_url", ["https://a.b/my repo/", 'https://a.b/x"><script>/', "https://exämple.com/",
+                                      "https://a.b/x/\n", "https://a.b/?q/", "//evil.example/", "https://a.b/x"])
+def test_base_url_must_be_an_ascii_http_address_ending_in_a_slash(content, base_url):
+    content.write("dossier.yaml", MINIMAL_CONFIG + f"base_url: {json.dumps(base_url)}\n")
+    assert [e.split(": error: ")[0] for e in content.errors()] == ["dossier.yaml:4:11"]
+    assert "[format]" in content.errors()[0]
+
+
+@pytest.mark.parametrize("base_url", ["https://owner.github.io/repo/", "http://127.0.0.1:8000/", "https://a.b/r%C3%A9po/a&b/"])
+def test_base_url_accepts_addresses_as_rfc_3986_writes_them(content, base_url):
+    content.write("dossier.yaml", MINIMAL_CONFIG + f"base_url: {json.dumps(base_url)}\n")
+    assert content.errors() == []
