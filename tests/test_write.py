@@ -3,7 +3,6 @@ paths), then swaps a whole new site in, or updates the live site in place when i
 its files."""
 from __future__ import annotations
 
-import errno
 import os
 import pickle
 

@@ -23,6 +23,8 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from .links import shown_text
+
 LIMIT = 1000   # places of one quote, prefix or suffix looked at, at most
 SHOWN = 11     # places of a quote too common to tell apart that are given (a message lists 10)
 
@@ -111,12 +113,8 @@ def reader_text(tokens, name_of=None) -> ReaderText:
 
 
 def wikilink_shown(meta: dict, name_of=None) -> str:
-    """The text a [[link]] shows, as links.wikilink_html has it: the label (stripped), or the
-    target's name, or its id when the target is unknown."""
-    if meta.get("text"):
-        return meta["text"].strip()
-    name = name_of(meta["id"]) if name_of is not None else None
-    return name if name is not None else meta["id"]
+    """The text a [[link]] shows (links.shown_text), its target's name found with name_of."""
+    return shown_text(meta, name_of(meta["id"]) if name_of is not None and not meta["text"] else None)
 
 
 class Folded:

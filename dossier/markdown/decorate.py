@@ -8,7 +8,6 @@ may lie in either. The piece where an annotation starts carries its ``id`` ancho
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from html import escape
 
@@ -91,12 +90,7 @@ def render_decorated(self, tokens, idx, options, env):
     return tokens[idx].content
 
 
-_LINK_TEXT = re.compile(r"(.*>)[^<>]*(</(?:a|span)>)", re.S)
-
-
 def render_marked_wikilink(self, tokens, idx, options, env):
-    """A [[link]] as links.wikilink_html renders it, its shown text replaced by the marked one."""
+    """A [[link]] as links.wikilink_html renders it, showing its marked text."""
     meta = tokens[idx].meta
-    html = wikilink_html(meta, env)
-    m = _LINK_TEXT.fullmatch(html)
-    return m.group(1) + meta["marked"] + m.group(2) if m else html
+    return wikilink_html(meta, env, inner_html=meta["marked"])

@@ -33,15 +33,25 @@ def _render_wikilink(self, tokens, idx, options, env):
     return wikilink_html(tokens[idx].meta, env)
 
 
-def wikilink_html(meta: dict, env) -> str:
+def shown_text(meta: dict, name: str | None) -> str:
+    """What a [[link]] shows: its label, else the name of its target, else (unknown) its id."""
+    if meta["text"]:
+        return meta["text"].strip()
+    return name if name is not None else meta["id"]
+
+
+def wikilink_html(meta: dict, env, inner_html: str | None = None) -> str:
+    """The link; inner_html: what it shows, as HTML (its shown text, marked: decorate.py),
+    instead of its shown text."""
     target = env["site"].lookup(meta["id"]) if "site" in env else None
-    shown = meta["text"].strip() if meta["text"] else (target.name if target else meta["id"])
+    if inner_html is None:
+        inner_html = escape(shown_text(meta, target.name if target else None))
     if target is None:  # resolve reports it; in a build, Renderer._page stops on it (env "broken")
         if "broken" in env:
             env["broken"].append(meta["id"])
-        return f'<span class="broken-link">{escape(shown)}</span>'
+        return f'<span class="broken-link">{inner_html}</span>'
     env.setdefault("links", []).append(meta["id"])   # what a text links to, in order (tests compare the two renderers)
-    return f'<a class="ref ref-{target.kind}" href="{escape(env["root"] + target.url)}">{escape(shown)}</a>'
+    return f'<a class="ref ref-{target.kind}" href="{escape(env["root"] + target.url)}">{inner_html}</a>'
 
 
 def wikilinks_plugin(md: MarkdownIt) -> None:
