@@ -136,8 +136,11 @@ def test_map_layers_must_be_valid_geojson_in_lon_lat_order(content):
     content.write("map/broken.geojson", '{\n "type": [\n')
     content.write("map/swapped.geojson", '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [42.4, 130.6]}}')
     content.write("map/notes.txt", "x")
+    content.write("map/twice.geojson", '{"type": "Feature", "geometry": null, "properties": {"name": "a", "name": "b"}}')
     errors = content.errors()
     assert "map/broken.geojson:3:1: error: not valid JSON: Expecting value [geojson]" in errors
+    assert ("map/twice.geojson: error: not valid JSON for a layer: the key 'name' is written twice in one object, "
+            "and readers keep only one of its values: remove the repeat [geojson]") in errors
     assert "map/swapped.geojson: error: not a usable GeoJSON layer: feature 1: position [42.4, 130.6] is out of range (GeoJSON is [longitude, latitude]) [geojson]" in errors
     assert "map/notes.txt: error: map layers must be GeoJSON files ending in .geojson [layout]" in errors
 

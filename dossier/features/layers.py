@@ -27,9 +27,13 @@ def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | N
     if _refuse_controls(path, text, diags):
         return None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as e:
         diags.error("geojson", f"not valid JSON: {e.msg}", path, e.lineno, e.colno)
+        return None
+    except _DuplicateKey as e:
+        diags.error("geojson", f"not valid JSON for a layer: the key {e.key!r} is written twice in one object, "
+                               "and readers keep only one of its values: remove the repeat", path)
         return None
     except RecursionError:
         diags.error("geojson", "not valid JSON: nests too deeply", path, 1, 1)
@@ -48,6 +52,24 @@ def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | N
         return None
     name = data.get("name") if isinstance(data.get("name"), str) else id_.replace("-", " ").capitalize()
     return Layer(id_, path, name[:120], data)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key[:60]
+
+
+def _unique_keys(pairs: list) -> dict:
+    """A JSON object, refused when a key repeats (as YAML files refuse a duplicate key): which of
+    the values a reader keeps is up to the reader."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
 
 
 def _refuse_controls(path: str, text: str, diags: Diagnostics) -> bool:
