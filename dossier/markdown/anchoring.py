@@ -74,11 +74,11 @@ class ReaderText:
         return self.segments[k].line + bisect_left(newlines, offset) - bisect_left(newlines, first_of_block[k])
 
 
-def reader_text(tokens, name_of=None) -> ReaderText:
+def reader_text(tokens, target_of=None) -> ReaderText:
     """The text a reader sees, with the tokens that show each part: text, code spans, the
-    shown text of [[links]] (the label, or else the target's name: name_of(id), None when
-    unknown; without name_of, or for an unknown id, the id, as the page shows it), and line
-    breaks as newlines. Blocks are joined by an empty line."""
+    shown text of [[links]] (the label, or else the name of target_of(id), a link target or
+    None when unknown; without target_of, or for an unknown id, the id, as the page shows it),
+    and line breaks as newlines. Blocks are joined by an empty line."""
     parts: list[str] = []
     segments: list[Segment] = []
     walls: list[int] = []
@@ -88,7 +88,7 @@ def reader_text(tokens, name_of=None) -> ReaderText:
         if block.type != "inline" or not block.children:
             continue
         line = block.map[0] if block.map else 0
-        cell = index > 0 and tokens[index - 1].type in ("td_open", "th_open")
+        cell = in_table_cell(tokens, index)
         if parts:
             if cell or previous_cell:
                 walls.append(length)
@@ -102,7 +102,7 @@ def reader_text(tokens, name_of=None) -> ReaderText:
             elif kind in ("softbreak", "hardbreak"):
                 piece, token = "\n", None
             elif kind == "wikilink":
-                piece, token = wikilink_shown(child.meta, name_of), child
+                piece, token = wikilink_shown(child.meta, target_of), child
             else:
                 continue
             if piece:
@@ -112,9 +112,15 @@ def reader_text(tokens, name_of=None) -> ReaderText:
     return ReaderText("".join(parts), segments, walls)
 
 
-def wikilink_shown(meta: dict, name_of=None) -> str:
-    """The text a [[link]] shows (links.shown_text), its target's name found with name_of."""
-    return shown_text(meta, name_of(meta["id"]) if name_of is not None and not meta["text"] else None)
+def in_table_cell(tokens, index: int) -> bool:
+    """Whether the inline token at index is a table cell's text."""
+    return index > 0 and tokens[index - 1].type in ("td_open", "th_open")
+
+
+def wikilink_shown(meta: dict, target_of=None) -> str:
+    """The text a [[link]] shows (links.shown_text), its target found with target_of."""
+    target = target_of(meta["id"]) if target_of is not None and not meta["text"] else None
+    return shown_text(meta, target.name if target is not None else None)
 
 
 class Folded:

@@ -22,7 +22,7 @@ from ..features.mapping import MapData
 from ..features.timeline import human_date
 from ..kinds import CLAIM_STATUSES, FOLDER_OF, KIND_TITLES, KINDS
 from ..markdown import MD, render, render_inline
-from ..markdown.anchoring import reader_text
+from ..markdown.anchoring import in_table_cell, reader_text
 from ..markdown.citations import Notes
 from ..markdown.decorate import decorate
 from ..model import Entity, Source
@@ -325,7 +325,7 @@ class Renderer:
         tokens = MD.parse(source.body, ctx.env)
         site = self.res.site
         # the names that bare [[links]] show, as resolve read them (site.lookup notes that the page shows them)
-        reader = reader_text(tokens, lambda id_: target.name if (target := site.lookup(id_)) is not None else None)
+        reader = reader_text(tokens, site.lookup)
         anchored = self.res.anchors.get(source.id, [])
         ranges = [(a.start, a.end, a.annotation.anchor, f"hl-{a.annotation.kind}",
                    ANNOTATION_LABELS[a.annotation.kind]) for a in anchored]
@@ -355,7 +355,7 @@ class Renderer:
         table_end = None
         for a in anchored:
             block = reader.segments[bisect_right(starts, a.start) - 1].block
-            if block and tokens[block - 1].type in ("td_open", "th_open"):
+            if in_table_cell(tokens, block):
                 if table_end is None:
                     table_end = _table_ends(tokens)
                 block = table_end[block]

@@ -335,7 +335,7 @@ def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = 
     targets: SiteIndex.targets, for the names that its bare [[links]] show."""
     diags = Diagnostics()
     tokens = MD.parse(source.body or "", {})
-    reader = reader_text(tokens, _name_of(targets))
+    reader = reader_text(tokens, targets.get if targets is not None else None)
     anchored = _anchor(source, reader, diags) if source.annotations else []
 
     found: dict[str, list] = {}
@@ -399,13 +399,6 @@ def _lines(source: Source, reader: ReaderText, matches) -> str:
     if len(counts) == 1:
         return f"line {next(iter(counts))}"
     return "lines " + ", ".join(f"{line} ({n} times)" if n > 1 else str(line) for line, n in counts.items())
-
-
-def _name_of(targets: dict | None):
-    """name_of for reader_text: the name of a target by id, None when unknown."""
-    if targets is None:
-        return None
-    return lambda id_: target.name if (target := targets.get(id_)) is not None else None
 
 
 def _read_sources(sources: list[Source], keys: list, matcher: MentionMatcher, targets: dict,
