@@ -718,7 +718,7 @@ ANNOTATION = Record("annotation", {
 SOURCE = Record("source", {
     "title": Field(Text(max_len=500), "the source's title", required=True),
     "publisher": Field(Text(max_len=300), "who published it"),
-    "author": Field(Text(max_len=300), "who wrote it"),
+    "author": Field(Text(max_len=300), "who wrote it; several authors are separated by ';' ('Leshakov; Toloraya')"),
     "url": Field(Url(), "where it is published"),
     "published": Field(Date(), "publication date"),
     "accessed": Field(Date(), "when the dossier's editors read it"),

@@ -196,6 +196,13 @@ def test_the_list_exports_hold_an_item_a_line_so_a_diff_shows_what_changed(site)
             assert json.loads(line.removesuffix(",")), (name, line)
 
 
+def test_the_citation_export_lists_each_of_several_authors_apart(site):
+    import json
+    items = {item["id"]: item for item in json.loads((site / "data" / "sources.csl.json").read_text(encoding="utf-8"))}
+    assert items["sciup-rason-zone"]["author"] == [{"literal": "Leshakov"}, {"literal": "Toloraya"}]   # "Leshakov; Toloraya"
+    assert all(len(item.get("author", [])) <= 1 for id_, item in items.items() if id_ != "sciup-rason-zone")
+
+
 def test_the_map_page_without_javascript_has_one_svg_link_per_located_crossing(site):
     page = soup(site, "map.html")
     svg = page.select_one(".map-fallback svg")

@@ -153,8 +153,9 @@ def csl_item(s) -> dict:
     if meta.get("publisher"):
         item["container-title"] = str(meta["publisher"])
         item["publisher"] = str(meta["publisher"])
-    if meta.get("author"):
-        item["author"] = [{"literal": str(meta["author"])}]
+    authors = [name.strip() for name in str(meta.get("author") or "").split(";") if name.strip()]
+    if authors:   # "Leshakov; Toloraya": two authors (docs/content-format.md)
+        item["author"] = [{"literal": name} for name in authors]
     if meta.get("url"):
         item["URL"] = str(meta["url"])
     if meta.get("language"):
