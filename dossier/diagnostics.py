@@ -76,7 +76,18 @@ def _escape_property(value: str) -> str:
 
 
 def _github_path(path: str) -> str:
-    # GitHub matches annotations to files by their path from the repository root, with slashes.
+    """GitHub matches annotations to files by their path from the repository root, with slashes.
+    Diagnostics name files from the working directory, which is the root when the workflow runs
+    from there; from a folder below it (``working-directory:``) they are made relative to
+    ``$GITHUB_WORKSPACE``, the checkout, so that the annotations still land on their files."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and path:
+        try:
+            rel = os.path.relpath(os.path.abspath(path), os.path.abspath(workspace))
+        except ValueError:   # another drive on Windows
+            rel = None
+        if rel is not None and rel != os.curdir and not rel.startswith(os.pardir):
+            path = rel
     return path.replace(os.sep, "/") if os.sep != "/" else path
 
 
@@ -97,24 +108,39 @@ def _escape_cell(value: str) -> str:
     return value.replace("\r\n", "<br>").replace("\r", "<br>").replace("\n", "<br>")
 
 
-def step_summary(items: list[Diagnostic], command: str = "check") -> str:
+# GitHub refuses a step summary over 1 MiB, all of it ("upload aborted"): the table stops short of that.
+STEP_SUMMARY_LIMIT = 1_000_000   # bytes of UTF-8
+
+
+def step_summary(items: list[Diagnostic], command: str = "check", limit: int = STEP_SUMMARY_LIMIT) -> str:
     """Every diagnostic as a Markdown table, for ``$GITHUB_STEP_SUMMARY`` (the run's summary page).
 
     Annotations beyond GitHub's limit of ten per type are not shown on the pull request; this
-    table lists them all."""
+    table lists them all, as far as GitHub takes a summary (limit, in bytes): the rows that would
+    pass it are left out, and counted."""
     errors = sum(1 for d in items if d.severity == "error")
     warnings = len(items) - errors
-    lines = [f"### dossier {command}: {summary_line(items)}", ""]
+    head = [f"### dossier {command}: {summary_line(items)}", ""]
     if not items:
-        return "\n".join(lines)
-    if errors > GITHUB_ANNOTATION_LIMIT or warnings > GITHUB_ANNOTATION_LIMIT:
-        lines += [f"GitHub shows at most {GITHUB_ANNOTATION_LIMIT} errors and {GITHUB_ANNOTATION_LIMIT} warnings "
-                  "as annotations on the pull request; all of them are listed here.", ""]
-    lines += ["| File | Line | Column | Severity | Code | Message |", "|---|---:|---:|---|---|---|"]
+        return "\n".join(head)
+    rows, size = [], 2000   # bytes: room for the lines around the table
     for d in items:
-        lines.append("| " + " | ".join((
+        row = "| " + " | ".join((
             _escape_cell(_github_path(d.path)), str(d.line or ""), str((d.col or 1) if d.line else ""),
-            d.severity, _escape_cell(d.code), _escape_cell(d.message))) + " |")
+            d.severity, _escape_cell(d.code), _escape_cell(d.message))) + " |"
+        size += len(row.encode("utf-8")) + 1
+        if size > limit:
+            break
+        rows.append(row)
+    left = items[len(rows):]
+    if errors > GITHUB_ANNOTATION_LIMIT or warnings > GITHUB_ANNOTATION_LIMIT:
+        listed = "all of them are listed here" if not left else f"the first {len(rows)} are listed here"
+        head += [f"GitHub shows at most {GITHUB_ANNOTATION_LIMIT} errors and {GITHUB_ANNOTATION_LIMIT} warnings "
+                 f"as annotations on the pull request; {listed}.", ""]
+    lines = head + ["| File | Line | Column | Severity | Code | Message |", "|---|---:|---:|---|---|---|"] + rows
+    if left:
+        lines += ["", f"{len(left)} more ({summary_line(left)}) are not listed: GitHub takes at most 1 MiB "
+                      "of summary. Run `dossier check` on the branch to see them all."]
     return "\n".join(lines) + "\n"
 
 

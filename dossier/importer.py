@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
+from .yamlload import BIDI_CONTROLS, CONTROL_CHARACTERS
+
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 80
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
@@ -72,8 +74,11 @@ class Article:
 # --- text hygiene and Markdown escaping ------------------------------------------------------------
 
 # Removed from all text: C0/C1 controls (but tab and newline), zero-width space, word joiner, BOM,
-# soft hyphen, non-characters. YAML refuses most of them and a reader never sees them.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\ufffe\uffff\ud800-\udfff]")
+# soft hyphen, non-characters, and the bidirectional embeddings, overrides and isolates (pages in
+# Arabic or Hebrew hold some; `dossier check` refuses them in content, yamlload.BIDI_CONTROLS).
+# YAML refuses most of them and a reader never sees them.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\ufffe\uffff\ud800-\udfff"
+                        f"{BIDI_CONTROLS}]")
 _WS = re.compile(r"[ \t\n\r\f\v]+")
 
 
@@ -826,6 +831,7 @@ def verify(text: str, shown: str) -> None:
         SOURCE.convert(node, Ctx(shown, diags))
     problems = [d.text() for d in diags.items]
     problems += [f"the text would hold a reference {ref!r}" for _, _, ref, _ in scan(body)]
+    problems += [f"the text would hold the character U+{ord(ch):04X}" for ch in sorted(set(re.findall(CONTROL_CHARACTERS, body)))]
     for token in MD.parse(body, {}):
         for child in [token, *(token.children or [])]:
             if child.type in ("html_block", "html_inline"):
@@ -840,7 +846,7 @@ def verify(text: str, shown: str) -> None:
 def import_file(path: Path, content: Path, source_id: str | None = None, force: bool = False,
                 accessed: str | None = None, url: str | None = None) -> tuple[Path, list[str]]:
     """Import one file into ``content/sources/``; returns the written path and notes for the user."""
-    from .scaffold import ScaffoldError, check_id, existing_ids, schema_line
+    from .scaffold import ScaffoldError, check_id, existing_ids, page_named, schema_line
 
     accessed = accessed or datetime.date.today().isoformat()
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", accessed) or iso_date(accessed) != accessed:
@@ -891,6 +897,10 @@ def import_file(path: Path, content: Path, source_id: str | None = None, force: 
     taken = existing_ids(content)
     if source_id in taken and taken[source_id] != target:
         raise ImportUsage(f"the id {source_id!r} is already used by {taken[source_id]}; choose another with --id")
+    page = page_named(content, source_id)
+    if page:
+        raise ImportUsage(f"the id {source_id!r} is the name of the page {page}: [[{source_id}]] could then not link "
+                          "to that page; choose another with --id")
     from .stages.validate import reserved_id
     reserved = reserved_id("source", source_id)
     if reserved:

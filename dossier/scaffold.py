@@ -52,6 +52,14 @@ def existing_ids(content: Path) -> dict[str, Path]:
     return found
 
 
+def page_named(content: Path, item_id: str) -> Path | None:
+    """The authored page whose file name is item_id, if any: an entity or a source with its id
+    would take [[item_id]] from the page (duplicate-id, at the page)."""
+    pages = content / "pages"
+    taken = sorted(p for p in pages.glob(f"{item_id}.*") if p.is_file()) if pages.is_dir() else []
+    return taken[0] if taken else None
+
+
 def target_path(kind: str, item_id: str, content: Path) -> Path:
     if kind == "source":
         return content / "sources" / f"{item_id}.md"
@@ -68,6 +76,10 @@ def ensure_free(kind: str, item_id: str, content: Path) -> None:
                             "entities and sources; choose another one")
     from .stages.validate import RESERVED_SLUGS, reserved_id
     if kind != "page":
+        page = page_named(content, item_id)
+        if page:
+            raise ScaffoldError(f"the id {item_id!r} is the name of the page {page}: [[{item_id}]] could then not link "
+                                "to that page; choose another one")
         why = reserved_id("source" if kind == "source" else "entity", item_id,
                           "sources" if kind == "source" else FOLDER_OF[kind])
         if why:
@@ -75,10 +87,9 @@ def ensure_free(kind: str, item_id: str, content: Path) -> None:
     else:
         if item_id in RESERVED_SLUGS:
             raise ScaffoldError(f"a page named {item_id!r} would collide with a page the generator writes; choose another name")
-        pages = content / "pages"
-        taken = sorted(p for p in pages.glob(f"{item_id}.*")) if pages.is_dir() else []
-        if taken:
-            raise ScaffoldError(f"the page {taken[0]} already exists")
+        page = page_named(content, item_id)
+        if page:
+            raise ScaffoldError(f"the page {page} already exists")
 
 
 def schema_line(path: Path, content: Path, schema: str) -> str:

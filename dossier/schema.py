@@ -488,7 +488,7 @@ class Record(Type):
             name = key.value
             spec = fields.get(name)
             if spec is None:
-                close = _closest(name, fields)
+                close = closest(name, fields)
                 hint = f" (did you mean {close!r}?)" if close else ""
                 ctx.error(key, "unknown-key", f"unknown key {_q(name)} in {self.name}{hint}; expected one of: {', '.join(fields)}")
                 continue
@@ -549,7 +549,8 @@ class OneOf(Type):
         return {"anyOf": [self.scalar.json_schema(), self.mapping.json_schema()]}
 
 
-def _closest(word: str, options) -> str | None:
+def closest(word: str, options) -> str | None:
+    """The option most like word (a typo's correction), or None when none is close."""
     import difflib
     found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.75)
     return found[0] if found else None
@@ -689,13 +690,22 @@ ENTITY_RECORDS = {
 }
 
 
+def _refused(out, node) -> set[str]:
+    """The keys of a mapping written with a value that was refused (and reported as such): not
+    absent, so what depends on them is not reported again."""
+    return {key.value for key, value in node.value if key.value not in out and not _is_null(value)}
+
+
 def _annotation_check(out, node, ctx):
+    refused = _refused(out, node)
+    if "kind" in refused:   # what an annotation needs depends on its kind, which was reported
+        return
     kind = out.get("kind", "note")
-    if kind == "claim" and "status" not in out:
+    if kind == "claim" and "status" not in out and "status" not in refused:
         ctx.error(node, "missing-key", "a claim needs a 'status': " + ", ".join(CLAIM_STATUSES))
     if kind != "claim" and "status" in out:
         ctx.error(node, "status", "'status' is for claims only (kind: claim)")
-    if kind in ("claim", "correction") and "note" not in out:
+    if kind in ("claim", "correction") and "note" not in out and "note" not in refused:
         ctx.error(node, "missing-key", f"a {kind} needs a 'note' that says what is known, with its sources")
 
 

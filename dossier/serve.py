@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import shutil
 import sys
 import tempfile
 import threading
@@ -82,7 +83,12 @@ class Preview:
             for line in lines:
                 print(line, file=sys.stderr)
             self._tell([line for line in lines if ": error: " in line])
-            state = f"{len(self.errors)} error(s); serving the previous site" if self.errors else f"built {result.pages} pages"
+            if self.errors:
+                state = f"{len(self.errors)} error(s); serving the previous site"
+            elif result.unchanged:   # an error undone: the site is as it was
+                state = "nothing changed since the last build"
+            else:
+                state = f"built {result.pages} pages"
             print(f"dossier serve: {state} in {time.perf_counter() - start:.2f} s", file=sys.stderr)
 
         try:
@@ -179,24 +185,38 @@ def watch(preview: Preview, stop: threading.Event) -> None:
 
 
 def serve(content: Path, port: int, out: Path | None = None) -> int:
-    out = out or Path(tempfile.mkdtemp(prefix="dossier-preview-")) / "site"
+    """Serve the preview until interrupted. Without out, the site is built in a temporary folder,
+    removed when the preview stops (each session would otherwise leave a whole site behind)."""
+    if out is not None:
+        return _serve(content, port, out)
+    temporary = Path(tempfile.mkdtemp(prefix="dossier-preview-"))
+    try:
+        return _serve(content, port, temporary / "site")
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _serve(content: Path, port: int, out: Path) -> int:
     preview = Preview(content, out)
-    preview.rebuild()
-    if not out.is_dir():
-        out.mkdir(parents=True)
-        (out / MARKER).write_text("Built by dossier serve.\n", encoding="utf-8")
-        (out / "index.html").write_text("<!DOCTYPE html><title>dossier</title><body><p>The first build failed; fix the errors and it will reload.</p></body>", encoding="utf-8")
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    # The port first: when it is taken, say so at once, not after a build of the whole site.
     server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(out)))
     server.daemon_threads = True
     stop = threading.Event()
-    threading.Thread(target=watch, args=(preview, stop), daemon=True).start()
-    print(f"dossier serve: http://127.0.0.1:{server.server_address[1]}/index.html (Ctrl-C to stop)", file=sys.stderr)
     try:
+        preview.rebuild()
+        if not out.is_dir():
+            out.mkdir(parents=True)
+            (out / MARKER).write_text("Built by dossier serve.\n", encoding="utf-8")
+            (out / "index.html").write_text("<!DOCTYPE html><title>dossier</title><body><p>The first build failed; fix the errors and it will reload.</p></body>", encoding="utf-8")
+        threading.Thread(target=watch, args=(preview, stop), daemon=True).start()
+        print(f"dossier serve: http://127.0.0.1:{server.server_address[1]}/index.html (Ctrl-C to stop)", file=sys.stderr)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
         server.server_close()
+        with preview.busy:   # a build under way finishes before its folder is removed
+            pass
     return 0

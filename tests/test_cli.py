@@ -58,6 +58,7 @@ PROBLEMS = {
 }
 
 EXPECTED_TEXT = """\
+entities/countries/ruritania.yaml: error: id 'ruritania' is also used by entities/places/ruritania.yaml: ids are unique across all entities and sources; rename one of them [duplicate-id]
 entities/people/Bad_Name.yaml: error: file name 'Bad_Name' is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most 80 characters [bad-id]
 entities/people/alias.yaml:2:11: error: anchors and aliases (&name, *name) are not allowed in content [yaml-alias]
 entities/people/dup.yaml:3:1: error: duplicate key 'role' (first defined on line 2) [duplicate-key]
@@ -71,10 +72,11 @@ entities/people/unknown-key.yaml:2:1: error: unknown key 'rol' in person (did yo
 entities/people/wrong-type.yaml:2:10: error: expected a list of text, found a mapping [type]
 entities/places/far.yaml:2:17: error: 95 is out of range: expected a number from -90 to 90 [range]
 entities/places/ruritania.yaml: error: id 'ruritania' is already used by entities/countries/ruritania.yaml: ids are unique across all entities and sources [duplicate-id]
-dossier: 13 errors, 0 warnings
+dossier: 14 errors, 0 warnings
 """
 
 EXPECTED_GITHUB = """\
+::error file=entities/countries/ruritania.yaml,title=duplicate-id::id 'ruritania' is also used by entities/places/ruritania.yaml: ids are unique across all entities and sources; rename one of them
 ::error file=entities/people/Bad_Name.yaml,title=bad-id::file name 'Bad_Name' is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most 80 characters
 ::error file=entities/people/alias.yaml,line=2,col=11,title=yaml-alias::anchors and aliases (&name, *name) are not allowed in content
 ::error file=entities/people/dup.yaml,line=3,col=1,title=duplicate-key::duplicate key 'role' (first defined on line 2)
@@ -109,17 +111,17 @@ def test_every_kind_of_problem_as_github_workflow_commands(broken, capsys):
     assert main(["check", "--content", ".", "--format", "github"]) == 1
     out, err = capsys.readouterr()
     assert out == EXPECTED_GITHUB
-    assert err == "dossier: 13 errors, 0 warnings\n"
+    assert err == "dossier: 14 errors, 0 warnings\n"
 
 
 def test_every_kind_of_problem_as_json(broken, capsys):
     assert main(["check", "--content", ".", "--format", "json"]) == 1
     out, err = capsys.readouterr()
     data = json.loads(out)
-    assert (data["errors"], data["warnings"]) == (13, 0)
+    assert (data["errors"], data["warnings"]) == (14, 0)
     lines = [Diagnostic(**d).text() for d in data["diagnostics"]]
     assert lines == EXPECTED_TEXT.splitlines()[:-1]
-    assert data["diagnostics"][1] == {"path": "entities/people/alias.yaml", "line": 2, "col": 11, "severity": "error",
+    assert data["diagnostics"][2] == {"path": "entities/people/alias.yaml", "line": 2, "col": 11, "severity": "error",
                                       "code": "yaml-alias", "message": "anchors and aliases (&name, *name) are not allowed in content"}
 
 
@@ -128,7 +130,7 @@ def test_build_prints_the_same_diagnostics_and_writes_nothing(broken, capsys, tm
     assert main(["build", "--content", ".", "--out", str(out_dir), "--format", "github"]) == 1
     out, err = capsys.readouterr()
     assert out == EXPECTED_GITHUB
-    assert err == "dossier: 13 errors, 0 warnings; nothing was written\n"
+    assert err == "dossier: 14 errors, 0 warnings; nothing was written\n"
     assert not out_dir.exists()
 
 
@@ -361,8 +363,8 @@ def test_end_to_end_check_in_github_format(broken, tmp_path):
     proc = run("check", "--content", ".", "--format", "github", cwd=broken, env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert proc.returncode == 1
     assert proc.stdout == EXPECTED_GITHUB
-    assert proc.stderr == "dossier: 13 errors, 0 warnings\n"
-    assert summary.read_text(encoding="utf-8").count("\n| entities/") == 13
+    assert proc.stderr == "dossier: 14 errors, 0 warnings\n"
+    assert summary.read_text(encoding="utf-8").count("\n| entities/") == 14
 
 
 def test_end_to_end_new_then_check(clean):

@@ -227,14 +227,18 @@ def test_an_annotation_id_cannot_end_in_note(content):
 
 # --- 7. a page cannot share an id with an entity or a source -----------------------------------------------------
 
-def test_a_page_with_the_id_of_an_entity_or_source_is_an_error_at_the_page(content):
+def test_a_page_with_the_id_of_an_entity_or_source_is_an_error_at_the_page_and_at_the_other_file(content):
     content.write("pages/old-river.md", "---\ntitle: The river\n---\nText.\n")
     content.write("pages/almanac.md", "---\ntitle: On the almanac\n---\nText.\n")
     assert sorted(content.errors()) == [
+        "entities/places/old-river.yaml: error: the id 'old-river' is also the name of the page pages/old-river.md: "
+        "[[old-river]] links here, so that page could not be linked; rename one of them [duplicate-id]",
         "pages/almanac.md: error: the page 'almanac' has the id of sources/almanac.md: [[almanac]] links to that one, "
         "so this page could not be linked; rename the page's file [duplicate-id]",
         "pages/old-river.md: error: the page 'old-river' has the id of entities/places/old-river.yaml: [[old-river]] "
         "links to that one, so this page could not be linked; rename the page's file [duplicate-id]",
+        "sources/almanac.md: error: the id 'almanac' is also the name of the page pages/almanac.md: [[almanac]] links "
+        "here, so that page could not be linked; rename one of them [duplicate-id]",
     ]
 
 

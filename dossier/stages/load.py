@@ -16,9 +16,9 @@ from typing import NamedTuple
 from yaml.nodes import Node
 
 from ..diagnostics import Diagnostics
-from ..kinds import KINDS
+from ..kinds import FOLDER_OF, KINDS
 from ..markdown import MARKUP_CHARS, MAX_MARKUP, markup_count, markup_limit_offset
-from ..schema import ID_MAX, ID_RE
+from ..schema import ID_MAX, ID_RE, closest
 from ..yamlload import CONTROL_CHARACTERS, compose, control_message
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -278,7 +278,9 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
         if folder.name.startswith("."):
             continue
         if not folder.is_dir() or folder.name not in KINDS:
-            diags.error("unknown-kind", f"{folder.name!r} is not an entity kind folder: expected one of {', '.join(KINDS)}", display_path(folder))
+            meant = _kind_folder_meant(folder.name)
+            hint = f" (did you mean {meant!r}?)" if meant else ""
+            diags.error("unknown-kind", f"{folder.name!r} is not an entity kind folder{hint}: expected one of {', '.join(KINDS)}", display_path(folder))
             continue
         for path, shown in _files(folder, content, diags):
             jobs.append(_entity_job(path, shown, folder, KINDS[folder.name], diags))
@@ -289,6 +291,14 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
     for path, shown in _files(content / "map", content, diags):
         jobs.append(_layer_job(path, shown, diags))
     return jobs
+
+
+def _kind_folder_meant(name: str) -> str | None:
+    """The kind folder a misnamed one stands for: 'people' for 'person' or 'peple'."""
+    if name in FOLDER_OF:
+        return FOLDER_OF[name]
+    kind = closest(name, FOLDER_OF)
+    return closest(name, KINDS) or (FOLDER_OF[kind] if kind else None)
 
 
 # Paths are strings here, not pathlib's objects: making those took half the time of discover,
@@ -316,7 +326,7 @@ def _entity_job(path: str, shown: str, folder: Path, kind: str, diags: Diagnosti
     if os.path.dirname(path) != str(folder):
         wrong = "entity files go directly in their kind folder, not in subfolders"
     elif suffix != ".yaml":
-        wrong = "entity files must end in .yaml" + (" (rename it to .yaml)" if suffix == ".yml" else "")
+        wrong = "entity files must end in .yaml" + (" (rename it to .yaml)" if suffix.lower() in (".yml", ".yaml") else "")
     return _job(path, shown, "entity", kind, diags, wrong)
 
 

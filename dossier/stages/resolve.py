@@ -16,11 +16,12 @@ from typing import NamedTuple
 from .. import collector
 from ..diagnostics import Diagnostics
 from ..features.mentions import MentionMatcher
-from ..kinds import RELATION_TYPES
+from ..kinds import KINDS, RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_spaces, reader_text
 from ..markdown.refs import malformed, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
+from ..schema import closest
 from .incremental import note
 from .link_check import MAY_LINK, check_links, links_of
 from .pool import fork_map
@@ -59,6 +60,42 @@ class SiteIndex:
     def lookup(self, id_: str) -> Target | None:
         note(f"tgt:{id_}")   # a page that shows this target's name or address depends on it
         return self.targets.get(id_)
+
+
+ENTITY_KINDS = frozenset(KINDS.values())
+SOURCE_KIND = frozenset({"source"})
+
+
+class Suggestions:
+    """'did you mean ...?' for an unknown id: the closest id among the targets of the kinds that
+    would do (a typo, or a file renamed with the old id still in use). difflib compares the id
+    with every candidate, 60 ms at 10,000 ids, so one build compares at most BUDGET pairs in
+    all, and each unknown id once."""
+    BUDGET = 200_000
+
+    def __init__(self, targets: dict[str, Target]):
+        self.targets = targets
+        self.spent = 0
+        self.pools: dict = {}
+        self.found: dict = {}
+
+    def hint(self, ref: str, kinds: frozenset | None = None) -> str:
+        """' (did you mean 'x'?)', or '' (kinds: the target kinds that would do; None: any)."""
+        key = (str(ref), kinds)
+        if key not in self.found:
+            pool = self.pools.get(kinds)
+            if pool is None:
+                pool = self.pools[kinds] = sorted(i for i, t in self.targets.items() if kinds is None or t.kind in kinds)
+            lowered = key[0].lower()   # ids are lowercase: 'Ada-Example' means 'ada-example'
+            target = self.targets.get(lowered)
+            self.found[key] = None
+            if target is not None and (kinds is None or target.kind in kinds):
+                self.found[key] = lowered
+            elif self.spent + len(pool) <= self.BUDGET:
+                self.spent += len(pool)
+                self.found[key] = closest(str(ref), pool)
+        close = self.found[key]
+        return f" (did you mean {close!r}?)" if close else ""
 
 
 class Anchored(NamedTuple):
@@ -108,6 +145,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
     # Ids that a file with errors would define: references to them are not errors of their own
     # (one broken file would otherwise bring an error at every reference to it).
     unloaded = dossier.unloaded - targets.keys()
+    suggest = Suggestions(targets).hint
     linked_from, cited_by = res.linked_from, res.cited_by
     links: list[tuple] = []   # (path, owner, text, shown, its links or None): checked at the end
 
@@ -117,7 +155,8 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             if target is None:
                 if c.source in unloaded:
                     continue
-                diags.error("unknown-source", f"unknown source {c.source!r} in citation", c.pos.path, c.pos.line, c.pos.col)
+                diags.error("unknown-source", f"unknown source {c.source!r} in citation{suggest(c.source, SOURCE_KIND)}",
+                            c.pos.path, c.pos.line, c.pos.col)
             elif target.kind != "source":
                 diags.error("not-a-source", f"{c.source!r} is a {target.kind}, not a source: citations name sources", c.pos.path, c.pos.line, c.pos.col)
             else:
@@ -137,8 +176,9 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                     continue
                 where = markdown_pos(path, text, offset)
                 syntax = f"[[{ref}]]" if what == "link" else f"[@{ref}]"
+                hint = suggest(ref, None if what == "link" else SOURCE_KIND)
                 diags.error("unknown-id" if what == "link" else "unknown-source",
-                            f"unknown {'id' if what == 'link' else 'source'} {ref!r} in {syntax}", path, where.line, where.col)
+                            f"unknown {'id' if what == 'link' else 'source'} {ref!r} in {syntax}{hint}", path, where.line, where.col)
             elif what == "cite":
                 if target.kind != "source":
                     where = markdown_pos(path, text, offset)
@@ -178,7 +218,9 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
         for ref in a.about:
             if ref not in entities and ref not in unloaded:
                 line, col = getattr(ref, "line", a.pos.line), getattr(ref, "col", a.pos.col)
-                diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}", a.pos.path, line, col)
+                why = ": it is a source, not an entity" if ref in sources else suggest(ref, ENTITY_KINDS)
+                diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}{why}",
+                            a.pos.path, line, col)
 
     for entity in (entities[k] for k in sorted(entities)):
         for ref, where, key in entity.refs:
@@ -186,8 +228,10 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             if target is None:
                 if ref in unloaded:
                     continue
-                other = "a source" if ref in sources else None
-                message = f"unknown id {ref!r}" + (f": it is {other}, not an entity" if other else "")
+                if ref in sources:
+                    message = f"unknown id {ref!r}: it is a source, not an entity"
+                else:
+                    message = f"unknown id {ref!r}{suggest(ref, frozenset(REF_KINDS.get(key) or ENTITY_KINDS))}"
                 diags.error("unknown-id", message, where.path, where.line, where.col)
                 continue
             wanted = REF_KINDS.get(key)
@@ -385,7 +429,9 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
                 continue
             matches = within
         if len(matches) > 1:
-            diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} is found {len(matches)} times ({_lines(source, reader, matches)}); add a prefix or suffix to pick one", a.pos.path, a.pos.line, a.pos.col)
+            first = "the first 10 on " if len(matches) > 10 else ""
+            diags.error("quote-ambiguous", f"annotation {a.anchor}: quote {_short(a.quote)!r} is found {len(matches)} times "
+                        f"({first}{_lines(source, reader, matches)}); add a prefix or suffix to pick one", a.pos.path, a.pos.line, a.pos.col)
             continue
         m = matches[0]
         anchored.append(Anchored(a, source.id, m.start, m.end))

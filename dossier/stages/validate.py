@@ -8,7 +8,7 @@ from ..diagnostics import Diagnostics
 from ..features.layers import parse_layer
 from ..kinds import FOLDER_OF, RELATION_TYPES, RelationType
 from ..model import Annotation, Citation, Config, Dossier, Entity, Fact, Location, Page, Pos, Relation, Source
-from ..schema import DOSSIER, ENTITY_RECORDS, INVALID, PAGE, SOURCE, Ctx
+from ..schema import DOSSIER, ENTITY_RECORDS, INVALID, PAGE, SOURCE, Ctx, closest
 from .load import RawFile
 
 RESERVED_SLUGS = {"index", "map", "timeline", "claims", "search", "404", "sitemap", "sources", "data", "assets",
@@ -105,7 +105,10 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
     for f in files:
         if f.role in ("entity", "source") and f.id:
             if f.id in owners:
+                # at both files: the one a pull request adds may be either, and must carry the error
                 diags.error("duplicate-id", f"id {f.id!r} is already used by {owners[f.id]}: ids are unique across all entities and sources", f.path)
+                diags.error("duplicate-id", f"id {f.id!r} is also used by {f.path}: ids are unique across all entities and "
+                            "sources; rename one of them", owners[f.id])
                 continue
             owners[f.id] = f.path
             why = reserved_id(f.role, f.id, os.path.basename(os.path.dirname(f.path)))   # not pathlib: 10,000 times a build
@@ -128,6 +131,8 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
         if slug in owners:
             diags.error("duplicate-id", f"the page {slug!r} has the id of {owners[slug]}: [[{slug}]] links to that one, "
                         "so this page could not be linked; rename the page's file", page.path)
+            diags.error("duplicate-id", f"the id {slug!r} is also the name of the page {page.path}: [[{slug}]] links here, "
+                        "so that page could not be linked; rename one of them", owners[slug])
     unloaded = frozenset(f.id for f in files if f.role in ("entity", "source", "page") and f.id and f.record is None)
     return Dossier(config, entities, sources, pages, layers=layers, unloaded=unloaded)
 
@@ -142,8 +147,10 @@ def _known_relations(entity: Entity, relation_types, diags: Diagnostics) -> Enti
             continue
         dropped.append(rel)
         if relation_types is not None:
-            diags.error("unknown-relation", f"unknown relation type {rel.type!r}: use one from docs/content-format.md or declare it under 'relations' in dossier.yaml",
-                        entity.path, rel.type_pos.line, rel.type_pos.col)
+            close = closest(rel.type, relation_types)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            diags.error("unknown-relation", f"unknown relation type {rel.type!r}{hint}: use one from docs/content-format.md "
+                        "or declare it under 'relations' in dossier.yaml", entity.path, rel.type_pos.line, rel.type_pos.col)
     if dropped:
         gone = {(rel.target, rel.pos) for rel in dropped}
         refs = [ref for ref in entity.refs if ref[2] != "entity" or (ref[0], ref[1]) not in gone]

@@ -1,0 +1,328 @@
+"""Mistakes a contributor makes in a pull request, found by an outside review acting as one: each
+is told once, where it is, with what would fix it; the tools never write a file that check then
+refuses; the annotations land on the files of the pull request.
+
+Every test starts from the minimal fixture (no errors), the content folder as working directory.
+"""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from dossier import diagnostics as fmt
+from dossier import serve as serving
+from dossier.cli import main
+from dossier.diagnostics import Diagnostic
+
+
+# --- an unknown id says which id was meant ------------------------------------------------------
+
+def test_a_file_renamed_while_others_link_to_it_is_named_at_each_old_reference(content):
+    (content.root / "entities/people/ada-example.yaml").rename(content.root / "entities/people/ada-exampel.yaml")
+    errors = content.errors()
+    assert ("pages/overview.md:5:42: error: unknown id 'ada-example' in [[ada-example]] "
+            "(did you mean 'ada-exampel'?) [unknown-id]") in errors
+    assert ("entities/events/bridge-opening.yaml:4:16: error: unknown id 'ada-example' "
+            "(did you mean 'ada-exampel'?) [unknown-id]") in errors
+    assert ("sources/daily-news.md:13:13: error: unknown entity 'ada-example' in 'about' of annotation "
+            "a-visit-date (did you mean 'ada-exampel'?) [unknown-id]") in errors
+
+
+def test_a_citation_with_a_typo_suggests_the_source(content):
+    content.write("entities/people/bob.yaml", """
+        name: Bob
+        summary: Bob met [[ada-example]] [@daly-news, p. 2].
+        facts:
+          - {label: Born, value: "1970", cite: ["almanc, p. 4"]}
+    """)
+    errors = content.errors()
+    assert ("entities/people/bob.yaml:2:35: error: unknown source 'daly-news' in [@daly-news] "
+            "(did you mean 'daily-news'?) [unknown-source]") in errors
+    assert ("entities/people/bob.yaml:4:41: error: unknown source 'almanc' in citation "
+            "(did you mean 'almanac'?) [unknown-source]") in errors
+
+
+def test_the_suggestion_is_of_the_kind_the_key_expects(content):
+    # 'country' names a country: the place old-river is no answer to 'old-rivr', Ruritania is to 'ruritanai'
+    content.write("entities/people/bob.yaml", "name: Bob\ncountry: ruritanai\n")
+    content.write("entities/people/eve.yaml", "name: Eve\ncountry: old-rivr\n")
+    errors = content.errors()
+    assert "entities/people/bob.yaml:2:10: error: unknown id 'ruritanai' (did you mean 'ruritania'?) [unknown-id]" in errors
+    assert "entities/people/eve.yaml:2:10: error: unknown id 'old-rivr' [unknown-id]" in errors
+
+
+def test_an_unknown_relation_type_suggests_the_closest_type(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nrelations:\n  - {type: lead, target: ruritania}\n")
+    assert ("entities/people/bob.yaml:3:12: error: unknown relation type 'lead' (did you mean 'leads'?): use one "
+            "from docs/content-format.md or declare it under 'relations' in dossier.yaml [unknown-relation]") in content.errors()
+
+
+def test_no_suggestion_when_no_id_is_close(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: See [[zzz-unrelated]].\n")
+    assert "entities/people/bob.yaml:2:14: error: unknown id 'zzz-unrelated' in [[zzz-unrelated]] [unknown-id]" in content.errors()
+
+
+def test_suggestions_cost_a_bounded_number_of_comparisons_per_build(content, monkeypatch):
+    """difflib compares an unknown id with every id (60 ms at 10,000): a pull request with
+    thousands of unknown ids must not cost minutes, so past the budget the error comes without."""
+    from dossier.stages.resolve import Suggestions
+    monkeypatch.setattr(Suggestions, "BUDGET", 0)
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: See [@daly-news].\n")
+    assert "entities/people/bob.yaml:2:15: error: unknown source 'daly-news' in [@daly-news] [unknown-source]" in content.errors()
+
+
+def test_each_unknown_id_is_compared_once_and_a_case_slip_costs_nothing():
+    from dossier.stages.resolve import Suggestions, Target
+    suggestions = Suggestions({i: Target(i, i, i, kind) for i, kind in
+                               (("daily-news", "source"), ("almanac", "source"), ("ada-example", "person"))})
+    for _ in range(3):
+        assert suggestions.hint("daly-news", frozenset({"source"})) == " (did you mean 'daily-news'?)"
+    assert suggestions.spent == 2   # the two sources, once
+    assert suggestions.hint("Ada-Example") == " (did you mean 'ada-example'?)"
+    assert suggestions.hint("Ada-Example", frozenset({"source"})) == ""
+    assert suggestions.spent == 2 + 2   # the sources again, for the second question only
+
+
+# --- an annotation's wrong value is reported once ------------------------------------------------
+
+CLAIM = """
+---
+title: T
+accessed: 2026-01-01
+annotations:
+  - quote: "the bridge"
+{keys}
+---
+Text about the bridge.
+"""
+
+
+@pytest.mark.parametrize("keys, expected", [
+    # a status written wrong is not also missing
+    ("    kind: claim\n    status: Unverified\n    note: n.",
+     "sources/s.md:7:13: error: 'Unverified' is not allowed here: expected one of corroborated, unverified, disputed, refuted [enum]"),
+    # a kind written wrong does not make the status 'for claims only', nor the note missing
+    ("    kind: claimm\n    status: unverified",
+     "sources/s.md:6:11: error: 'claimm' is not allowed here: expected one of note, context, correction, claim [enum]"),
+    # a note of the wrong type is not also missing
+    ("    kind: correction\n    note: [a, b]",
+     "sources/s.md:7:11: error: expected Markdown text, found a list [type]"),
+])
+def test_a_value_refused_is_not_reported_again_as_missing(content, keys, expected):
+    content.write("sources/s.md", CLAIM.format(keys=keys))
+    errors = [e for e in content.errors() if e.startswith("sources/s.md")]
+    assert errors == [expected]
+
+
+def test_an_empty_status_is_still_missing(content):
+    content.write("sources/s.md", CLAIM.format(keys="    kind: claim\n    status:\n    note: n."))
+    assert [e for e in content.errors() if e.startswith("sources/s.md")] == [
+        "sources/s.md:5:5: error: a claim needs a 'status': corroborated, unverified, disputed, refuted [missing-key]"]
+
+
+# --- a quote found many times says which places it lists ----------------------------------------
+
+def test_a_quote_found_more_than_ten_times_lists_the_first_ten_as_such(content):
+    body = "".join(f"Line {i} names the bridge.\n\n" for i in range(12))
+    content.write("sources/s.md", CLAIM.format(keys="    note: n.") + body)
+    [error] = [e for e in content.errors() if e.startswith("sources/s.md")]
+    assert ("quote 'the bridge' is found 13 times (the first 10 on lines 8, 9, 11, 13, 15, 17, 19, 21, 23, 25); "
+            "add a prefix or suffix") in error
+
+
+def test_a_quote_found_a_few_times_lists_them_all(content):
+    content.write("sources/s.md", CLAIM.format(keys="    note: n.") + "Again the bridge.\n")
+    [error] = [e for e in content.errors() if e.startswith("sources/s.md")]
+    assert "quote 'the bridge' is found 2 times (lines 8, 9); add a prefix or suffix" in error
+
+
+# --- new and import never take the name of a page ------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["source", "person", "place"])
+def test_new_refuses_the_id_of_a_page(content, capsys, kind):
+    assert main(["new", kind, "overview", "--content", "."]) == 2
+    assert capsys.readouterr().err == (
+        "dossier new: error: the id 'overview' is the name of the page pages/overview.md: [[overview]] could then "
+        "not link to that page; choose another one\n")
+    assert content.errors() == []
+
+
+def test_import_refuses_the_id_of_a_page_given_or_made_from_the_title(content, capsys, tmp_path):
+    page = tmp_path / "saved.html"
+    page.write_text("<html><head><title>Overview</title></head><body><article><p>Text of the article.</p>"
+                    "</article></body></html>", encoding="utf-8")
+    for argv in ([], ["--id", "overview"]):
+        assert main(["import", str(page), "--content", ".", *argv]) == 2
+        assert capsys.readouterr().err == (
+            "dossier import: error: the id 'overview' is the name of the page pages/overview.md: [[overview]] "
+            "could then not link to that page; choose another with --id\n")
+    assert not (content.root / "sources/overview.md").exists()
+    assert content.errors() == []
+
+
+# --- annotations land on the files of the pull request ------------------------------------------
+
+def test_github_paths_are_from_the_checkout_when_run_from_a_folder_below_it(content, monkeypatch):
+    """A workflow step with `working-directory: content` and `--content .`: the diagnostics name
+    'entities/...', which GitHub would look for at the root of the repository."""
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(content.root.parent))
+    d = Diagnostic("entities/people/x.yaml", 2, 1, "error", "unknown-key", "m")
+    assert fmt.format_github(d).startswith("::error file=content/entities/people/x.yaml,line=2,")
+    assert "| content/entities/people/x.yaml | 2 | 1 |" in fmt.step_summary([d])
+
+
+def test_github_paths_outside_the_checkout_or_without_one_are_as_given(content, monkeypatch, tmp_path):
+    d = Diagnostic("entities/people/x.yaml", 2, 1, "error", "unknown-key", "m")
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    assert fmt.format_github(d).startswith("::error file=entities/people/x.yaml,")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "elsewhere"))
+    assert fmt.format_github(d).startswith("::error file=entities/people/x.yaml,")
+
+
+def test_check_from_the_content_folder_annotates_from_the_checkout(content, monkeypatch, capsys):
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(content.root.parent))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    content.write("entities/people/bob.yaml", "name: Bob\nrol: x\n")
+    assert main(["check", "--content", ".", "--format", "github"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("::error file=content/entities/people/bob.yaml,line=2,col=1,") for line in out)
+    assert all(line.split(maxsplit=1)[1].startswith("file=content/") for line in out)
+
+
+# --- serve: a taken port is said at once, and the preview leaves nothing behind -----------------
+
+def test_serve_on_a_taken_port_fails_before_building_and_leaves_no_folder(content, monkeypatch, tmp_path):
+    built, made = [], tmp_path / "preview-tmp"
+    monkeypatch.setattr(serving.Preview, "rebuild", lambda self: built.append(self))
+    monkeypatch.setattr(serving.tempfile, "mkdtemp", lambda prefix: (made.mkdir(), str(made))[1])
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        with pytest.raises(OSError):
+            serving.serve(content.root, taken.getsockname()[1])
+    finally:
+        taken.close()
+    assert built == [] and not made.exists()
+
+
+def test_serve_removes_its_temporary_site_when_stopped(content, monkeypatch, tmp_path):
+    made = tmp_path / "preview-tmp"
+    monkeypatch.setattr(serving.tempfile, "mkdtemp", lambda prefix: (made.mkdir(), str(made))[1])
+    monkeypatch.setattr(serving.ThreadingHTTPServer, "serve_forever",
+                        lambda self: (_ for _ in ()).throw(KeyboardInterrupt))   # Ctrl-C
+    monkeypatch.setattr(serving, "watch", lambda preview, stop: None)
+    assert serving.serve(content.root, 0) == 0
+    assert not made.exists()
+
+
+def test_serve_with_out_keeps_the_site(content, monkeypatch, tmp_path):
+    monkeypatch.setattr(serving.ThreadingHTTPServer, "serve_forever",
+                        lambda self: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(serving, "watch", lambda preview, stop: None)
+    assert serving.serve(content.root, 0, tmp_path / "site") == 0
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_a_preview_back_to_the_last_site_says_nothing_changed_not_built_0_pages(content, tmp_path, capsys):
+    preview = serving.Preview(content.root, tmp_path / "preview")
+    preview.rebuild()
+    bob = content.write("entities/people/bob.yaml", "name: [Bob\n")
+    preview.rebuild()
+    bob.unlink()
+    preview.rebuild()
+    err = capsys.readouterr().err
+    assert "built 0 pages" not in err
+    assert err.splitlines()[-1].startswith("dossier serve: nothing changed since the last build in ")
+    assert preview.errors == []
+
+
+# --- import: what a saved page holds never makes a file that check refuses ----------------------
+
+def test_import_drops_bidirectional_controls_that_check_refuses(content, capsys, tmp_path):
+    """Pages in Arabic, Hebrew or Persian hold embeddings and isolates (U+202B ... U+202C, U+2067
+    ... U+2069) around numbers and Latin names; check refuses them in content ('Trojan Source'),
+    so a title with one stopped the import ('internal error') and one in the text was written."""
+    page = tmp_path / "saved.html"
+    page.write_text('<html><head><meta property="og:title" content="Trojan &#x202E;title"></head><body><article>'
+                    "<p>Body &#x202B;text&#x202C; with &#x2067;12&#x2069; here.</p></article></body></html>",
+                    encoding="utf-8")
+    assert main(["import", str(page), "--content", ".", "--id", "saved"]) == 0
+    text = (content.root / "sources/saved.md").read_text(encoding="utf-8")
+    assert 'title: "Trojan title"' in text and "Body text with 12 here." in text
+    assert content.errors() == []
+
+
+def test_the_importers_last_check_refuses_a_control_character_in_the_text():
+    from dossier.importer import ImportFailed, verify
+    with pytest.raises(ImportFailed, match="U\\+202E"):
+        verify('---\ntitle: "T"\n---\nText \u202e here.\n', "sources/t.md")
+
+
+# --- the step summary stays within what GitHub takes ----------------------------------------------
+
+def test_a_step_summary_past_githubs_1_mib_is_cut_and_says_how_many_are_left_out():
+    """GitHub drops a step summary over 1 MiB whole ('upload aborted'): renaming an entity that
+    thousands of files link to would leave the pull request with no list at all."""
+    items = [Diagnostic(f"content/entities/people/person-{i:05}.yaml", 3, 5, "error", "unknown-id",
+                        f"unknown id 'north-korea' in [[north-korea]] (did you mean 'north-korea-dprk'?) {'x' * 100}")
+             for i in range(8000)]
+    items += [Diagnostic("content/sources/s.md", 1, 1, "warning", "uncited-source", "nothing cites the source 's'")]
+    text = fmt.step_summary(items)
+    assert len(text.encode("utf-8")) <= fmt.STEP_SUMMARY_LIMIT < 1024 * 1024
+    rows = [line for line in text.splitlines() if line.startswith("| content/")]
+    left = len(items) - len(rows)
+    assert 1000 < len(rows) < 8000
+    assert f"; the first {len(rows)} are listed here." in text   # not "all of them"
+    assert text.endswith(f"\n\n{left} more ({left - 1} errors, 1 warning) are not listed: GitHub takes at most 1 MiB "
+                         "of summary. Run `dossier check` on the branch to see them all.\n")
+
+
+def test_a_step_summary_within_the_limit_lists_every_diagnostic():
+    items = [Diagnostic("content/a.yaml", i, 1, "error", "type", "m") for i in range(1, 4)]
+    text = fmt.step_summary(items)
+    assert len([line for line in text.splitlines() if line.startswith("| content/")]) == 3
+    assert "not listed" not in text
+
+
+def test_an_annotation_about_a_source_says_it_is_one(content):
+    text = (content.root / "sources/daily-news.md").read_text(encoding="utf-8")
+    content.write("sources/daily-news.md", text.replace("about: [ada-example]", "about: [almanac]"))
+    assert ("sources/daily-news.md:13:13: error: unknown entity 'almanac' in 'about' of annotation a-visit-date: "
+            "it is a source, not an entity [unknown-id]") in content.errors()
+
+
+# --- layout: a misnamed folder or extension says what was meant -----------------------------------
+
+@pytest.mark.parametrize("folder, meant", [("person", "people"), ("peple", "people"), ("organisations", "organizations")])
+def test_a_misnamed_kind_folder_says_which_was_meant(content, folder, meant):
+    content.write(f"entities/{folder}/bob.yaml", "name: Bob\n")
+    assert (f"entities/{folder}: error: {folder!r} is not an entity kind folder (did you mean {meant!r}?): expected one "
+            "of people, organizations, countries, places, crossings, events, documents [unknown-kind]") in content.errors()
+
+
+@pytest.mark.parametrize("name", ["bob.YAML", "bob.Yml", "bob.yml"])
+def test_an_entity_file_with_a_yaml_extension_in_other_letters_is_told_to_rename_it(content, name):
+    content.write(f"entities/people/{name}", "name: Bob\n")
+    assert f"entities/people/{name}: error: entity files must end in .yaml (rename it to .yaml) [layout]" in content.errors()
+
+
+# --- a duplicate id is on the file the pull request adds, whichever sorts first -------------------
+
+def test_a_new_entity_with_the_id_of_a_source_carries_the_error(content):
+    """Files are read entities first: an entity added with a source's id was kept, and the only
+    duplicate-id error fell on the source, a file the pull request does not touch (GitHub shows
+    no annotation on the new file)."""
+    content.write("entities/people/almanac.yaml", "name: Al Manac\n")
+    errors = content.errors()
+    assert ("entities/people/almanac.yaml: error: id 'almanac' is also used by sources/almanac.md: ids are unique "
+            "across all entities and sources; rename one of them [duplicate-id]") in errors
+    assert ("sources/almanac.md: error: id 'almanac' is already used by entities/people/almanac.yaml: ids are unique "
+            "across all entities and sources [duplicate-id]") in errors
+
+
+def test_a_new_source_with_the_id_of_a_page_carries_the_error(content):
+    content.write("sources/overview.md", "---\ntitle: An overview\naccessed: 2026-01-01\n---\nText.\n")
+    assert ("sources/overview.md: error: the id 'overview' is also the name of the page pages/overview.md: "
+            "[[overview]] links here, so that page could not be linked; rename one of them [duplicate-id]") in content.errors()
