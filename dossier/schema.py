@@ -245,7 +245,9 @@ class Enum(Type):
         if value is INVALID:
             return INVALID
         if value not in self.values:
-            ctx.error(node, "enum", f"{_q(value)} is not allowed here: expected {self.describe()}")
+            close = closest(value, self.values)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            ctx.error(node, "enum", f"{_q(value)} is not allowed here{hint}: expected {self.describe()}")
             return INVALID
         return lstr(value, node)
 
@@ -550,7 +552,10 @@ class OneOf(Type):
 
 
 def closest(word: str, options) -> str | None:
-    """The option most like word (a typo's correction), or None when none is close."""
+    """The option most like word (a typo's correction), or None when none is close. A long word
+    is no typo of a key or an id, and difflib's cost grows with its length: none is looked for."""
+    if len(word) > 100:
+        return None
     import difflib
     found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.75)
     return found[0] if found else None

@@ -101,10 +101,10 @@ Text about the bridge.
 @pytest.mark.parametrize("keys, expected", [
     # a status written wrong is not also missing
     ("    kind: claim\n    status: Unverified\n    note: n.",
-     "sources/s.md:7:13: error: 'Unverified' is not allowed here: expected one of corroborated, unverified, disputed, refuted [enum]"),
+     "sources/s.md:7:13: error: 'Unverified' is not allowed here (did you mean 'unverified'?): expected one of corroborated, unverified, disputed, refuted [enum]"),
     # a kind written wrong does not make the status 'for claims only', nor the note missing
     ("    kind: claimm\n    status: unverified",
-     "sources/s.md:6:11: error: 'claimm' is not allowed here: expected one of note, context, correction, claim [enum]"),
+     "sources/s.md:6:11: error: 'claimm' is not allowed here (did you mean 'claim'?): expected one of note, context, correction, claim [enum]"),
     # a note of the wrong type is not also missing
     ("    kind: correction\n    note: [a, b]",
      "sources/s.md:7:11: error: expected Markdown text, found a list [type]"),
@@ -326,3 +326,17 @@ def test_a_new_source_with_the_id_of_a_page_carries_the_error(content):
     content.write("sources/overview.md", "---\ntitle: An overview\naccessed: 2026-01-01\n---\nText.\n")
     assert ("sources/overview.md: error: the id 'overview' is also the name of the page pages/overview.md: "
             "[[overview]] links here, so that page could not be linked; rename one of them [duplicate-id]") in content.errors()
+
+
+def test_a_value_not_allowed_suggests_the_closest_allowed_one(content):
+    content.write("entities/crossings/c.yaml", "name: C\nmode: raod\nlocation: {note: Not published.}\n")
+    assert any("entities/crossings/c.yaml:2:7: error: 'raod' is not allowed here (did you mean 'road'?): expected one of"
+               in error for error in content.errors())
+
+
+def test_a_quote_written_with_other_capitals_says_so(content):
+    text = (content.root / "sources/daily-news.md").read_text(encoding="utf-8")
+    quote = text.split('quote: "', 1)[1].split('"', 1)[0]
+    content.write("sources/daily-news.md", text.replace(f'quote: "{quote}"', f'quote: "{quote.upper()}"', 1))
+    errors = [e for e in content.errors() if "[quote-not-found]" in e]
+    assert len(errors) == 1 and "(the text has it with other capitals: quote it as written)" in errors[0]

@@ -18,7 +18,7 @@ from ..diagnostics import Diagnostics
 from ..features.mentions import MentionMatcher
 from ..kinds import KINDS, RELATION_TYPES
 from ..markdown import MD
-from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_spaces, reader_text
+from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
 from ..markdown.refs import malformed, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from ..schema import closest
@@ -403,6 +403,7 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
     folded = fold(reader.text)
     anchored = []
     shown_as = None   # [[id]] -> the name it shows, for a quote that has the id instead
+    lowered = None    # the folded text in lower case, for a quote written with other capitals
     for a in source.annotations:
         matches = find_quote(folded, a.quote, a.prefix, a.suffix)
         if not matches.complete:   # places are looked at up to a limit, so a hostile file stays quick
@@ -419,6 +420,11 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
             ids = [f"[[{ref}]] reads as {name!r}" for ref, name in shown_as.items() if ref != name and ref in a.quote]
             if ids:
                 hint += f" ({'; '.join(ids[:3])})"
+            elif not (a.prefix or a.suffix):   # (with them, they may be what is not found)
+                if lowered is None:   # once a source: a hostile file with many quotes stays quick
+                    lowered = folded.text.casefold()
+                if fold_plain(a.quote).casefold() in lowered:
+                    hint += " (the text has it with other capitals: quote it as written)"
             diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
             continue
         if any(reader.crosses_cell(m.start, m.end) for m in matches):
