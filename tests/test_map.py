@@ -447,3 +447,16 @@ def test_map_js_draws_from_file_urls_without_errors(tmp_path, quoted):
     assert re.search(r'<path class="basemap"', dom)  # the vector basemap, drawn by Leaflet
     assert "<title>map</title>" in dom  # the hostile name did not run
     assert not re.search(r'<img[^>]*leaflet-tile', dom)  # no online tiles unless the reader asks
+
+
+def test_a_mini_map_in_a_crowded_region_shows_itself_and_its_nearest_neighbours(content, tmp_path):
+    """Sixty places on a line of longitude, 0.01° apart: the mini map of the first shows 40 of
+    them, itself and the 39 next along the line (not the first 39 by id, as it once did)."""
+    for i in range(60):   # ids in the reverse order of their latitudes: the nearest are the last by id
+        content.write(f"entities/places/p{59 - i:02}.yaml",
+                      f"name: P {i}\nlocation: {{lat: {50.2 + i / 100:.2f}, lon: 140.0, cite: [almanac]}}\n")
+    site = tmp_path / "site"
+    assert not content.build(site).diagnostics.errors
+    page = (site / "places" / "p59.html").read_text(encoding="utf-8")   # the place at 50.20
+    markers = [m["id"] for m in json.loads(html.unescape(re.search(r"data-markers='([^']*)'", page).group(1)))]
+    assert markers == ["p59"] + [f"p{n:02}" for n in range(20, 59)]   # itself first, then by id

@@ -1,13 +1,16 @@
 """What the map pages need from the dossier: markers, the crossings list, mini maps.
 
 Drawing itself (SVG, GeoJSON, the basemap) is in ``map.py``; this module only picks data from
-the resolved dossier. Neighbours for mini maps come from a grid of one-degree cells, so each page
-looks at a few cells, not at every located entity.
+the resolved dossier. A mini map shows an entity's nearest neighbours, found in a grid of small
+cells looked at ring by ring from the entity's own: a page reads the cells near it until the
+nearest are known, not every located entity, and not every entity in reach either (a dossier of
+one region can have thousands within a degree of each other).
 """
 from __future__ import annotations
 
+import heapq
 import json
-from bisect import bisect_left, bisect_right
+import math
 from collections import defaultdict
 from functools import cached_property
 
@@ -16,7 +19,10 @@ from markupsafe import Markup
 from . import map as drawing
 from .timeline import human_date
 
-NEIGHBOUR_DEG = 0.6
+NEIGHBOUR_DEG = 0.6   # how far a mini map reaches, in degrees of latitude and of longitude
+NEIGHBOURS = 40       # the most places a mini map shows, itself among them: the nearest
+CELL_DEG = 0.2        # the size of the grid's cells
+RINGS = math.ceil(NEIGHBOUR_DEG / CELL_DEG) + 1   # rings of cells around an entity's own that reach that far
 
 
 def point_of(entity, entities):
@@ -40,10 +46,9 @@ class MapData:
             p = point_of(e, entities)
             if p:
                 self.located.append((e, p))
-        self.grid = defaultdict(list)   # one-degree cell -> (entity, point), by latitude
-        for e, p in sorted(self.located, key=lambda x: (x[1][0], x[0].id)):
-            self.grid[(int(p[0] // 1), int(p[1] // 1))].append((e, p))
-        self._lats = {cell: [p[0] for _, p in items] for cell, items in self.grid.items()}
+        self.grid = defaultdict(list)   # cell -> [(lat, lon, id, entity, point)]
+        for e, p in self.located:
+            self.grid[_cell(p)].append((p[0], p[1], e.id, e, p))
         self.config = res.dossier.config
         self._marker_json: dict[tuple[str, str], str] = {}   # (id, root) -> marker_json, this build's
 
@@ -87,21 +92,30 @@ class MapData:
         return drawing.render_svg(self.basemap, markers, drawing.bounds(markers), width=900, svg_id=svg_id)
 
     def mini(self, entity):
-        """Markers for an entity's small map (itself and its neighbours), or None."""
+        """Markers for an entity's small map, or None: itself, then its nearest neighbours within
+        NEIGHBOUR_DEG (by the larger of the differences in latitude and longitude, then by id),
+        NEIGHBOURS in all at most, listed by id."""
         p = point_of(entity, self.res.dossier.entities)
         if not p:
             return None
         lat, lon = p[0], p[1]
-        near = []
-        for cell in [(int(lat // 1) + dlat, int(lon // 1) + dlon) for dlat in (-1, 0, 1) for dlon in (-1, 0, 1)]:
-            lats = self._lats.get(cell)
-            if lats:   # the band of latitudes in reach (a little wider: the test below decides)
-                band = self.grid[cell][bisect_left(lats, lat - NEIGHBOUR_DEG - 1e-6):
-                                       bisect_right(lats, lat + NEIGHBOUR_DEG + 1e-6)]
-                near += [(other, q) for other, q in band
-                         if abs(q[0] - lat) <= NEIGHBOUR_DEG and abs(q[1] - lon) <= NEIGHBOUR_DEG]
-        near.sort(key=lambda x: (x[0].id != entity.id, x[0].id))
-        return {"point": p, "near": near[:40]}
+        row, col = _cell(p)
+        wanted, grid = NEIGHBOURS - 1, self.grid
+        found = []   # (distance, id, entity, point) of the places in reach, itself among them
+        for ring, offsets in enumerate(_RING_OFFSETS):
+            for d_row, d_col in offsets:
+                cell = grid.get((row + d_row, col + d_col))
+                if cell:
+                    found += [(max(abs(a - lat), abs(b - lon)), i, o, q) for a, b, i, o, q in cell]
+            # A place in a cell not read yet is at least ring * CELL_DEG away (less a rounding
+            # margin): once that many are nearer, they are the nearest.
+            if len(found) > wanted:
+                found = heapq.nsmallest(wanted + 1, found)   # (itself among them, at distance 0)
+                if found[-1][0] < ring * CELL_DEG - 1e-9:
+                    break
+        others = [x for x in found if x[0] <= NEIGHBOUR_DEG and x[1] != entity.id]
+        near = sorted(heapq.nsmallest(wanted, others), key=lambda x: x[1])
+        return {"point": p, "near": [(entity, p)] + [(other, q) for _, _, other, q in near]}
 
     def mini_markers_attr(self, mini, root: str) -> Markup:
         """The mini map's markers for its data-markers='...' attribute. Each located entity's marker
@@ -117,6 +131,21 @@ class MapData:
     def markers_attr(self, markers) -> Markup:
         """The markers for a data-markers='...' attribute (see markers_attr)."""
         return markers_attr([marker_json(m) for m in markers])
+
+
+def _cell(point) -> tuple[int, int]:
+    return math.floor(point[0] / CELL_DEG), math.floor(point[1] / CELL_DEG)
+
+
+def _ring_offsets(ring: int) -> tuple[tuple[int, int], ...]:
+    """The cells at ring steps from a cell, as offsets: itself for 0, then the 8 * ring around."""
+    if ring == 0:
+        return ((0, 0),)
+    sides = [(d_row, d_col) for d_row in (-ring, ring) for d_col in range(-ring, ring + 1)]
+    return tuple(sides + [(d_row, d_col) for d_row in range(-ring + 1, ring) for d_col in (-ring, ring)])
+
+
+_RING_OFFSETS = tuple(_ring_offsets(ring) for ring in range(RINGS + 1))
 
 
 def marker_json(m: drawing.Marker) -> str:
