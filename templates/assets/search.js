@@ -221,6 +221,13 @@
   const me = document.currentScript;
   const root = ((me && me.getAttribute('src')) || 'assets/search.js').replace(/assets\/search\.js([?#].*)?$/, '');
 
+  /* search.html loads the index after this file: reading it takes seconds in a large dossier
+   * (docs/search.md), and until then the page would still say it waits for JavaScript. */
+  if (document.readyState === 'loading') {
+    const status = document.getElementById('search-status');
+    if (status) status.textContent = 'Loading the search index…';
+  }
+
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
