@@ -216,11 +216,29 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         state.output = cache.output_state(out)
     else:   # updated in place: what was not moved in is as the check at the start found it
         state.output = cache.output_state_after(out, previous.output, writer.files, writer.moved)
+    _hosting_limits(result.diagnostics, state.output, out)
     cache.save_state(cache.state_path(content, out), state)
     result.state = state
     if key:
         cache.remember(cache.cache_dir(content), out, key, result.diagnostics.items, state.output, seen)
     return result
+
+
+# What GitHub takes: a Pages site of at most 1 GB, and no file over 100 MiB in a push (to publish
+# from a branch). A dossier of 10,000 entities with the benchmark's sources makes about 520 MB.
+PAGES_SITE_LIMIT = 1_000_000_000
+GIT_FILE_LIMIT = 100 * 1024 * 1024
+
+
+def _hosting_limits(diags: Diagnostics, output: dict, out: Path) -> None:
+    """Warn when the site is past what GitHub Pages publishes (output: cache.output_state)."""
+    total = sum(entry[0] for entry in output.values())
+    if total > PAGES_SITE_LIMIT:
+        diags.warning("site-size", f"the site is {total / 1e9:.2f} GB: GitHub Pages publishes sites of at most 1 GB "
+                      "(docs/performance.md, \"Publishing a large dossier\")", str(out))
+    for rel in sorted(rel for rel, entry in output.items() if entry[0] > GIT_FILE_LIMIT):
+        diags.warning("site-size", f"{rel} is {output[rel][0] / 2**20:.0f} MiB: git refuses files over 100 MiB, "
+                      "so it cannot be pushed to a branch that Pages publishes from", str(out))
 
 
 def _file_digests(content: Path, files: dict) -> dict[str, str]:

@@ -16,6 +16,7 @@ import pytest
 
 from dossier.features.map import (
     BASEMAP_PATH,
+    FOCUSABLE_MARKERS_MAX,
     REGION_BBOX,
     BasemapError,
     Marker,
@@ -256,6 +257,16 @@ def test_the_svg_has_one_link_per_marker_with_the_given_hrefs():
         assert circle.get("class") == f"marker mode-{m.mode} status-{m.status}"
         assert circle.find(f"{SVG}title").text == m.name
     assert root.findall(f".//{SVG}path[@class='land']")
+
+
+@pytest.mark.parametrize("count, tab_stops", [(3, True), (FOCUSABLE_MARKERS_MAX, True), (FOCUSABLE_MARKERS_MAX + 1, False)])
+def test_the_svgs_markers_are_tab_stops_only_while_they_are_few(count, tab_stops):
+    """A keyboard passes every marker link before the rest of the page: 990 of them at 10,000
+    entities. Past the limit the links stay, for the mouse, out of the tab order."""
+    markers = [marker(f"m{i}", href=f"crossings/m{i}.html", lat=40 + i / 100, lon=125.0) for i in range(count)]
+    links = parse(render_svg(SQUARE, markers, bounds(markers))).findall(f".//{SVG}a")
+    assert len(links) == count
+    assert {a.get("tabindex") for a in links} == ({None} if tab_stops else {"-1"})
 
 
 def test_the_svg_is_labelled_and_sized_from_the_box():

@@ -360,3 +360,15 @@ def test_an_update_stopped_halfway_leaves_a_site_marked_as_being_updated(tmp_pat
     assert len(UPDATING_TEXT.encode()) != len(MARKER_TEXT.encode())
     assert cache.output_state(old)[MARKER][0] != recorded[MARKER][0]
     assert replaceable(old) and sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_site_past_what_github_pages_takes_is_built_with_a_warning_that_says_so(content, tmp_path, monkeypatch):
+    from dossier import build as building
+    site = tmp_path / "site"
+    assert not [d for d in content.build(site).diagnostics.items if d.code == "site-size"]   # a few hundred KB
+    monkeypatch.setattr(building, "PAGES_SITE_LIMIT", 100_000)    # as if a gigabyte
+    monkeypatch.setattr(building, "GIT_FILE_LIMIT", 50_000)      # as if 100 MiB
+    warned = [d.message for d in content.build(tmp_path / "other").diagnostics.items if d.code == "site-size"]
+    assert warned[0].startswith("the site is 0.00 GB: GitHub Pages publishes sites of at most 1 GB")
+    assert any(w.startswith("assets/leaflet/leaflet.js is 0 MiB: git refuses files over 100 MiB") for w in warned[1:])
+    assert (tmp_path / "other" / "index.html").is_file()   # a warning: the site is written

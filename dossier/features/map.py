@@ -323,6 +323,12 @@ def _land_path(basemap: dict, projection: _Projection, bbox: BBox) -> list[str]:
     return paths
 
 
+# Above this many markers, a map's markers are not tab stops: a keyboard would pass every one of
+# them (990 at 10,000 entities) before reaching the rest of the page. The list of crossings on the
+# map page leads to the same pages; the mouse still opens them. (map.js follows the same rule.)
+FOCUSABLE_MARKERS_MAX = 100
+
+
 def render_svg(
     basemap: dict,
     markers: Sequence[Marker],
@@ -359,14 +365,15 @@ def render_svg(
     out.append("</g>")
     out.append('<g class="markers">')
     ordered = [m for m in markers if m.id != highlight] + [m for m in markers if m.id == highlight]
+    tab_stops = len(markers) <= FOCUSABLE_MARKERS_MAX
     for marker in ordered:
-        out.append(_marker_svg(marker, projection, marker.id == highlight))
+        out.append(_marker_svg(marker, projection, marker.id == highlight, tab_stops))
     out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _marker_svg(marker: Marker, projection: _Projection, emphasised: bool) -> str:
+def _marker_svg(marker: Marker, projection: _Projection, emphasised: bool, tab_stop: bool = True) -> str:
     x, y = projection(marker.lon, marker.lat)
     radius = 8.0 if emphasised else 5.5
     classes = f"marker mode-{_css_token(marker.mode)} status-{_css_token(marker.status)}"
@@ -387,7 +394,8 @@ def _marker_svg(marker: Marker, projection: _Projection, emphasised: bool) -> st
         parts.append(f'<text class="marker-label" x="{_f(x + radius + 3)}" y="{_f(y + 4)}">{_e(marker.label)}</text>')
     body = "".join(parts)
     if marker.href and not _UNSAFE_SCHEME.match(marker.href):
-        return f'<a href="{_e(marker.href)}" data-id="{_e(marker.id)}">{body}</a>'
+        focus = "" if tab_stop else ' tabindex="-1"'
+        return f'<a href="{_e(marker.href)}" data-id="{_e(marker.id)}"{focus}>{body}</a>'
     return f'<g data-id="{_e(marker.id)}">{body}</g>'
 
 

@@ -36,6 +36,10 @@
     ['closed', 'Closed'],
     ['unknown', 'Status not known']
   ];
+  /* Above this many markers, they are not tab stops: a keyboard would pass every one before the
+   * rest of the page (the list of crossings beside the map leads to the same places). The SVG
+   * drawn at build time follows the same rule (map.py, FOCUSABLE_MARKERS_MAX). */
+  var FOCUSABLE_MARKERS_MAX = 100;
   var SVG_NS = 'http://www.w3.org/2000/svg';
   var NATURAL_EARTH = 'Basemap: <a href="https://www.naturalearthdata.com/">Natural Earth</a>';
   var OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
@@ -460,7 +464,9 @@
       placed.push({circle: circle, name: name});
       circle.bindTooltip(el('span', null, name), {direction: 'top', offset: [0, -6]});
       circle.addTo(map);
-      makeFocusable(circle, name);
+      if (markers.length <= FOCUSABLE_MARKERS_MAX) {
+        makeFocusable(circle, name);
+      }
       if (isHighlight) {
         highlighted = circle;
       }

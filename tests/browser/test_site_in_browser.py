@@ -147,6 +147,42 @@ def test_each_marker_drawn_on_one_spot_can_be_opened_from_the_popup_of_the_top_o
     expect(page.locator(".leaflet-popup .map-popup h3")).to_have_text(name)
 
 
+def test_the_demo_maps_markers_are_tab_stops_that_open_their_popup(open_page):
+    page = open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    markers = page.locator("#crossings-map .crossing-marker")
+    assert markers.count() > 1
+    assert set(markers.evaluate_all("ms => ms.map(m => m.getAttribute('tabindex'))")) == {"0"}
+    markers.first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup .map-popup")).to_have_count(1)
+
+
+def test_a_map_of_more_than_a_hundred_crossings_leaves_them_out_of_the_tab_order(page, tmp_path):
+    """A keyboard would pass every marker (990 at 10,000 entities) before the list of crossings,
+    which leads to the same pages. The build-time map on the home page, too."""
+    from dossier.build import build
+    content = tmp_path / "content"
+    (content / "entities" / "crossings").mkdir(parents=True)
+    (content / "sources").mkdir()
+    (content / "dossier.yaml").write_text("title: Many crossings\n", encoding="utf-8")
+    (content / "sources" / "survey.md").write_text("---\ntitle: Survey\naccessed: 2026-01-01\n---\n", encoding="utf-8")
+    for i in range(101):
+        (content / "entities" / "crossings" / f"c{i:03}.yaml").write_text(
+            f"name: Crossing {i}\nlocation: {{lat: {40 + i / 50:.2f}, lon: 125.0, cite: [survey]}}\n", encoding="utf-8")
+    site = tmp_path / "site"
+    assert not build(content, site).diagnostics.errors
+    page.goto((site / "map.html").as_uri())
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    markers = page.locator("#crossings-map .crossing-marker")
+    expect(markers).to_have_count(101)
+    assert set(markers.evaluate_all("ms => ms.map(m => m.getAttribute('tabindex'))")) == {None}
+    page.goto((site / "index.html").as_uri())
+    links = page.locator(".home-map svg a")
+    expect(links).to_have_count(101)
+    assert set(links.evaluate_all("ls => ls.map(a => a.tabIndex)")) == {-1}
+
+
 # --- claims.html ---------------------------------------------------------------------------------
 
 def test_quotation_marks_are_drawn_as_text_not_as_open_and_close_quote(open_page):
