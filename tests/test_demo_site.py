@@ -203,6 +203,22 @@ def test_the_citation_export_lists_each_of_several_authors_apart(site):
     assert all(len(item.get("author", [])) <= 1 for id_, item in items.items() if id_ != "sciup-rason-zone")
 
 
+@pytest.mark.parametrize("rel, rows", [("sources/index.html", "ol.bibliography-full > li"),
+                                       ("places/index.html", "table.listing tbody tr")])
+def test_long_list_pages_have_a_letter_index_leading_to_the_first_row_of_each_initial(site, rel, rows):
+    from dossier.features.letters import initial
+    page = soup(site, rel)
+    rows = page.select(rows)
+    names = [row.find("a").get_text() for row in rows]   # a source's title, an entity's name
+    links = page.select("nav.letter-index a")
+    assert len(rows) >= 30 and len(links) > 5
+    for link in links:
+        first = rows.index(page.find(id=link["href"].removeprefix("#")))
+        assert initial(names[first]) == link.get_text()
+        assert link.get_text() not in map(initial, names[:first])
+    assert [link.get_text() for link in links] == list(dict.fromkeys(filter(None, map(initial, names))))
+
+
 def test_the_map_page_without_javascript_has_one_svg_link_per_located_crossing(site):
     page = soup(site, "map.html")
     svg = page.select_one(".map-fallback svg")

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from ..features import bibliography
-from ..features import exports, search, sitemap
+from ..features import exports, letters, search, sitemap
 from ..features.mapping import MapData
 from ..features.timeline import human_date
 from ..kinds import CLAIM_STATUSES, FOLDER_OF, KIND_TITLES, KINDS
@@ -175,7 +175,7 @@ class Renderer:
             nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
             relation_types=res.relation_types, entities=self.dossier.entities, sources=self.dossier.sources,
         )
-        self.env.filters.update(PAGE_FILTERS, human_date=human_date)
+        self.env.filters.update(PAGE_FILTERS, human_date=human_date, letter_index=letters.letter_index)
 
     # --- helpers ---------------------------------------------------------------------------
 
