@@ -176,3 +176,4 @@ class Dossier:
     pages: dict[str, Page]
     layers: list = field(default_factory=list)   # extra map layers (features/layers.py)
     unloaded: frozenset = frozenset()   # ids of entity, source and page files that did not load (their errors say why)
+    duplicated: frozenset = frozenset()   # ids that two files define (duplicate-id says which): one of them was dropped

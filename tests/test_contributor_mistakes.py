@@ -322,6 +322,16 @@ def test_a_new_entity_with_the_id_of_a_source_carries_the_error(content):
             "across all entities and sources [duplicate-id]") in errors
 
 
+def test_references_to_an_id_defined_twice_are_not_errors_of_their_own(content):
+    """The file dropped of the two may be what the references mean: every [@almanac] citing the
+    source is no error of the pull request that adds a person named almanac. duplicate-id says
+    what is wrong, at both files."""
+    content.write("entities/people/almanac.yaml", "name: Al Manac\n")
+    errors = content.errors()
+    assert [e for e in errors if "[duplicate-id]" not in e] == []
+    assert len(errors) == 2
+
+
 def test_a_new_source_with_the_id_of_a_page_carries_the_error(content):
     content.write("sources/overview.md", "---\ntitle: An overview\naccessed: 2026-01-01\n---\nText.\n")
     assert ("sources/overview.md: error: the id 'overview' is also the name of the page pages/overview.md: "

@@ -145,6 +145,9 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
     # Ids that a file with errors would define: references to them are not errors of their own
     # (one broken file would otherwise bring an error at every reference to it).
     unloaded = dossier.unloaded - targets.keys()
+    # Ids that two files define: one of them was dropped, so a reference to it may find the other,
+    # of another kind; duplicate-id says so at both files, once, not again at every reference.
+    duplicated = dossier.duplicated
     suggest = Suggestions(targets).hint
     linked_from, cited_by = res.linked_from, res.cited_by
     links: list[tuple] = []   # (path, owner, text, shown, its links or None): checked at the end
@@ -158,7 +161,9 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                 diags.error("unknown-source", f"unknown source {c.source!r} in citation{suggest(c.source, SOURCE_KIND)}",
                             c.pos.path, c.pos.line, c.pos.col)
             elif target.kind != "source":
-                diags.error("not-a-source", f"{c.source!r} is a {target.kind}, not a source: citations name sources", c.pos.path, c.pos.line, c.pos.col)
+                if c.source not in duplicated:
+                    diags.error("not-a-source", f"{c.source!r} is a {target.kind}, not a source: citations name sources",
+                                c.pos.path, c.pos.line, c.pos.col)
             else:
                 res.cited_by[c.source].add(owner)
 
@@ -181,6 +186,8 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                             f"unknown {'id' if what == 'link' else 'source'} {ref!r} in {syntax}{hint}", path, where.line, where.col)
             elif what == "cite":
                 if target.kind != "source":
+                    if ref in duplicated:
+                        continue
                     where = markdown_pos(path, text, offset)
                     diags.error("not-a-source", f"{ref!r} is a {target.kind}, not a source: [@...] cites sources; use [[{ref}]] to link", path, where.line, where.col)
                 else:
@@ -216,7 +223,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
 
     def check_about(a) -> None:
         for ref in a.about:
-            if ref not in entities and ref not in unloaded:
+            if ref not in entities and ref not in unloaded and ref not in duplicated:
                 line, col = getattr(ref, "line", a.pos.line), getattr(ref, "col", a.pos.col)
                 why = ": it is a source, not an entity" if ref in sources else suggest(ref, ENTITY_KINDS)
                 diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}{why}",
@@ -226,7 +233,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
         for ref, where, key in entity.refs:
             target = entities.get(ref)
             if target is None:
-                if ref in unloaded:
+                if ref in unloaded or ref in duplicated:
                     continue
                 if ref in sources:
                     message = f"unknown id {ref!r}: it is a source, not an entity"
@@ -235,7 +242,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                 diags.error("unknown-id", message, where.path, where.line, where.col)
                 continue
             wanted = REF_KINDS.get(key)
-            if wanted and target.kind not in wanted:
+            if wanted and target.kind not in wanted and ref not in duplicated:
                 diags.error("wrong-kind", f"{ref!r} is a {target.kind}; '{key}' expects a {' or '.join(sorted(wanted))}", where.path, where.line, where.col)
                 continue
             if ref != entity.id:

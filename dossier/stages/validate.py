@@ -84,6 +84,7 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
     pages: dict[str, Page] = {}
     layers = []
     owners: dict[str, str] = {}  # id -> file that defines it
+    duplicated: set[str] = set()  # ids defined twice: references to them are not errors of their own
 
     for f in files:
         if f.role == "dossier" and f.record is not None:
@@ -109,6 +110,7 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
                 diags.error("duplicate-id", f"id {f.id!r} is already used by {owners[f.id]}: ids are unique across all entities and sources", f.path)
                 diags.error("duplicate-id", f"id {f.id!r} is also used by {f.path}: ids are unique across all entities and "
                             "sources; rename one of them", owners[f.id])
+                duplicated.add(f.id)
                 continue
             owners[f.id] = f.path
             why = reserved_id(f.role, f.id, os.path.basename(os.path.dirname(f.path)))   # not pathlib: 10,000 times a build
@@ -133,8 +135,9 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
                         "so this page could not be linked; rename the page's file", page.path)
             diags.error("duplicate-id", f"the id {slug!r} is also the name of the page {page.path}: [[{slug}]] links here, "
                         "so that page could not be linked; rename one of them", owners[slug])
+            duplicated.add(slug)
     unloaded = frozenset(f.id for f in files if f.role in ("entity", "source", "page") and f.id and f.record is None)
-    return Dossier(config, entities, sources, pages, layers=layers, unloaded=unloaded)
+    return Dossier(config, entities, sources, pages, layers=layers, unloaded=unloaded, duplicated=frozenset(duplicated))
 
 
 def _known_relations(entity: Entity, relation_types, diags: Diagnostics) -> Entity:
