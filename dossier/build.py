@@ -216,7 +216,7 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         state.output = cache.output_state(out)
     else:   # updated in place: what was not moved in is as the check at the start found it
         state.output = cache.output_state_after(out, previous.output, writer.files, writer.moved)
-    _hosting_limits(result.diagnostics, state.output, out)
+    _hosting_limits(result.diagnostics, state.output, out, strict)
     cache.save_state(cache.state_path(content, out), state)
     result.state = state
     if key:
@@ -230,14 +230,16 @@ PAGES_SITE_LIMIT = 1_000_000_000
 GIT_FILE_LIMIT = 100 * 1024 * 1024
 
 
-def _hosting_limits(diags: Diagnostics, output: dict, out: Path) -> None:
-    """Warn when the site is past what GitHub Pages publishes (output: cache.output_state)."""
+def _hosting_limits(diags: Diagnostics, output: dict, out: Path, strict: bool = False) -> None:
+    """Warn when the site is past what GitHub Pages publishes (output: cache.output_state); with
+    strict, as every warning, an error (check() turned the others; the site is written by now)."""
+    report = diags.error if strict else diags.warning
     total = sum(entry[0] for entry in output.values())
     if total > PAGES_SITE_LIMIT:
-        diags.warning("site-size", f"the site is {total / 1e9:.2f} GB: GitHub Pages publishes sites of at most 1 GB "
+        report("site-size", f"the site is {total / 1e9:.2f} GB: GitHub Pages publishes sites of at most 1 GB "
                       "(docs/performance.md, \"Publishing a large dossier\")", str(out))
     for rel in sorted(rel for rel, entry in output.items() if entry[0] > GIT_FILE_LIMIT):
-        diags.warning("site-size", f"{rel} is {output[rel][0] / 2**20:.0f} MiB: git refuses files over 100 MiB, "
+        report("site-size", f"{rel} is {output[rel][0] / 2**20:.0f} MiB: git refuses files over 100 MiB, "
                       "so it cannot be pushed to a branch that Pages publishes from", str(out))
 
 

@@ -82,12 +82,16 @@ def _github_path(path: str) -> str:
     ``$GITHUB_WORKSPACE``, the checkout, so that the annotations still land on their files."""
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if workspace and path:
-        try:
-            rel = os.path.relpath(os.path.abspath(path), os.path.abspath(workspace))
-        except ValueError:   # another drive on Windows
-            rel = None
-        if rel is not None and rel != os.curdir and not rel.startswith(os.pardir):
-            path = rel
+        # The checkout as named, then with its symbolic links followed: the working directory,
+        # which a relative path is taken from, is known only so (os.getcwd).
+        for base in dict.fromkeys((os.path.abspath(workspace), os.path.realpath(workspace))):
+            try:
+                rel = os.path.relpath(os.path.abspath(path), base)
+            except ValueError:   # another drive on Windows
+                continue
+            if rel != os.curdir and rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+                path = rel
+                break
     return path.replace(os.sep, "/") if os.sep != "/" else path
 
 

@@ -7,6 +7,7 @@ Every test starts from the minimal fixture (no errors), the content folder as wo
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
@@ -78,10 +79,11 @@ def test_each_unknown_id_is_compared_once_and_a_case_slip_costs_nothing():
                                (("daily-news", "source"), ("almanac", "source"), ("ada-example", "person"))})
     for _ in range(3):
         assert suggestions.hint("daly-news", frozenset({"source"})) == " (did you mean 'daily-news'?)"
-    assert suggestions.spent == 2   # the two sources, once
+    sources = len("daily-news") + len("almanac")   # a word costs its length times the candidates'
+    assert suggestions.spent == len("daly-news") * sources   # the two sources, once
     assert suggestions.hint("Ada-Example") == " (did you mean 'ada-example'?)"
     assert suggestions.hint("Ada-Example", frozenset({"source"})) == ""
-    assert suggestions.spent == 2 + 2   # the sources again, for the second question only
+    assert suggestions.spent == (len("daly-news") + len("Ada-Example")) * sources   # the second question only
 
 
 # --- an annotation's wrong value is reported once ------------------------------------------------
@@ -350,3 +352,83 @@ def test_a_quote_written_with_other_capitals_says_so(content):
     content.write("sources/daily-news.md", text.replace(f'quote: "{quote}"', f'quote: "{quote.upper()}"', 1))
     errors = [e for e in content.errors() if "[quote-not-found]" in e]
     assert len(errors) == 1 and "(the text has it with other capitals: quote it as written)" in errors[0]
+
+
+# --- suggestions cost a bounded time, whatever the ids look like ---------------------------------
+
+LONG = "a" * 74   # ids of 80 characters much alike: difflib compares each pair in full
+
+
+def test_suggestions_for_long_ids_much_alike_stay_within_seconds():
+    """The budget counted pairs: 200,000 pairs of such ids took 100 s (1,000 entities and 200
+    unknown links made `dossier check` take 95 s instead of 0.3 s)."""
+    from dossier.stages.resolve import Suggestions, Target
+    targets = {i: Target(i, i, i, "person") for i in (f"{LONG}-{n:05d}" for n in range(1000))}
+    suggestions = Suggestions(targets)
+    started = time.perf_counter()
+    for k in range(200):
+        suggestions.hint(f"{LONG}-x{k:04d}")
+    assert time.perf_counter() - started < 15   # 95 s before; 3.4 s at most now, on a slow core
+    assert suggestions.spent <= Suggestions.BUDGET
+
+
+def test_unknown_relation_types_are_suggested_within_the_budget_too(content):
+    """closest() for relation types had no budget at all: a dossier.yaml declaring 1,000 types and
+    one entity using 100 unknown ones (of 80 characters much alike) took 68 s to check."""
+    types = "".join(f"  {LONG}-{n:05d}: {{label: l{n}, reverse: r{n}}}\n" for n in range(1000))
+    config = (content.root / "dossier.yaml").read_text(encoding="utf-8")
+    (content.root / "dossier.yaml").write_text(config.replace("relations:\n", "relations:\n" + types), encoding="utf-8")
+    relations = "".join(f"  - {{type: {LONG}-x{k:04d}, target: ruritania}}\n" for k in range(100))
+    content.write("entities/people/mallory.yaml", "name: Mallory\nrelations:\n" + relations)
+    started = time.perf_counter()
+    errors = [e for e in content.errors() if "[unknown-relation]" in e]
+    assert time.perf_counter() - started < 15
+    assert len(errors) == 100
+
+
+def test_an_unknown_relation_type_is_still_suggested(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nrelations:\n  - {type: lead, target: ruritania}\n")
+    assert any("unknown relation type 'lead' (did you mean 'leads'?)" in e for e in content.errors())
+
+
+# --- GITHUB_WORKSPACE named through a symbolic link ----------------------------------------------
+
+def test_github_paths_are_from_the_checkout_named_through_a_link(content, monkeypatch, tmp_path):
+    link = tmp_path / "workspace-link"
+    link.symlink_to(content.root.parent, target_is_directory=True)
+    monkeypatch.chdir(link / "content")   # os.getcwd() gives the folder the link points to
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(link))
+    d = Diagnostic("entities/people/x.yaml", 2, 1, "error", "unknown-key", "m")
+    assert fmt.format_github(d).startswith("::error file=content/entities/people/x.yaml,line=2,")
+
+
+def test_a_path_in_a_folder_whose_name_begins_with_two_dots_is_in_the_checkout(content, monkeypatch):
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(content.root))
+    monkeypatch.chdir(content.root / "entities")
+    d = Diagnostic("../..notes/x.md", 2, 1, "error", "x", "m")   # '..notes' is a name, not the parent
+    assert fmt.format_github(d).startswith("::error file=..notes/x.md,")
+
+
+# --- the 'other capitals' hint is about capitals only --------------------------------------------
+
+QUOTED = """
+---
+title: T
+accessed: 2026-01-01
+annotations:
+  - quote: "{quote}"
+    note: n.
+---
+{text}
+"""
+
+
+@pytest.mark.parametrize("quote, text, hinted", [
+    ("the Bridge", "Text about the bridge.", True),
+    ("the first bridge", "It was the \ufb01rst bridge.", False),   # a ligature, as in text taken from a PDF
+    ("Strasse", "On the Stra\u00dfe.", False),                     # sharp s, not a capital
+])
+def test_the_other_capitals_hint_is_given_only_for_capitals(content, quote, text, hinted):
+    content.write("sources/s.md", QUOTED.format(quote=quote, text=text))
+    [error] = [e for e in content.errors() if e.startswith("sources/s.md")]
+    assert ("other capitals" in error) == hinted, error

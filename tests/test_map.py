@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 import importlib.util
 import json
+import random
 import re
 import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,7 @@ from dossier.features.map import (
     render_legend,
     render_svg,
 )
+from dossier.features import mapping
 from dossier.features.mapping import marker_json, markers_attr
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -471,3 +474,46 @@ def test_a_mini_map_in_a_crowded_region_shows_itself_and_its_nearest_neighbours(
     page = (site / "places" / "p59.html").read_text(encoding="utf-8")   # the place at 50.20
     markers = [m["id"] for m in json.loads(html.unescape(re.search(r"data-markers='([^']*)'", page).group(1)))]
     assert markers == ["p59"] + [f"p{n:02}" for n in range(20, 59)]   # itself first, then by id
+
+
+# --- mini maps: the ring search gives what a look at every place gives ---------------------------
+
+def _entity(i, lat, lon, kind="place", props=None):
+    loc = SimpleNamespace(lat=lat, lon=lon, precision_m=None, has_point=True) if lat is not None else None
+    return SimpleNamespace(id=i, kind=kind, location=loc, props=props or {}, name=i)
+
+
+def _brute(entity, entities):
+    p = mapping.point_of(entity, entities)
+    others = []
+    for other in entities.values():
+        q = mapping.point_of(other, entities)
+        if other.id != entity.id and q:
+            d = max(abs(q[0] - p[0]), abs(q[1] - p[1]))
+            if d <= mapping.NEIGHBOUR_DEG:
+                others.append((d, other.id))
+    return [entity.id] + sorted(i for _, i in sorted(others)[:mapping.NEIGHBOURS - 1])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mini_map_neighbours_match_a_brute_force_search(seed):
+    """Random points, many at one point, points 0.6 degrees apart, on cell edges, at negative
+    coordinates, by the antimeridian, and events placed by a place's id."""
+    rng = random.Random(seed)
+    for _ in range(25):
+        centre = rng.choice([(0, 0), (-33.3, -70.1), (45, 179.8), (-89.9, 0)])
+        spread, on_grid, located = rng.choice([0.05, 0.3, 0.6, 2.0]), rng.random() < 0.3, []
+        for k in range(rng.randint(1, 200)):
+            if on_grid:
+                lat, lon = centre[0] + rng.randint(-8, 8) * 0.2, centre[1] + rng.randint(-8, 8) * 0.1
+            else:
+                lat, lon = centre[0] + rng.uniform(-spread, spread), centre[1] + rng.uniform(-spread, spread)
+            if located and rng.random() < 0.2:
+                other = rng.choice(located).location
+                lat, lon = (other.lat, other.lon) if rng.random() < 0.5 else (other.lat + 0.6, other.lon - 0.6)
+            located.append(_entity(f"e{rng.randint(0, 999):03d}-{k}", max(-90, min(90, lat)), max(-180, min(180, lon))))
+        events = [_entity(f"ev{k}", None, None, "event", {"location": rng.choice(located).id}) for k in range(5)]
+        entities = {e.id: e for e in located + events}
+        maps = mapping.MapData(SimpleNamespace(dossier=SimpleNamespace(entities=entities, config=None)))
+        for e in entities.values():
+            assert [x.id for x, _ in maps.mini(e)["near"]] == _brute(e, entities)

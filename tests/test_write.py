@@ -372,3 +372,21 @@ def test_a_site_past_what_github_pages_takes_is_built_with_a_warning_that_says_s
     assert warned[0].startswith("the site is 0.00 GB: GitHub Pages publishes sites of at most 1 GB")
     assert any(w.startswith("assets/leaflet/leaflet.js is 0 MiB: git refuses files over 100 MiB") for w in warned[1:])
     assert (tmp_path / "other" / "index.html").is_file()   # a warning: the site is written
+
+
+# --- --strict makes the site-size warning an error, as every other -------------------------------
+
+def test_strict_build_past_github_pages_limits_fails(tmp_path, monkeypatch):
+    import shutil
+
+    from dossier import build as building
+    from dossier.build import build
+    from tests.conftest import REPO
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)   # no warnings: --strict passes it
+    monkeypatch.setattr(building, "PAGES_SITE_LIMIT", 100_000)    # as if a gigabyte
+    result = build(content, tmp_path / "site", strict=True)
+    sizes = [d for d in result.diagnostics.items if d.code == "site-size"]
+    assert sizes and all(d.severity == "error" for d in sizes)
+    again = build(content, tmp_path / "site", strict=True)   # unchanged: the same outcome
+    assert again.unchanged and again.diagnostics.errors

@@ -8,7 +8,7 @@ from ..diagnostics import Diagnostics
 from ..features.layers import parse_layer
 from ..kinds import FOLDER_OF, RELATION_TYPES, RelationType
 from ..model import Annotation, Citation, Config, Dossier, Entity, Fact, Location, Page, Pos, Relation, Source
-from ..schema import DOSSIER, ENTITY_RECORDS, INVALID, PAGE, SOURCE, Ctx, closest
+from ..schema import DOSSIER, ENTITY_RECORDS, INVALID, PAGE, SOURCE, Closest, Ctx
 from .load import RawFile
 
 RESERVED_SLUGS = {"index", "map", "timeline", "claims", "search", "404", "sitemap", "sources", "data", "assets",
@@ -102,6 +102,7 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
         relation_types = None  # its own types are unknown: do not report every use of them as unknown
     else:
         relation_types = {**RELATION_TYPES, **config.relation_types}
+    meant = Closest(relation_types or ())   # the type meant by an unknown one, within a budget
 
     for f in files:
         if f.role in ("entity", "source") and f.id:
@@ -119,7 +120,7 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
         if f.record is None:
             continue
         if f.role == "entity":
-            entities[f.id] = _known_relations(f.record, relation_types, diags)
+            entities[f.id] = _known_relations(f.record, relation_types, diags, meant)
         elif f.role == "source":
             sources[f.id] = f.record
         elif f.role == "page":
@@ -140,7 +141,7 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
     return Dossier(config, entities, sources, pages, layers=layers, unloaded=unloaded, duplicated=frozenset(duplicated))
 
 
-def _known_relations(entity: Entity, relation_types, diags: Diagnostics) -> Entity:
+def _known_relations(entity: Entity, relation_types, diags: Diagnostics, meant: Closest) -> Entity:
     """Keep the relations whose type exists (built in or declared in dossier.yaml); report the
     others. With no readable dossier.yaml none is kept, and none reported."""
     kept, dropped = [], []
@@ -150,7 +151,7 @@ def _known_relations(entity: Entity, relation_types, diags: Diagnostics) -> Enti
             continue
         dropped.append(rel)
         if relation_types is not None:
-            close = closest(rel.type, relation_types)
+            close = meant(rel.type)
             hint = f" (did you mean {close!r}?)" if close else ""
             diags.error("unknown-relation", f"unknown relation type {rel.type!r}{hint}: use one from docs/content-format.md "
                         "or declare it under 'relations' in dossier.yaml", entity.path, rel.type_pos.line, rel.type_pos.col)
