@@ -132,7 +132,7 @@ def step_summary(items: list[Diagnostic], command: str = "check", limit: int = S
         row = "| " + " | ".join((
             _escape_cell(_github_path(d.path)), str(d.line or ""), str((d.col or 1) if d.line else ""),
             d.severity, _escape_cell(d.code), _escape_cell(d.message))) + " |"
-        size += len(row.encode("utf-8")) + 1
+        size += len(row.encode("utf-8", "backslashreplace")) + 1   # as cli._print writes it
         if size > limit:
             break
         rows.append(row)

@@ -432,3 +432,20 @@ def test_the_other_capitals_hint_is_given_only_for_capitals(content, quote, text
     content.write("sources/s.md", QUOTED.format(quote=quote, text=text))
     [error] = [e for e in content.errors() if e.startswith("sources/s.md")]
     assert ("other capitals" in error) == hinted, error
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_the_step_summary(tmp_path, monkeypatch, capsys):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    d = Diagnostic("content/entities/people/bad\udcff.yaml", 1, 1, "error", "yaml", "m")
+    from dossier import cli
+    cli._print([d], "github", "check")
+    assert "bad\\udcff.yaml" in summary.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("style", ["text", "github", "json"])
+def test_a_file_name_that_is_not_utf8_is_printed_escaped_in_every_format(style, capsys):
+    from dossier import cli
+    cli._print([Diagnostic("content/entities/people/bad\udcff.yaml", 1, 1, "error", "yaml", "m")], style, "check")
+    out, err = capsys.readouterr()
+    assert "bad\\udcff.yaml" in (out + err).replace("\\\\", "\\")
