@@ -237,10 +237,10 @@ def _hosting_limits(diags: Diagnostics, output: dict, out: Path, strict: bool = 
     total = sum(entry[0] for entry in output.values())
     if total > PAGES_SITE_LIMIT:
         report("site-size", f"the site is {total / 1e9:.2f} GB: GitHub Pages publishes sites of at most 1 GB "
-                      "(docs/performance.md, \"Publishing a large dossier\")", str(out))
+               "(docs/performance.md, \"Publishing a large dossier\")", str(out))
     for rel in sorted(rel for rel, entry in output.items() if entry[0] > GIT_FILE_LIMIT):
         report("site-size", f"{rel} is {output[rel][0] / 2**20:.0f} MiB: git refuses files over 100 MiB, "
-                      "so it cannot be pushed to a branch that Pages publishes from", str(out))
+               "so it cannot be pushed to a branch that Pages publishes from", str(out))
 
 
 def _file_digests(content: Path, files: dict) -> dict[str, str]:

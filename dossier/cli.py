@@ -35,30 +35,24 @@ class InputError(Exception):
     """An input file that cannot be read or used (exit 1)."""
 
 
-def _printable(text: str) -> str:
-    """text with any lone surrogate (a file name that is not UTF-8) escaped: printed as it is, it
-    stops the output with an error."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def _print(items, style: str, command: str) -> None:
     if style == "json":
-        print(_printable(fmt.format_json(items)), file=sys.stdout)
+        print(fmt.printable(fmt.format_json(items)), file=sys.stdout)
         return
     if style == "github":
         for d in items:
-            print(_printable(fmt.format_github(d)), file=sys.stdout)
+            print(fmt.printable(fmt.format_github(d)), file=sys.stdout)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             try:
                 with open(summary, "a", encoding="utf-8") as f:
-                    f.write(_printable(fmt.step_summary(items, command)))
+                    f.write(fmt.printable(fmt.step_summary(items, command)))
             except OSError as e:
                 print(f"dossier: warning: cannot write the step summary {summary}: {e.strerror or e}", file=sys.stderr)
         sys.stdout.flush()
         return
     for d in items:
-        print(_printable(d.text()), file=sys.stderr)
+        print(fmt.printable(d.text()), file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:

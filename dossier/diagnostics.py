@@ -75,6 +75,12 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def printable(text: str) -> str:
+    """text with any lone surrogate (a file name that is not UTF-8) escaped: printed as it is, it
+    stops the output with an error."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _github_path(path: str) -> str:
     """GitHub matches annotations to files by their path from the repository root, with slashes.
     Diagnostics name files from the working directory, which is the root when the workflow runs
@@ -132,7 +138,7 @@ def step_summary(items: list[Diagnostic], command: str = "check", limit: int = S
         row = "| " + " | ".join((
             _escape_cell(_github_path(d.path)), str(d.line or ""), str((d.col or 1) if d.line else ""),
             d.severity, _escape_cell(d.code), _escape_cell(d.message))) + " |"
-        size += len(row.encode("utf-8", "backslashreplace")) + 1   # as cli._print writes it
+        size += len(printable(row).encode("utf-8")) + 1   # as cli._print writes it
         if size > limit:
             break
         rows.append(row)

@@ -20,6 +20,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .build import build
+from .diagnostics import printable
 from .stages.render import templates_dir
 from .stages.write import MARKER
 
@@ -79,7 +80,7 @@ class Preview:
 
         def report(result) -> None:   # as soon as the site is in place: the page reloads while the state is saved
             reported.append(True)
-            lines = [d.text() for d in result.diagnostics.sorted()]
+            lines = [printable(d.text()) for d in result.diagnostics.sorted()]
             for line in lines:
                 print(line, file=sys.stderr)
             self._tell([line for line in lines if ": error: " in line])
