@@ -565,7 +565,7 @@ def closest(word: str, options) -> str | None:
 # characters compared, up to 75 ns each (ids much alike, each option then compared in full; ids
 # that differ early cost less). A build's suggestions are bounded by their characters, not by the
 # pairs compared: 200,000 pairs of ids of 80 characters much alike took 100 s, of ids of 15, 2 s.
-SUGGESTION_BUDGET = 45_000_000   # characters compared in a build: 3.4 s at worst
+SUGGESTION_BUDGET = 45_000_000   # characters compared: 3.4 s at worst, for relation types and for ids each
 
 
 def closest_cost(word: str, options_chars: int) -> int:
@@ -574,23 +574,34 @@ def closest_cost(word: str, options_chars: int) -> int:
     return 0 if len(word) > 100 else len(word) * options_chars
 
 
-class Closest:
-    """closest() for the many words of one build against one set of options (the relation types),
-    each word looked for once, and none past the build's SUGGESTION_BUDGET."""
+class Budget:
+    """What one build may spend on suggestions, in characters compared (closest_cost), shared by
+    the Closest that draw on it."""
 
-    def __init__(self, options):
+    def __init__(self, limit: int = SUGGESTION_BUDGET):
+        self.limit, self.spent = limit, 0
+
+    def take(self, cost: int) -> bool:
+        if self.spent + cost > self.limit:
+            return False
+        self.spent += cost
+        return True
+
+
+class Closest:
+    """closest() for the many words of one build against one set of options (relation types, the
+    ids of some kinds), each word looked for once, and none once the budget is spent."""
+
+    def __init__(self, options, budget: Budget | None = None):
         self.options = sorted(options)
         self.chars = sum(len(o) for o in self.options)
-        self.spent = 0
+        self.budget = budget or Budget()
         self.found: dict = {}
 
     def __call__(self, word: str) -> str | None:
         if word not in self.found:
-            cost = closest_cost(word, self.chars)
-            self.found[word] = None
-            if self.spent + cost <= SUGGESTION_BUDGET:
-                self.spent += cost
-                self.found[word] = closest(word, self.options)
+            affordable = self.budget.take(closest_cost(word, self.chars))
+            self.found[word] = closest(word, self.options) if affordable else None
         return self.found[word]
 
 

@@ -21,7 +21,7 @@ from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
 from ..markdown.refs import malformed, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
-from ..schema import SUGGESTION_BUDGET, closest, closest_cost
+from ..schema import SUGGESTION_BUDGET, Budget, Closest
 from .incremental import note
 from .link_check import MAY_LINK, check_links, links_of
 from .pool import fork_map
@@ -76,28 +76,26 @@ class Suggestions:
 
     def __init__(self, targets: dict[str, Target]):
         self.targets = targets
-        self.spent = 0
-        self.pools: dict = {}
-        self.found: dict = {}
+        self.budget = Budget(self.BUDGET)
+        self.pools: dict[frozenset | None, Closest] = {}   # the ids of some kinds (None: all)
+
+    @property
+    def spent(self) -> int:
+        return self.budget.spent
 
     def hint(self, ref: str, kinds: frozenset | None = None) -> str:
         """' (did you mean 'x'?)', or '' (kinds: the target kinds that would do; None: any)."""
-        key = (str(ref), kinds)
-        if key not in self.found:
+        ref = str(ref)
+        lowered = ref.lower()   # ids are lowercase: 'Ada-Example' means 'ada-example'
+        target = self.targets.get(lowered)
+        if target is not None and (kinds is None or target.kind in kinds):
+            close = lowered
+        else:
             pool = self.pools.get(kinds)
             if pool is None:
-                ids = sorted(i for i, t in self.targets.items() if kinds is None or t.kind in kinds)
-                pool = self.pools[kinds] = (ids, sum(len(i) for i in ids))
-            pool, chars = pool
-            lowered = key[0].lower()   # ids are lowercase: 'Ada-Example' means 'ada-example'
-            target = self.targets.get(lowered)
-            self.found[key] = None
-            if target is not None and (kinds is None or target.kind in kinds):
-                self.found[key] = lowered
-            elif self.spent + (cost := closest_cost(key[0], chars)) <= self.BUDGET:
-                self.spent += cost
-                self.found[key] = closest(str(ref), pool)
-        close = self.found[key]
+                ids = (i for i, t in self.targets.items() if kinds is None or t.kind in kinds)
+                pool = self.pools[kinds] = Closest(ids, self.budget)
+            close = pool(ref)
         return f" (did you mean {close!r}?)" if close else ""
 
 
