@@ -29,24 +29,29 @@ def random_doc(rng: random.Random, url: str) -> Doc:
     return Doc(url=url, kind="place", title=fields.get("name") or url, fields=fields, snippet="s")
 
 
-def index_json(parts, terms=None) -> str:
-    return "".join(Index(parts=parts, terms=terms).json_pieces())
+def index_json(parts, chunks: int, terms=None) -> str:
+    """The index of parts in JSON: whole, or (in several chunks) its base and each chunk."""
+    index = Index(parts=parts, chunks=chunks, terms=terms)
+    return "".join(index.json_pieces()) + "".join("".join(index.chunk_pieces(i)) for i in range(chunks) if chunks > 1)
 
 
-@pytest.fixture(params=[1024, 3], ids=["one chunk", "chunks of three terms"])
-def chunk_size(request, monkeypatch):
-    monkeypatch.setattr(search, "TERMS_PER_CHUNK", request.param)
+def written_terms(parts, chunks: int) -> Terms:
+    """What the index hands to the next build as it is written: each chunk's terms."""
+    written: dict = {}
+    index = Index(parts=parts, chunks=chunks, keep=written.__setitem__)
+    index_json_text = "".join(index.json_pieces()) + "".join("".join(index.chunk_pieces(i)) for i in range(chunks) if chunks > 1)
+    assert index_json_text
+    return Terms(tuple(index.urls), tuple(written[i] for i in range(chunks)))
 
 
+@pytest.mark.parametrize("chunks", [1, 3], ids=["whole", "in three parts"])
 @pytest.mark.parametrize("seed", range(30))
-def test_updating_the_terms_of_the_documents_that_changed_gives_the_index_made_whole(seed, chunk_size):
+def test_updating_the_terms_of_the_documents_that_changed_gives_the_index_made_whole(seed, chunks):
     rng = random.Random(seed)
     docs = [random_doc(rng, f"d{i}.html") for i in range(rng.randint(1, 25))]
     parts = [doc_part(d) for d in docs]
-    written: dict = {}
-    index = Index(parts=parts, keep=written.__setitem__)
-    "".join(index.json_pieces())
-    last = Terms.split(tuple(index.urls), written)
+    last = written_terms(parts, chunks)
+    written = last.texts()
     assert last.updated(parts, {}) is last   # nothing changed
 
     edited = list(parts)
@@ -58,31 +63,24 @@ def test_updating_the_terms_of_the_documents_that_changed_gives_the_index_made_w
         edited[k] = doc_part(random_doc(rng, docs[k].url))
     terms = last.updated(edited, before)
     assert terms is not None
-    assert index_json(edited, terms.texts()) == index_json(edited)
+    assert index_json(edited, chunks, terms.chunks) == index_json(edited, chunks)
     assert last.texts() == written   # the last build's terms are left as they were
     assert sum(a is not b for a, b in zip(last.chunks, terms.chunks)) <= len(terms.texts().keys() ^ written.keys()) \
         + sum(terms.texts().get(t) != written.get(t) for t in written)   # only chunks that changed are new
 
 
-def test_term_chunks_are_handed_out_as_they_fill_and_each_term_is_found_in_its_chunk(monkeypatch):
-    monkeypatch.setattr(search, "TERMS_PER_CHUNK", 2)
-    handed = []
-    chunks = search.TermChunks(lambda i, chunk: handed.append((i, dict(chunk))))
-    for term in ("apple", "banana", "cherry"):
-        chunks.add(term, "{}")
-    assert handed == [(0, {"apple": "{}", "banana": "{}"})]   # before the end: not held to it
-    terms = chunks.close(("d0.html",))
-    assert handed[1:] == [(1, {"cherry": "{}"})] and terms.firsts == ("", "cherry")
-    for term in ("apple", "banana", "cherry", "a", "blueberry", "zucchini"):   # new terms too
-        assert terms.chunk_of(term) == (0 if term < "cherry" else 1)
+def test_each_term_is_kept_in_the_chunk_of_its_part():
+    parts = [doc_part(Doc(url=f"d{i}.html", kind="page", title="t", fields={"text": text}))
+             for i, text in enumerate(["tumen tumangang bridge", "두만강 철교", "圖們江 мост", "bridges tu"])]
+    terms = written_terms(parts, 5)
+    for i, chunk in enumerate(terms.chunks):
+        assert all(search.part_of(term, 5) == i == terms.chunk_of(term) for term in chunk)
+    assert sorted(terms.texts()) == sorted(set().union(*map(set, terms.chunks)))
 
 
 def test_documents_added_removed_or_moved_make_every_term_again():
     parts = [doc_part(Doc(url=f"d{i}.html", kind="page", title="t", fields={"text": f"word{i} tumen"})) for i in range(4)]
-    written: dict = {}
-    index = Index(parts=parts, keep=written.__setitem__)
-    "".join(index.json_pieces())
-    last = Terms.split(tuple(index.urls), written)
+    last = written_terms(parts, 1)
     assert last.updated(parts[:3], {}) is None
     assert last.updated(parts[1:] + parts[:1], {}) is None
 
@@ -155,5 +153,5 @@ def test_the_pieces_made_in_the_forked_process_come_back_to_be_kept(demo, tmp_pa
     records = len(d.entities) + len(d.sources)
     assert sum(item[0] == "dossier.json" for item in items) == records
     assert sum(item[0] == "search" for item in items) == records + len(d.pages)
-    firsts = items[(search.SEARCH_INDEX, "firsts")][1]
-    assert sum(item[:2] == (search.SEARCH_INDEX, "terms") for item in items) == len(firsts) >= 1
+    chunks = items[(search.SEARCH_INDEX, "chunks")][1]
+    assert sum(item[:2] == (search.SEARCH_INDEX, "terms") for item in items) == chunks == 1   # written whole

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from dossier import cache
-from dossier.build import build
+from dossier.build import build, check
+from dossier.features import search
 from dossier.stages import parallel, pool
 from dossier.stages.render import Renderer
 from dossier.stages.write import MARKER, UPDATING_TEXT, SiteWriter
@@ -307,6 +308,30 @@ def test_incremental_builds_equal_cold_builds_when_rendering_in_workers(demo, tm
         step(demo)
         assert not build(demo, site).diagnostics.errors
     assert_same_as_cold(demo, site, tmp_path)
+
+
+@pytest.mark.parametrize("workers", [False, True], ids=["serial", "in workers"])
+def test_an_index_in_parts_follows_edits_as_a_cold_build_does(demo, tmp_path, monkeypatch, workers):
+    """Past search.WHOLE_MAX documents the search index's terms are written in parts
+    (data/search/N.js). Here that limit is the demo's size: the new entity of STEPS puts the
+    index in parts, the edits after it update parts, and its deletion makes the index whole again."""
+    monkeypatch.setattr(search, "WHOLE_MAX", search.document_count(check(demo).resolved))
+    monkeypatch.setattr(search, "DOCUMENTS_PER_PART", 16)
+    if workers:
+        monkeypatch.setattr(parallel, "PARALLEL_FROM_PAGES", 1)
+        monkeypatch.setattr(pool, "PARALLEL_FROM", 1)
+    site = tmp_path / "site"
+    build(demo, site)
+    words = ("its summary's words change, in an index in parts",
+             lambda c: edit(c, "entities/people/test-person-2.yaml", "added by a test", "added by a quick test"))
+    steps = STEPS[:4] + [words] + STEPS[4:]
+    in_parts = []
+    for _, step in steps[:9] if workers else steps:
+        step(demo)
+        assert not build(demo, site).diagnostics.errors
+        in_parts.append(len(list((site / "data" / "search").glob("*.js"))))
+        assert_same_as_cold(demo, site, tmp_path)
+    assert in_parts[:2] == [0, 0] and min(in_parts[2:7]) > 4 and in_parts[7:9] == [0, 0], in_parts
 
 
 def test_a_state_file_not_signed_on_this_machine_is_never_unpickled(demo, tmp_path):

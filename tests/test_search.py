@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -513,3 +514,90 @@ def test_the_shipped_files_find_the_demo_people_in_any_script(demo_res, fixture_
     tum = node("print(DossierSearch.search(index(input.demo), 'Tum').results.map(r => r.terms));",
                demo=index_script(demo_res))
     assert tum and all(any(t.startswith("tum") for t in terms) for terms in tum)
+
+
+# --- an index in parts ---------------------------------------------------------------------------
+
+PART_WORDS = ["tumen", "tumangang", "tumbling", "bridge", "bridges", "rail", "road", "river", "khasan", "rason",
+              "korea", "kim", "ki", "x", "2024", "1959", "мост", "дружбы", "путин", "путина", "두만강", "철교를",
+              "강동", "푸틴은", "圖們江大橋", "大橋", "ゆうびん", "𠀀𠀁", "the", "of"]
+
+
+def many_docs(count: int, seed: int = 7) -> list[Doc]:
+    """Documents enough for an index in parts, of words in every script the tokenizer splits apart."""
+    rng = random.Random(seed)
+    words = lambda n: " ".join(rng.choice(PART_WORDS) for _ in range(n))   # noqa: E731
+    return [doc(f"d/{i}.html", name=words(2), alias=words(1), about=words(12), text=words(rng.randint(0, 30)))
+            for i in range(count)]
+
+
+def parted_files(docs: list[Doc]) -> tuple[str, list[str]]:
+    """data/search-index.js and data/search/N.js of these documents, as IndexFiles writes them."""
+    index = search.Index(docs, chunks=search.part_count(len(docs)))
+    main = "".join(search._script_pieces(search._payload_pieces(index)))
+    return main, ["".join(search._script_pieces(index.chunk_pieces(n), search._part_target(n)))
+                  for n in range(index.chunks)]
+
+
+def test_a_large_index_is_written_in_parts_and_a_small_one_whole():
+    assert search.part_count(search.WHOLE_MAX) == 0
+    assert search.part_count(search.WHOLE_MAX + 1) == -(-(search.WHOLE_MAX + 1) // search.DOCUMENTS_PER_PART)
+    js_small = re.search(r"const SMALL = (\d+);", SEARCH_JS.read_text(encoding="utf-8"))
+    assert js_small and int(js_small.group(1)) == search.WHOLE_MAX   # search.js's prefix rule holds in parts
+    docs = many_docs(search.WHOLE_MAX + 100)
+    main, parts = parted_files(docs)
+    data = decode(main)
+    assert data["parts"] == len(parts) == search.part_count(len(docs)) and data["index"]["index"] == []
+    assert data["index"]["documentCount"] == len(docs)
+    whole = build_index(docs)
+    terms = {}
+    for n, text in enumerate(parts):
+        m = re.fullmatch(r"\(window\.DOSSIER_SEARCH_PARTS = window\.DOSSIER_SEARCH_PARTS \|\| \{\}\)\[(\d+)\] = "
+                         r"JSON\.parse\('(.*)'\);\n", text, re.S)
+        assert m and int(m.group(1)) == n
+        entries = json.loads(re.sub(r"\\(.)", r"\1", m.group(2)))
+        assert [t for t, _ in entries] == sorted(t for t, _ in entries)
+        assert all(search.part_of(t, len(parts)) == n for t, _ in entries)
+        terms.update(entries)
+    assert terms == dict(whole["index"])   # every term once, with the postings of the index whole
+    assert {k: v for k, v in data["index"].items() if k != "index"} == {k: v for k, v in whole.items() if k != "index"}
+
+
+@in_node
+def test_search_js_puts_each_term_in_the_part_search_py_does():
+    terms = sorted({t for w in PART_WORDS + TRICKY for t in tokenize(w)} | {"a", "ab", "abc", "𠀀", "강"})
+    got = node("const t = DossierSearch.makeTokenizer(input.spec);"
+               "print(input.counts.map(n => input.terms.map(term => DossierSearch.partOf(t, term, n))));",
+               spec=search._options()["tokenizer"], terms=terms, counts=[1, 2, 5, 97, 480])
+    assert got == [[search.part_of(term, n) for term in terms] for n in [1, 2, 5, 97, 480]]
+
+
+@in_node
+def test_a_query_loads_only_the_parts_of_its_words_and_finds_what_the_whole_index_finds():
+    docs = many_docs(search.WHOLE_MAX + 300)
+    main, parts = parted_files(docs)
+    queries = ["tumen", "tum", "tumen bri", "bridges", "kim", "ki", "x", "2024", "мост", "путин", "пут", "강", "두만",
+               "두만강", "철교", "푸틴", "大橋", "圖們", "ゆう", "𠀀", "rason khasan", "road rail river", "the", "zzz",
+               "tumenn", "brigde"]
+    got = node("""
+        const whole = index(input.whole), parted = index(input.main);
+        function part(text) {
+          const context = { window: {}, JSON: JSON };
+          require('vm').runInNewContext(text, context);
+          return context.window.DOSSIER_SEARCH_PARTS;
+        }
+        const shown = f => f.results.map(r => [r.id, Math.round(r.score * 1e6)]);
+        print(input.queries.map(q => {
+          const needed = DossierSearch.partsNeeded(parted, q);
+          needed.forEach(n => DossierSearch.addPart(parted, n, part(input.parts[n])[n]));
+          const again = DossierSearch.partsNeeded(parted, q);
+          return { q: q, needed: needed, again: again, whole: shown(DossierSearch.search(whole, q)),
+                   parted: shown(DossierSearch.search(parted, q)) };
+        }));
+        """, whole=script(payload(docs)), main=main, parts=parts, queries=queries)
+    for answer in got:
+        q = answer["q"]
+        assert answer["again"] == [], q
+        assert len(answer["needed"]) <= len(q.split()) + len(q) // 2, q   # a part per word (a Han pair each)
+        assert answer["parted"] == answer["whole"], q
+    assert any(a["whole"] for a in got if a["q"] == "tum") and not got[0]["again"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import bisect
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from .. import collector
 from ..kinds import KIND_TITLES
 from ..markdown.refs import CITATION, WIKILINK, fold_breaks
 
-FORMAT = 1  # of the payload around MiniSearch's index; search.js refuses another
+FORMAT = 2  # of the payload around MiniSearch's index; search.js refuses another (2: "parts")
 FIELDS = ("name", "alias", "title", "about", "text")
 BOOST = {"name": 8, "alias": 6, "title": 4, "about": 2, "text": 1}
 """name: an entity's name; alias: its native names and aliases; title: a source's or a page's
@@ -377,18 +376,23 @@ class Index:
     JSON.
     """
 
-    def __init__(self, docs: Iterable[Doc] = (), parts: Iterable[DocPart] = (), terms: dict[str, str] | None = None,
-                 keep: Callable[[str, str], object] | None = None):
-        """terms: the JSON of every term's postings, when already known (Terms.updated): the
-        documents' postings are then not gathered again. keep: called with each term and the
-        JSON of its postings as they are written, in order (TermChunks.add)."""
+    def __init__(self, docs: Iterable[Doc] = (), parts: Iterable[DocPart] = (),
+                 terms: tuple[dict[str, str], ...] | None = None, chunks: int = 1,
+                 keep: Callable[[int, dict[str, str]], object] | None = None):
+        """chunks: how many chunks the terms are written in (one per file of a large index, see
+        part_of; one for an index written whole). terms: the JSON of every term's postings by
+        chunk, when already known (Terms.updated): the documents' postings are then not gathered
+        again. keep: called with each chunk's number and its terms (term -> the JSON of its
+        postings) once the chunk is written, when the postings were gathered."""
         self.postings: list[defaultdict] = [defaultdict(list) for _ in FIELDS]  # term -> members
         self.field_length: dict[str, list] = {}
         self.average: list = [None] * len(FIELDS)
         self.urls: list[str] = []
         self.stored: list[str] = []   # per document, its stored fields in JSON
         self.terms = terms
+        self.chunks = len(terms) if terms is not None else chunks
         self.keep = keep
+        self._gathered: list[list[str]] | None = None   # the terms gathered, sorted, by chunk
         for doc in docs:
             self.add(doc)
         for part in parts:
@@ -420,7 +424,8 @@ class Index:
 
     def json_pieces(self) -> Iterator[str]:
         """MiniSearch's ``toJSON()`` in JSON, in pieces (each whole JSON tokens). The postings of
-        a term are dropped once written: the index is emptied as its text is made."""
+        a term are dropped once written: the index is emptied as its text is made. An index in
+        several chunks is written without its terms, each chunk then with chunk_pieces."""
         average = list(self.average)
         while average and average[-1] is None:
             average.pop()
@@ -434,7 +439,7 @@ class Index:
             "averageFieldLength": _dumps([None if a is None else _number(a) for a in average]),
             "storedFields": self._stored_pieces(),
             "dirtCount": _dumps(0),
-            "index": self._terms_pieces(),
+            "index": self.chunk_pieces(0) if self.chunks == 1 else "[]",
             "serializationVersion": _dumps(2),
         })
 
@@ -445,48 +450,90 @@ class Index:
             yield f'{"," if i else ""}"{key}":{self.stored[int(key)]}'
         yield "}"
 
-    def _terms_pieces(self) -> Iterator[str]:
-        """[[term, {field id: {document id: count}}], ...]: terms sorted, fields and documents in
-        order, a term a piece. The JSON of each term's postings gathered goes to self.keep."""
-        keep = self.keep
+    def _terms_of(self, chunk: int) -> list[str]:
+        """The terms of one chunk, sorted."""
+        if self.terms is not None:
+            return sorted(self.terms[chunk])
+        if self._gathered is None:
+            self._gathered = [[] for _ in range(self.chunks)]
+            for term in sorted(set().union(*self.postings)):
+                self._gathered[part_of(term, self.chunks)].append(term)
+        return self._gathered[chunk]
+
+    def chunk_pieces(self, chunk: int) -> Iterator[str]:
+        """[[term, {field id: {document id: count}}], ...] of the terms of one chunk: terms
+        sorted, fields and documents in order, a term a piece. The JSON of the postings gathered
+        goes to self.keep once the chunk is written."""
         yield "["
         if self.terms is not None:
-            for i, term in enumerate(sorted(self.terms)):
-                yield f'{"," if i else ""}[{_dumps(term)},{self.terms[term]}]'
+            texts = self.terms[chunk]
+            for i, term in enumerate(self._terms_of(chunk)):
+                yield f'{"," if i else ""}[{_dumps(term)},{texts[term]}]'
         else:
             postings = self.postings
-            for i, term in enumerate(sorted(set().union(*postings))):
+            kept: dict[str, str] = {}
+            for i, term in enumerate(self._terms_of(chunk)):
                 fields = ",".join(f'"{f}":{{{",".join(by_field.pop(term))}}}'
                                   for f, by_field in enumerate(postings) if term in by_field)
                 text = f"{{{fields}}}"
-                if keep is not None:
-                    keep(term, text)
+                kept[term] = text
                 yield f'{"," if i else ""}[{_dumps(term)},{text}]'
+            if self.keep is not None:
+                self.keep(chunk, kept)
         yield "]"
 
 
-TERMS_PER_CHUNK = 1024   # terms per chunk of Terms, in order: an edit's few terms change a few
+# --- an index in parts ---------------------------------------------------------------------------
+
+WHOLE_MAX = 500
+"""Documents up to which the index is one file. search.js matches a last word of one or two
+letters as a prefix only up to this size (its SMALL), which a part could not answer: every term
+beginning with that letter would have to be loaded."""
+DOCUMENTS_PER_PART = 128
+"""Past WHOLE_MAX, the terms are written in one file per this many documents (data/search/{n}.js),
+and search.js loads only the files that hold the terms of a query: at 10,000 entities of the
+benchmark about 260 KB each, where the index written whole was 29 MB, read before the first
+search. The rest of the index (document ids, field lengths, stored fields) stays in
+data/search-index.js."""
+PARTS_FOLDER = "data/search"
+
+
+def part_count(documents: int) -> int:
+    """Files the terms of an index of this many documents are written in: 0 for an index whole."""
+    return 0 if documents <= WHOLE_MAX else -(-documents // DOCUMENTS_PER_PART)
+
+
+def part_of(term: str, parts: int) -> int:
+    """Which part holds a term (search.js's partOf computes the same): by a hash (32-bit FNV-1a of
+    the code points) of its first two characters, or of its first alone when that is Han, kana or
+    Hangul. Every term a query can look up is then in the part of the query's word: a whole word,
+    or a prefix of three letters or more (a large index has no shorter prefixes), or any prefix of
+    a Han or Hangul word, which is searched from its first syllable."""
+    if parts <= 1:
+        return 0
+    key = term[:1] if _EAST_ASIAN.match(term) else term[:2]
+    h = 0x811C9DC5
+    for ch in key:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return h % parts
+
+
+def part_path(n: int) -> str:
+    return f"{PARTS_FOLDER}/{n}.js"
 
 
 class Terms(NamedTuple):
     """The postings of every term as the last build wrote them, so that after a small edit only
     the terms of the documents that changed are made again: gathering the postings of every
     document (millions of them at 10,000 entities) was most of what the index cost. The terms
-    are kept in chunks of consecutive terms, and a chunk no term of which changed is the very
-    same dict, so the saved state rewrites only the few that hold what changed."""
+    are kept in the chunks they are written in (a part of the index each, or one chunk for an
+    index written whole), and a chunk no term of which changed is the very same dict, so the
+    saved state rewrites only the few that hold what changed."""
     urls: tuple[str, ...]                # the documents, in order: their ids in the postings
-    firsts: tuple[str, ...]              # the first term of each chunk ("" for the first chunk)
     chunks: tuple[dict[str, str], ...]   # term -> the JSON of its postings, in chunks[chunk_of(term)]
 
-    @classmethod
-    def split(cls, urls: tuple[str, ...], texts: dict[str, str]) -> Terms:
-        chunks = TermChunks(lambda i, chunk: None)
-        for term in sorted(texts):
-            chunks.add(term, texts[term])
-        return chunks.close(urls)
-
     def chunk_of(self, term: str) -> int:
-        return bisect.bisect_right(self.firsts, term) - 1
+        return part_of(term, len(self.chunks))
 
     def texts(self) -> dict[str, str]:
         """term -> the JSON of its postings ({"field id":{"document id":count,...},...}), all terms."""
@@ -526,39 +573,7 @@ class Terms(NamedTuple):
                 texts.pop(term, None)
             else:
                 texts[term] = text
-        return Terms(self.urls, self.firsts, tuple(chunks))
-
-
-class TermChunks:
-    """Terms made from the terms as the index writes them (in order, Index.keep): each chunk is
-    handed to `done(i, chunk)` as soon as it is full, so that a process that spills what it makes
-    (incremental.Pieces) never holds them all: they were the JSON of the whole index, 29 MB at
-    10,000 entities, in the process beside the page workers of a cold build."""
-
-    def __init__(self, done: Callable[[int, dict[str, str]], object]):
-        self.done = done
-        self.firsts: list[str] = []
-        self.chunks: list[dict[str, str]] = []
-        self.chunk: dict[str, str] = {}
-
-    def add(self, term: str, text: str) -> None:
-        if not self.chunk:
-            self.firsts.append(term if self.firsts else "")
-        self.chunk[term] = text
-        if len(self.chunk) >= TERMS_PER_CHUNK:
-            self._hand_out()
-
-    def _hand_out(self) -> None:
-        self.done(len(self.chunks), self.chunk)
-        self.chunks.append(self.chunk)
-        self.chunk = {}
-
-    def close(self, urls: tuple[str, ...]) -> Terms:
-        if self.chunk or not self.firsts:
-            if not self.firsts:
-                self.firsts.append("")
-            self._hand_out()
-        return Terms(urls, tuple(self.firsts), tuple(self.chunks))
+        return Terms(self.urls, tuple(chunks))
 
 
 def _counts(part: DocPart) -> list[dict[str, int]]:
@@ -610,8 +625,9 @@ def _options() -> dict:
 
 
 def payload(docs: Iterable[Doc]) -> dict:
-    """What search.js reads: the options to load the index with, kind labels, and the index."""
-    return {**_options(), "index": build_index(docs)}
+    """What search.js reads: the options to load the index with, kind labels, and the index
+    (whole: ``parts`` 0)."""
+    return {**_options(), "index": build_index(docs), "parts": 0}
 
 
 # The JSON of this module: sorted keys, no spaces, text as it is (json.dumps with those options).
@@ -635,6 +651,7 @@ def _object_pieces(members: dict[str, str | Iterable[str]]) -> Iterator[str]:
 def _payload_pieces(index: Index) -> Iterator[str]:
     members: dict = {k: _dumps(v) for k, v in _options().items()}
     members["index"] = index.json_pieces()
+    members["parts"] = _dumps(index.chunks if index.chunks > 1 else 0)   # files of terms (data/search/)
     return _object_pieces(members)
 
 
@@ -663,7 +680,7 @@ _SCRIPT_ESCAPES = [
 _SCRIPT_PART = 1 << 16   # characters of JSON escaped at a time
 
 
-def script(data: dict | str, name: str = "DOSSIER_SEARCH") -> str:
+def script(data: dict | str, target: str = "window.DOSSIER_SEARCH") -> str:
     """A classic script that sets window[name] to `data` (or to the value of `data` in JSON).
 
     The JSON (sorted keys) is shipped inside a string given to JSON.parse, which V8 reads several
@@ -671,12 +688,12 @@ def script(data: dict | str, name: str = "DOSSIER_SEARCH") -> str:
     text never closes a <script> element; words that offline checkers take for a network call
     ("fetch(", "import(", "XMLHttpRequest", ".wasm") are escaped too. The value is unchanged.
     """
-    return "".join(_script_pieces([data if isinstance(data, str) else _dumps(data)], name))
+    return "".join(_script_pieces([data if isinstance(data, str) else _dumps(data)], target))
 
 
-def _script_pieces(json_pieces: Iterable[str], name: str = "DOSSIER_SEARCH") -> Iterator[str]:
+def _script_pieces(json_pieces: Iterable[str], target: str = "window.DOSSIER_SEARCH") -> Iterator[str]:
     """script() of the JSON text made of json_pieces (each whole JSON tokens), in pieces."""
-    yield f"window.{name} = JSON.parse('"
+    yield f"{target} = JSON.parse('"
     for part in _parts(json_pieces, _SCRIPT_PART):
         yield _escape(part)
     yield "');\n"
@@ -705,37 +722,32 @@ def _escape(text: str) -> str:
 
 
 def index_script(res) -> str:
-    """data/search-index.js"""
-    return "".join(_index_script_pieces(res))
+    """data/search-index.js of a dossier whose index is written whole."""
+    data = bytearray()
+    write_index_script(res, data.extend)
+    return data.decode("utf-8")
 
 
-def _index_script_pieces(res) -> Iterator[str]:
-    return _script_pieces(_payload_pieces(Index(parts=each_part(res))))
+def _part_target(n: int) -> str:
+    """What the script of part n sets: an entry of a registry that search.js reads when it loads."""
+    return f"(window.DOSSIER_SEARCH_PARTS = window.DOSSIER_SEARCH_PARTS || {{}})[{n}]"
 
 
 # The items of the index's Terms in incremental.Pieces: (SEARCH_INDEX, "urls"), (SEARCH_INDEX,
-# "firsts") and (SEARCH_INDEX, "terms", i) for each chunk.
+# "chunks") (how many) and (SEARCH_INDEX, "terms", i) for each chunk.
 SEARCH_INDEX = "data/search-index.js"
 
 
 def _last_terms(pieces) -> Terms | None:
-    urls, firsts = pieces.last((SEARCH_INDEX, "urls")), pieces.last((SEARCH_INDEX, "firsts"))
-    if urls is None or firsts is None:
+    urls, count = pieces.last((SEARCH_INDEX, "urls")), pieces.last((SEARCH_INDEX, "chunks"))
+    if urls is None or count is None:
         return None
-    chunks = [pieces.last((SEARCH_INDEX, "terms", i)) for i in range(len(firsts))]
-    return None if None in chunks else Terms(urls, firsts, tuple(chunks))
+    chunks = [pieces.last((SEARCH_INDEX, "terms", i)) for i in range(count)]
+    return None if None in chunks else Terms(urls, tuple(chunks))
 
 
 def _keep_chunk(pieces, i: int, chunk: dict[str, str]) -> None:
     pieces.put((SEARCH_INDEX, "terms", i), chunk)
-
-
-def _keep_terms(pieces, terms: Terms, chunks_kept: bool = False) -> None:
-    pieces.put((SEARCH_INDEX, "urls"), terms.urls)
-    pieces.put((SEARCH_INDEX, "firsts"), terms.firsts)
-    if not chunks_kept:
-        for i, chunk in enumerate(terms.chunks):
-            _keep_chunk(pieces, i, chunk)
 
 
 def _terms_from_pieces(res, pieces) -> tuple[Iterable[DocPart], Terms | None]:
@@ -754,37 +766,81 @@ def _terms_from_pieces(res, pieces) -> tuple[Iterable[DocPart], Terms | None]:
     return parts, last.updated(parts, {k: pieces.previous[makers[k][0]][1] for k in made})
 
 
-def write_index_script(res, write: Callable[[bytes], object], pieces=None) -> None:
-    """data/search-index.js, written in UTF-8 pieces with `write` (a binary file's write, say):
-    neither the documents nor the text are ever whole, and the index is emptied as it is written.
-    pieces: an incremental.Pieces, which keeps what the index needs of each document, and the
-    postings of each term, for the next build."""
-    with collector.paused():   # millions of postings, none in a cycle
-        chunks = None
+def document_count(res) -> int:
+    d = res.dossier
+    return len(d.entities) + len(d.sources) + len(d.pages)
+
+
+class IndexFiles:
+    """data/search-index.js, and for a large dossier its parts data/search/{n}.js, written in
+    UTF-8 pieces: neither the documents nor the text are ever whole, and the index is emptied as
+    it is written. The files must be written in the order of writers(): the first makes the
+    index, the last hands its terms to `pieces`. pieces: an incremental.Pieces, which keeps what
+    the index needs of each document, and the postings of each term, for the next build."""
+
+    def __init__(self, res, pieces=None):
+        self.res, self.pieces = res, pieces
+        self.parts = part_count(document_count(res))
+        self.index: Index | None = None
+
+    def writers(self) -> Iterator[tuple[str, Callable]]:
+        yield SEARCH_INDEX, self._write_main
+        for n in range(self.parts):
+            yield part_path(n), partial(self._write_part, n)
+
+    def _start(self) -> Index:
+        chunks = max(self.parts, 1)
+        pieces = self.pieces
         if pieces is None:
-            index = Index(parts=each_part(res))
-        else:
-            parts, terms = _terms_from_pieces(res, pieces)
-            if terms is None:   # gathered: the postings as written, for the next build
-                chunks = TermChunks(partial(_keep_chunk, pieces))
-                index = Index(parts=parts, keep=chunks.add)
-            else:
-                index = Index(parts=parts, terms=terms.texts())
-        for piece in _script_pieces(_payload_pieces(index)):
+            return Index(parts=each_part(self.res), chunks=chunks)
+        parts, terms = _terms_from_pieces(self.res, pieces)
+        if terms is None or len(terms.chunks) != chunks:   # gathered: the postings as written, for the next build
+            return Index(parts=parts, chunks=chunks, keep=partial(_keep_chunk, pieces))
+        return Index(parts=parts, terms=terms.chunks)
+
+    def _write_main(self, write: Callable[[bytes], object]) -> None:
+        with collector.paused():   # millions of postings, none in a cycle
+            self.index = self._start()
+            for piece in _script_pieces(_payload_pieces(self.index)):
+                write(piece.encode())
+            if not self.parts:
+                self._done()
+
+    def _write_part(self, n: int, write: Callable[[bytes], object]) -> None:
+        for piece in _script_pieces(self.index.chunk_pieces(n), _part_target(n)):
             write(piece.encode())
-        if chunks is not None:
-            _keep_terms(pieces, chunks.close(tuple(index.urls)), chunks_kept=True)
-        elif pieces is not None:
-            _keep_terms(pieces, terms)
+        if n == self.parts - 1:
+            self._done()
+
+    def _done(self) -> None:
+        """The terms as written, for the next build: the chunks gathered went to pieces as each
+        was written (Index.keep); those taken from the last build go now."""
+        index, pieces = self.index, self.pieces
+        if pieces is not None:
+            pieces.put((SEARCH_INDEX, "urls"), tuple(index.urls))
+            pieces.put((SEARCH_INDEX, "chunks"), index.chunks)
+            if index.terms is not None:
+                for i, chunk in enumerate(index.terms):
+                    _keep_chunk(pieces, i, chunk)
+        self.index = None
+
+
+def write_index_script(res, write: Callable[[bytes], object], pieces=None) -> None:
+    """data/search-index.js of a dossier whose index is written whole (see IndexFiles)."""
+    files = IndexFiles(res, pieces)
+    assert not files.parts, "an index in parts is written with IndexFiles.writers"
+    for _, write_to in files.writers():
+        write_to(write)
 
 
 def writers(res, pieces=None):
-    """The data file of search, as (path, write_to): write_to(write) writes it (write_index_script)."""
-    yield "data/search-index.js", partial(write_index_script, res, pieces=pieces)
+    """The data files of search, as (path, write_to): write_to(write) writes one (IndexFiles),
+    in this order."""
+    return IndexFiles(res, pieces).writers()
 
 
 def files(res):
-    """The data file of search, as (path, bytes)."""
+    """The data files of search, as (path, bytes)."""
     for path, write_to in writers(res):
         data = bytearray()
         write_to(data.extend)

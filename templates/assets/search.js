@@ -3,6 +3,9 @@
  * The index is built at build time (dossier/features/search.py) in MiniSearch's own serialised
  * form and shipped as data/search-index.js, a script that sets window.DOSSIER_SEARCH; this file
  * loads it into MiniSearch (assets/vendor/minisearch.js) and searches it: no fetch, no modules.
+ * In a large dossier the terms are in parts (data/search/N.js, each a script that sets
+ * window.DOSSIER_SEARCH_PARTS[N]), and a query first loads, with a <script> element, the parts
+ * that hold its words (partOf, the same hash as search.py's part_of).
  * Results are built with DOM methods and textContent only: indexed text is never parsed as HTML.
  *
  * The tokenizer here must split text exactly as search.py does (tests/test_search.py checks it):
@@ -111,10 +114,54 @@
   }
 
   function load(data, MiniSearch) {
-    if (!data || data.format !== 1 || !data.index) throw new Error('unknown search index format');
+    if (!data || data.format !== 2 || !data.index) throw new Error('unknown search index format');
     const tok = makeTokenizer(data.tokenizer);
     const engine = MiniSearch.loadJS(data.index, options(data, tok));
-    return { engine: engine, tok: tok, data: data };
+    return { engine: engine, tok: tok, data: data, parts: data.parts || 0, loaded: new Set() };
+  }
+
+  /* Which part of an index in `parts` parts holds a term: search.py's part_of, a 32-bit FNV-1a
+   * hash of the code points of its first two characters (of the first alone in Han, kana and
+   * Hangul). A query's word and every term it can match share them: a large index matches a
+   * Latin or Cyrillic word as a prefix from three letters on, and Han and Hangul from the first. */
+  function partOf(tok, term, parts) {
+    if (parts <= 1) return 0;
+    const chars = Array.from(term);
+    const key = tok.isEastAsian(chars[0]) ? chars[0] : chars.slice(0, 2).join('');
+    let h = 0x811c9dc5;
+    for (const ch of key) h = Math.imul(h ^ ch.codePointAt(0), 0x01000193) >>> 0;
+    return h % parts;
+  }
+
+  /* The parts a query needs that are not loaded yet: none for an index in one file. */
+  function partsNeeded(index, query) {
+    const out = [];
+    if (!index.parts) return out;
+    for (const term of index.tok.tokenize(query)) {
+      if (!index.tok.queryTerm(term)) continue;
+      const n = partOf(index.tok, term, index.parts);
+      if (!index.loaded.has(n) && out.indexOf(n) < 0) out.push(n);
+    }
+    return out;
+  }
+
+  /* Add the terms of part n ([[term, {field id: {document id: count}}], ...]) to the engine,
+   * exactly as MiniSearch.loadJS adds those of an index loaded whole: MiniSearch has no public
+   * method for it, so this writes its map of terms (the vendored version is pinned: docs/search.md). */
+  function addPart(index, n, entries) {
+    if (index.loaded.has(n)) return;
+    for (const entry of entries) {
+      const byField = new Map();
+      const fields = entry[1];
+      for (const fieldId of Object.keys(fields)) {
+        const counts = fields[fieldId];
+        const byDocument = new Map();
+        for (const id of Object.keys(counts)) byDocument.set(parseInt(id, 10), counts[id]);
+        byField.set(parseInt(fieldId, 10), byDocument);
+      }
+      index.engine._index.set(entry[0], byField);
+    }
+    index.loaded.add(n);
   }
 
   /* Every word but stop words must match: the last one as a prefix (in an index of more than
@@ -210,8 +257,8 @@
     return out;
   }
 
-  global.DossierSearch = { makeTokenizer: makeTokenizer, options: options, load: load,
-                           search: search, segments: segments };
+  global.DossierSearch = { makeTokenizer: makeTokenizer, options: options, load: load, partOf: partOf,
+                           partsNeeded: partsNeeded, addPart: addPart, search: search, segments: segments };
 
   if (typeof document === 'undefined') return;
 
@@ -356,7 +403,44 @@
       }
     }
 
+    const requested = new Set();   // parts whose script was added to the page
+    let broken = false;
+
+    function missingPart() {
+      broken = true;
+      status.textContent = 'Part of the search index is missing: rebuild the site.';
+    }
+
+    /* Load parts with <script> elements, which work from file:// as from a server; each part
+     * loaded searches again, with what the field holds by then. */
+    function loadParts(parts) {
+      parts.forEach(function (n) {
+        if (requested.has(n)) return;
+        requested.add(n);
+        const tag = document.createElement('script');
+        tag.src = root + 'data/search/' + n + '.js';
+        tag.onload = function () {
+          const registry = global.DOSSIER_SEARCH_PARTS || {};
+          const entries = registry[n];
+          delete registry[n];   // the engine keeps its own copy
+          tag.remove();
+          if (!entries) return missingPart();
+          addPart(index, n, entries);
+          run();
+        };
+        tag.onerror = missingPart;
+        document.head.appendChild(tag);
+      });
+    }
+
     function run() {
+      if (broken) return;
+      const missing = partsNeeded(index, input.value);
+      if (missing.length) {   // the results shown stay until the parts are in: a few milliseconds
+        status.textContent = 'Searching…';
+        loadParts(missing);
+        return;
+      }
       const t0 = performance.now();
       found = search(index, input.value);
       list.textContent = '';

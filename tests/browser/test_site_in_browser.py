@@ -104,6 +104,55 @@ def test_search_says_it_is_loading_the_index_while_the_index_script_is_read(open
     expect(page.locator("#search-status")).to_contain_text("Type to search")
 
 
+def many_people(content: Path, count: int) -> None:
+    """A dossier of `count` people (more than search.WHOLE_MAX documents: an index in parts)."""
+    (content / "entities" / "people").mkdir(parents=True)
+    (content / "sources").mkdir()
+    (content / "dossier.yaml").write_text("title: Many people\n", encoding="utf-8")
+    (content / "sources" / "register.md").write_text("---\ntitle: Register\naccessed: 2026-01-01\n---\n", encoding="utf-8")
+    first = ["Anna", "Boris", "Chen", "Dmitri", "Elena", "Fyodor", "Galina", "Hyun", "Ivan", "Jin"]
+    for i in range(count):
+        extra = "names: {ko: 두만강 사람}\n" if i == 7 else ""
+        (content / "entities" / "people" / f"p{i:04}.yaml").write_text(
+            f"name: {first[i % 10]} Example{i}\n{extra}summary: A person of the register, number {i}.\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site_in_parts(tmp_path_factory) -> Path:
+    from dossier.build import build
+    from dossier.features import search
+    content = tmp_path_factory.mktemp("many") / "content"
+    many_people(content, search.WHOLE_MAX + 20)
+    site = content.parent / "site"
+    assert not build(content, site).diagnostics.errors
+    assert len(list((site / "data" / "search").glob("*.js"))) == search.part_count(search.WHOLE_MAX + 21)
+    return site
+
+
+def test_a_large_index_loads_only_the_parts_a_query_needs(page, site_in_parts):
+    parts = []
+    page.on("request", lambda r: parts.append(r.url.rsplit("/", 1)[1]) if "/data/search/" in r.url else None)
+    page.goto((site_in_parts / "search.html").as_uri() + "?q=elena")
+    expect(page.locator("#search-status")).to_contain_text("52 results")
+    assert len(parts) == 1, parts
+    expect(page.locator("#search-results li").first).to_contain_text("Elena")
+    page.fill("#search-input", "elena example17")   # a second word: its part too, and both must match
+    expect(page.locator("#search-status")).to_have_text("1 result.")
+    expect(page.locator("#search-results a")).to_have_text(["Elena Example174"])
+    assert 1 <= len(parts) <= 2 and len(set(parts)) == len(parts), parts   # each part once
+    page.fill("#search-input", "강")   # a Hangul syllable: a prefix, in the part of its first syllable
+    expect(page.locator("#search-results a")).to_have_text(["Hyun Example7"])
+    assert len(parts) <= 3, parts
+    page.fill("#search-input", "")
+    expect(page.locator("#search-status")).to_contain_text("Type to search 521 entities")
+
+
+def test_a_part_that_sets_nothing_says_the_index_is_broken(page, site_in_parts):
+    page.route("**/data/search/*.js", lambda route: route.fulfill(status=200, content_type="text/javascript", body="/* */"))
+    page.goto((site_in_parts / "search.html").as_uri() + "?q=boris")
+    expect(page.locator("#search-status")).to_have_text("Part of the search index is missing: rebuild the site.")
+
+
 @pytest.mark.parametrize("query, says", [
     ("Путина", "results for words close to it (none has it as written)"),   # Putin's name, declined
     ("Путина xyzzyq", "with some of these words (none has all of them)"),
