@@ -15,7 +15,7 @@ import pytest
 
 from dossier import cache
 from dossier.build import build, check
-from dossier.features import search
+from dossier.features import paging, search
 from dossier.stages import parallel, pool
 from dossier.stages.render import Renderer
 from dossier.stages.write import MARKER, UPDATING_TEXT, SiteWriter
@@ -223,6 +223,31 @@ def test_list_pages_are_rendered_again_only_when_what_they_show_changes(demo, tm
         rendered = {path for path, inode in page_files(site).items() if before.get(path) != inode}
         assert rendered & lists == expected, what
         assert_same_as_cold(demo, site, tmp_path)
+
+
+def test_incremental_builds_equal_cold_builds_with_lists_on_many_pages(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(paging, "PAGE_ROWS", 10)   # every list of the demo on several pages
+    site = tmp_path / "site"
+    build(demo, site)
+    assert (site / "sources" / "index" / "2.html").exists()
+    for what, step in STEPS:
+        step(demo)
+        assert not build(demo, site).diagnostics.errors, what
+        assert_same_as_cold(demo, site, tmp_path)
+
+
+def test_an_edit_renders_again_only_the_page_of_a_long_list_that_shows_what_it_changed(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(paging, "PAGE_ROWS", 10)
+    site = tmp_path / "site"
+    build(demo, site)
+    before = page_files(site)
+    edit(demo, "entities/people/yuri-trutnev.yaml", "role: Deputy Prime Minister of Russia", "role: Deputy Prime Minister")
+    assert not build(demo, site).diagnostics.errors
+    rendered = {path for path, inode in page_files(site).items() if before.get(path) != inode}
+    people = sorted(path for path in rendered if path.startswith("people/index"))
+    assert len(people) == 1 and "Deputy Prime Minister<" in (site / people[0]).read_text(encoding="utf-8"), people
+    assert len(list((site / "people" / "index").glob("*.html"))) >= 1
+    assert_same_as_cold(demo, site, tmp_path)
 
 
 def test_an_edit_renders_only_the_pages_it_changes(demo, tmp_path):

@@ -4,8 +4,8 @@ While a page renders, every read of shared data is noted as a key: a record by i
 "src:", "pag:"), the name and address of a link target ("tgt:"), one entry of a derived index
 ("idx:incoming:<id>", backlinks, mentions, ...), the names the article matcher knows ("names"),
 the located entities of mini maps ("located"), what a list page shows ("list:index",
-"list:kind:<kind>", "list:sources", "list:map", "list:timeline", "list:claims": see
-stages/lists.py); iterating over a whole collection notes its "*" key. Each key has a digest per
+"list:map", and for the lists cut into pages each page's rows and what all its pages show:
+"list:sources:2", "list:sources:nav", "list:kind:<kind>:1"...: see stages/lists.py); iterating over a whole collection notes its "*" key. Each key has a digest per
 build. A page is rendered again when one of its keys has a new digest (or when it is new);
 otherwise its file is taken from the previous site as it is. Everything global (engine,
 templates, dossier.yaml, the kinds present, the list of pages in the navigation) is in the

@@ -13,9 +13,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostics
+from ..features import paging
+from ..features.claims import all_claims
 from ..kinds import FOLDER_OF
 from ..markdown import MD
 from ..model import Dossier
+from .lists import page_paths, sorted_sources
 from .positions import markdown_pos
 from .verify import resolve_link
 
@@ -30,7 +33,8 @@ _LINK_HINT = "link to an entity, source or page with [[id]]"
 
 
 def _site_pages(dossier: Dossier) -> set[str]:
-    """Every page the site will have (Renderer.jobs)."""
+    """Every page the site will have (Renderer.jobs) but the second and later pages of long
+    lists (_SiteLinks.list_pages)."""
     pages = {"index.html", "sources/index.html", "map.html", "timeline.html", "claims.html", "search.html", "404.html"}
     for entity in dossier.entities.values():
         pages.add(entity.url)
@@ -38,6 +42,10 @@ def _site_pages(dossier: Dossier) -> set[str]:
     pages.update(source.url for source in dossier.sources.values())
     pages.update(page.url for page in dossier.pages.values())
     return pages
+
+
+# The second and later pages of a list (features/paging.py): <folder>/index/N.html, claims/N.html...
+_LIST_PAGE = re.compile(r"[^/]+/index/\d+\.html|(?:timeline|claims)/\d+\.html")
 
 
 def _site_files(res: Resolved) -> set[str]:
@@ -66,20 +74,50 @@ class _SiteLinks:
         self.res = res
         self.pages = _site_pages(res.dossier)
         sources = res.dossier.sources
-        self.anchors: dict[str, set] = {"sources/index.html": set(sources)}   # templates/sources_index.html
+        self.anchors: dict[str, set] = {}   # page -> the ids known on it
         for sid, items in res.anchors.items():
             if sid in sources:   # a highlight and its margin note (templates/_annotation.html)
                 self.anchors[sources[sid].url] = {a for item in items for a in (item.annotation.anchor, f"{item.annotation.anchor}-note")}
         self._files: set[str] | None = None
+        self._lists: dict[str, tuple[str, ...]] | None = None
+        self._claims_pages: dict | None = None
 
     def has(self, target: str) -> bool:
         if target in self.pages:
             return True
+        if _LIST_PAGE.fullmatch(target):
+            return any(target in paths for paths in self._list_pages().values())
         if not target.startswith(("assets/", "data/")):
             return False
         if self._files is None:
             self._files = _site_files(self.res)
         return target in self._files
+
+    def ids_on(self, target: str) -> set[str] | tuple:
+        """The ids known to be on a page (those of its template's fixed elements are not here)."""
+        if target.startswith("sources/index"):
+            self._list_pages()
+        return self.anchors.get(target, ())
+
+    def _list_pages(self) -> dict[str, tuple[str, ...]]:
+        """The pages of every list (stages/lists.py), and which sources each page of the sources
+        index lists (templates/sources_index.html: each is an element with its id)."""
+        if self._lists is None:
+            self._lists = page_paths(self.res)
+            paths = self._lists["list:sources"]
+            for path in paths:
+                self.anchors[path] = set()
+            for i, source in enumerate(sorted_sources(self.res.dossier.sources.values())):
+                self.anchors[paths[i // paging.PAGE_ROWS]].add(source.id)
+        return self._lists
+
+    def claims_page(self, source_id: str, anchor: str) -> str:
+        """The page of the claims ledger that shows a claim (templates/claims.html)."""
+        if self._claims_pages is None:
+            paths = self._list_pages()["list:claims"]
+            self._claims_pages = {(a.source_id, a.annotation.anchor): paths[i // paging.PAGE_ROWS]
+                                  for i, a in enumerate(all_claims(self.res))}
+        return self._claims_pages.get((source_id, anchor), "claims.html")   # not anchored: on no page
 
 
 def links_of(text: str, tokens: list | None = None, inline: bool = False) -> list[tuple[str, bool, int]]:
@@ -112,12 +150,12 @@ def _link_problem(page: str, url: str, image: bool, site: _SiteLinks) -> str | N
     if target != page and not site.has(target):
         from_here = f" (from {page} it leads to {target!r})" if "/" in page else ""
         return f"{shown} points to a missing file{from_here}"
-    if fragment and target.endswith(".html") and fragment not in _EVERY_PAGE_IDS and fragment not in site.anchors.get(target, ()):
+    if fragment and target.endswith(".html") and fragment not in _EVERY_PAGE_IDS and fragment not in site.ids_on(target):
         return f"{shown}: no element with id {fragment!r} in {target}"
     return None
 
 
-def _shown_on(d: Dossier, owner: str, shown) -> tuple[tuple[str, bool], ...]:
+def _shown_on(d: Dossier, owner: str, shown, site: _SiteLinks) -> tuple[tuple[str, bool], ...]:
     """(page, whether it shows the text inline: the templates' mdi filter, else md) for each page
     that shows a text of owner. shown is "entity" (its page), "inline" (a fact's or relation's
     note, inline on its page), "status" (the status note, shown with a status only), "location"
@@ -138,14 +176,14 @@ def _shown_on(d: Dossier, owner: str, shown) -> tuple[tuple[str, bool], ...]:
     if shown == "source":
         return ((d.sources[owner].url, False),)
     pages = (d.sources[owner].url, *(d.entities[ref].url for ref in shown.about if ref in d.entities),
-             *(("claims.html",) if shown.kind == "claim" else ()))
+             *((site.claims_page(owner, shown.anchor),) if shown.kind == "claim" else ()))
     return tuple((page, False) for page in pages)
 
 
 def check_links(res: Resolved, texts: list, diags: Diagnostics) -> None:
     site = _SiteLinks(res)
     for path, owner, text, shown, found in texts:
-        shown_on = _shown_on(res.dossier, owner, shown)
+        shown_on = _shown_on(res.dossier, owner, shown, site)
         reported: set = set()
         for inline in (False, True):
             pages = [page for page, mode in shown_on if mode is inline]

@@ -11,14 +11,22 @@ note or of a location's note, and the citations in it) notes its own reads, as o
 
 A row holds every field its template reads and nothing else: a template that needs one more
 field needs it added here, which puts it in the digest.
+
+A long list is cut into pages (features/paging.py): each page of it is under a key of its own
+(``list:sources:2``), and what every page of it shows of the whole list (its length, the paths of
+its pages, the letter or year index) under another (``list:sources:nav``). An edit re-renders
+the pages whose rows it changed, and every page of the list only when the whole list changed
+(a row added or removed, a letter's first row moved to another page).
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..features import timeline
+from ..features import paging, timeline
 from ..features.bibliography import SHOWN
 from ..features.claims import all_claims
+from ..features.letters import letter_index
+from ..kinds import FOLDER_OF
 from .incremental import note
 
 SHOWN_PROPS = {"crossing": ("border", "mode", "status"), "event": ("date",), "document": ("date",), "person": ("role",)}
@@ -90,6 +98,50 @@ class ClaimRow(NamedTuple):
     published: str | None
 
 
+class ListPage(NamedTuple):
+    """One page of a list."""
+    rows: tuple
+    start: int          # the index of its first row in the whole list
+    letter_ids: dict    # index of a row on this page -> the id of the letter it is the first row of
+
+
+class ListNav(NamedTuple):
+    """What every page of a list shows of the whole list."""
+    total: int                  # rows in the whole list
+    paths: tuple[str, ...]      # the site path of each page
+    jumps: tuple                # (label, site path, element id): the letter or year index
+
+
+# The lists cut into pages: name -> the site path of the first page (the list of a kind is
+# "list:kind:<kind>", its first page <folder>/index.html).
+PAGED_FIRST = {"list:sources": "sources/index.html", "list:timeline": "timeline.html", "list:claims": "claims.html"}
+
+
+def first_page(name: str) -> str:
+    if name.startswith("list:kind:"):
+        return f"{FOLDER_OF[name[len('list:kind:'):]]}/index.html"
+    return PAGED_FIRST[name]
+
+
+def sorted_sources(sources) -> list:
+    """Sources in the order of the sources index: by title, then id."""
+    return sorted(sources, key=lambda s: (s.title.casefold(), s.id))
+
+
+def page_paths(res) -> dict[str, tuple[str, ...]]:
+    """The site paths of the pages of every list cut into pages, as Lists cuts them, from counts
+    alone: for the link check, before anything is rendered."""
+    d = res.dossier
+    counts: dict[str, int] = {}
+    for e in d.entities.values():
+        counts[f"list:kind:{e.kind}"] = counts.get(f"list:kind:{e.kind}", 0) + 1
+    pages = {name: paging.pages_needed(n) for name, n in counts.items()}
+    pages["list:sources"] = paging.pages_needed(len(d.sources))
+    pages["list:claims"] = paging.pages_needed(len(all_claims(res)))
+    pages["list:timeline"] = len(paging.cut_groups(timeline.by_year(d.entities.values())))
+    return {name: tuple(paging.page_path(first_page(name), n) for n in range(1, count + 1)) for name, count in pages.items()}
+
+
 def _pick(mapping: dict, keys) -> dict:
     return {k: mapping[k] for k in keys if k in mapping}
 
@@ -107,15 +159,47 @@ class Lists:
         self.targets = renderer.res.site.targets
         kinds = {kind: tuple(map(entity_row, entities)) for kind, entities in renderer.by_kind.items()}
         markers = tuple(renderer.map.crossing_markers(""))   # as the map draws them, linked from the root
-        self.by_key = {f"list:kind:{kind}": rows for kind, rows in kinds.items()}
-        self.by_key.update({"list:index": self._index(kinds, markers), "list:sources": self._sources(),
-                           "list:map": self._map(markers), "list:timeline": self._timeline(),
-                           "list:claims": self._claims()})
+        self.by_key: dict = {"list:index": self._index(kinds, markers), "list:map": self._map(markers)}
+        for kind, rows in kinds.items():
+            self._paged(f"list:kind:{kind}", rows, [r.name for r in rows], row_ids=None)
+        sources = self._sources()
+        self._paged("list:sources", sources, [r.meta.get("title", "") for r in sources], row_ids=[r.id for r in sources])
+        self._paged("list:claims", self._claims())
+        self._paged_years("list:timeline", self._timeline())
 
     def shown(self, key: str):
         """The list under key, for the page being rendered, which depends on it from now on."""
         note(key)
         return self.by_key[key]
+
+    def paths(self, name: str) -> tuple[str, ...]:
+        """The site paths of the pages of a list cut into pages (not noted: the list of pages a
+        build writes is compared whole)."""
+        return self.by_key[f"{name}:nav"].paths
+
+    def _paged(self, name: str, rows: tuple, names: list | None = None, row_ids: list | None = None) -> None:
+        """A list's pages and nav. names: the rows' names, for a letter index; row_ids: each row's
+        own element id, which the index then links to (else the first row of each letter gets
+        the letter's id)."""
+        pages = paging.cut(rows)
+        paths = tuple(paging.page_path(first_page(name), n + 1) for n in range(len(pages)))
+        jump = letter_index(names) if names is not None else None
+        page_of = lambda index: paths[index // paging.PAGE_ROWS]   # noqa: E731
+        jumps = () if not jump else tuple((letter, page_of(i), row_ids[i] if row_ids else anchor)
+                                          for letter, i, anchor in jump.letters)
+        self.by_key[f"{name}:nav"] = ListNav(len(rows), paths, jumps)
+        for n, (start, page_rows) in enumerate(pages, 1):
+            ids = {} if row_ids or not jump else {i - start: a for i, a in jump.rows.items() if start <= i < start + len(page_rows)}
+            self.by_key[f"{name}:{n}"] = ListPage(tuple(page_rows), start, ids)
+
+    def _paged_years(self, name: str, years: tuple) -> None:
+        """The timeline's pages: whole years, as many as a page holds."""
+        pages = paging.cut_groups(years)
+        paths = tuple(paging.page_path(first_page(name), n + 1) for n in range(len(pages)))
+        jumps = tuple((str(year), paths[n], f"y{year}") for n, page in enumerate(pages) for year, _ in page)
+        self.by_key[f"{name}:nav"] = ListNav(sum(len(rows) for _, rows in years), paths, jumps)
+        for n, page in enumerate(pages, 1):
+            self.by_key[f"{name}:{n}"] = ListPage(tuple(page), 0, {})
 
     def _index(self, kinds: dict, markers: tuple) -> dict:
         entities, sources = dict.values(self.dossier.entities), dict.values(self.dossier.sources)

@@ -17,8 +17,9 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from ..features import bibliography
-from ..features import exports, letters, search, sitemap
+from ..features import exports, search, sitemap
 from ..features.mapping import MapData
+from ..features.paging import Pager
 from ..features.timeline import human_date
 from ..kinds import CLAIM_STATUSES, FOLDER_OF, KIND_TITLES, KINDS
 from ..markdown import MD, render, render_inline
@@ -28,7 +29,7 @@ from ..markdown.decorate import decorate
 from ..model import Entity, Source
 from ..schema import KIND_FIELDS
 from .incremental import note, recording
-from .lists import Lists
+from .lists import Lists, sorted_sources
 from .resolve import Resolved
 from .write import WriteError
 
@@ -157,7 +158,7 @@ class Renderer:
         self.by_kind: dict[str, list[Entity]] = defaultdict(list)
         for e in sorted(self.dossier.entities.values(), key=lambda e: (e.name.casefold(), e.id)):
             self.by_kind[e.kind].append(e)
-        self.sources_sorted = sorted(self.dossier.sources.values(), key=lambda s: (s.title.casefold(), s.id))
+        self.sources_sorted = sorted_sources(self.dossier.sources.values())
         self.pages_sorted = sorted(self.dossier.pages.values(), key=lambda p: (p.order, p.title.casefold(), p.slug))
         self._templates: dict = {}
         self._links: dict = {}
@@ -175,7 +176,7 @@ class Renderer:
             nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
             relation_types=res.relation_types, entities=self.dossier.entities, sources=self.dossier.sources,
         )
-        self.env.filters.update(PAGE_FILTERS, human_date=human_date, letter_index=letters.letter_index)
+        self.env.filters.update(PAGE_FILTERS, human_date=human_date)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -210,13 +211,20 @@ class Renderer:
         """Every page of the site as (what, key), in writing order; render_job makes each."""
         out = [("index", "")]
         for kind in self.kinds_present:
-            out.append(("kind_index", kind))
+            out.extend(self._list_jobs("kind_index", f"list:kind:{kind}"))
             out.extend(("entity", e.id) for e in self.by_kind[kind])
-        out.append(("sources_index", ""))
+        out.extend(self._list_jobs("sources_index", "list:sources"))
         out.extend(("source", s.id) for s in self.sources_sorted)
         out.extend(("page", p.slug) for p in self.pages_sorted)
-        out.extend((name, "") for name in ("map", "timeline", "claims", "search", "404"))
+        out.append(("map", ""))
+        out.extend(self._list_jobs("timeline", "list:timeline"))
+        out.extend(self._list_jobs("claims", "list:claims"))
+        out.extend((name, "") for name in ("search", "404"))
         return out
+
+    def _list_jobs(self, what: str, name: str) -> list[tuple[str, str]]:
+        """The jobs of the pages of a list (stages/lists.py): key "<list name> <page number>"."""
+        return [(what, f"{name} {n}") for n in range(1, len(self.lists.paths(name)) + 1)]
 
     def job_path(self, job: tuple[str, str]) -> str:
         """Where render_job will write the page, without rendering it."""
@@ -227,11 +235,18 @@ class Renderer:
             return self.dossier.sources[key].url
         if what == "page":
             return self.dossier.pages[key].url
-        if what == "kind_index":
-            return f"{FOLDER_OF[key]}/index.html"
-        if what == "sources_index":
-            return "sources/index.html"
+        if what in ("kind_index", "sources_index", "timeline", "claims"):
+            name, _, n = key.partition(" ")
+            return self.lists.paths(name)[int(n) - 1]
         return f"{what}.html"
+
+    def _list_page(self, template: str, job_key: str, **context) -> tuple[str, str]:
+        """A page of a list: its rows (page), what it shows of the whole list (nav) and where it is
+        among the list's pages (pager)."""
+        name, _, n = job_key.partition(" ")
+        nav = self.lists.shown(f"{name}:nav")
+        page = self.lists.shown(f"{name}:{n}")
+        return self._page(template, nav.paths[int(n) - 1], page=page, nav=nav, pager=Pager(int(n), nav.paths), **context)
 
     def render_recorded(self, job: tuple[str, str]) -> tuple[str, str, tuple[str, ...]]:
         """(path, html, the keys of shared data the page read, sorted: see stages/incremental.py)."""
@@ -251,17 +266,17 @@ class Renderer:
             page = self.dossier.pages[key]
             return self._page("page.html", page.url, page=page, backlinks=self._backlinks(page.slug))
         if what == "kind_index":
-            return self._page("kind_index.html", f"{FOLDER_OF[key]}/index.html", kind=key, items=self.lists.shown(f"list:kind:{key}"))
+            return self._list_page("kind_index.html", key, kind=key.partition(" ")[0][len("list:kind:"):])
         if what == "index":
             return self._page("index.html", "index.html", **self.lists.shown("list:index"))
         if what == "sources_index":
-            return self._page("sources_index.html", "sources/index.html", items=self.lists.shown("list:sources"))
+            return self._list_page("sources_index.html", key)
         if what == "map":
             return self._page("map.html", "map.html", map=self.map, **self.lists.shown("list:map"))
         if what == "timeline":
-            return self._page("timeline.html", "timeline.html", years=self.lists.shown("list:timeline"))
+            return self._list_page("timeline.html", key)
         if what == "claims":
-            return self._page("claims.html", "claims.html", claims=self.lists.shown("list:claims"), statuses=CLAIM_STATUSES)
+            return self._list_page("claims.html", key, statuses=CLAIM_STATUSES)
         return self._page(f"{what}.html", f"{what}.html")
 
     DATA_PARTS = ("exports", "search")

@@ -384,6 +384,44 @@ def test_accessibility_wcag_a_aa(open_page, page, built_site, axe, entry, scheme
     )
 
 
+@pytest.fixture(scope="module")
+def paged_site(tmp_path_factory) -> Path:
+    """The demo with lists of ten rows a page (features/paging.py), so that every list is cut."""
+    from dossier.build import build
+    from dossier.features import paging
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(paging, "PAGE_ROWS", 10)
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        site = tmp_path_factory.mktemp("paged") / "site"
+        assert not build(CONTENT, site).diagnostics.errors
+        return site
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("rel", ["sources/index/2.html", "claims/2.html", "timeline/2.html"])
+def test_a_later_page_of_a_list_is_accessible_and_its_pager_leads_on(page, paged_site, axe, rel, scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.goto((paged_site / rel).as_uri())
+    violations = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"],
+                                        "preload": False}).response["violations"]
+    assert not violations, f"{rel} ({scheme}):\n" + _violation_report(violations)
+    expect(page.locator('nav.pager a[aria-current="page"]').first).to_have_text("2")
+    page.locator('nav.pager a[rel="prev"]').first.click()
+    expect(page.locator('nav.pager a[aria-current="page"]').first).to_have_text("1")
+
+
+def test_the_claims_filter_works_on_a_later_page_of_the_ledger(page, paged_site):
+    page.goto((paged_site / "claims/2.html").as_uri())
+    claims = page.locator("ol.claims > li.claim")
+    shown = claims.count()
+    assert shown > 0
+    boxes = page.locator(".claim-filter input[type=checkbox]")
+    expect(page.locator(".claim-filter")).to_be_visible()
+    for i in range(boxes.count()):
+        boxes.nth(i).uncheck()
+    expect(page.locator("ol.claims > li.claim:visible")).to_have_count(0)
+
+
 # --- no console errors anywhere ------------------------------------------------------------------
 
 MAX_PAGES = 400  # above this, a sample of each folder (the first pages in sorted order)
