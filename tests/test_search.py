@@ -535,7 +535,7 @@ def parted_files(docs: list[Doc]) -> tuple[str, list[str]]:
     """data/search-index.js and data/search/N.js of these documents, as IndexFiles writes them."""
     index = search.Index(docs, chunks=search.part_count(len(docs)))
     main = "".join(search._script_pieces(search._payload_pieces(index)))
-    return main, ["".join(search._script_pieces(index.chunk_pieces(n), search._part_target(n)))
+    return main, ["".join(search._script_pieces(search._part_pieces(index, n), search._part_target(n)))
                   for n in range(index.chunks)]
 
 
@@ -555,11 +555,15 @@ def test_a_large_index_is_written_in_parts_and_a_small_one_whole():
         m = re.fullmatch(r"\(window\.DOSSIER_SEARCH_PARTS = window\.DOSSIER_SEARCH_PARTS \|\| \{\}\)\[(\d+)\] = "
                          r"JSON\.parse\('(.*)'\);\n", text, re.S)
         assert m and int(m.group(1)) == n
-        entries = json.loads(re.sub(r"\\(.)", r"\1", m.group(2)))
+        part = json.loads(re.sub(r"\\(.)", r"\1", m.group(2)))
+        assert part["stamp"] == data["stamp"]   # which index the part belongs to
+        entries = part["terms"]
         assert [t for t, _ in entries] == sorted(t for t, _ in entries)
         assert all(search.part_of(t, len(parts)) == n for t, _ in entries)
         terms.update(entries)
     assert terms == dict(whole["index"])   # every term once, with the postings of the index whole
+    other = decode(parted_files(docs[:-1])[0])
+    assert other["stamp"] != data["stamp"]   # a document less: other numbers, another stamp
     assert {k: v for k, v in data["index"].items() if k != "index"} == {k: v for k, v in whole.items() if k != "index"}
 
 
@@ -589,7 +593,7 @@ def test_a_query_loads_only_the_parts_of_its_words_and_finds_what_the_whole_inde
         const shown = f => f.results.map(r => [r.id, Math.round(r.score * 1e6)]);
         print(input.queries.map(q => {
           const needed = DossierSearch.partsNeeded(parted, q);
-          needed.forEach(n => DossierSearch.addPart(parted, n, part(input.parts[n])[n]));
+          needed.forEach(n => { if (!DossierSearch.addPart(parted, n, part(input.parts[n])[n])) throw new Error('refused'); });
           const again = DossierSearch.partsNeeded(parted, q);
           return { q: q, needed: needed, again: again, whole: shown(DossierSearch.search(whole, q)),
                    parted: shown(DossierSearch.search(parted, q)) };
@@ -601,3 +605,18 @@ def test_a_query_loads_only_the_parts_of_its_words_and_finds_what_the_whole_inde
         assert len(answer["needed"]) <= len(q.split()) + len(q) // 2, q   # a part per word (a Han pair each)
         assert answer["parted"] == answer["whole"], q
     assert any(a["whole"] for a in got if a["q"] == "tum") and not got[0]["again"]
+
+
+@in_node
+def test_a_part_of_another_build_of_the_index_is_refused():
+    docs = many_docs(search.WHOLE_MAX + 10)
+    main, _ = parted_files(docs)
+    _, rebuilt = parted_files(docs[1:] + docs[:1])   # the same documents under other numbers
+    got = node("""
+        const idx = index(input.main);
+        const context = { window: {}, JSON: JSON };
+        require('vm').runInNewContext(input.part, context);
+        print([DossierSearch.addPart(idx, 0, context.window.DOSSIER_SEARCH_PARTS[0]), idx.loaded.size,
+               DossierSearch.addPart(idx, 0, undefined), DossierSearch.addPart(idx, 0, {stamp: idx.data.stamp})]);
+        """, main=main, part=rebuilt[0])
+    assert got == [False, 0, False, False]

@@ -121,13 +121,13 @@
   }
 
   /* Which part of an index in `parts` parts holds a term: search.py's part_of, a 32-bit FNV-1a
-   * hash of the code points of its first two characters (of the first alone in Han, kana and
+   * hash of the code points of its first three characters (of the first alone in Han, kana and
    * Hangul). A query's word and every term it can match share them: a large index matches a
    * Latin or Cyrillic word as a prefix from three letters on, and Han and Hangul from the first. */
   function partOf(tok, term, parts) {
     if (parts <= 1) return 0;
     const chars = Array.from(term);
-    const key = tok.isEastAsian(chars[0]) ? chars[0] : chars.slice(0, 2).join('');
+    const key = tok.isEastAsian(chars[0]) ? chars[0] : chars.slice(0, 3).join('');
     let h = 0x811c9dc5;
     for (const ch of key) h = Math.imul(h ^ ch.codePointAt(0), 0x01000193) >>> 0;
     return h % parts;
@@ -145,12 +145,15 @@
     return out;
   }
 
-  /* Add the terms of part n ([[term, {field id: {document id: count}}], ...]) to the engine,
-   * exactly as MiniSearch.loadJS adds those of an index loaded whole: MiniSearch has no public
-   * method for it, so this writes its map of terms (the vendored version is pinned: docs/search.md). */
-  function addPart(index, n, entries) {
-    if (index.loaded.has(n)) return;
-    for (const entry of entries) {
+  /* Add part n ({stamp, terms: [[term, {field id: {document id: count}}], ...]}) to the engine,
+   * exactly as MiniSearch.loadJS adds the terms of an index loaded whole: MiniSearch has no public
+   * method for it, so this writes its map of terms (the vendored version is pinned: docs/search.md).
+   * False, and nothing added, when the part is not of this index (the site was rebuilt since the
+   * page was opened: its documents have other numbers). */
+  function addPart(index, n, part) {
+    if (index.loaded.has(n)) return true;
+    if (!part || part.stamp !== index.data.stamp || !Array.isArray(part.terms)) return false;
+    for (const entry of part.terms) {
       const byField = new Map();
       const fields = entry[1];
       for (const fieldId of Object.keys(fields)) {
@@ -162,6 +165,7 @@
       index.engine._index.set(entry[0], byField);
     }
     index.loaded.add(n);
+    return true;
   }
 
   /* Every word but stop words must match: the last one as a prefix (in an index of more than
@@ -404,12 +408,8 @@
     }
 
     const requested = new Set();   // parts whose script was added to the page
-    let broken = false;
-
-    function missingPart() {
-      broken = true;
-      status.textContent = 'Part of the search index is missing: rebuild the site.';
-    }
+    const failed = new Map();      // part -> what went wrong: queries that need it say so
+    let waiting = null;            // the timer that says "Searching…" when a part is slow
 
     /* Load parts with <script> elements, which work from file:// as from a server; each part
      * loaded searches again, with what the field holds by then. */
@@ -418,27 +418,49 @@
         if (requested.has(n)) return;
         requested.add(n);
         const tag = document.createElement('script');
-        tag.src = root + 'data/search/' + n + '.js';
-        tag.onload = function () {
+        tag.src = root + 'data/search/' + n + '.js?v=' + encodeURIComponent(index.data.stamp);
+        const done = function (problem) {
           const registry = global.DOSSIER_SEARCH_PARTS || {};
-          const entries = registry[n];
+          const part = registry[n];
           delete registry[n];   // the engine keeps its own copy
           tag.remove();
-          if (!entries) return missingPart();
-          addPart(index, n, entries);
+          if (!problem && !addPart(index, n, part)) {
+            problem = part && part.stamp && part.stamp !== index.data.stamp
+              ? 'The site was rebuilt since this page was opened: reload the page to search it.'
+              : 'Part of the search index is missing or damaged: rebuild the site.';
+          }
+          if (problem) failed.set(n, problem);
           run();
         };
-        tag.onerror = missingPart;
+        tag.onload = function () { done(null); };
+        tag.onerror = function () { done('Part of the search index is missing or damaged: rebuild the site.'); };
         document.head.appendChild(tag);
       });
     }
 
+    function clearResults() {
+      list.textContent = '';
+      if (more) more.remove();
+      more = null;
+      found = { results: [], terms: [] };
+      shown = 0;
+    }
+
     function run() {
-      if (broken) return;
+      clearTimeout(waiting);
       const missing = partsNeeded(index, input.value);
-      if (missing.length) {   // the results shown stay until the parts are in: a few milliseconds
-        status.textContent = 'Searching…';
+      const problem = missing.map(function (n) { return failed.get(n); }).filter(Boolean)[0];
+      if (problem) {   // this query cannot be answered; others still can
+        clearResults();
+        status.textContent = problem;
+        return;
+      }
+      if (missing.length) {
+        clearResults();   // nothing stale under the field while its parts load
+        status.textContent = '';
         loadParts(missing);
+        // Said only when a part is slow: a screen reader would hear it on nearly every keystroke.
+        waiting = setTimeout(function () { status.textContent = 'Searching…'; }, 300);
         return;
       }
       const t0 = performance.now();

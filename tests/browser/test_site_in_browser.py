@@ -147,10 +147,38 @@ def test_a_large_index_loads_only_the_parts_a_query_needs(page, site_in_parts):
     expect(page.locator("#search-status")).to_contain_text("Type to search 521 entities")
 
 
-def test_a_part_that_sets_nothing_says_the_index_is_broken(page, site_in_parts):
-    page.route("**/data/search/*.js", lambda route: route.fulfill(status=200, content_type="text/javascript", body="/* */"))
-    page.goto((site_in_parts / "search.html").as_uri() + "?q=boris")
-    expect(page.locator("#search-status")).to_have_text("Part of the search index is missing: rebuild the site.")
+def part_of_query(site: Path, word: str) -> str:
+    """The file name of the part of the search index that holds a word."""
+    from dossier.features import search
+    return f"{search.part_of(word, len(list((site / 'data' / 'search').glob('*.js'))))}.js"
+
+
+def test_a_damaged_part_says_so_for_its_queries_and_the_others_still_work(page, site_in_parts):
+    broken = part_of_query(site_in_parts, "boris")
+    assert broken != part_of_query(site_in_parts, "elena")
+    page.route(f"**/data/search/{broken}?*", lambda route: route.fulfill(status=200, content_type="text/javascript", body="/* */"))
+    page.goto((site_in_parts / "search.html").as_uri() + "?q=elena")
+    expect(page.locator("#search-status")).to_contain_text("52 results")
+    page.fill("#search-input", "boris")
+    expect(page.locator("#search-status")).to_have_text("Part of the search index is missing or damaged: rebuild the site.")
+    expect(page.locator("#search-results li")).to_have_count(0)   # not the last query's results
+    expect(page.locator(".search-more")).to_have_count(0)
+    page.fill("#search-input", "elena")
+    expect(page.locator("#search-status")).to_contain_text("52 results")
+
+
+def test_a_part_of_a_rebuilt_site_asks_for_a_reload(page, site_in_parts, tmp_path):
+    from dossier.build import build
+    content = tmp_path / "content"
+    many_people(content, 560)   # more people: other document numbers, more parts
+    rebuilt = tmp_path / "site"
+    assert not build(content, rebuilt).diagnostics.errors
+    page.route("**/data/search/*", lambda route: route.fulfill(
+        status=200, content_type="text/javascript",
+        body=(rebuilt / "data/search" / route.request.url.rsplit("/", 1)[1].split("?")[0]).read_text(encoding="utf-8")))
+    page.goto((site_in_parts / "search.html").as_uri() + "?q=elena")
+    expect(page.locator("#search-status")).to_have_text(
+        "The site was rebuilt since this page was opened: reload the page to search it.")
 
 
 @pytest.mark.parametrize("query, says", [
