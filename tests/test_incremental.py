@@ -16,7 +16,7 @@ import pytest
 from dossier import cache
 from dossier.build import build, check
 from dossier.features import paging, search
-from dossier.stages import parallel, pool
+from dossier.stages import parallel, pool, sections
 from dossier.stages.render import Renderer
 from dossier.stages.write import MARKER, UPDATING_TEXT, SiteWriter
 
@@ -230,6 +230,18 @@ def test_incremental_builds_equal_cold_builds_with_lists_on_many_pages(demo, tmp
     site = tmp_path / "site"
     build(demo, site)
     assert (site / "sources" / "index" / "2.html").exists()
+    for what, step in STEPS:
+        step(demo)
+        assert not build(demo, site).diagnostics.errors, what
+        assert_same_as_cold(demo, site, tmp_path)
+
+
+def test_incremental_builds_equal_cold_builds_with_sections_on_pages_of_their_own(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(sections, "SHOWN_ROWS", 2)   # the demo's most linked pages: sections on pages
+    monkeypatch.setattr(paging, "PAGE_ROWS", 3)
+    site = tmp_path / "site"
+    build(demo, site)
+    assert (site / "countries" / "russia" / "linked-from" / "2.html").exists()
     for what, step in STEPS:
         step(demo)
         assert not build(demo, site).diagnostics.errors, what

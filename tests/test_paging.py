@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import build_demo_with
 from dossier.build import build, check
 from dossier.features import paging
 from dossier.features.claims import all_claims
@@ -32,13 +33,7 @@ def small_pages(monkeypatch):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(paging, "PAGE_ROWS", ROWS)
-        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
-        out = tmp_path_factory.mktemp("paged") / "site"
-        result = build(CONTENT, out)
-        assert not result.diagnostics.errors, [d.text() for d in result.diagnostics.errors]
-        return out
+    return build_demo_with(tmp_path_factory, "paged", [(paging, "PAGE_ROWS", ROWS)])
 
 
 def soup(site: Path, rel: str) -> BeautifulSoup:

@@ -18,6 +18,7 @@ from ..features.claims import all_claims
 from ..kinds import FOLDER_OF
 from ..markdown import MD
 from ..model import Dossier
+from . import sections
 from .lists import page_paths, sorted_sources
 from .positions import markdown_pos
 from .verify import resolve_link
@@ -46,6 +47,8 @@ def _site_pages(dossier: Dossier) -> set[str]:
 
 # The second and later pages of a list (features/paging.py): <folder>/index/N.html, claims/N.html...
 _LIST_PAGE = re.compile(r"[^/]+/index/\d+\.html|(?:timeline|claims)/\d+\.html")
+# The pages of a long section of a page (stages/sections.py): countries/russia/linked-from.html...
+_SECTION_PAGE = re.compile(r"(?:[^/]+/)?[^/]+/(?:%s)(?:/\d+)?\.html" % "|".join(map(re.escape, sections.HEADINGS)))
 
 
 def _site_files(res: Resolved) -> set[str]:
@@ -81,12 +84,17 @@ class _SiteLinks:
         self._files: set[str] | None = None
         self._lists: dict[str, tuple[str, ...]] | None = None
         self._claims_pages: dict | None = None
+        self._section_pages: set[str] | None = None
 
     def has(self, target: str) -> bool:
         if target in self.pages:
             return True
         if _LIST_PAGE.fullmatch(target):
             return any(target in paths for paths in self._list_pages().values())
+        if _SECTION_PAGE.fullmatch(target):
+            if self._section_pages is None:
+                self._section_pages = sections.all_section_pages(self.res)
+            return target in self._section_pages
         if not target.startswith(("assets/", "data/")):
             return False
         if self._files is None:
@@ -110,6 +118,19 @@ class _SiteLinks:
             for i, source in enumerate(sorted_sources(self.res.dossier.sources.values())):
                 self.anchors[paths[i // paging.PAGE_ROWS]].add(source.id)
         return self._lists
+
+    def about_pages(self, entity_id: str, source_id: str, annotation) -> str | None:
+        """The page of a long section of an entity (stages/sections.py) that shows an annotation
+        about it, if the section is long enough to have pages of its own."""
+        section = "claims" if annotation.kind == "claim" else "annotations"
+        pages = sections.overflowing(self.res, "entity", entity_id)
+        if section not in pages:
+            return None
+        found = sections.rows(self.res, "entity", entity_id)[section]
+        at = next((i for i, a in enumerate(found) if a.source_id == source_id and a.annotation.anchor == annotation.anchor), None)
+        if at is None:   # not anchored: on no page
+            return None
+        return sections.section_path(self.res.dossier.entities[entity_id].url, section, at // paging.PAGE_ROWS + 1)
 
     def claims_page(self, source_id: str, anchor: str) -> str:
         """The page of the claims ledger that shows a claim (templates/claims.html)."""
@@ -176,8 +197,9 @@ def _shown_on(d: Dossier, owner: str, shown, site: _SiteLinks) -> tuple[tuple[st
     if shown == "source":
         return ((d.sources[owner].url, False),)
     pages = (d.sources[owner].url, *(d.entities[ref].url for ref in shown.about if ref in d.entities),
+             *(site.about_pages(ref, owner, shown) for ref in shown.about if ref in d.entities),
              *((site.claims_page(owner, shown.anchor),) if shown.kind == "claim" else ()))
-    return tuple((page, False) for page in pages)
+    return tuple((page, False) for page in pages if page)
 
 
 def check_links(res: Resolved, texts: list, diags: Diagnostics) -> None:

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from ..features import bibliography
-from ..features import exports, search, sitemap
+from ..features import exports, paging, search, sitemap
 from ..features.mapping import MapData
 from ..features.paging import Pager
 from ..features.timeline import human_date
@@ -29,7 +29,8 @@ from ..markdown.decorate import decorate
 from ..model import Entity, Source
 from ..schema import KIND_FIELDS
 from .incremental import note, recording
-from .lists import Lists, sorted_sources
+from . import sections
+from .lists import ListPage, Lists, sorted_sources
 from .resolve import Resolved
 from .write import WriteError
 
@@ -210,12 +211,19 @@ class Renderer:
     def jobs(self) -> list[tuple[str, str]]:
         """Every page of the site as (what, key), in writing order; render_job makes each."""
         out = [("index", "")]
+        res = self.res
         for kind in self.kinds_present:
             out.extend(self._list_jobs("kind_index", f"list:kind:{kind}"))
-            out.extend(("entity", e.id) for e in self.by_kind[kind])
+            for e in self.by_kind[kind]:
+                out.append(("entity", e.id))
+                out.extend(sections.section_jobs(res, "entity", e.id))
         out.extend(self._list_jobs("sources_index", "list:sources"))
-        out.extend(("source", s.id) for s in self.sources_sorted)
-        out.extend(("page", p.slug) for p in self.pages_sorted)
+        for s in self.sources_sorted:
+            out.append(("source", s.id))
+            out.extend(sections.section_jobs(res, "source", s.id))
+        for p in self.pages_sorted:
+            out.append(("page", p.slug))
+            out.extend(sections.section_jobs(res, "page", p.slug))
         out.append(("map", ""))
         out.extend(self._list_jobs("timeline", "list:timeline"))
         out.extend(self._list_jobs("claims", "list:claims"))
@@ -238,7 +246,39 @@ class Renderer:
         if what in ("kind_index", "sources_index", "timeline", "claims"):
             name, _, n = key.partition(" ")
             return self.lists.paths(name)[int(n) - 1]
+        if what == "section":
+            owner, section, n = self._section_job(key)
+            return sections.section_path(owner.url, section, n)
         return f"{what}.html"
+
+    def _section_job(self, job_key: str):
+        """(the entity, source or page, the section, the page number) of a section page's job."""
+        what, key, section, n = job_key.split(" ")
+        owners = {"entity": self.dossier.entities, "source": self.dossier.sources, "page": self.dossier.pages}
+        return owners[what][key], section, int(n)
+
+    def _section_page(self, job_key: str) -> tuple[str, str]:
+        """A page of a long section of an entity's, source's or page's page (stages/sections.py)."""
+        owner, section, n = self._section_job(job_key)
+        what, key = job_key.split(" ")[:2]
+        found = sections.rows(self.res, what, key)[section]
+        start, page_rows = paging.cut(found)[n - 1]
+        paths = tuple(sections.section_path(owner.url, section, i) for i in range(1, paging.pages_needed(len(found)) + 1))
+        name = owner.name if what == "entity" else owner.title
+        return self._page("section.html", paths[n - 1], owner=owner, owner_kind=what, owner_name=name,
+                          section=section, shown_rows=sections.SHOWN_ROWS,
+                          heading=sections.HEADINGS[section], total=len(found), page=ListPage(tuple(page_rows), start, {}),
+                          pager=Pager(n, paths))
+
+    def _shown_sections(self, what: str, key: str, owner_url: str) -> dict:
+        """Each growing section of a page as the page shows it: its first SHOWN_ROWS rows, and for a
+        longer one its length and the first of its own pages (more)."""
+        shown, more = {}, {}
+        for section, found in sections.rows(self.res, what, key).items():
+            shown[section] = found[:sections.SHOWN_ROWS]
+            if len(found) > sections.SHOWN_ROWS:
+                more[section] = (len(found), sections.section_path(owner_url, section))
+        return {"shown": shown, "more": more}
 
     def _list_page(self, template: str, job_key: str, **context) -> tuple[str, str]:
         """A page of a list: its rows (page), what it shows of the whole list (nav) and where it is
@@ -264,7 +304,9 @@ class Renderer:
             return self._page("source.html", source.url, **self._source_context(source))
         if what == "page":
             page = self.dossier.pages[key]
-            return self._page("page.html", page.url, page=page, backlinks=self._backlinks(page.slug))
+            return self._page("page.html", page.url, page=page, **self._shown_sections("page", key, page.url))
+        if what == "section":
+            return self._section_page(key)
         if what == "kind_index":
             return self._list_page("kind_index.html", key, kind=key.partition(" ")[0][len("list:kind:"):])
         if what == "index":
@@ -296,42 +338,27 @@ class Renderer:
 
     # --- page contexts ---------------------------------------------------------------------
 
-    def _backlinks(self, id_: str):
-        site = self.res.site
-        found = [site.lookup(r) for r in sorted(self.res.linked_from.get(id_, ()))]
-        return sorted((t for t in found if t), key=lambda t: (t.kind, t.name.casefold(), t.id))
-
     def _entity_context(self, entity: Entity) -> dict:
         res = self.res
         outgoing = defaultdict(list)
         for rel in entity.relations:
             outgoing[res.relation_types[rel.type].label].append(rel)
-        incoming = defaultdict(list)
-        for rel in sorted(res.incoming.get(entity.id, ()), key=lambda r: (r.type, r.source)):
-            incoming[res.relation_types[rel.type].reverse].append(rel)
         facts = defaultdict(list)
         for fact in entity.facts:
             facts[fact.label].append(fact)
-        about = sorted(res.about.get(entity.id, ()), key=lambda a: (a.source_id, a.start))
         return {
             "entity": entity, "props": props_view(entity.props), "outgoing": sorted(outgoing.items()),
             # (label, rows, whether the rows disagree: values differ other than in case)
             "facts": [(label, rows, len({f.value.lower() for f in rows}) > 1) for label, rows in facts.items()],
             # A field's row gives way to facts of the same label: they say it with their sources.
             "cited": {label.lower() for label in facts},
-            "incoming": sorted(incoming.items()), "events": [e for e in res.events_of.get(entity.id, ()) if e.id != entity.id],
-            "claims": [a for a in about if a.annotation.kind == "claim"],
-            "annotations": [a for a in about if a.annotation.kind != "claim"],
-            "mentions": res.mentions.get(entity.id, ()), "backlinks": self._backlinks(entity.id),
-            "minimap": self._minimap(entity),
+            "minimap": self._minimap(entity), **self._shown_sections("entity", entity.id, entity.url),
         }
 
     def _source_context(self, source: Source) -> dict:
-        cited = [self.res.site.lookup(r) for r in sorted(self.res.cited_by.get(source.id, ()))]
         return {"source": source, "body": lambda ctx: self.article(source, ctx),
                 "annotations": self.res.anchors.get(source.id, []),
-                "cited_by": sorted((t for t in cited if t), key=lambda t: (t.kind, t.name.casefold())),
-                "backlinks": self._backlinks(source.id)}
+                **self._shown_sections("source", source.id, source.url)}
 
     def article(self, source: Source, ctx: PageContext) -> Markup:
         """The article as a reader sees it: highlights, notes beside them, mentions linked."""
