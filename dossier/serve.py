@@ -79,7 +79,7 @@ class Preview:
         start, reported = time.perf_counter(), []
 
         def report(result) -> None:   # as soon as the site is in place: the page reloads while the state is saved
-            reported.append(True)
+            reported.append(len(result.diagnostics.items))
             lines = [printable(d.text()) for d in result.diagnostics.sorted()]
             for line in lines:
                 print(line, file=sys.stderr)
@@ -103,6 +103,9 @@ class Preview:
         self.state = result.state or self.state   # a failed build leaves the site, and so its state, as they were
         if not reported:   # it failed, or nothing changed
             report(result)
+        else:   # what the build found once the site was in place: the site's size (build._hosting_limits)
+            for d in result.diagnostics.items[reported[0]:]:
+                print(printable(d.text()), file=sys.stderr)
 
     def _tell(self, errors: list[str]) -> None:
         """The outcome of a build, for the open pages: reload, or the errors as an overlay."""

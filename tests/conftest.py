@@ -56,15 +56,18 @@ def content(tmp_path, monkeypatch) -> ContentDir:
     return folder
 
 
-def build_demo_with(tmp_path_factory, name: str, limits: list[tuple[object, str, int]]) -> Path:
-    """The demo dossier built once with module constants set (limits: (module, name, value)),
-    such as pages of ten rows, so that a module's tests read a site where those limits are hit.
-    The key that signs saved states is a fresh one, in a folder of its own."""
-    with pytest.MonkeyPatch.context() as mp:
-        for module, constant, value in limits:
-            mp.setattr(module, constant, value)
-        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
-        out = tmp_path_factory.mktemp(name) / "site"
-        result = build(REPO / "content", out)
-        assert not result.diagnostics.errors, [d.text() for d in result.diagnostics.errors]
-        return out
+@pytest.fixture(scope="session")
+def demo_built_with(tmp_path_factory):
+    """demo_built_with(name, limits): the demo dossier built with module constants set (limits:
+    (module, name, value)), such as pages of ten rows, so that a module's tests read a site where
+    those limits are hit. The key that signs saved states is a fresh one, in a folder of its own."""
+    def build_with(name: str, limits: list[tuple[object, str, int]]) -> Path:
+        with pytest.MonkeyPatch.context() as mp:
+            for module, constant, value in limits:
+                mp.setattr(module, constant, value)
+            mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+            out = tmp_path_factory.mktemp(name) / "site"
+            result = build(REPO / "content", out)
+            assert not result.diagnostics.errors, [d.text() for d in result.diagnostics.errors]
+            return out
+    return build_with

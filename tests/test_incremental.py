@@ -237,7 +237,8 @@ def test_incremental_builds_equal_cold_builds_with_lists_on_many_pages(demo, tmp
 
 
 def test_incremental_builds_equal_cold_builds_with_sections_on_pages_of_their_own(demo, tmp_path, monkeypatch):
-    monkeypatch.setattr(sections, "SHOWN_ROWS", 2)   # the demo's most linked pages: sections on pages
+    monkeypatch.setattr(sections, "SHOWN_ROWS", 1)   # the demo's most linked pages: sections on pages
+    monkeypatch.setattr(sections, "SECTION_MAX", 2)
     monkeypatch.setattr(paging, "PAGE_ROWS", 3)
     site = tmp_path / "site"
     build(demo, site)

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import build_demo_with
 from dossier.build import build, check
 from dossier.features import paging
 from dossier.features.claims import all_claims
@@ -32,8 +31,8 @@ def small_pages(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    return build_demo_with(tmp_path_factory, "paged", [(paging, "PAGE_ROWS", ROWS)])
+def site(demo_built_with) -> Path:
+    return demo_built_with("paged", [(paging, "PAGE_ROWS", ROWS)])
 
 
 def soup(site: Path, rel: str) -> BeautifulSoup:
@@ -121,7 +120,8 @@ def test_the_pager_marks_the_current_page_and_leads_to_every_other(site):
         assert len(navs) == 2 and navs[0]["aria-label"] != navs[1]["aria-label"]
         current = navs[0].select('a[aria-current="page"]')
         assert [a.get_text() for a in current] == [str(n)]
-        assert len(navs[0].select("a:not([rel])")) == len(pages)
+        numbered = [int(a.get_text()) for a in navs[0].select("a:not([rel])")]
+        assert numbered == sorted({1, len(pages)} | {i for i in range(n - 2, n + 3) if 1 <= i <= len(pages)})
         assert bool(navs[0].select('a[rel="prev"]')) == (n > 1)
     assert soup(site, pages[1]).title.get_text().startswith(f"Sources, page 2 of {len(pages)}")
     crumbs = soup(site, pages[1]).select("nav.breadcrumbs a")
@@ -172,6 +172,7 @@ def test_a_link_to_a_later_page_of_a_list_and_a_row_on_it_is_accepted(tmp_path, 
 @pytest.mark.parametrize("url, says", [
     ("sources/index/99.html", "points to a missing file"),
     ("sources/index/2.html#interbellum-2025-bridge-not-a-source", "no element with id"),
+    ("sources/index/2.html#interbellum-2025-bridge", "(that source is on sources/index/"),
     ("claims/9.html", "points to a missing file"),
 ])
 def test_a_link_to_a_page_a_list_does_not_have_is_an_error_with_its_place(tmp_path, small_pages, url, says):
@@ -189,3 +190,33 @@ def test_the_link_check_knows_the_pages_the_renderer_writes(small_pages):
     written = {name: renderer.lists.paths(name) for name in page_paths(res)}
     assert page_paths(res) == written and sum(map(len, written.values())) > len(written)
     assert {renderer.job_path(job) for job in renderer.jobs()} >= {p for paths in written.values() for p in paths}
+
+
+@pytest.mark.parametrize("rows", [ROWS, paging.PAGE_ROWS], ids=["ledger on pages", "ledger on one page"])
+def test_a_relative_link_in_a_claims_note_is_refused_on_whichever_ledger_page_it_is(tmp_path, monkeypatch, rows):
+    # claims.html is at the top of the site and claims/2.html a folder down: a link right on one
+    # is wrong on the other, and a claim moves between them as claims are added elsewhere.
+    monkeypatch.setattr(paging, "PAGE_ROWS", rows)
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    path = content / "sources" / "interbellum-2025-bridge.md"
+    old = "      Partly supported, with an earlier start:"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, "      See [the map](../map.html). " + old.strip()),
+                    encoding="utf-8")
+    errors = check(content).diagnostics.errors
+    assert [e.code for e in errors] == ["bad-link"], [e.text() for e in errors]
+
+
+def test_the_claims_ledger_on_pages_has_an_index_of_statuses_leading_to_the_first_of_each(site):
+    res = check(CONTENT).resolved
+    firsts = {}
+    for a in all_claims(res):
+        firsts.setdefault(a.annotation.status, a.annotation.quote)
+    pages = pages_of(site, "claims.html")
+    for rel in pages:
+        links = soup(site, rel).select('nav[aria-label="Claims by status"] a')
+        assert [a.get_text() for a in links] == list(firsts)
+        for a in links:
+            target, _, anchor = a["href"].partition("#")
+            claim = soup(site, _normal(f"{Path(rel).parent.as_posix()}/{target}") if target else rel).find(id=anchor)
+            assert claim.select_one("q").get_text() == firsts[a.get_text()], (rel, a["href"])

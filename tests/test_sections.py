@@ -1,6 +1,6 @@
 """The sections of a page that grow with the dossier (stages/sections.py): a page shows the first
 rows of each, and the whole section is on pages of its own. The demo dossier is built with two
-rows shown and pages of three, so that the most linked entities and sources have such pages;
+rows at most shown whole, one shown of a longer section and pages of three, so that the most linked entities and sources have such pages;
 the writer's own check then holds every link to a page and an element that exist."""
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import build_demo_with
 from dossier.build import build, check
 from dossier.features import paging
 from dossier.stages import sections
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
-SHOWN, ROWS = 2, 3
+SHOWN, MAX, ROWS = 1, 2, 3   # a section of more than MAX rows shows SHOWN; its own pages hold ROWS
 
 
 @pytest.fixture(autouse=True)
@@ -28,12 +27,13 @@ def own_state_key(tmp_path, monkeypatch):
 @pytest.fixture
 def short_sections(monkeypatch):
     monkeypatch.setattr(sections, "SHOWN_ROWS", SHOWN)
+    monkeypatch.setattr(sections, "SECTION_MAX", MAX)
     monkeypatch.setattr(paging, "PAGE_ROWS", ROWS)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    return build_demo_with(tmp_path_factory, "sections", [(sections, "SHOWN_ROWS", SHOWN), (paging, "PAGE_ROWS", ROWS)])
+def site(demo_built_with) -> Path:
+    return demo_built_with("sections", [(sections, "SHOWN_ROWS", SHOWN), (sections, "SECTION_MAX", MAX), (paging, "PAGE_ROWS", ROWS)])
 
 
 def soup(site: Path, rel: str) -> BeautifulSoup:
@@ -65,6 +65,16 @@ def test_a_long_section_shows_its_first_rows_and_leads_to_all_of_them(site):
     assert len(pages) == -(-len(backlinks) // ROWS)
     listed = [name for rel in pages for name in hrefs(soup(site, rel), "section.section-list ul.compact a")]
     assert listed == [Path(t.url).name for t in backlinks]   # every row once, in order
+
+
+def test_a_section_of_at_most_section_max_rows_is_shown_whole(site):
+    res = check(CONTENT).resolved
+    short = [e for e in res.dossier.entities.values() if 0 < len(sections.rows(res, "entity", e.id)["linked-from"]) <= MAX]
+    assert short
+    for e in short:
+        page = soup(site, e.url)
+        assert len(page.select("section.backlinks ul.compact a")) == len(sections.rows(res, "entity", e.id)["linked-from"])
+        assert not page.select("section.backlinks p.section-more") and not (site / e.url[:-5] / "linked-from.html").exists()
 
 
 def test_a_section_page_says_whose_it_is_and_where_it_is_among_its_pages(site):
@@ -100,7 +110,7 @@ def test_mentions_in_many_sources_continue_on_pages_of_their_own(tmp_path, short
     site = tmp_path / "site"
     assert not build(content, site).diagnostics.errors
     page = soup(site, "people/boris-example.html")
-    assert hrefs(page, "section.mentions ul.mention-list li > a") == ["report-0.html", "report-1.html"]
+    assert hrefs(page, "section.mentions ul.mention-list li > a") == ["report-0.html"][:SHOWN]
     listed = [name for rel in section_pages(site, "people/boris-example/mentions.html")
               for name in hrefs(soup(site, rel), "ul.mention-list li > a")]
     assert listed == [f"report-{i}.html" for i in range(5)]
@@ -113,10 +123,15 @@ def test_a_short_section_has_no_pages_of_its_own(tmp_path):
     assert not soup(out, "countries/russia.html").select("p.section-more")
 
 
-def test_a_note_is_checked_on_the_section_page_that_shows_it(tmp_path, short_sections):
+@pytest.mark.parametrize("long", [True, False], ids=["long section", "short section"])
+def test_a_note_is_checked_on_the_section_page_that_shows_it_or_would(tmp_path, monkeypatch, long):
     # A claim about North Korea and Russia is shown on the page of the source, on their pages if
     # among the first rows, and on a page of each one's claims, one folder deeper: a relative link
-    # right on the first ones is wrong there, and the check says so at the note's line.
+    # right on the first ones is wrong there, and the check says so at the note's line. It says so
+    # too while the section is short, so that the verdict does not change as the dossier grows.
+    if long:
+        monkeypatch.setattr(sections, "SHOWN_ROWS", SHOWN)
+        monkeypatch.setattr(sections, "SECTION_MAX", MAX)
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     path = content / "sources" / "interbellum-2025-bridge.md"
@@ -125,7 +140,7 @@ def test_a_note_is_checked_on_the_section_page_that_shows_it(tmp_path, short_sec
     path.write_text(text.replace(old, "      See [the map](../map.html). Partly supported, with an earlier start:"), encoding="utf-8")
     errors = check(content).diagnostics.errors
     assert [e.code for e in errors] == ["bad-link"], [e.text() for e in errors]
-    assert "(on countries/north-korea/claims.html, which shows this text)" in errors[0].message   # its first country
+    assert "(on countries/north-korea/claims.html, which lists this text when that section" in errors[0].message
     assert errors[0].path.endswith("interbellum-2025-bridge.md") and errors[0].line == 245
 
 

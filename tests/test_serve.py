@@ -130,3 +130,15 @@ def test_the_open_page_hears_of_a_new_site_before_the_state_for_the_next_build_i
     assert told_when_saving == [1, 2] and preview.generation == 2 and preview.errors == []
     preview.rebuild()   # nothing changed: told once, after
     assert preview.generation == 3 and len(told_when_saving) == 2
+
+
+def test_a_site_too_large_to_publish_is_said_on_the_build_that_made_it(content, tmp_path, monkeypatch, capsys):
+    # The size is checked once the site is in place, after the page was told to reload: the
+    # warning must still be printed by that build, not by the next one.
+    from dossier import build as building
+    monkeypatch.setattr(building, "PAGES_SITE_LIMIT", 100_000)   # as if a gigabyte
+    preview = Preview(content.root, tmp_path / "preview")
+    preview.rebuild()
+    err = capsys.readouterr().err
+    assert "warning: the site is" in err and "[site-size]" in err
+    assert err.index("[site-size]") > err.index("dossier serve: built")   # after the reload was told

@@ -32,9 +32,11 @@ class LetterIndex:
     """letters: (initial, index of its first row, an id for that row) in the list's order; rows:
     row index -> that id (a row with an id of its own, such as a source, is linked by that)."""
 
-    def __init__(self, firsts: dict[str, int]):
-        self.letters = [(letter, index, anchor(letter)) for letter, index in firsts.items()]
-        self.rows = {index: anchor(letter) for letter, index in firsts.items()}
+    def __init__(self, firsts: dict[str, int], anchor_of=None):
+        """firsts: initial -> the index of its first row; anchor_of: the id of that row (anchor)."""
+        anchor_of = anchor_of or anchor
+        self.letters = [(letter, index, anchor_of(letter)) for letter, index in firsts.items()]
+        self.rows = {index: anchor_of(letter) for letter, index in firsts.items()}
 
     def __bool__(self) -> bool:
         return bool(self.letters)

@@ -107,6 +107,13 @@ class _SiteLinks:
             self._list_pages()
         return self.anchors.get(target, ())
 
+    def index_page_of(self, source_id: str) -> str | None:
+        """The page of the sources index that lists a source (None: no such source)."""
+        for path in self._list_pages()["list:sources"]:
+            if source_id in self.anchors[path]:
+                return path
+        return None
+
     def _list_pages(self) -> dict[str, tuple[str, ...]]:
         """The pages of every list (stages/lists.py), and which sources each page of the sources
         index lists (templates/sources_index.html: each is an element with its id)."""
@@ -119,7 +126,7 @@ class _SiteLinks:
                 self.anchors[paths[i // paging.PAGE_ROWS]].add(source.id)
         return self._lists
 
-    def about_pages(self, entity_id: str, source_id: str, annotation) -> str | None:
+    def about_page(self, entity_id: str, source_id: str, annotation) -> str | None:
         """The page of a long section of an entity (stages/sections.py) that shows an annotation
         about it, if the section is long enough to have pages of its own."""
         section = "claims" if annotation.kind == "claim" else "annotations"
@@ -172,34 +179,50 @@ def _link_problem(page: str, url: str, image: bool, site: _SiteLinks) -> str | N
         from_here = f" (from {page} it leads to {target!r})" if "/" in page else ""
         return f"{shown} points to a missing file{from_here}"
     if fragment and target.endswith(".html") and fragment not in _EVERY_PAGE_IDS and fragment not in site.ids_on(target):
-        return f"{shown}: no element with id {fragment!r} in {target}"
+        on = site.index_page_of(fragment) if target.startswith("sources/index") else None
+        return f"{shown}: no element with id {fragment!r} in {target}" + (f" (that source is on {on})" if on else "")
     return None
 
 
-def _shown_on(d: Dossier, owner: str, shown, site: _SiteLinks) -> tuple[tuple[str, bool], ...]:
-    """(page, whether it shows the text inline: the templates' mdi filter, else md) for each page
-    that shows a text of owner. shown is "entity" (its page), "inline" (a fact's or relation's
-    note, inline on its page), "status" (the status note, shown with a status only), "location"
-    (its page, and inline on the map page for a crossing without coordinates: templates/map.html),
-    "source", "page", or an annotation (its note is shown by its source, on the pages of the
-    entities it is about, and on the claims page)."""
+def _shown_on(d: Dossier, owner: str, shown, site: _SiteLinks) -> tuple[tuple[str, bool, str], ...]:
+    """(page, whether it shows the text inline: the templates' mdi filter, else md, how an error
+    names it) for each page that shows a text of owner. shown is "entity" (its page), "inline" (a
+    fact's or relation's note, inline on its page), "status" (the status note, shown with a status
+    only), "location" (its page, and inline on the map page for a crossing without coordinates:
+    templates/map.html), "source", "page", or an annotation (its note is shown by its source, on
+    the pages of the entities it is about, and on the claims ledger)."""
     if shown in ("entity", "inline"):
-        return ((d.entities[owner].url, shown == "inline"),)
+        return _named(((d.entities[owner].url, shown == "inline"),))
     if shown == "status":
         entity = d.entities[owner]
-        return ((entity.url, False),) if entity.props.get("status") else ()
+        return _named(((entity.url, False),)) if entity.props.get("status") else ()
     if shown == "location":
         entity = d.entities[owner]
         on_map = entity.kind == "crossing" and not (entity.location and entity.location.has_point)
-        return ((entity.url, False), ("map.html", True)) if on_map else ((entity.url, False),)
+        return _named(((entity.url, False), ("map.html", True)) if on_map else ((entity.url, False),))
     if shown == "page":
-        return ((d.pages[owner].url, False),)
+        return _named(((d.pages[owner].url, False),))
     if shown == "source":
-        return ((d.sources[owner].url, False),)
-    pages = (d.sources[owner].url, *(d.entities[ref].url for ref in shown.about if ref in d.entities),
-             *(site.about_pages(ref, owner, shown) for ref in shown.about if ref in d.entities),
-             *((site.claims_page(owner, shown.anchor),) if shown.kind == "claim" else ()))
-    return tuple((page, False) for page in pages if page)
+        return _named(((d.sources[owner].url, False),))
+    pages = list(_named(((d.sources[owner].url, False), *((d.entities[ref].url, False) for ref in shown.about if ref in d.entities))))
+    # Where else the note may be shown, whether or not it is now, so that a link's verdict does not
+    # change with edits elsewhere: the page of the long section of an entity it is about, one
+    # folder deeper (stages/sections.py), and for a claim the ledger, whose first page is at the
+    # top of the site and later ones a folder down (a claim moves between them as others come).
+    section = "claims" if shown.kind == "claim" else "annotations"
+    for ref in shown.about:
+        if ref in d.entities:
+            path = site.about_page(ref, owner, shown) or sections.section_path(d.entities[ref].url, section)
+            pages.append((path, False, f"{path}, which lists this text when that section of the page is long"))
+    if shown.kind == "claim":
+        ledger = site.claims_page(owner, shown.anchor)
+        pages.append(("claims.html", False, "claims.html, which shows this text" if ledger == "claims.html"
+                      else f"claims.html, the claims ledger, whose page {ledger} shows this claim now"))
+    return tuple(pages)
+
+
+def _named(pages) -> tuple[tuple[str, bool, str], ...]:
+    return tuple((page, inline, f"{page}, which shows this text") for page, inline in pages)
 
 
 def check_links(res: Resolved, texts: list, diags: Diagnostics) -> None:
@@ -208,13 +231,13 @@ def check_links(res: Resolved, texts: list, diags: Diagnostics) -> None:
         shown_on = _shown_on(res.dossier, owner, shown, site)
         reported: set = set()
         for inline in (False, True):
-            pages = [page for page, mode in shown_on if mode is inline]
+            pages = [(page, name) for page, mode, name in shown_on if mode is inline]
             if not pages:
                 continue
             offsets = None
             links = found if found is not None and not inline else links_of(str(text), inline=inline)
             for url, image, number in links:
-                for page in pages:
+                for page, name in pages:
                     problem = _link_problem(page, url, image, site)
                     if problem:
                         if offsets is None:
@@ -223,7 +246,7 @@ def check_links(res: Resolved, texts: list, diags: Diagnostics) -> None:
                         if (offset, url) not in reported:   # a link read both ways: one error
                             reported.add((offset, url))
                             where = markdown_pos(path, text, offset)
-                            on = f" (on {page}, which shows this text)" if len(shown_on) > 1 else ""
+                            on = f" (on {name})" if len(shown_on) > 1 else ""
                             diags.error("bad-link", f"{problem}{on}: {_LINK_HINT}", path, where.line, where.col)
                         break
 

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from ..features import paging, timeline
 from ..features.bibliography import SHOWN
 from ..features.claims import all_claims
-from ..features.letters import letter_index
+from ..features.letters import LetterIndex, letter_index
 from ..kinds import FOLDER_OF
 from .incremental import note
 
@@ -164,7 +164,11 @@ class Lists:
             self._paged(f"list:kind:{kind}", rows, [r.name for r in rows], row_ids=None)
         sources = self._sources()
         self._paged("list:sources", sources, [r.meta.get("title", "") for r in sources], row_ids=[r.id for r in sources])
-        self._paged("list:claims", self._claims())
+        claims = self._claims()
+        firsts = {}
+        for i, row in enumerate(claims):
+            firsts.setdefault(row.status, i)
+        self._paged("list:claims", claims, index=LetterIndex(firsts, anchor_of=lambda status: f"status-{status}"))
         self._paged_years("list:timeline", self._timeline())
 
     def shown(self, key: str):
@@ -177,13 +181,14 @@ class Lists:
         build writes is compared whole)."""
         return self.by_key[f"{name}:nav"].paths
 
-    def _paged(self, name: str, rows: tuple, names: list | None = None, row_ids: list | None = None) -> None:
-        """A list's pages and nav. names: the rows' names, for a letter index; row_ids: each row's
-        own element id, which the index then links to (else the first row of each letter gets
-        the letter's id)."""
+    def _paged(self, name: str, rows: tuple, names: list | None = None, row_ids: list | None = None,
+               index: LetterIndex | None = None) -> None:
+        """A list's pages and nav. names: the rows' names, for a letter index (or index: another
+        index of first rows, such as the claims' statuses); row_ids: each row's own element id,
+        which the index then links to (else the first row of each letter gets the letter's id)."""
         pages = paging.cut(rows)
         paths = tuple(paging.page_path(first_page(name), n + 1) for n in range(len(pages)))
-        jump = letter_index(names) if names is not None else None
+        jump = letter_index(names) if names is not None else index
         page_of = lambda index: paths[index // paging.PAGE_ROWS]   # noqa: E731
         jumps = () if not jump else tuple((letter, page_of(i), row_ids[i] if row_ids else anchor)
                                           for letter, i, anchor in jump.letters)

@@ -271,12 +271,13 @@ class Renderer:
                           pager=Pager(n, paths))
 
     def _shown_sections(self, what: str, key: str, owner_url: str) -> dict:
-        """Each growing section of a page as the page shows it: its first SHOWN_ROWS rows, and for a
-        longer one its length and the first of its own pages (more)."""
+        """Each growing section of a page as the page shows it: whole, or past SECTION_MAX rows its
+        first SHOWN_ROWS, its length and the first of its own pages (more)."""
         shown, more = {}, {}
         for section, found in sections.rows(self.res, what, key).items():
-            shown[section] = found[:sections.SHOWN_ROWS]
-            if len(found) > sections.SHOWN_ROWS:
+            shown[section] = found
+            if len(found) > sections.SECTION_MAX:
+                shown[section] = found[:sections.SHOWN_ROWS]
                 more[section] = (len(found), sections.section_path(owner_url, section))
         return {"shown": shown, "more": more}
 

@@ -4,8 +4,8 @@ An entity's page lists every relation to it, every event it takes part in, every
 annotation about it, every source that mentions it and every page that links to it; a source's
 page every page that cites it or links to it; an authored page every page that links to it. In
 a large dossier the entity everything is about (a country, a leader) gathers thousands of each:
-its page grew to megabytes. A page now shows the first SHOWN_ROWS rows of each such section,
-and the whole section is on pages of its own, cut as lists are (features/paging.py):
+its page grew to megabytes. A page now shows the first SHOWN_ROWS rows of a section longer than
+SECTION_MAX, and the whole section is on pages of its own, cut as lists are (features/paging.py):
 ``countries/russia/linked-from.html``, then ``countries/russia/linked-from/2.html``. No other
 page can have those addresses: an id is a file name, never a folder, and the folders of the
 lists (``<kind folder>/index/``) are named by the id no file may have.
@@ -16,8 +16,11 @@ from collections import defaultdict
 
 from ..features import paging
 
+SECTION_MAX = 500
+"""Rows of a section that a page shows whole (75 KB of backlinks, 200 KB of mentions with their
+snippets). A longer section shows its first SHOWN_ROWS, and is whole on pages of its own."""
 SHOWN_ROWS = 100
-"""Rows of a section that a page shows; past that, the whole section is on pages of its own."""
+"""Rows of a longer section that its page shows."""
 
 HEADINGS = {"relations": "Relations", "events": "Events and documents", "claims": "Claims",
             "annotations": "What the sources say", "mentions": "Mentioned in", "linked-from": "Linked from",
@@ -60,7 +63,7 @@ def rows(res, what: str, key: str) -> dict[str, list]:
 
 
 def _may_grow(res, what: str, key: str) -> bool:
-    """Whether any section of a page may be longer than SHOWN_ROWS: the indexes' own lengths, which
+    """Whether any section of a page may be longer than SECTION_MAX: the indexes' own lengths, which
     the rows never exceed, so that the rows are only made for the few pages that may."""
     if what == "entity":
         sizes = (res.incoming.get(key, ()), res.events_of.get(key, ()), res.about.get(key, ()),
@@ -69,7 +72,7 @@ def _may_grow(res, what: str, key: str) -> bool:
         sizes = (res.cited_by.get(key, ()), res.linked_from.get(key, ()))
     else:
         sizes = (res.linked_from.get(key, ()),)
-    return any(len(s) > SHOWN_ROWS for s in sizes)
+    return any(len(s) > SECTION_MAX for s in sizes)
 
 
 def section_path(owner_url: str, section: str, number: int = 1) -> str:
@@ -78,11 +81,11 @@ def section_path(owner_url: str, section: str, number: int = 1) -> str:
 
 
 def overflowing(res, what: str, key: str) -> dict[str, int]:
-    """The sections of a page longer than SHOWN_ROWS, and how many pages of their own each takes."""
+    """The sections of a page longer than SECTION_MAX, and how many pages of their own each takes."""
     if not _may_grow(res, what, key):
         return {}
     return {section: paging.pages_needed(len(found)) for section, found in rows(res, what, key).items()
-            if len(found) > SHOWN_ROWS}
+            if len(found) > SECTION_MAX}
 
 
 def section_jobs(res, what: str, key: str) -> list[tuple[str, str]]:

@@ -413,16 +413,10 @@ def test_accessibility_wcag_a_aa(open_page, page, built_site, axe, entry, scheme
 
 
 @pytest.fixture(scope="module")
-def paged_site(tmp_path_factory) -> Path:
+def paged_site(demo_built_with) -> Path:
     """The demo with lists of ten rows a page (features/paging.py), so that every list is cut."""
-    from dossier.build import build
     from dossier.features import paging
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(paging, "PAGE_ROWS", 10)
-        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
-        site = tmp_path_factory.mktemp("paged") / "site"
-        assert not build(CONTENT, site).diagnostics.errors
-        return site
+    return demo_built_with("paged", [(paging, "PAGE_ROWS", 10)])
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
