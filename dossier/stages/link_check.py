@@ -34,8 +34,8 @@ _LINK_HINT = "link to an entity, source or page with [[id]]"
 
 
 def _site_pages(dossier: Dossier) -> set[str]:
-    """Every page the site will have (Renderer.jobs) but the second and later pages of long
-    lists (_SiteLinks.list_pages)."""
+    """Every page the site will have (Renderer.jobs) but the later pages of long lists and the
+    pages of long sections, which _SiteLinks.has finds as they are asked for."""
     pages = {"index.html", "sources/index.html", "map.html", "timeline.html", "claims.html", "search.html", "404.html"}
     for entity in dossier.entities.values():
         pages.add(entity.url)
