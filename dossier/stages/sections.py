@@ -22,10 +22,11 @@ snippets). A longer section shows its first SHOWN_ROWS, and is whole on pages of
 SHOWN_ROWS = 100
 """Rows of a longer section that its page shows."""
 
-HEADINGS = {"relations": "Relations", "events": "Events and documents", "claims": "Claims",
+HEADINGS = {"relations": "Relations to it", "events": "Events and documents", "claims": "Claims",
             "annotations": "What the sources say", "mentions": "Mentioned in", "linked-from": "Linked from",
             "cited-by": "Cited by"}
-"""Each section, by the name of its pages, and its heading (the heading on the page it is part of)."""
+"""Each section, by the name of its pages, and the heading of those pages (on the page it is part
+of, incoming relations are under "Relations" with the page's own, which are never long)."""
 
 OWNERS = {"entity": ("relations", "events", "claims", "annotations", "mentions", "linked-from"),
           "source": ("cited-by", "linked-from"), "page": ("linked-from",)}
