@@ -56,6 +56,13 @@ def content(tmp_path, monkeypatch) -> ContentDir:
     return folder
 
 
+@pytest.fixture
+def own_state_key(tmp_path, monkeypatch):
+    """The key that signs saved states lives in the user's cache folder: a fresh one per test
+    (a module uses it for every test with pytest.mark.usefixtures("own_state_key"))."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
+
 @pytest.fixture(scope="session")
 def demo_built_with(tmp_path_factory):
     """demo_built_with(name, limits): the demo dossier built with module constants set (limits:

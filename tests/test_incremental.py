@@ -24,10 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 ROAD_BRIDGE = "entities/crossings/tumen-road-bridge.yaml"
 
 
-@pytest.fixture(autouse=True)
-def own_state_key(tmp_path, monkeypatch):
-    """The key that signs saved states lives in the user's cache folder: a fresh one per test."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+pytestmark = pytest.mark.usefixtures("own_state_key")   # a fresh key for saved states (conftest.py)
 
 
 @pytest.fixture

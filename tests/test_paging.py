@@ -20,9 +20,7 @@ CONTENT = REPO / "content"
 ROWS = 10
 
 
-@pytest.fixture(autouse=True)
-def own_state_key(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+pytestmark = pytest.mark.usefixtures("own_state_key")   # a fresh key for saved states (conftest.py)
 
 
 @pytest.fixture

@@ -19,9 +19,7 @@ CONTENT = REPO / "content"
 SHOWN, MAX, ROWS = 1, 2, 3   # a section of more than MAX rows shows SHOWN; its own pages hold ROWS
 
 
-@pytest.fixture(autouse=True)
-def own_state_key(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+pytestmark = pytest.mark.usefixtures("own_state_key")   # a fresh key for saved states (conftest.py)
 
 
 @pytest.fixture
