@@ -65,7 +65,7 @@ def fingerprint(content: Path, engine: str, files: dict | None = None, known: di
     now = time.time_ns()
     known = known if isinstance(known, dict) else None   # read from a file the content's owner may write
     for path, rel in _files(content):
-        digest.update(f"content/{rel}\n".encode())
+        digest.update(f"content/{rel}\n".encode("utf-8", "surrogateescape"))   # a name need not be UTF-8
         try:
             info = os.lstat(path)
             if stat.S_ISLNK(info.st_mode):
@@ -91,7 +91,7 @@ def fingerprint(content: Path, engine: str, files: dict | None = None, known: di
 
 
 def _record_path(cache: Path, out: Path) -> Path:
-    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    key = hashlib.sha256(str(out.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return cache / f"build-{key}.json"
 
 

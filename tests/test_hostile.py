@@ -541,3 +541,95 @@ def test_a_finding_of_the_scan_is_a_build_error_and_the_old_site_stays(tmp_path,
     _tally.add("crafted pages for the scan")
     assert [d.message for d in result.diagnostics.errors] == ["index.html: <b> has an event-handler attribute 'onclick'"]
     assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+
+
+# --- found by an outside review (hostile content, session 11) ------------------------------------
+
+def test_a_file_name_that_is_not_utf8_is_an_error_at_that_file_not_a_traceback(tmp_path, _tally):
+    # Git stores such names, so a pull request can add one, even where no file is read.
+    content = tmp_path / "content"
+    minimal(content)
+    bad = os.fsdecode(b"\xff\xfe")
+    (content / "entities" / "people" / f"{bad}.yaml").write_text("name: X\n", encoding="utf-8")
+    (content / "notes").mkdir()
+    (content / "notes" / f"{bad}.txt").write_text("x", encoding="utf-8")
+    proc = cli("build", "--content", str(content), "--out", str(tmp_path / "site"), cwd=tmp_path)
+    _tally.add("CLI runs")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-1500:]
+    assert "(it contains the byte 0xFF, which is not UTF-8) [bad-id]" in proc.stderr
+
+
+def test_a_layer_with_a_number_of_thousands_of_digits_is_a_geojson_error(tmp_path):
+    content = tmp_path / "content"
+    minimal(content)
+    (content / "map").mkdir(exist_ok=True)
+    (content / "map" / "layer.geojson").write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+        '"geometry": {"type": "Point", "coordinates": [' + "1" * 5000 + ', 42]}}]}', encoding="utf-8")
+    errors = check(content).diagnostics.errors
+    assert [(e.code, e.message) for e in errors] == [("geojson", "not valid JSON for a layer: a number of 5,000 digits")]
+
+
+@pytest.mark.parametrize("out", ["afile/site", "/proc/dossier-site"])
+def test_an_output_folder_that_cannot_be_made_is_an_error(tmp_path, out, _tally):
+    content = tmp_path / "content"
+    minimal(content)
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    proc = cli("build", "--content", str(content), "--out", out, cwd=tmp_path)
+    _tally.add("CLI runs")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-1500:]
+    assert "cannot make the output folder there" in proc.stderr
+
+
+def test_an_output_folder_named_like_a_pattern_clears_only_its_own_leftovers(tmp_path):
+    content = tmp_path / "content"
+    minimal(content)
+    other = tmp_path / ".gx.tmp-1"   # what '.g*.tmp-*' would match
+    other.mkdir()
+    assert not build(content, tmp_path / "g*").diagnostics.errors
+    assert other.is_dir()
+
+
+@pytest.mark.parametrize("rel", ["sources/sub/extra.md", "pages/sub/extra.md", "map/sub/extra.geojson"])
+def test_a_file_in_a_subfolder_is_a_layout_error_not_a_second_file_of_the_same_id(tmp_path, rel):
+    # pages/sub/overview.md took the place of pages/overview.md on the site, silently.
+    content = tmp_path / "content"
+    minimal(content)
+    (content / rel).parent.mkdir(parents=True)
+    (content / rel).write_text("---\ntitle: X\n---\nText.\n" if rel.endswith(".md") else '{"type": "FeatureCollection", "features": []}',
+                               encoding="utf-8")
+    errors = check(content).diagnostics.errors
+    what = {"sources": "source files go directly in sources/", "pages": "page files go directly in pages/",
+            "map": "map layers go directly in map/"}[rel.split("/")[0]]
+    assert [(e.code, e.message) for e in errors] == [("layout", f"{what}, not in subfolders")]
+    assert errors[0].path.endswith(rel)
+
+
+def test_a_link_to_a_folder_among_the_content_is_an_error_at_the_link(tmp_path):
+    content = tmp_path / "content"
+    minimal(content)
+    (tmp_path / "outside").mkdir()
+    (content / "entities" / "people" / "sub").symlink_to(tmp_path / "outside", target_is_directory=True)
+    errors = check(content).diagnostics.errors
+    assert [e.code for e in errors] == ["layout"] and errors[0].path.endswith("entities/people/sub")
+    assert "a symbolic link to a folder: it is not read" in errors[0].message
+
+
+def test_an_entities_folder_that_links_out_is_refused_without_listing_what_it_leads_to(tmp_path):
+    # Listing it named every file of /etc, one error each, in a public CI log.
+    content = tmp_path / "content"
+    minimal(content)
+    shutil.rmtree(content / "entities")
+    (content / "entities").symlink_to("/etc", target_is_directory=True)
+    errors = check(content).diagnostics.errors
+    assert [(e.code, Path(e.path).name) for e in errors if e.code in ("symlink", "unknown-kind")] == [("symlink", "entities")]
+    assert not any("passwd" in e.message for e in errors)
+
+
+def test_a_kind_folder_that_is_a_file_says_so(tmp_path):
+    content = tmp_path / "content"
+    minimal(content)
+    shutil.rmtree(content / "entities" / "people")
+    (content / "entities" / "people").write_text("x", encoding="utf-8")
+    errors = check(content).diagnostics.errors
+    assert ("layout", "'people' is a file: entity files go in a folder of that name") in [(e.code, e.message) for e in errors]

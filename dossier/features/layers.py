@@ -27,7 +27,10 @@ def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | N
     if _refuse_controls(path, text, diags):
         return None
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_integer)
+    except _LongNumber as e:
+        diags.error("geojson", f"not valid JSON for a layer: a number of {e.digits:,} digits", path)
+        return None
     except json.JSONDecodeError as e:
         diags.error("geojson", f"not valid JSON: {e.msg}", path, e.lineno, e.colno)
         return None
@@ -52,6 +55,19 @@ def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | N
         return None
     name = data.get("name") if isinstance(data.get("name"), str) else id_.replace("-", " ").capitalize()
     return Layer(id_, path, name[:120], data)
+
+
+class _LongNumber(Exception):
+    def __init__(self, digits: int):
+        self.digits = digits
+
+
+def _integer(text: str) -> int:
+    """A JSON integer; Python refuses to convert one of more than 4,300 digits (a ValueError that
+    is no JSON error), and none of a layer needs more than a few."""
+    if len(text) > 40:
+        raise _LongNumber(len(text.lstrip("-")))
+    return int(text)
 
 
 class _DuplicateKey(Exception):

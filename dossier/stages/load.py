@@ -38,12 +38,13 @@ class RawFile:
 
 
 def display_path(path: Path) -> str:
-    """Relative to the working directory when below it (as contributors type paths), else absolute."""
+    """Relative to the working directory when below it (as contributors type paths), else absolute
+    (a link named as itself, not as where it leads)."""
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
-    return str(Path(path).resolve()) if rel.startswith("..") else rel
+    return os.path.abspath(path) if rel.startswith("..") else rel
 
 
 def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = None) -> str | None:
@@ -171,6 +172,8 @@ def _check_id(stem: str, shown: str, diags: Diagnostics) -> bool:
 def _non_ascii_hint(text: str) -> str:
     """Name the first character that is not ASCII: a Cyrillic 'а' looks exactly like a Latin 'a'."""
     for ch in text:
+        if 0xDC80 <= ord(ch) <= 0xDCFF:   # how Python reads a byte of a file name that is not UTF-8
+            return f" (it contains the byte 0x{ord(ch) - 0xDC00:02X}, which is not UTF-8)"
         if ord(ch) > 127:
             return f" (it contains {ch!r}, U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')})"
     return ""
@@ -184,8 +187,11 @@ def _files(folder: Path, content: Path, diags: Diagnostics) -> list[tuple[str, s
     if not folder.is_dir() or not _inside(folder, content, diags):
         return []
     out = []
-    for root, files in _walk(str(folder)):
+    for root, files, linked in _walk(str(folder)):
         shown_root = display_path(Path(root))
+        for name in linked:
+            diags.error("layout", "a symbolic link to a folder: it is not read (content files go directly in "
+                                  "their folder, not in subfolders)", os.path.join(shown_root, name))
         for f, link in sorted(files):
             path = os.path.join(root, f)
             if f.startswith("."):
@@ -199,9 +205,9 @@ def _files(folder: Path, content: Path, diags: Diagnostics) -> list[tuple[str, s
 
 
 def _walk(top: str):
-    """(folder, [(name, whether it is a symbolic link)] of its files) for top and each visible
-    folder below it, top-down and in order of their names, as os.walk gives them (a linked folder
-    is not entered). A file's listing says whether it is a link: no stat call per file, which
+    """(folder, [(name, whether it is a symbolic link)] of its files, [names of its visible links
+    to folders]) for top and each visible folder below it, top-down and in order of their names,
+    as os.walk gives them (a linked folder is not entered). A file's listing says whether it is a link: no stat call per file, which
     os.path.islink made (a third of the time of discover)."""
     stack = [top]
     while stack:
@@ -210,14 +216,18 @@ def _walk(top: str):
             entries = list(os.scandir(folder))
         except OSError:
             continue
-        folders, files = [], []
+        folders, files, linked = [], [], []
         for entry in entries:
             if _entry_is(entry.is_dir):
-                if not entry.name.startswith(".") and not _entry_is(entry.is_symlink):
+                if entry.name.startswith("."):
+                    continue
+                if _entry_is(entry.is_symlink):
+                    linked.append(entry.name)
+                else:
                     folders.append(entry.path)
             else:
                 files.append((entry.name, _entry_is(entry.is_symlink)))
-        yield folder, files
+        yield folder, files, sorted(linked)
         stack.extend(sorted(folders, reverse=True))   # the first name is taken next
 
 
@@ -274,8 +284,14 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
             diags.error("layout", f"{entry.name!r} is a file: the content layout needs a folder of that name, or nothing", display_path(entry))
 
     entities = content / "entities"
-    for folder in sorted(entities.iterdir()) if entities.is_dir() else []:
+    # A link in place of the folder is checked before it is listed: the names in a folder
+    # elsewhere on the machine would be reported one by one, in a public CI log.
+    listed = entities.is_dir() and _inside(entities, content, diags)
+    for folder in sorted(entities.iterdir()) if listed else []:
         if folder.name.startswith("."):
+            continue
+        if folder.name in KINDS and not folder.is_dir():
+            diags.error("layout", f"{folder.name!r} is a file: entity files go in a folder of that name", display_path(folder))
             continue
         if not folder.is_dir() or folder.name not in KINDS:
             meant = _kind_folder_meant(folder.name)
@@ -287,9 +303,9 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
 
     for role, folder in (("source", "sources"), ("page", "pages")):
         for path, shown in _files(content / folder, content, diags):
-            jobs.append(_markdown_job(path, shown, role, diags))
+            jobs.append(_markdown_job(path, shown, role, str(content / folder), diags))
     for path, shown in _files(content / "map", content, diags):
-        jobs.append(_layer_job(path, shown, diags))
+        jobs.append(_layer_job(path, shown, str(content / "map"), diags))
     return jobs
 
 
@@ -314,10 +330,20 @@ def _job(path: str, shown: str, role: str, kind: str | None, diags: Diagnostics,
     return FileJob(path, shown, role, kind, stem, _check_id(stem, shown, diags), True)
 
 
-def _layer_job(path: str, shown: str, diags: Diagnostics) -> FileJob:
+def _layer_job(path: str, shown: str, folder: str, diags: Diagnostics) -> FileJob:
     """An extra map layer: GeoJSON, checked in validate."""
-    wrong = None if os.path.splitext(path)[1] == ".geojson" else "map layers must be GeoJSON files ending in .geojson"
+    wrong = _nested(path, folder, "map layers", "map/")
+    if wrong is None and os.path.splitext(path)[1] != ".geojson":
+        wrong = "map layers must be GeoJSON files ending in .geojson"
     return _job(path, shown, "layer", None, diags, wrong)
+
+
+def _nested(path: str, folder: str, what: str, where: str) -> str | None:
+    """The problem of a file in a subfolder: its id is its file name alone, so two files of the
+    same name in two subfolders would be one id, and one of them would be lost."""
+    if os.path.dirname(path) != folder:
+        return f"{what} go directly in {where}, not in subfolders"
+    return None
 
 
 def _entity_job(path: str, shown: str, folder: Path, kind: str, diags: Diagnostics) -> FileJob:
@@ -330,8 +356,11 @@ def _entity_job(path: str, shown: str, folder: Path, kind: str, diags: Diagnosti
     return _job(path, shown, "entity", kind, diags, wrong)
 
 
-def _markdown_job(path: str, shown: str, role: str, diags: Diagnostics) -> FileJob:
-    return _job(path, shown, role, None, diags, None if os.path.splitext(path)[1] == ".md" else f"{role} files must end in .md")
+def _markdown_job(path: str, shown: str, role: str, folder: str, diags: Diagnostics) -> FileJob:
+    wrong = _nested(path, folder, f"{role} files", f"{role}s/")
+    if wrong is None and os.path.splitext(path)[1] != ".md":
+        wrong = f"{role} files must end in .md"
+    return _job(path, shown, role, None, diags, wrong)
 
 
 def read_raw(job: FileJob, diags: Diagnostics, data: bytes | None = None) -> RawFile:

@@ -26,6 +26,7 @@ path is claimed once, here, and its links recorded, to be verified against the w
 from __future__ import annotations
 
 import ctypes
+import glob
 import os
 import posixpath
 import shutil
@@ -132,12 +133,16 @@ class SiteWriter:
             raise WriteError([f"{out}: refusing to replace a folder that dossier did not build (no {MARKER} in it); "
                               "choose an empty or new output folder, or delete this one yourself"])
         parent = self.out.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        for pattern in (f".{self.out.name}.tmp-*", f".{self.out.name}.old-*"):
-            for stale in parent.glob(pattern):
-                _remove(stale)
-        self.tmp = parent / f".{self.out.name}.tmp-{os.getpid()}"
-        self.tmp.mkdir()
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            name = glob.escape(self.out.name)   # a name such as 'g*' matches only itself
+            for pattern in (f".{name}.tmp-*", f".{name}.old-*"):
+                for stale in parent.glob(pattern):
+                    _remove(stale)
+            self.tmp = parent / f".{self.out.name}.tmp-{os.getpid()}"
+            self.tmp.mkdir()
+        except OSError as e:
+            raise WriteError([f"{out}: cannot make the output folder there ({e.strerror or e}); choose another --out"]) from None
         self.files: set[str] = set()
         self.reused: set[str] = set()                              # kept as they are in the live site
         self.moved: list[str] | None = None                        # into the live site, when updated in place
