@@ -158,9 +158,8 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
                       incremental.digests(result.resolved, files, renderer), shards=saved.shards if saved else {})
         changed = incremental.changed_keys(usable.digests, state.digests) if usable else set()
         jobs, todo, reused = renderer.jobs(), [], []
-        writer.expect(map(renderer.job_path, jobs), _other_files(renderer))
-        for job in jobs:
-            path = renderer.job_path(job)
+        writer.expect(renderer.job_paths(), _other_files(renderer))
+        for job, path in zip(jobs, renderer.job_paths()):
             record = incremental.reusable(previous, job, path, changed)
             if record is None:
                 todo.append(job)
@@ -259,8 +258,9 @@ def _file_digests(content: Path, files: dict) -> dict[str, str]:
 def _global_key(renderer: Renderer, files: dict[str, str]) -> str:
     """What every page shows: dossier.yaml and the navigation (not where dossier.yaml is shown from)."""
     config = renderer.config
-    nav = [(p.slug, p.title, p.order) for p in renderer.pages_sorted]
-    text = f"{files.get(config.path)}\n{replace(config, path='')!r}\n{renderer.kinds_present}\n{nav!r}"
+    nav = [(p.slug, p.title, p.order) for p in renderer.nav_pages]
+    more = len(renderer.pages_sorted) > len(renderer.nav_pages)
+    text = f"{files.get(config.path)}\n{replace(config, path='')!r}\n{renderer.kinds_present}\n{nav!r}\n{more}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -12,11 +12,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from dossier import cache
 from dossier.build import build, check
 from dossier.features import paging, search
-from dossier.stages import parallel, pool, sections
+from dossier.stages import parallel, pool, render, sections
 from dossier.stages.render import Renderer
 from dossier.stages.write import MARKER, UPDATING_TEXT, SiteWriter
 
@@ -502,6 +503,24 @@ def test_the_sitemap_follows_pages_added_removed_and_renamed_as_a_cold_build_doe
     edit(demo, "dossier.yaml", f"base_url: {BASE_URL}\n", "")
     assert not build(demo, site).diagnostics.errors
     assert not (site / "sitemap.xml").exists()   # a sitemap needs absolute URLs
+    assert_same_as_cold(demo, site, tmp_path)
+
+
+def test_past_the_pages_the_navigation_shows_a_new_page_renders_itself_and_the_front_page(demo, tmp_path, monkeypatch):
+    # The navigation of every page shows the first NAV_PAGES authored pages and "More pages",
+    # which leads to the list of all of them on the front page: a page added past those changes
+    # no other page's navigation.
+    monkeypatch.setattr(render, "NAV_PAGES", 1)
+    site = tmp_path / "site"
+    assert not build(demo, site).diagnostics.errors
+    (demo / "pages" / "zeta.md").write_text("---\ntitle: Zeta\norder: 99\n---\nA page last in order.\n", encoding="utf-8")
+    result = build(demo, site)
+    assert not result.diagnostics.errors
+    assert result.rendered == 2   # zeta.html and index.html
+    nav = BeautifulSoup((site / "people" / "kim-jong-un.html").read_text(encoding="utf-8"), "html.parser").select("nav.site-nav li a")
+    assert [(a.text, a["href"]) for a in nav[-2:]] == [("Overview", "../overview.html"), ("More pages", "../index.html#read-h")]
+    front = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert [a["href"] for a in front.select("#read-h + ul a")] == ["overview.html", "about.html", "zeta.html"]
     assert_same_as_cold(demo, site, tmp_path)
 
 

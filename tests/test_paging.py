@@ -65,9 +65,11 @@ def test_a_list_is_cut_into_pages_of_at_most_page_rows_and_an_empty_list_is_one_
     assert [paging.pages_needed(n, 10) for n in (0, 1, 10, 11, 25)] == [1, 1, 1, 2, 3]
 
 
-def test_groups_are_never_cut_and_a_large_group_has_a_page_of_its_own():
-    groups = [("a", [1] * 4), ("b", [1] * 5), ("c", [1] * 3), ("d", [1] * 12), ("e", [1])]
-    assert [[key for key, _ in page] for page in paging.cut_groups(groups, 10)] == [["a", "b"], ["c"], ["d"], ["e"]]
+def test_groups_that_fit_a_page_are_never_cut_and_a_larger_one_takes_pages_of_its_own():
+    groups = [("a", [1] * 4), ("b", [1] * 5), ("c", [1] * 3), ("d", [1] * 25), ("e", [1])]
+    pages = paging.cut_groups(groups, 10)
+    assert [[(key, len(rows), part) for key, rows, part in page] for page in pages] == [
+        [("a", 4, 0), ("b", 5, 0)], [("c", 3, 0)], [("d", 10, 1)], [("d", 10, 2)], [("d", 5, 3)], [("e", 1, 0)]]
     assert paging.cut_groups([], 10) == [[]]
 
 
@@ -126,13 +128,21 @@ def test_the_pager_marks_the_current_page_and_leads_to_every_other(site):
     assert [a["href"] for a in crumbs] == ["../../index.html", "../../sources/index.html"]
 
 
-def test_the_timeline_keeps_each_year_whole_and_its_year_index_leads_across_pages(site):
+@pytest.mark.parametrize("rows", [ROWS, 3], ids=["years fit", "a year longer than a page"])
+def test_the_timeline_keeps_years_whole_and_its_year_index_leads_across_pages_to_each_start(site, demo_built_with, rows):
+    if rows != ROWS:   # the demo's 2024 has six entries
+        site = demo_built_with("paged-3", [(paging, "PAGE_ROWS", rows)])
     pages = pages_of(site, "timeline.html")
     assert len(pages) > 1
-    years = [s["id"] for rel in pages for s in soup(site, rel).select("section.year")]
-    assert len(years) == len(set(years))
+    sections = [s for rel in pages for s in soup(site, rel).select("section.year")]
+    ids = [s["id"] for s in sections]
+    assert len(ids) == len(set(ids))
+    assert all(len(s.select("li.timeline-entry")) <= rows for s in sections)
+    starts = [i for i in ids if "-" not in i]   # y2024; y2024-2 is the second part of a long year
+    continued = [s.h2.get_text(" ", strip=True) for s in sections if "-" in s["id"]]
+    assert continued == ([] if rows == ROWS else ["2024 (continued, part 2)", "2025 (continued, part 2)"])
     linked = [a["href"].rpartition("#")[2] for a in soup(site, pages[-1]).select('nav[aria-label="Years"] a')]
-    assert linked == years
+    assert linked == starts
 
 
 def test_each_claim_is_on_the_page_the_link_check_reads_its_note_on(site):

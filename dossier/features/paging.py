@@ -44,16 +44,24 @@ def cut(rows: Sequence, size: int | None = None) -> list[tuple[int, Sequence]]:
 
 
 def cut_groups(groups: Sequence[tuple[object, Sequence]], size: int | None = None) -> list[list]:
-    """Groups (key, rows), such as the years of the timeline, on pages of at most `size` rows
-    where they fit: a group is never cut, and one larger than a page has a page of its own."""
+    """Groups (key, rows), such as the years of the timeline, on pages of at most `size` rows, as
+    (key, rows, part): a group that fits a page is never cut (part 0); one larger than a page is
+    cut into parts 1, 2... of `size` rows, each on a page of its own (a year of 16,000 events
+    was a page of 6 MB)."""
     size = size or PAGE_ROWS
     pages: list[list] = [[]]
     filled = 0
-    for group in groups:
-        rows = len(group[1])
-        if pages[-1] and filled + rows > size:
+    for key, rows in groups:
+        if len(rows) > size:
+            for part, start in enumerate(range(0, len(rows), size), 1):
+                if pages[-1]:
+                    pages.append([])
+                pages[-1].append((key, rows[start:start + size], part))
+            filled = size   # the last part's page takes no other group
+            continue
+        if pages[-1] and filled + len(rows) > size:
             pages.append([])
             filled = 0
-        pages[-1].append(group)
-        filled += rows
+        pages[-1].append((key, rows, 0))
+        filled += len(rows)
     return pages

@@ -45,7 +45,7 @@ class EntityRow(NamedTuple):
 
 
 class Link(NamedTuple):
-    """An entity as the front page names it."""
+    """An entity or an authored page as the front page names it."""
     url: str
     name: str
 
@@ -198,10 +198,11 @@ class Lists:
             self.by_key[f"{name}:{n}"] = ListPage(tuple(page_rows), start, ids)
 
     def _paged_years(self, name: str, years: tuple) -> None:
-        """The timeline's pages: whole years, as many as a page holds."""
+        """The timeline's pages: whole years, as many as a page holds (a year longer than a page
+        on pages of its own), and an index that leads to each year's start."""
         pages = paging.cut_groups(years)
         paths = tuple(paging.page_path(first_page(name), n + 1) for n in range(len(pages)))
-        jumps = tuple((str(year), paths[n], f"y{year}") for n, page in enumerate(pages) for year, _ in page)
+        jumps = tuple((str(year), paths[n], f"y{year}") for n, page in enumerate(pages) for year, _, part in page if part <= 1)
         self.by_key[f"{name}:nav"] = ListNav(sum(len(rows) for _, rows in years), paths, jumps)
         for n, page in enumerate(pages, 1):
             self.by_key[f"{name}:{n}"] = ListPage(tuple(page), 0, {})
@@ -217,6 +218,7 @@ class Lists:
             "latest_sources": tuple(DatedRow(s.meta.get("published"), s.url, s.title) for s in latest[:LATEST]),
             "source_count": len(sources),
             "markers": markers,
+            "pages": tuple(Link(p.url, p.title) for p in self.renderer.pages_sorted),   # all: the navigation shows the first
         }
 
     def _sources(self) -> tuple[SourceRow, ...]:

@@ -66,6 +66,12 @@ def _unseen(page: str, does: str, ids: list, what: str) -> WriteError:
                        "(a code block that is not one?): please report this, with the text around it"])
 
 
+
+# The authored pages every page's navigation shows, the first by order: all of them would make the
+# navigation, and every page, grow with their number (1,000 pages made 98% of each page's bytes,
+# and a build quadratic). Past these, "More pages" leads to the list on the front page.
+NAV_PAGES = 10
+
 class PageContext:
     """What one page's template and Markdown share: its depth and its numbered notes."""
 
@@ -161,8 +167,12 @@ class Renderer:
             self.by_kind[e.kind].append(e)
         self.sources_sorted = sorted_sources(self.dossier.sources.values())
         self.pages_sorted = sorted(self.dossier.pages.values(), key=lambda p: (p.order, p.title.casefold(), p.slug))
+        self.nav_pages = self.pages_sorted[:NAV_PAGES]
         self._templates: dict = {}
         self._links: dict = {}
+        self._jobs: tuple | None = None
+        self._last_rows: tuple = (None, None, ())   # (what, key), its sections' rows, the keys read (_long_rows)
+        self._job_paths: tuple | None = None
         self.map = MapData(res)
         self.lists = Lists(self)   # what the list pages show (stages/lists.py)
         self.pieces = None         # the data files' pieces kept between builds (set by the build)
@@ -174,7 +184,7 @@ class Renderer:
         self.served_anywhere = {"404.html": self.config.base_url} if self.config.base_url else {}
         self.env.globals.update(
             config=self.config, kind_titles=KIND_TITLES, folder_of=FOLDER_OF, kinds_present=self.kinds_present,
-            nav_pages=self.pages_sorted, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
+            nav_pages=self.nav_pages, more_pages=len(self.pages_sorted) > NAV_PAGES, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
             relation_types=res.relation_types, entities=self.dossier.entities, sources=self.dossier.sources,
         )
         self.env.filters.update(PAGE_FILTERS, human_date=human_date)
@@ -208,8 +218,22 @@ class Renderer:
             found = self._templates[name] = self.env.get_template(name)
         return found
 
-    def jobs(self) -> list[tuple[str, str]]:
-        """Every page of the site as (what, key), in writing order; render_job makes each."""
+    def jobs(self) -> tuple[tuple[str, str], ...]:
+        """Every page of the site as (what, key), in writing order; render_job makes each. Made
+        once: the build, the sitemap and the process making the data files all ask for them, and
+        finding the long sections of every page is a pass over the indexes (0.1 s at 10,000
+        entities)."""
+        if self._jobs is None:
+            self._jobs = tuple(self._all_jobs())
+        return self._jobs
+
+    def job_paths(self) -> tuple[str, ...]:
+        """Where each of jobs() is written, in the same order."""
+        if self._job_paths is None:
+            self._job_paths = tuple(map(self.job_path, self.jobs()))
+        return self._job_paths
+
+    def _all_jobs(self) -> list[tuple[str, str]]:
         out = [("index", "")]
         res = self.res
         for kind in self.kinds_present:
@@ -261,7 +285,7 @@ class Renderer:
         """A page of a long section of an entity's, source's or page's page (stages/sections.py)."""
         owner, section, n = self._section_job(job_key)
         what, key = job_key.split(" ")[:2]
-        found = sections.rows(self.res, what, key)[section]
+        found = self._long_rows(what, key)[section]
         start, page_rows = paging.cut(found)[n - 1]
         paths = tuple(sections.section_path(owner.url, section, i) for i in range(1, paging.pages_needed(len(found)) + 1))
         name = owner.name if what == "entity" else owner.title
@@ -269,6 +293,20 @@ class Renderer:
                           section=section, shown_rows=sections.SHOWN_ROWS,
                           heading=sections.HEADINGS[section], total=len(found), page=ListPage(tuple(page_rows), start, {}),
                           pager=Pager(n, paths))
+
+    def _long_rows(self, what: str, key: str) -> dict[str, list]:
+        """sections.rows of a page with long sections, made once for all the pages of its sections
+        (made again for each, a section of 16,000 rows took 500 times the sorting of its rows):
+        they are rendered one after the other (jobs), so the last one made is kept, with the keys
+        it read, which each page that uses it reads too."""
+        if self._last_rows[0] != (what, key):
+            with recording() as keys:
+                found = sections.rows(self.res, what, key)
+            self._last_rows = ((what, key), found, tuple(keys))
+        else:
+            for read in self._last_rows[2]:
+                note(read)
+        return self._last_rows[1]
 
     def _shown_sections(self, what: str, key: str, owner_url: str) -> dict:
         """Each growing section of a page as the page shows it: whole, or past SECTION_MAX rows its
@@ -333,7 +371,7 @@ class Renderer:
             yield from exports.writers(self.res, self.map, self.pieces)
             # Made again on every build, as the other exports are, so it follows pages added,
             # removed or renamed and base_url (a joined string: milliseconds at 12,000 pages).
-            yield from sitemap.files(self.config.base_url, map(self.job_path, self.jobs()))
+            yield from sitemap.files(self.config.base_url, self.job_paths())
         if "search" in parts:
             yield from search.writers(self.res, self.pieces)
 
