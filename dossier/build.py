@@ -44,10 +44,11 @@ class Result:
 
 
 def check(content: Path, strict: bool = False, progress: Progress | None = None,
-          previous: State | None = None, digests: dict | None = None) -> Result:
+          previous: State | None = None, digests: dict | None = None, base_url: str | None = None) -> Result:
     """Everything but the writing: all diagnostics of the content. previous: the state of an
     earlier build, whose records are reused for files that did not change (digests: of the
-    files this build has already read, by path)."""
+    files this build has already read, by path). base_url: where the site is published, in
+    place of dossier.yaml's (a workflow knows it: `dossier build --base-url`)."""
     progress = progress or Progress(quiet=True)
     diags = Diagnostics()
     if not content.is_dir():
@@ -64,6 +65,8 @@ def check(content: Path, strict: bool = False, progress: Progress | None = None,
         clock = now
 
     ingested = ingest(content, diags, previous.files if previous else None, digests)
+    if base_url:
+        ingested.dossier.config = replace(ingested.dossier.config, base_url=base_url)
     lap("load", f"{len(ingested.files)} files ")
     readings = dict(previous.readings) if previous else {}
     resolved = resolve(ingested.dossier, diags, readings)
@@ -76,15 +79,15 @@ def check(content: Path, strict: bool = False, progress: Progress | None = None,
 
 def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True,
           progress: Progress | None = None, state: State | None = None,
-          written: Callable[[Result], None] | None = None) -> Result:
-    """Check, render and write the site; the previous site stays as it was if anything fails.
-    With use_cache, a build whose inputs and output are unchanged since the last one is skipped,
-    and otherwise only what changed is read and rendered again. state: the state of this
-    process's last build (Result.state), used instead of the one saved on disk, which takes a
-    second to read at 10,000 entities (`dossier serve` keeps it); it is checked as a saved one
-    is: it must describe the site that is in `out` now. written: called with the result as soon
-    as a new site is in place, before what the next build needs is saved (a preview reloads the
-    page meanwhile); not called when the build fails."""
+          written: Callable[[Result], None] | None = None, base_url: str | None = None) -> Result:
+    """Check, render and write the site (base_url: as check has it); the previous site stays as
+    it was if anything fails. With use_cache, a build whose inputs and output are unchanged since
+    the last one is skipped, and otherwise only what changed is read and rendered again. state:
+    the state of this process's last build (Result.state), used instead of the one saved on
+    disk, which takes a second to read at 10,000 entities (`dossier serve` keeps it); it is
+    checked as a saved one is: it must describe the site that is in `out` now. written: called
+    with the result as soon as a new site is in place, before what the next build needs is saved
+    (a preview reloads the page meanwhile); not called when the build fails."""
     # What lives now (in `dossier serve`, the last build's state), then the saved state and the
     # dossier, live to the end: the collector need not walk them. Left to it, one pass over a
     # preview's state took 1.5 s at 10,000 entities, in the middle of the build that happened to
@@ -94,7 +97,8 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
         engine = cache.engine_key(templates_dir(), strict)
         if use_cache and content.is_dir():
             record = cache.last_record(cache.cache_dir(content), out)
-            key = cache.fingerprint(content, engine, digests, record.get("content"), seen)
+            built_with = engine if base_url is None else f"{engine}\nbase_url {base_url}"   # not read from content
+            key = cache.fingerprint(content, built_with, digests, record.get("content"), seen)
             found = cache.unchanged(record, out, key) if key else None
             if found is not None:
                 return Result(Diagnostics(found), unchanged=True)
@@ -102,12 +106,13 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
             if not isinstance(saved, State) or saved.engine != engine:
                 saved = None   # records typed by another engine are not reused
         gc.freeze()   # the saved state too
-        return _build(content, out, strict, progress or Progress(quiet=True), key, engine, saved, digests, seen, written)
+        return _build(content, out, strict, progress or Progress(quiet=True), key, engine, saved, digests, seen, written,
+                      base_url)
 
 
 def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str | None, engine: str,
-           saved: State | None, digests: dict, seen: dict, written) -> Result:
-    result = check(content, strict, progress, saved, digests)
+           saved: State | None, digests: dict, seen: dict, written, base_url: str | None) -> Result:
+    result = check(content, strict, progress, saved, digests, base_url)
     if result.diagnostics.errors or result.resolved is None:
         return result
     gc.freeze()

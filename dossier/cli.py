@@ -6,7 +6,8 @@ never ends in a traceback: problems are printed as diagnostics (text, github or 
 
 Where the output goes:
 - ``--format text`` (default): compiler-style lines on stderr, ``path:line:col: error: message [code]``;
-- ``--format github``: GitHub Actions workflow commands on stdout (``::error file=...::...``), and,
+- ``--format github`` (the default when ``$GITHUB_ACTIONS`` is ``true``): GitHub Actions workflow
+  commands on stdout (``::error file=...::...``), and,
   when ``$GITHUB_STEP_SUMMARY`` is set, every diagnostic as a table on the run's summary page;
 - ``--format json``: one JSON document on stdout, ``{"errors", "warnings", "diagnostics": [...]}``.
 The closing summary line ("dossier: 2 errors, 1 warning") always goes to stderr.
@@ -17,6 +18,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -61,13 +63,18 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_text in (("build", "build the site"), ("check", "check the content without writing")):
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--content", default="content", help="content folder (default: content)")
-        p.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print diagnostics")
+        p.add_argument("--format", choices=("text", "github", "json"), default=None,
+                       help="how to print diagnostics (default: github in GitHub Actions, else text)")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors")
         p.add_argument("--quiet", action="store_true", help="print diagnostics only: no progress, no summary")
         if name == "build":
             p.add_argument("--out", default="site", help="output folder (default: site)")
             p.add_argument("--force", action="store_true",
                            help="rebuild everything, reusing nothing from the last build")
+            p.add_argument("--base-url", metavar="URL",
+                           help="where the site is published, in place of base_url in dossier.yaml (a GitHub "
+                                "Pages workflow passes its address: sitemap.xml, canonical links, a 404 page that "
+                                "works at any address)")
 
     p = sub.add_parser("serve", help="preview the site locally, rebuilding on every change",
                        description="Serve a preview on http://127.0.0.1:PORT that rebuilds when content changes.")
@@ -166,12 +173,27 @@ def _schema(args) -> int:
     return EXIT_OK
 
 
+def _base_url(url: str | None) -> str | None:
+    """--base-url as dossier.yaml's base_url must be; the slash at its end may be left out (GitHub's
+    configure-pages gives the address without it)."""
+    if url is None:
+        return None
+    from .schema import DOSSIER
+    url = url if url.endswith("/") else url + "/"
+    field = DOSSIER.fields["base_url"].type
+    if not re.match(field.pattern, url):
+        raise UsageError(f"--base-url {url!r} is not {field.pattern_hint}")
+    return url
+
+
 def _build_or_check(args) -> int:
     from .build import build, check
     content = Path(args.content)
     if not content.is_dir():
         raise UsageError(f"content folder {str(content)!r} not found (use --content to name another one)")
     start = time.perf_counter()
+    if args.format is None:   # in a workflow, problems show on the pull request without --format
+        args.format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     progress = Progress(quiet=args.quiet or args.format != "text")
     if args.command == "check":
         result = check(content, args.strict, progress)
@@ -181,7 +203,8 @@ def _build_or_check(args) -> int:
             raise UsageError(f"the output folder {out} must not be inside the content folder")
         if out.resolve() in content.resolve().parents:
             raise UsageError(f"the output folder {out} holds the content folder: each build replaces the whole output folder")
-        result = build(content, out, args.strict, use_cache=not args.force, progress=progress)
+        result = build(content, out, args.strict, use_cache=not args.force, progress=progress,
+                       base_url=_base_url(args.base_url))
     items = result.diagnostics.sorted()
     _print(items, args.format, args.command)
     if args.quiet:

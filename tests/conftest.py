@@ -13,6 +13,13 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _not_in_github_actions(monkeypatch):
+    """Tests run in a GitHub workflow too, where the CLI prints workflow commands by default:
+    each test says which format it expects."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 class ContentDir:
     """A content folder in tmp_path, seeded from a fixture, that a test edits file by file."""
 

@@ -114,6 +114,15 @@ def test_every_kind_of_problem_as_github_workflow_commands(broken, capsys):
     assert err == "dossier: 14 errors, 0 warnings\n"
 
 
+def test_in_github_actions_the_workflow_commands_are_the_default(broken, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["check", "--content", "."]) == 1
+    assert capsys.readouterr().out == EXPECTED_GITHUB
+    assert main(["check", "--content", ".", "--format", "text"]) == 1   # asked for, text still
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", EXPECTED_TEXT)
+
+
 def test_every_kind_of_problem_as_json(broken, capsys):
     assert main(["check", "--content", ".", "--format", "json"]) == 1
     out, err = capsys.readouterr()

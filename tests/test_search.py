@@ -478,6 +478,20 @@ def test_korean_finds_part_of_a_word_and_words_with_endings():
 
 
 @in_node
+def test_a_korean_word_with_a_particle_finds_the_word():
+    docs = [doc("places/tumen.html", kind="place", name="Tumen River", alias="두만강"),
+            doc("people/kim.html", kind="person", name="Kim Jong Un", alias="김정은"),
+            doc("sources/k.html", kind="source", title="푸틴은 평양에 도착했다")]
+    got = node("const i = index(input.script);"
+               "print(['두만강을', '김정은이', '평양에서', '두만강의 다리', '김정은'].map(q => {"
+               "  const f = DossierSearch.search(i, q); return [f.results.map(r => r.id), f.terms, f.loose]; }));",
+               script=script(payload(docs)))
+    assert got == [[["places/tumen.html"], ["두만강"], False], [["people/kim.html"], ["김정은"], False],
+                   [["sources/k.html"], ["평양"], False], [["places/tumen.html"], ["두만강", "다리"], True],
+                   [["people/kim.html"], ["김정은"], False]]
+
+
+@in_node
 def test_matches_are_marked_in_the_shown_text():
     spec = payload([])["tokenizer"]
     got = node("const t = DossierSearch.makeTokenizer(input.spec);"

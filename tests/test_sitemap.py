@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from dossier.build import build
+from dossier.cli import main
 from dossier.features import sitemap
 from dossier.stages.write import SiteWriter, WriteError
 
@@ -89,6 +90,18 @@ def test_without_base_url_there_is_no_sitemap_and_404_keeps_relative_links(tmp_p
     page = BeautifulSoup((out / "404.html").read_text(encoding="utf-8"), "html.parser")
     assert page.find("link", rel="stylesheet")["href"] == "assets/style.css"
     assert page.find("a", class_="site-title")["href"] == "index.html"
+
+
+def test_base_url_given_on_the_command_line_is_as_if_dossier_yaml_set_it(site, tmp_path, own_state_key):
+    # A GitHub Pages workflow knows its address (configure-pages), without the slash at its end.
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(REPO / "content"), "--out", str(out), "--quiet", "--base-url", BASE[:-1]]) == 0
+    assert {rel: (out / rel).read_bytes() for rel in sorted(pages(site)) + ["sitemap.xml"]} == \
+           {rel: (site / rel).read_bytes() for rel in sorted(pages(site)) + ["sitemap.xml"]}
+    # the address is part of what the next build compares: without it, the build is done again
+    assert main(["build", "--content", str(REPO / "content"), "--out", str(out), "--quiet"]) == 0
+    assert not (out / "sitemap.xml").exists()
+    assert main(["build", "--content", str(REPO / "content"), "--out", str(out), "--base-url", "javascript:alert(1)"]) == 2
 
 
 def test_404_links_are_absolute_under_base_url_and_lead_to_files_of_the_site(site):

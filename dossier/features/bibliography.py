@@ -11,7 +11,7 @@ GRADES = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reli
           "E": "unreliable", "F": "reliability cannot be judged"}
 CREDIBILITY = {1: "confirmed by other sources", 2: "probably true", 3: "possibly true", 4: "doubtful",
                5: "improbable", 6: "truth cannot be judged"}
-SHOWN = ("title", "author", "publisher", "published", "url", "accessed", "reliability", "credibility")
+SHOWN = ("title", "author", "publisher", "published", "url", "accessed", "reliability", "credibility", "language")
 """The metadata a note or a bibliography entry shows (all scalars: text, dates, a grade)."""
 
 
@@ -36,6 +36,15 @@ def _shown(source) -> tuple:
     return (source.url, meta["title"], *map(meta.get, SHOWN[1:]))
 
 
+def _title(title, language) -> str:
+    """A source's title, marked with the source's language when it gives one (a screen reader
+    then reads a Russian title with a Russian voice) and isolated as native names are (<bdi>: a
+    right-to-left title keeps its order). The language is a checked BCP-47 tag."""
+    if not language:
+        return escape(str(title))
+    return f'<bdi lang="{escape(str(language))}">{escape(str(title))}</bdi>'
+
+
 def entry_html(source, root: str) -> str:
     """One bibliography entry: author, linked title, publisher, date, URL, access date, grade."""
     return _entry(_shown(source), root)
@@ -44,11 +53,11 @@ def entry_html(source, root: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def _entry(shown: tuple, root: str) -> str:
     """The same entries end thousands of pages: each is built once per page depth."""
-    url_page, title, author, publisher, published, url, accessed, reliability, credibility = shown
+    url_page, title, author, publisher, published, url, accessed, reliability, credibility, language = shown
     out = []
     if author:
         out.append(f"{escape(str(author))}. ")
-    out.append(f'<a href="{escape(root + url_page)}">{escape(str(title))}</a>')
+    out.append(f'<a href="{escape(root + url_page)}">{_title(title, language)}</a>')
     where = ", ".join(x for x in (f"<i>{escape(str(publisher))}</i>" if publisher else "",
                                   _date_html(published) if published else "") if x)
     if where:
@@ -69,7 +78,7 @@ def _entry(shown: tuple, root: str) -> str:
 def _note_source(shown: tuple, root: str) -> str:
     """A source as a note names it: linked title, publisher, date."""
     url_page, title, _, publisher, published = shown[:5]
-    text = f'<a href="{escape(root + url_page)}">{escape(str(title))}</a>'
+    text = f'<a href="{escape(root + url_page)}">{_title(title, shown[-1])}</a>'
     if publisher:
         text += f", {escape(str(publisher))}"
     if published:

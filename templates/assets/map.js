@@ -285,8 +285,38 @@
       if (event.key === 'Enter' || event.key === ' ' || event.keyCode === 13 || event.keyCode === 32) {
         L.DomEvent.preventDefault(event);
         layer.openPopup();
+        focusPopup(layer, path);
       }
     });
+  }
+
+  // A popup opened from the keyboard takes the focus (its links would otherwise come after every
+  // other marker in the tab order), and Escape closes it and gives the focus back to its marker.
+  // Leaflet listens for Escape only while the map's own box has the focus.
+  function focusPopup(layer, marker) {
+    var popup = layer.getPopup && layer.getPopup();
+    var node = popup && popup.getElement && popup.getElement();
+    if (!node) {
+      return;
+    }
+    node.dossierMarker = marker;
+    if (!node.dossierKeys) {
+      node.dossierKeys = true;
+      L.DomEvent.on(node, 'keydown', function (event) {
+        if (event.key === 'Escape' || event.keyCode === 27) {
+          L.DomEvent.preventDefault(event);
+          var back = node.dossierMarker;
+          layer._map && layer._map.closePopup();
+          if (back) {
+            back.focus();
+          }
+        }
+      });
+    }
+    var target = node.querySelector('.leaflet-popup-content a, .leaflet-popup-content button, a.leaflet-popup-close-button');
+    if (target) {
+      target.focus();
+    }
   }
 
   function parseCenter(value) {

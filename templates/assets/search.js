@@ -168,10 +168,23 @@
     return true;
   }
 
+  /* The particles a Korean word takes (두만강을, 평양에서), longest first: a query word that ends in
+   * one is looked for without it when nothing has the word as typed. */
+  const PARTICLES = ['에서는', '에서', '에게', '한테', '까지', '부터', '으로', '처럼', '보다',
+                     '을', '를', '이', '가', '은', '는', '의', '에', '로', '와', '과', '도', '만'];
+
+  function withoutParticle(term) {
+    for (const p of PARTICLES) {
+      if (term.length > p.length && term.endsWith(p)) return term.slice(0, -p.length);
+    }
+    return term;
+  }
+
   /* Every word but stop words must match: the last one as a prefix (in an index of more than
    * SMALL documents, once it has PREFIX_MIN_LARGE characters), and any Han or Hangul one always
    * as a prefix (one syllable says more than one letter; Korean words carry endings). When
-   * nothing matches, any word may, with a little fuzziness for long words. */
+   * nothing matches, a Korean word is looked for without its particle; then any word may match,
+   * with a little fuzziness for long words. */
   function search(index, query) {
     const tok = index.tok;
     const words = tok.tokenize(query);
@@ -183,15 +196,18 @@
     };
     const base = { boost: index.data.boost, prefix: prefix };
     let results = index.engine.search(query, Object.assign({ combineWith: 'AND' }, base));
-    let loose = false;
-    if (!results.length) {
-      loose = true;
-      results = index.engine.search(query, Object.assign({
-        combineWith: 'OR',
-        fuzzy: function (term) { return term.length > 4 && !tok.isEastAsian(term) ? 0.2 : false; },
-      }, base));
+    if (results.length) return { results: results, terms: terms, loose: false, common: false };
+    const bare = terms.map(function (term) { return tok.isHangulWord(term) ? withoutParticle(term) : term; });
+    const asked = bare.some(function (term, i) { return term !== terms[i]; }) ? bare : null;
+    if (asked) {
+      results = index.engine.search(asked.join(' '), Object.assign({ combineWith: 'AND' }, base));
+      if (results.length) return { results: results, terms: asked, loose: false, common: false };
     }
-    return { results: results, terms: terms, loose: loose, common: false };
+    results = index.engine.search(asked ? asked.join(' ') : query, Object.assign({
+      combineWith: 'OR',
+      fuzzy: function (term) { return term.length > 4 && !tok.isEastAsian(term) ? 0.2 : false; },
+    }, base));
+    return { results: results, terms: asked || terms, loose: true, common: false };
   }
 
   /* Which characters of folded text to mark. `matched` holds the index terms a result matched,

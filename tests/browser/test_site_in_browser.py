@@ -6,6 +6,7 @@ opened logged a console error, threw, or tried to load anything that is not a lo
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -233,6 +234,11 @@ def test_the_demo_maps_markers_are_tab_stops_that_open_their_popup(open_page):
     markers.first.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".leaflet-popup .map-popup")).to_have_count(1)
+    # the popup takes the focus, and Escape gives it back to the marker
+    assert page.evaluate("() => !!document.activeElement.closest('.leaflet-popup')")
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    assert page.evaluate("() => document.activeElement.classList.contains('crossing-marker')")
 
 
 def test_a_map_of_more_than_a_hundred_crossings_leaves_them_out_of_the_tab_order(page, tmp_path):
@@ -338,6 +344,24 @@ def test_a_phone_wide_page_does_not_scroll_sideways(open_page, page, rel):
     open_page(rel)
     wider = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert wider <= 0, f"{rel} is {wider}px wider than a 390px screen"
+
+
+@pytest.mark.parametrize("rel, selector", [("overview.html", "article.authored p"), ("claims.html", "ol.claims > li"),
+                                           (PUTIN, ".entity-body p")])
+def test_text_keeps_a_readable_measure_on_a_wide_screen(open_page, page, rel, selector):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_page(rel)
+    width = page.evaluate("s => document.querySelector(s).getBoundingClientRect().width", selector)
+    assert width <= 42 * 16 + 1, f"{selector} on {rel} is {width}px wide"
+
+
+def test_every_rule_of_the_stylesheet_applies(open_page, page):
+    # A stray brace once made the browser drop the rule after it: tables lost their borders.
+    open_page("crossings/index.html")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('table.listing')).borderCollapse") == "collapse"
+    css = (CONTENT.parent / "templates" / "assets" / "style.css").read_text(encoding="utf-8")
+    depths = list(itertools.accumulate((ch == "{") - (ch == "}") for ch in re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    assert min(depths) == 0 and depths[-1] == 0, "style.css has a brace that closes nothing or is never closed"
 
 
 # --- accessibility -------------------------------------------------------------------------------
