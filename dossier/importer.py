@@ -846,7 +846,7 @@ def verify(text: str, shown: str) -> None:
 def import_file(path: Path, content: Path, source_id: str | None = None, force: bool = False,
                 accessed: str | None = None, url: str | None = None) -> tuple[Path, list[str]]:
     """Import one file into ``content/sources/``; returns the written path and notes for the user."""
-    from .scaffold import ScaffoldError, check_id, existing_ids, page_named, schema_line
+    from .scaffold import ScaffoldError, check_id, existing_ids, leads_out, page_named, schema_line
 
     accessed = accessed or datetime.date.today().isoformat()
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", accessed) or iso_date(accessed) != accessed:
@@ -907,6 +907,8 @@ def import_file(path: Path, content: Path, source_id: str | None = None, force: 
         raise ImportUsage(reserved.replace("choose another id", "choose another with --id"))
     if target.exists() and not force:
         raise ImportUsage(f"{target} already exists; use --force to replace it, or --id to choose another id")
+    if leads_out(target, content):
+        raise ImportUsage(leads_out(target, content))
 
     origin = re.sub(r"[^\w .,()+-]", "_", path.name)[:120]
     text = render_source(article, accessed, schema_line(target, content, "source"), origin)

@@ -60,6 +60,14 @@ def page_named(content: Path, item_id: str) -> Path | None:
     return taken[0] if taken else None
 
 
+def leads_out(path: Path, content: Path) -> str | None:
+    """Why a file may not be written at path, or None: a folder on the way that is a link out of
+    the content folder (a pull request can add one) would take it elsewhere on the machine."""
+    if path.parent.resolve().is_relative_to(content.resolve()):
+        return None
+    return f"{path.parent} leads out of the content folder (a symbolic link): nothing is written there"
+
+
 def target_path(kind: str, item_id: str, content: Path) -> Path:
     if kind == "source":
         return content / "sources" / f"{item_id}.md"
@@ -277,6 +285,8 @@ def new(kind: str, item_id: str, content: Path, name: str | None = None, date: s
         if kind == "crossing":
             todo.append("give the crossing's location from a source, or say in the note what the sources tell of it")
         todo.append(f"link it from another entity, a page or an annotation: [[{item_id}]]")
+    if leads_out(path, content):
+        raise ScaffoldError(leads_out(path, content))
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8", newline="\n") as f:  # "x": never overwrite
         f.write(text)

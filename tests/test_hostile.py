@@ -633,3 +633,19 @@ def test_a_kind_folder_that_is_a_file_says_so(tmp_path):
     (content / "entities" / "people").write_text("x", encoding="utf-8")
     errors = check(content).diagnostics.errors
     assert ("layout", "'people' is a file: entity files go in a folder of that name") in [(e.code, e.message) for e in errors]
+
+
+@pytest.mark.parametrize("command", ["new", "import"])
+def test_new_and_import_write_nothing_through_a_folder_that_links_out(tmp_path, command, capsys):
+    from dossier.cli import main
+    content, outside = tmp_path / "content", tmp_path / "outside"
+    minimal(content)
+    outside.mkdir()
+    shutil.rmtree(content / "sources")
+    (content / "sources").symlink_to(outside, target_is_directory=True)
+    article = tmp_path / "article.txt"
+    article.write_text("A title\n\nThe text of the article.\n", encoding="utf-8")
+    args = ["new", "source", "foo"] if command == "new" else ["import", str(article), "--id", "foo"]
+    assert main([*args, "--content", str(content)]) == 2
+    assert "leads out of the content folder (a symbolic link): nothing is written there" in capsys.readouterr().err
+    assert not any(outside.iterdir())

@@ -67,6 +67,18 @@ def test_only_http_https_mailto_and_relative_links_are_kept():
     assert "href" not in html
 
 
+def test_a_link_shown_as_text_because_its_address_is_refused_is_a_warning_at_the_address(content):
+    content.write("pages/links.md", "---\ntitle: Links\n---\nSee [the file](file:///etc/passwd), [ok](https://example.org)\n"
+                                    "and ![a map](//cdn.example/map.png).\n")
+    news = content.root / "sources" / "daily-news.md"
+    news.write_text(news.read_text(encoding="utf-8") + "\nAn [archive](/archive/x.html) link.\n", encoding="utf-8")
+    body_line = news.read_text(encoding="utf-8").splitlines().index("An [archive](/archive/x.html) link.") + 1
+    warned = [m for m in content.messages() if m.endswith("[refused-link]") and not m.startswith("pages/overview.md")]
+    assert [m.split(": warning: ")[0] for m in warned] == ["pages/links.md:4:16", "pages/links.md:5:14",
+                                                            f"sources/daily-news.md:{body_line}:14"]
+    assert "the link to 'file:///etc/passwd' is shown as text, not as a link" in warned[0]
+
+
 def test_remote_images_become_links_and_are_never_loaded():
     html, _ = md("![a chart](https://example.org/chart.png)")
     assert "<img" not in html and 'href="https://example.org/chart.png"' in html

@@ -16,7 +16,7 @@ from ..diagnostics import Diagnostics
 from ..features import paging
 from ..features.claims import all_claims
 from ..kinds import FOLDER_OF
-from ..markdown import MD
+from ..markdown import MD, safe_url
 from ..model import Dossier
 from . import sections
 from .lists import page_paths, sorted_sources
@@ -228,6 +228,8 @@ def _named(pages) -> tuple[tuple[str, bool, str], ...]:
 def check_links(res: Resolved, texts: list, diags: Diagnostics) -> None:
     site = _SiteLinks(res)
     for path, owner, text, shown, found in texts:
+        if found is None:   # a source's body is read for them with the source (resolve.read_source)
+            warn_refused(path, text, diags)
         shown_on = _shown_on(res.dossier, owner, shown, site)
         reported: set = set()
         for inline in (False, True):
@@ -257,8 +259,8 @@ def check_links(res: Resolved, texts: list, diags: Diagnostics) -> None:
 _AT, _DEFINED = "dossier_link_at", "dossier_defined_at"
 
 
-@lru_cache(maxsize=1)
-def _placing_markdown():
+@lru_cache(maxsize=2)
+def _placing_markdown(permissive: bool = False):
     from markdown_it.common.utils import normalizeReference
 
     from ..markdown import make_markdown
@@ -311,6 +313,8 @@ def _placing_markdown():
         ruler.at(name, placed(rule.fn), {"alt": list(rule.alt)})
 
     md = make_markdown()
+    if permissive:   # every address a link or image can have, refused or not (refused_links)
+        md.validateLink = lambda url: True
     wrap(md.inline.ruler, "link", lambda rule: inline_rule(rule, "link_open"))
     wrap(md.inline.ruler, "image", lambda rule: inline_rule(rule, "image"))
     wrap(md.block.ruler, "reference", reference_rule)
@@ -345,14 +349,37 @@ def _destination_of_definition(state, start_line: int) -> int | None:
     return first + at - piece
 
 
-def _link_offsets(text: str, inline: bool) -> list[int]:
+def refused_links(text: str) -> list[tuple[str, int]]:
+    """(address, offset) of each link or image of a Markdown text that pages show as its brackets
+    and words, not as a link: markdown-it refuses an address that is not http, https, mailto or
+    relative on the site (markdown.safe_url: not javascript:, data:, //host or /root)."""
+    if not MAY_LINK.search(text):
+        return []
+    refused = [(url, n) for url, _, n in links_of(text, _placing_markdown(True).parse(text, {})) if not safe_url(url)]
+    if not refused:
+        return []
+    offsets = _link_offsets(text, False, permissive=True)
+    return [(url, offsets[n] if n < len(offsets) else 0) for url, n in refused]
+
+
+def warn_refused(path: str, text, diags: Diagnostics) -> None:
+    """A warning at each link of the text that is shown as text (refused_links)."""
+    for url, offset in refused_links(str(text)):
+        where = markdown_pos(path, text, offset)
+        diags.warning("refused-link", f"the link to {url.strip()[:60]!r} is shown as text, not as a link: a link's address "
+                                      "is http, https, mailto or a relative path on the site ([[id]] for a page of the dossier)",
+                      path, where.line, where.col)
+
+
+def _link_offsets(text: str, inline: bool, permissive: bool = False) -> list[int]:
     """Where in the text each link of links_of(text, inline=inline) is (the start of its
     destination, or of its definition's): exact where the parse says, else the start of the
-    line of its block (the text's start when even that is not known): never another place."""
+    line of its block (the text's start when even that is not known): never another place.
+    permissive: of each link markdown-it reads, the refused ones too (refused_links)."""
     if "\r" in text:   # markdown-it reads it as a line end: its lines are not the text's
         return []
     env = {_AT: {}, _DEFINED: {}}
-    md = _placing_markdown()
+    md = _placing_markdown(permissive)
     tokens = md.parseInline(text, env) if inline else md.parse(text, env)
     starts = [0]
     starts.extend(m.end() for m in re.finditer("\n", text))

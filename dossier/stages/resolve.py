@@ -23,7 +23,7 @@ from ..markdown.refs import malformed, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from ..schema import SUGGESTION_BUDGET, Budget, Closest
 from .incremental import note
-from .link_check import MAY_LINK, check_links, links_of
+from .link_check import MAY_LINK, check_links, links_of, warn_refused
 from .pool import fork_map
 from .positions import forget_files, markdown_pos
 from .validate import REF_KINDS
@@ -402,7 +402,10 @@ def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = 
         before, text, after = _snippet(reader.text, start, end)
         mentions.append((entity_id, Mention(source.id, before, text, after, count)))
     body = source.body or ""
-    links = links_of(body, tokens) if MAY_LINK.search(body) else []
+    links = []
+    if MAY_LINK.search(body):
+        links = links_of(body, tokens)
+        warn_refused(source.path, _body_text(source), diags)
     return SourceReading(anchored, mentions, diags.items, links)
 
 
