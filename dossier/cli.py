@@ -179,10 +179,10 @@ def _base_url(url: str | None) -> str | None:
     if url is None:
         return None
     from .schema import DOSSIER
-    url = url if url.endswith("/") else url + "/"
     field = DOSSIER.fields["base_url"].type
-    if not re.match(field.pattern, url):
-        raise UsageError(f"--base-url {url!r} is not {field.pattern_hint}")
+    given, url = url, url if url.endswith("/") else url + "/"
+    if not re.match(field.pattern, url) or len(url) > field.max_len:
+        raise UsageError(f"--base-url {given!r} is not {field.pattern_hint}, of at most {field.max_len} characters")
     return url
 
 

@@ -133,6 +133,15 @@ def test_native_names_are_isolated_so_a_right_to_left_name_keeps_its_order(site)
         assert names and all(n.name == "bdi" for n in names if n.name != "html"), rel
 
 
+def test_a_source_title_carries_its_language_only_when_written_in_that_languages_script(site):
+    # aif-...: a Russian title of a Russian source; segye-...: the editors' English title of a Korean one
+    assert soup(site, "sources/aif-putin-kim-strategic-document.html").h1.get("lang") == "ru"
+    assert soup(site, "sources/segye-2025-04-27-destroyer.html").h1.get("lang") is None
+    marked = {b.get_text(): b["lang"] for b in soup(site, "people/kim-jong-un.html").select("a > bdi[lang]")}
+    assert marked and all(lang in ("ko", "ru") for lang in marked.values())
+    assert not any(title.startswith("Photo report") for title in marked)
+
+
 def test_two_builds_with_different_hash_seeds_are_byte_identical(tmp_path):
     outs = []
     for seed in ("1", "2"):

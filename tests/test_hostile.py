@@ -626,6 +626,22 @@ def test_an_entities_folder_that_links_out_is_refused_without_listing_what_it_le
     assert not any("passwd" in e.message for e in errors)
 
 
+def test_a_path_through_a_link_and_back_names_the_real_file(tmp_path, monkeypatch):
+    # content given as elsewhere/../content: '..' is taken where the link leads, as the system does
+    content = tmp_path / "content"
+    minimal(content)
+    (tmp_path / "far" / "dir").mkdir(parents=True)
+    (tmp_path / "near").mkdir()
+    (tmp_path / "near" / "linked").symlink_to(tmp_path / "far" / "dir", target_is_directory=True)
+    (tmp_path / "far" / "content").symlink_to(content, target_is_directory=True)
+    (content / "pages" / "sub").mkdir()
+    (content / "pages" / "sub" / "x.md").write_text("---\ntitle: X\n---\n", encoding="utf-8")
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "other")   # the content is outside the working folder: named absolute
+    errors = check(Path("../near/linked/../content")).diagnostics.errors
+    assert [e.path for e in errors] == [str(content / "pages" / "sub" / "x.md")]
+
+
 def test_a_kind_folder_that_is_a_file_says_so(tmp_path):
     content = tmp_path / "content"
     minimal(content)

@@ -483,12 +483,15 @@ def test_a_korean_word_with_a_particle_finds_the_word():
             doc("people/kim.html", kind="person", name="Kim Jong Un", alias="김정은"),
             doc("sources/k.html", kind="source", title="푸틴은 평양에 도착했다")]
     got = node("const i = index(input.script);"
-               "print(['두만강을', '김정은이', '평양에서', '두만강의 다리', '김정은'].map(q => {"
+               "print(['두만강을', '김정은이', '평양에서', '두만강의 다리', '김정은', '김정은 두만강을', '국가', '도로'].map(q => {"
                "  const f = DossierSearch.search(i, q); return [f.results.map(r => r.id), f.terms, f.loose]; }));",
                script=script(payload(docs)))
     assert got == [[["places/tumen.html"], ["두만강"], False], [["people/kim.html"], ["김정은"], False],
                    [["sources/k.html"], ["평양"], False], [["places/tumen.html"], ["두만강", "다리"], True],
-                   [["people/kim.html"], ["김정은"], False]]
+                   [["people/kim.html"], ["김정은"], False],
+                   # a word found as typed keeps its ending; one syllable left is no word to look for
+                   [["people/kim.html", "places/tumen.html"], ["김정은", "두만강"], True],
+                   [[], ["국가"], True], [[], ["도로"], True]]
 
 
 @in_node

@@ -101,7 +101,8 @@ def test_base_url_given_on_the_command_line_is_as_if_dossier_yaml_set_it(site, t
     # the address is part of what the next build compares: without it, the build is done again
     assert main(["build", "--content", str(REPO / "content"), "--out", str(out), "--quiet"]) == 0
     assert not (out / "sitemap.xml").exists()
-    assert main(["build", "--content", str(REPO / "content"), "--out", str(out), "--base-url", "javascript:alert(1)"]) == 2
+    for wrong in ("javascript:alert(1)", "https://owner.github.io/" + "a" * 500):
+        assert main(["build", "--content", str(REPO / "content"), "--out", str(out), "--base-url", wrong]) == 2
 
 
 def test_404_links_are_absolute_under_base_url_and_lead_to_files_of_the_site(site):

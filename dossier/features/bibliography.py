@@ -2,6 +2,7 @@
 them with template macros cost more than the rest of the page."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from html import escape
 
@@ -36,13 +37,35 @@ def _shown(source) -> tuple:
     return (source.url, meta["title"], *map(meta.get, SHOWN[1:]))
 
 
+# The scripts of the languages whose titles are marked: a title written in its source's script is
+# in its source's language (a screen reader then reads a Russian title with a Russian voice). The
+# editors often give such a source a title of their own, in the dossier's language: that one is
+# not marked (nor any title of a language written in Latin letters, which the letters cannot tell).
+_SCRIPTS = {
+    "ko": re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]"),
+    "zh": re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]"),
+    "ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"),
+    "ar": re.compile(r"[\u0600-\u06ff]"), "fa": re.compile(r"[\u0600-\u06ff]"), "ur": re.compile(r"[\u0600-\u06ff]"),
+    "he": re.compile(r"[\u0590-\u05ff]"), "yi": re.compile(r"[\u0590-\u05ff]"),
+    "el": re.compile(r"[\u0370-\u03ff]"),
+    **{lang: re.compile(r"[\u0400-\u04ff]") for lang in ("ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg")},
+}
+
+
+def title_language(title, language) -> str | None:
+    """The language of a source's title: its source's (a checked BCP-47 tag), when the title is
+    written in that language's script (see _SCRIPTS), else None."""
+    script = _SCRIPTS.get(str(language or "").split("-")[0].lower())
+    return str(language) if script and script.search(str(title)) else None
+
+
 def _title(title, language) -> str:
-    """A source's title, marked with the source's language when it gives one (a screen reader
-    then reads a Russian title with a Russian voice) and isolated as native names are (<bdi>: a
-    right-to-left title keeps its order). The language is a checked BCP-47 tag."""
+    """A source's title, marked with its language (title_language) and then isolated as native
+    names are (<bdi>: a right-to-left title keeps its order)."""
+    language = title_language(title, language)
     if not language:
         return escape(str(title))
-    return f'<bdi lang="{escape(str(language))}">{escape(str(title))}</bdi>'
+    return f'<bdi lang="{escape(language)}">{escape(str(title))}</bdi>'
 
 
 def entry_html(source, root: str) -> str:

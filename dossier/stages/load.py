@@ -38,13 +38,19 @@ class RawFile:
 
 
 def display_path(path: Path) -> str:
-    """Relative to the working directory when below it (as contributors type paths), else absolute
-    (a link named as itself, not as where it leads)."""
+    """Relative to the working directory when below it (as contributors type paths), else absolute:
+    its folder as it really is (`..` after a link leads out of the link's target), the file named
+    as itself (a link as the link, not as where it leads)."""
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
-    return os.path.abspath(path) if rel.startswith("..") else rel
+    if not rel.startswith(".."):
+        return rel
+    folder, name = os.path.split(str(path))
+    if name in ("", ".", ".."):
+        return os.path.realpath(path)
+    return os.path.join(os.path.realpath(folder or "."), name)
 
 
 def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = None) -> str | None:

@@ -187,7 +187,7 @@ class Renderer:
             nav_pages=self.nav_pages, more_pages=len(self.pages_sorted) > NAV_PAGES, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
             relation_types=res.relation_types, entities=self.dossier.entities, sources=self.dossier.sources,
         )
-        self.env.filters.update(PAGE_FILTERS, human_date=human_date)
+        self.env.filters.update(PAGE_FILTERS, human_date=human_date, title_language=bibliography.title_language)
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -169,13 +169,15 @@
   }
 
   /* The particles a Korean word takes (두만강을, 평양에서), longest first: a query word that ends in
-   * one is looked for without it when nothing has the word as typed. */
+   * one, and that nothing has as typed, is looked for without it, if two syllables or more are
+   * left (one syllable is looked for as a prefix, and most words end in 이, 도 or 의: 국가, 도로
+   * and 회의 would find 국, 도 and 회 anywhere). */
   const PARTICLES = ['에서는', '에서', '에게', '한테', '까지', '부터', '으로', '처럼', '보다',
                      '을', '를', '이', '가', '은', '는', '의', '에', '로', '와', '과', '도', '만'];
 
   function withoutParticle(term) {
     for (const p of PARTICLES) {
-      if (term.length > p.length && term.endsWith(p)) return term.slice(0, -p.length);
+      if (term.length >= p.length + 2 && term.endsWith(p)) return term.slice(0, -p.length);
     }
     return term;
   }
@@ -197,7 +199,11 @@
     const base = { boost: index.data.boost, prefix: prefix };
     let results = index.engine.search(query, Object.assign({ combineWith: 'AND' }, base));
     if (results.length) return { results: results, terms: terms, loose: false, common: false };
-    const bare = terms.map(function (term) { return tok.isHangulWord(term) ? withoutParticle(term) : term; });
+    const bare = terms.map(function (term) {
+      if (!tok.isHangulWord(term)) return term;
+      const word = withoutParticle(term);
+      return word === term || index.engine.search(term, { prefix: true }).length ? term : word;
+    });
     const asked = bare.some(function (term, i) { return term !== terms[i]; }) ? bare : null;
     if (asked) {
       results = index.engine.search(asked.join(' '), Object.assign({ combineWith: 'AND' }, base));
