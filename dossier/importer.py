@@ -907,8 +907,9 @@ def import_file(path: Path, content: Path, source_id: str | None = None, force: 
         raise ImportUsage(reserved.replace("choose another id", "choose another with --id"))
     if target.exists() and not force:
         raise ImportUsage(f"{target} already exists; use --force to replace it, or --id to choose another id")
-    if leads_out(target, content):
-        raise ImportUsage(leads_out(target, content))
+    problem = leads_out(target, content)
+    if problem:
+        raise ImportUsage(problem)
 
     origin = re.sub(r"[^\w .,()+-]", "_", path.name)[:120]
     text = render_source(article, accessed, schema_line(target, content, "source"), origin)

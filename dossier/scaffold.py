@@ -285,8 +285,9 @@ def new(kind: str, item_id: str, content: Path, name: str | None = None, date: s
         if kind == "crossing":
             todo.append("give the crossing's location from a source, or say in the note what the sources tell of it")
         todo.append(f"link it from another entity, a page or an annotation: [[{item_id}]]")
-    if leads_out(path, content):
-        raise ScaffoldError(leads_out(path, content))
+    problem = leads_out(path, content)
+    if problem:
+        raise ScaffoldError(problem)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8", newline="\n") as f:  # "x": never overwrite
         f.write(text)

@@ -213,8 +213,8 @@ def _files(folder: Path, content: Path, diags: Diagnostics) -> list[tuple[str, s
 def _walk(top: str):
     """(folder, [(name, whether it is a symbolic link)] of its files, [names of its visible links
     to folders]) for top and each visible folder below it, top-down and in order of their names,
-    as os.walk gives them (a linked folder is not entered). A file's listing says whether it is a link: no stat call per file, which
-    os.path.islink made (a third of the time of discover)."""
+    as os.walk gives them (a linked folder is not entered). A file's listing says whether it is
+    a link: no stat call per file, which os.path.islink made (a third of the time of discover)."""
     stack = [top]
     while stack:
         folder = stack.pop()

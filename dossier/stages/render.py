@@ -66,11 +66,11 @@ def _unseen(page: str, does: str, ids: list, what: str) -> WriteError:
                        "(a code block that is not one?): please report this, with the text around it"])
 
 
-
 # The authored pages every page's navigation shows, the first by order: all of them would make the
 # navigation, and every page, grow with their number (1,000 pages made 98% of each page's bytes,
 # and a build quadratic). Past these, "More pages" leads to the list on the front page.
 NAV_PAGES = 10
+
 
 class PageContext:
     """What one page's template and Markdown share: its depth and its numbered notes."""
