@@ -545,6 +545,14 @@ def test_a_finding_of_the_scan_is_a_build_error_and_the_old_site_stays(tmp_path,
 
 # --- found by an outside review (hostile content, session 11) ------------------------------------
 
+def failed_build(content: Path, out, cwd: Path, tally) -> str:
+    """What `python -m dossier build` prints when it fails as it should: exit status 1, no traceback."""
+    proc = cli("build", "--content", str(content), "--out", str(out), cwd=cwd)
+    tally.add("CLI runs")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-1500:]
+    return proc.stderr
+
+
 def test_a_file_name_that_is_not_utf8_is_an_error_at_that_file_not_a_traceback(tmp_path, _tally):
     # Git stores such names, so a pull request can add one, even where no file is read.
     content = tmp_path / "content"
@@ -553,10 +561,7 @@ def test_a_file_name_that_is_not_utf8_is_an_error_at_that_file_not_a_traceback(t
     (content / "entities" / "people" / f"{bad}.yaml").write_text("name: X\n", encoding="utf-8")
     (content / "notes").mkdir()
     (content / "notes" / f"{bad}.txt").write_text("x", encoding="utf-8")
-    proc = cli("build", "--content", str(content), "--out", str(tmp_path / "site"), cwd=tmp_path)
-    _tally.add("CLI runs")
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-1500:]
-    assert "(it contains the byte 0xFF, which is not UTF-8) [bad-id]" in proc.stderr
+    assert "(it contains the byte 0xFF, which is not UTF-8) [bad-id]" in failed_build(content, tmp_path / "site", tmp_path, _tally)
 
 
 def test_a_layer_with_a_number_of_thousands_of_digits_is_a_geojson_error(tmp_path):
@@ -575,10 +580,7 @@ def test_an_output_folder_that_cannot_be_made_is_an_error(tmp_path, out, _tally)
     content = tmp_path / "content"
     minimal(content)
     (tmp_path / "afile").write_text("x", encoding="utf-8")
-    proc = cli("build", "--content", str(content), "--out", out, cwd=tmp_path)
-    _tally.add("CLI runs")
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-1500:]
-    assert "cannot make the output folder there" in proc.stderr
+    assert "cannot make the output folder there" in failed_build(content, out, tmp_path, _tally)
 
 
 def test_an_output_folder_named_like_a_pattern_clears_only_its_own_leftovers(tmp_path):
