@@ -299,17 +299,13 @@
     if (!node) {
       return;
     }
-    node.dossierMarker = marker;
-    if (!node.dossierKeys) {
+    if (!node.dossierKeys) {   // a layer keeps its popup: one listener for it
       node.dossierKeys = true;
       L.DomEvent.on(node, 'keydown', function (event) {
         if (event.key === 'Escape' || event.keyCode === 27) {
           L.DomEvent.preventDefault(event);
-          var back = node.dossierMarker;
-          layer._map && layer._map.closePopup();
-          if (back) {
-            back.focus();
-          }
+          layer.closePopup();
+          marker.focus();
         }
       });
     }
