@@ -353,11 +353,9 @@ def _nested(path: str, folder: str, what: str, where: str) -> str | None:
 
 
 def _entity_job(path: str, shown: str, folder: Path, kind: str, diags: Diagnostics) -> FileJob:
-    wrong = None
+    wrong = _nested(path, str(folder), "entity files", "their kind folder")
     suffix = os.path.splitext(path)[1]
-    if os.path.dirname(path) != str(folder):
-        wrong = "entity files go directly in their kind folder, not in subfolders"
-    elif suffix != ".yaml":
+    if wrong is None and suffix != ".yaml":
         wrong = "entity files must end in .yaml" + (" (rename it to .yaml)" if suffix.lower() in (".yml", ".yaml") else "")
     return _job(path, shown, "entity", kind, diags, wrong)
 
