@@ -254,7 +254,7 @@ def new(kind: str, item_id: str, content: Path, name: str | None = None, date: s
     if not content.is_dir():
         raise ScaffoldError(f"content folder {str(content)!r} not found (use --content to name another one)")
     if date is not None:
-        m = DATE_RE.match(date)
+        m = DATE_RE.fullmatch(date)
         try:
             if not m:
                 raise ValueError

@@ -21,7 +21,7 @@ from .yamlload import pos
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
 ID_MAX = 80
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)   # fullmatch: nothing around it
 DATE_JSON_PATTERN = r"^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 
 
@@ -321,8 +321,7 @@ class Date(Type):
         value = self._scalar(node, ctx)
         if value is INVALID:
             return INVALID
-        value = value.strip()
-        m = DATE_RE.match(value)
+        m = DATE_RE.fullmatch(value)   # as the JSON schema: no spaces around it, ASCII digits only
         if m:
             year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
             try:
