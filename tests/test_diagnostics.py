@@ -141,23 +141,44 @@ def test_map_layers_must_be_valid_geojson_in_lon_lat_order(content):
     assert "map/broken.geojson:3:1: error: not valid JSON: Expecting value [geojson]" in errors
     assert ("map/twice.geojson: error: not valid JSON for a layer: the key 'name' is written twice in one object, "
             "and readers keep only one of its values: remove the repeat [geojson]") in errors
-    assert "map/swapped.geojson: error: not a usable GeoJSON layer: feature 1: position [42.4, 130.6] is out of range (GeoJSON is [longitude, latitude]) [geojson]" in errors
+    assert "map/swapped.geojson:1:66: error: not a usable GeoJSON layer: feature 1: position [42.4, 130.6] is out of range (GeoJSON is [longitude, latitude]) [geojson]" in errors
     assert "map/notes.txt: error: map layers must be GeoJSON files ending in .geojson [layout]" in errors
 
 
 def test_map_layer_lines_and_rings_have_the_shape_geojson_requires(content):
-    def layer(name, kind, coordinates):
-        content.write(f"map/{name}.geojson", f'{{"type": "Feature", "geometry": {{"type": "{kind}", "coordinates": {coordinates}}}}}')
-    layer("dot-line", "LineString", "[[130, 42]]")
-    layer("two-point-ring", "Polygon", "[[[130, 42], [130.5, 42.5]]]")
-    layer("open-ring", "MultiPolygon", "[[[[130, 42], [131, 42], [131, 43], [130, 43]]]]")
-    layer("closed-ring", "Polygon", "[[[130, 42], [131, 42], [131, 43], [130, 42]]]")
+    def layer(name, kind, coordinates, at_fault):
+        text = f'{{"type": "Feature", "geometry": {{"type": "{kind}", "coordinates": {coordinates}}}}}'
+        content.write(f"map/{name}.geojson", text)
+        return f"map/{name}.geojson:1:{text.index(at_fault) + 1}"   # where the error must point
+    dot = layer("dot-line", "LineString", "[[130, 42]]", "[[130, 42]]")
+    two = layer("two-point-ring", "Polygon", "[[[130, 42], [130.5, 42.5]]]", "[[130, 42], [130.5")
+    open_ring = layer("open-ring", "MultiPolygon", "[[[[130, 42], [131, 42], [131, 43], [130, 43]]]]", "[[130, 42], [131")
+    layer("closed-ring", "Polygon", "[[[130, 42], [131, 42], [131, 43], [130, 42]]]", "[")
     errors = content.errors()
-    assert "map/dot-line.geojson: error: not a usable GeoJSON layer: feature 1: a line needs at least two positions [geojson]" in errors
+    assert f"{dot}: error: not a usable GeoJSON layer: feature 1: a line needs at least two positions [geojson]" in errors
     ring = "not a usable GeoJSON layer: feature 1: a polygon's ring needs at least four positions, the last the same as the first"
-    assert f"map/two-point-ring.geojson: error: {ring} [geojson]" in errors
-    assert f"map/open-ring.geojson: error: {ring} [geojson]" in errors
+    assert f"{two}: error: {ring} [geojson]" in errors
+    assert f"{open_ring}: error: {ring} [geojson]" in errors
     assert not [e for e in errors if "closed-ring" in e]
+
+
+def test_a_map_layer_problem_is_placed_at_the_object_or_list_at_fault(content):
+    content.write("map/roads.geojson", '{"type": "FeatureCollection", "features": [\n'
+                  '  {"type": "Feature", "geometry": {"type": "Point", "coordinates": [130, 42]}},\n'
+                  '  {"type": "Feature", "properties": "a road",\n'
+                  '   "geometry": {"type": "LineString", "coordinates": [[130, 42], [131, 42]]}},\n'
+                  '  {"type": "Feature",\n'
+                  '   "geometry": {"type": "MultiLineString", "coordinates": [[[130, 42], [131, 42]],\n'
+                  '                                                          [[130, 42]]]}}]}\n')
+    content.write("map/lonely.geojson", '{"type": "FeatureCollection", "features": [\n  {"type": "Feature"}]}')
+    errors = content.errors()
+    assert "map/roads.geojson:3:3: error: not a usable GeoJSON layer: feature 2: 'properties' must be an object [geojson]" in errors
+    roads = content.root / "map/roads.geojson"
+    roads.write_text(roads.read_text(encoding="utf-8").replace('"properties": "a road",', ""), encoding="utf-8")
+    errors = content.errors()
+    assert "map/roads.geojson:7:59: error: not a usable GeoJSON layer: feature 3: a line needs at least two positions [geojson]" in errors
+    assert ("map/lonely.geojson:2:3: error: not a usable GeoJSON layer: feature 1 has no geometry of a supported type "
+            "(Point, MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon) [geojson]") in errors
 
 
 def test_a_valid_map_layer_is_shipped_as_a_script_for_the_map(content, tmp_path):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
 import re
 from dataclasses import dataclass
 
@@ -41,12 +43,13 @@ def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | N
     except RecursionError:
         diags.error("geojson", "not valid JSON: nests too deeply", path, 1, 1)
         return None
-    try:
-        problem = _problem(data) or (None if _depth(data) <= MAX_DEPTH else f"nests deeper than {MAX_DEPTH} levels")
-    except RecursionError:
-        problem = f"nests deeper than {MAX_DEPTH} levels"
-    if problem:
-        diags.error("geojson", f"not a usable GeoJSON layer: {problem}", path)
+    if _depth(data) > MAX_DEPTH:
+        diags.error("geojson", f"not a usable GeoJSON layer: nests deeper than {MAX_DEPTH} levels", path)
+        return None
+    found = _problem(data)
+    if found:
+        problem, at = found
+        diags.error("geojson", f"not a usable GeoJSON layer: {problem}", path, *_line_col(text, _offset_of(text, at)))
         return None
     escaped = _escaped_control(data)
     if escaped:
@@ -96,8 +99,8 @@ def _refuse_controls(path: str, text: str, diags: Diagnostics) -> bool:
     for n, m in enumerate(_CONTROL.finditer(text)):
         if n == MAX_REPORTED_CONTROLS:
             break
-        at, found = m.start(), True
-        diags.error("encoding", control_message(m.group()), path, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1)
+        found = True
+        diags.error("encoding", control_message(m.group()), path, *_line_col(text, m.start()))
     return found
 
 
@@ -131,56 +134,102 @@ def _step(where: str, key) -> str:
     return f"{where}[{json.dumps(key, ensure_ascii=bool(_CONTROL.search(key)))}]"   # never a control character itself
 
 
-def _problem(data) -> str | None:
+def _problem(data) -> tuple[str, tuple] | None:
+    """What makes the layer unusable, and where: the path (keys and indexes) of the value at fault,
+    or of the nearest object or list around it."""
     if not isinstance(data, dict):
-        return "expected a FeatureCollection or a Feature object"
-    features = data.get("features") if data.get("type") == "FeatureCollection" else [data] if data.get("type") == "Feature" else None
+        return "expected a FeatureCollection or a Feature object", ()
+    collection = data.get("type") == "FeatureCollection"
+    features = data.get("features") if collection else [data] if data.get("type") == "Feature" else None
     if not isinstance(features, list):
-        return "expected 'type': 'FeatureCollection' with a 'features' list, or a single Feature"
+        return "expected 'type': 'FeatureCollection' with a 'features' list, or a single Feature", ()
     for n, feature in enumerate(features, start=1):
+        at = ("features", n - 1) if collection else ()
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            return f"feature {n} is not a Feature"
+            return f"feature {n} is not a Feature", at
         geometry = feature.get("geometry")
         if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRIES:
-            return f"feature {n} has no geometry of a supported type ({', '.join(GEOMETRIES)})"
-        bad = _bad_coordinates(geometry.get("coordinates"), GEOMETRIES[geometry["type"]]) \
-            or _bad_shape(geometry["type"], geometry["coordinates"])
+            return f"feature {n} has no geometry of a supported type ({', '.join(GEOMETRIES)})", at + ("geometry",)
+        at += ("geometry", "coordinates")
+        bad = _bad_coordinates(geometry.get("coordinates"), GEOMETRIES[geometry["type"]], at) \
+            or _bad_shape(geometry["type"], geometry["coordinates"], at)
         if bad:
-            return f"feature {n}: {bad}"
+            return f"feature {n}: {bad[0]}", bad[1]
         props = feature.get("properties")
         if props is not None and not isinstance(props, dict):
-            return f"feature {n}: 'properties' must be an object"
+            return f"feature {n}: 'properties' must be an object", at[:-2] + ("properties",)
     return None
 
 
-def _bad_coordinates(value, depth: int) -> str | None:
+def _bad_coordinates(value, depth: int, at: tuple) -> tuple[str, tuple] | None:
     if depth == 0:
         if not (isinstance(value, list) and len(value) in (2, 3) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
-            return "a position must be [longitude, latitude]"
+            return "a position must be [longitude, latitude]", at
         lon, lat = value[0], value[1]
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            return f"position [{lon}, {lat}] is out of range (GeoJSON is [longitude, latitude])"
+            return f"position [{lon}, {lat}] is out of range (GeoJSON is [longitude, latitude])", at
         return None
     if not isinstance(value, list) or not value:
-        return "coordinates are missing or empty"
-    for item in value:
-        bad = _bad_coordinates(item, depth - 1)
+        return "coordinates are missing or empty", at
+    for n, item in enumerate(value):
+        bad = _bad_coordinates(item, depth - 1, at + (n,))
         if bad:
             return bad
     return None
 
 
-def _bad_shape(kind: str, coordinates: list) -> str | None:
+def _bad_shape(kind: str, coordinates: list, at: tuple) -> tuple[str, tuple] | None:
     """RFC 7946, 3.1.4 and 3.1.6 (coordinates already checked): a line has two positions or more,
     a polygon's ring four or more, its last position the same as its first."""
-    lines = [coordinates] if kind == "LineString" else coordinates if kind == "MultiLineString" else []
-    if any(len(line) < 2 for line in lines):
-        return "a line needs at least two positions"
-    rings = coordinates if kind == "Polygon" else \
-        [ring for polygon in coordinates for ring in polygon] if kind == "MultiPolygon" else []
-    if any(len(ring) < 4 or ring[0][:2] != ring[-1][:2] for ring in rings):
-        return "a polygon's ring needs at least four positions, the last the same as the first"
+    lines = [(at, coordinates)] if kind == "LineString" else \
+        [(at + (n,), line) for n, line in enumerate(coordinates)] if kind == "MultiLineString" else []
+    for where, line in lines:
+        if len(line) < 2:
+            return "a line needs at least two positions", where
+    rings = [(at + (n,), ring) for n, ring in enumerate(coordinates)] if kind == "Polygon" else \
+        [(at + (p, n), ring) for p, polygon in enumerate(coordinates) for n, ring in enumerate(polygon)] \
+        if kind == "MultiPolygon" else []
+    for where, ring in rings:
+        if len(ring) < 4 or ring[0][:2] != ring[-1][:2]:
+            return "a polygon's ring needs at least four positions, the last the same as the first", where
     return None
+
+
+def _offset_of(text: str, path: tuple) -> int:
+    """Where in text the value at path starts, or the innermost object or list on the way to it
+    that the parse saw. Parsed again for it, with Python's own scanner, which can say where each
+    object and list starts (the C scanner cannot): only for a layer with a problem."""
+    starts: dict[int, int] = {}
+    keep: list = []   # the objects and lists parsed, alive while their ids are keys of starts
+
+    def parse_object(s_and_end, *args, **kwargs):
+        value, end = json.decoder.JSONObject(s_and_end, *args, **kwargs)
+        starts[id(value)] = s_and_end[1] - 1
+        keep.append(value)
+        return value, end
+
+    def parse_array(s_and_end, scan_once):
+        value, end = json.decoder.JSONArray(s_and_end, scan_once)
+        starts[id(value)] = s_and_end[1] - 1
+        keep.append(value)
+        return value, end
+
+    decoder = json.JSONDecoder(parse_int=_integer)
+    decoder.parse_object, decoder.parse_array = parse_object, parse_array
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    value, offset = decoder.decode(text), 0
+    for step in (None, *path):
+        if step is not None:
+            try:
+                value = value[step]
+            except (KeyError, IndexError, TypeError):
+                break
+        offset = starts.get(id(value), offset)
+    return offset
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _depth(value) -> int:
