@@ -156,9 +156,21 @@ def _tokens(text: str) -> tuple[list[str], bool]:
     """tokenize(text), and whether a token may be Hangul (and so index its suffixes too)."""
     spaced = _spaced(text)
     words = spaced.split()
+    if "'" in text or "’" in text or "＇" in text:   # the characters that fold to an apostrophe
+        words += _joined(text)
     if spaced.isascii() or not _EAST_ASIAN.search(spaced):
         return words, False
     return [t for w in words for t in _split_word(w)], _HANGUL_WORD.search(spaced) is not None
+
+
+# A word written with apostrophes (Ji'an, O’Brien) is also a term without them, after its parts:
+# readers type "jian". Not in Han, kana or Hangul, which have no such words.
+_APOSTROPHED = re.compile(r"[^\W_]+(?:['’][^\W_]+)+")
+
+
+def _joined(text: str) -> list[str]:
+    return [m.replace("'", "").replace("’", "") for m in _APOSTROPHED.findall(fold(text))
+            if not _EAST_ASIAN.search(m)]
 
 
 @lru_cache(maxsize=1 << 16)

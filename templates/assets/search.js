@@ -21,6 +21,7 @@
   const WORD = /[\p{L}\p{N}]+/gu;           // Python's [^\W_]
   const SHOWN_WORD = /[\p{L}\p{N}\p{M}]+/gu; // a word of the original text, marks included
   const MARKS = /\p{Mn}/gu;
+  const APOSTROPHED = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)+/gu;
   const PAGE = 20;                           // results drawn at once (drawing costs more than searching)
   // Letters the last word needs before it is searched as a prefix: one or two letters would match
   // most of a large index, which takes too long (measured: docs/search.md).
@@ -71,6 +72,15 @@
             out.push({ term: r[0], start: at, end: at + r[0].length });
           }
         }
+      }
+      return /['’]/.test(folded) ? joinedAt(folded, out) : out;
+    }
+
+    /* Words written with apostrophes (Ji'an, O’Brien), as terms without them (search.py's _joined),
+     * after the other terms; never in Han, kana or Hangul. */
+    function joinedAt(folded, out) {
+      for (const m of folded.matchAll(APOSTROPHED)) {
+        if (!eastAsian.test(m[0])) out.push({ term: m[0].replace(/['’]/g, ''), start: m.index, end: m.index + m[0].length });
       }
       return out;
     }
