@@ -6,6 +6,7 @@ the draft-07 equivalent, so editors and the engine agree on one source of truth.
 """
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 import unicodedata
@@ -202,7 +203,8 @@ class Id(Type):
     what: str = "id"
 
     def describe(self):
-        return f"an {self.what} (lowercase letters, digits and single hyphens)"
+        article = "an" if self.what[0] in "aeiou" else "a"
+        return f"{article} {self.what} (lowercase letters, digits and single hyphens)"
 
     def convert(self, node, ctx):
         value = self._scalar(node, ctx)
@@ -328,7 +330,9 @@ class Date(Type):
                 datetime.date(year, month, day)
                 return lstr(value, node)
             except ValueError:
-                pass
+                why = _impossible_date(year, month, day)
+                ctx.error(node, "date", f"{_q(value)} is not a valid date: {why}")
+                return INVALID
         ctx.error(node, "date", f"{_q(value)} is not a valid date: expected YYYY, YYYY-MM or YYYY-MM-DD")
         return INVALID
 
@@ -338,6 +342,20 @@ class Date(Type):
         # reach the editor as an integer.
         return {"anyOf": [{"type": "string", "pattern": DATE_JSON_PATTERN},
                           {"type": "integer", "minimum": 1, "maximum": 9999}]}
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")   # not calendar.month_name, which follows the locale
+
+
+def _impossible_date(year: int, month: int, day: int) -> str:
+    """Why a date written as YYYY-MM-DD is none."""
+    if year == 0:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d}"
+    days = calendar.monthrange(year, month)[1]
+    return f"{MONTHS[month - 1]} {year} has {days} days"
 
 
 class Citations(Type):
@@ -350,7 +368,8 @@ class Citations(Type):
         items = node.value if isinstance(node, SequenceNode) else [node]
         out = LList()
         out.line, out.col = pos(node)
-        for item in items:
+        seen: dict[tuple, int] = {}
+        for number, item in enumerate(items, start=1):
             value = self._scalar(item, ctx)
             if value is INVALID:
                 continue
@@ -359,7 +378,12 @@ class Citations(Type):
             if not ID_RE.match(source) or len(source) > ID_MAX:
                 ctx.error(item, "bad-cite", f"{_q(value)} is not a citation: expected 'source-id' or 'source-id, locator'")
                 continue
-            out.append((lstr(source, item), locator.strip()))
+            cited = (source, locator.strip())
+            if cited in seen:   # the same source at another place ('p. 3', 'p. 5') is no repeat
+                ctx.error(item, "duplicate-item", f"{_q(value)} is cited twice (items {seen[cited]} and {number}): remove the repeat")
+                continue
+            seen[cited] = number
+            out.append((lstr(source, item), cited[1]))
         if not out and items:
             return INVALID
         return out
@@ -377,7 +401,8 @@ class ListOf(Type):
     exact: int | None = None
 
     def describe(self):
-        return f"a list of {self.item.describe()}"
+        item = self.item.describe()
+        return f"a list of {item}" if not item.startswith(("a ", "an ")) else f"a list, each item {item}"
 
     def convert(self, node, ctx):
         if not isinstance(node, SequenceNode):
@@ -632,8 +657,13 @@ def date_before(a: str, b: str) -> bool:
 
 # --- the content format ------------------------------------------------------------------------
 
+def _given(node, name: str) -> bool:
+    """Whether the mapping node has the key with a value (an empty one, 'lat: ~', is none)."""
+    return any(key.value == name and not _is_null(value) for key, value in node.value)
+
+
 def _location_check(out, node, ctx):
-    has_lat, has_lon = "lat" in out.key_pos, "lon" in out.key_pos
+    has_lat, has_lon = _given(node, "lat"), _given(node, "lon")   # written, even if not a valid number
     if has_lat != has_lon:
         ctx.error(node, "location", "a location needs both 'lat' and 'lon' (or neither, with a 'note' saying what is known)")
     elif not has_lat and "note" not in out:
@@ -752,7 +782,8 @@ def _annotation_check(out, node, ctx):
     if kind == "claim" and "status" not in out and "status" not in refused:
         ctx.error(node, "missing-key", "a claim needs a 'status': " + ", ".join(CLAIM_STATUSES))
     if kind != "claim" and "status" in out:
-        ctx.error(node, "status", "'status' is for claims only (kind: claim)")
+        status = next(key for key, _ in node.value if key.value == "status")
+        ctx.error(status, "status", "'status' is for claims only (kind: claim)")
     if kind in ("claim", "correction") and "note" not in out and "note" not in refused:
         ctx.error(node, "missing-key", f"a {kind} needs a 'note' that says what is known, with its sources")
 

@@ -189,6 +189,22 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
             return (f"the value quoted here never closes: add the closing {quote} "
                     f"(a {quote} inside the value is written {inside})", *_line_col(text, opening))
 
+    runaway = _runaway_quote(text, at)
+    if runaway is not None:
+        opening, closing = runaway
+        quote = text[opening]
+        inside = "\\\"" if quote == '"' else "''"
+        return (f"the value quoted here runs on to the next {quote} (line {_line_col(text, closing)[0]}): "
+                f"add its closing {quote} on this line (a {quote} inside the value is written {inside})",
+                *_line_col(text, opening))
+
+    if context in ("while parsing a flow sequence", "while parsing a flow mapping") and context_mark is not None:
+        opening = _mark_index(text, context_mark)
+        if "\n" in text[opening:at]:   # the error is on a later line: the bracket was left open
+            bracket, closer = ("[", "]") if "sequence" in context else ("{", "}")
+            return (f"the '{bracket}' here is not closed on its line: add the closing '{closer}', or, if the value is "
+                    "text, put the whole value in quotes", *_line_col(text, opening))
+
     line_start = text.rfind("\n", 0, at) + 1
     flow = _FLOW_VALUE.match(text, line_start)
     if flow and flow.start(1) < at and "\n" not in text[flow.start(1):at]:
@@ -202,11 +218,38 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
     if "cannot start any token" in problem and ch in ("`", "@"):
         return (f"a plain value cannot start with '{ch}' (YAML reserves it): put the whole value in quotes "
                 "or write it as a block ('key: |' and the text on the next lines, indented)", *_line_col(text, at))
+    if problem.startswith("mapping values are not allowed") and ch == ":":
+        return ("this ': ' reads as the start of a key, inside a value: if it is part of the text, put the whole "
+                "value in quotes or write it as a block ('key: |' and the text on the next lines, indented); "
+                "if it is a key, put it on a line of its own, indented as its neighbours", *_line_col(text, at))
     if ch == "\t":
         message += " (a tab: YAML indents with spaces only)"
     if _has_yaml_breaks(text):
         return message, *_line_col(text, at)
     return message, mark.line + 1, mark.column + 1
+
+
+_KEY_LINE = re.compile(r"\n[ \t]*(?:-[ \t]+)?[^\s:#'\"-][^:\n]*:(?:[ \t]|$)", re.M)
+
+
+def _runaway_quote(text: str, at: int) -> tuple[int, int] | None:
+    """(where it opens, where it closes) of a quoted value that runs over a line break before the
+    error at `at`: a quote left open reads on to the next quote character, and the error comes
+    lines later, far from the line to mend. Taken for the cause when it swallowed a line that
+    reads as a key ('  role: ', '- label: '): a quoted text that really spans lines seldom holds one."""
+    if '"' not in text and "'" not in text:
+        return None
+    try:
+        for token in yaml.scan(text, Loader=_Base):
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") \
+                    and token.start_mark.line != token.end_mark.line:
+                opening, closing = _mark_index(text, token.start_mark), _mark_index(text, token.end_mark) - 1
+                if opening < at and _KEY_LINE.search(text, opening, closing):
+                    return opening, closing
+                return None
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def _invisible_near(text: str, at: int, context: int | None) -> int | None:
@@ -271,9 +314,43 @@ def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> N
         _fix_marks(root, text, 0)
     if not _check_tree(root, path, diags, line_offset, text):
         return None
+    if " #" in text or "\t#" in text:
+        _warn_cut_values(root, text, path, diags, line_offset)
     if line_offset:
         _fix_marks(root, None, line_offset)
     return root
+
+
+_COMMENT_AFTER = re.compile(r"[ \t]#")   # one blank: a comment meant as one has two (yamllint asks for them)
+
+
+def _warn_cut_values(root: Node, text: str, path: str, diags: Diagnostics, line_offset: int) -> None:
+    """Warn of a comment one blank after a plain value: YAML ends the value at ' #', so
+    'value: Decree #1234 of 2024' is the value 'Decree' and the comment '#1234 of 2024', and the page
+    would show 'Decree' without a word. A comment written as one, two blanks or more after the value
+    ('role: Minister   # ...', as `dossier new` writes them), or on a line of its own, is not warned of."""
+    cut, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif not node.style and node.value:   # plain (the C loader says so with "", the other with None)
+            comment = _COMMENT_AFTER.match(text, _mark_index(text, node.end_mark))
+            if comment:
+                cut.append((comment.end() - 1, node.value))
+    for at, value in sorted(cut):
+        line, col = _line_col(text, at)
+        line_end = text.find("\n", at)
+        left_out = text[at:line_end if line_end != -1 else len(text)].rstrip()
+        diags.warning("yaml-comment", f"' #' starts a comment, so this value ends before it ({_short(value)}) and "
+                      f"{_short(left_out)} is left out: if it belongs to the value, put the whole value in quotes; "
+                      "if it is a comment, put two spaces before the '#'", path, line + line_offset, col)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
 
 
 def _fix_marks(root: Node, text: str | None, offset: int) -> None:

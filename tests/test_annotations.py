@@ -54,12 +54,12 @@ def build_source(content, annotations: str, body: str) -> BeautifulSoup:
 
 def test_quote_not_found_is_an_error_naming_the_annotation(content):
     build_source(content, '  - {quote: "not in text", id: missing}\n', "Some text.\n")
-    assert "sources/daily-news.md:5:5: error: annotation a-missing: quote 'not in text' is not in the text [quote-not-found]" in content.errors()
+    assert "sources/daily-news.md:5:13: error: annotation a-missing: quote 'not in text' is not in the text [quote-not-found]" in content.errors()
 
 
 def test_ambiguous_quote_says_how_many_and_where(content):
     build_source(content, '  - {quote: "bridge"}\n', "A bridge.\n\nAnother bridge.\n")
-    assert "sources/daily-news.md:5:5: error: annotation a-1: quote 'bridge' is found 2 times (lines 7, 9); add a prefix or suffix to pick one [quote-ambiguous]" in content.errors()
+    assert "sources/daily-news.md:5:13: error: annotation a-1: quote 'bridge' is found 2 times (lines 7, 9); add a prefix or suffix to pick one [quote-ambiguous]" in content.errors()
 
 
 def test_unknown_kind_status_and_about_are_errors(content):
@@ -189,9 +189,9 @@ def test_a_quote_with_a_links_id_is_not_in_the_text(content):
     build_source(content, '  - {quote: "ada-example today", id: raw}\n  - {quote: "[[ada-example]]", id: syntax}\n',
                  "Officials met [[ada-example]] today.\n")
     errors = content.errors()
-    assert "sources/daily-news.md:5:5: error: annotation a-raw: quote 'ada-example today' is not in the text " \
+    assert "sources/daily-news.md:5:13: error: annotation a-raw: quote 'ada-example today' is not in the text " \
            "([[ada-example]] reads as 'Ada Example') [quote-not-found]" in errors
-    assert any(e.startswith("sources/daily-news.md:6:5: error: annotation a-syntax: quote '[[ada-example]]' is not in the text")
+    assert any(e.startswith("sources/daily-news.md:6:13: error: annotation a-syntax: quote '[[ada-example]]' is not in the text")
                for e in errors)
 
 
@@ -203,7 +203,7 @@ def test_the_name_a_bare_link_shows_is_read_again_when_it_changes(content, tmp_p
     almanac = content.root / "sources/almanac.md"
     almanac.write_text(almanac.read_text().replace("title: The Almanac", "title: The Yearbook"))
     errors = [d.text() for d in content.build(tmp_path / "site").diagnostics.errors]   # incremental
-    assert errors == ["sources/daily-news.md:5:5: error: annotation a-1: quote 'in The Almanac today' is not in the text [quote-not-found]"]
+    assert errors == ["sources/daily-news.md:5:13: error: annotation a-1: quote 'in The Almanac today' is not in the text [quote-not-found]"]
     content.write("sources/daily-news.md", (content.root / "sources/daily-news.md").read_text().replace("The Almanac", "The Yearbook"))
     incremental = build_and_read(content, tmp_path / "site")
     assert marked(BeautifulSoup(incremental, "html.parser"), "a-1") == "in The Yearbook today"
@@ -232,11 +232,11 @@ def test_a_quote_across_table_cells_is_an_error(content):
     build_source(content, '  - {quote: "one cell", id: across}\n  - {quote: "a b"}\n  - {quote: "row: a"}\n',
                  "A row:\n\n| a | b |\n|---|---|\n| cell one | cell two |\n")
     errors = content.errors()
-    assert "sources/daily-news.md:5:5: error: annotation a-across: quote 'one cell' runs across the edge of a table cell " \
+    assert "sources/daily-news.md:5:13: error: annotation a-across: quote 'one cell' runs across the edge of a table cell " \
            "(from line 13), where readers see the cells apart; quote text within one cell [quote-across-cells]" in errors
-    assert any(e.startswith("sources/daily-news.md:6:5: error: annotation a-2: quote 'a b' runs across the edge of a table cell (from line 11)")
+    assert any(e.startswith("sources/daily-news.md:6:13: error: annotation a-2: quote 'a b' runs across the edge of a table cell (from line 11)")
                for e in errors)
-    assert any(e.startswith("sources/daily-news.md:7:5: error: annotation a-3: quote 'row: a' runs across the edge of a table cell (from line 9)")
+    assert any(e.startswith("sources/daily-news.md:7:13: error: annotation a-3: quote 'row: a' runs across the edge of a table cell (from line 9)")
                for e in errors)
 
 

@@ -66,7 +66,7 @@ entities/people/links.yaml:2:20: error: unknown id 'nobody' in [[nobody]] [unkno
 entities/people/links.yaml:2:38: error: unknown source 'no-source' in [@no-source] [unknown-source]
 entities/people/links.yaml:4:36: error: unknown source 'missing-source' in citation [unknown-source]
 entities/people/links.yaml:6:27: error: unknown id 'ghost' [unknown-id]
-entities/people/syntax.yaml:2:1: error: YAML syntax error: while parsing a flow sequence did not find expected ',' or ']' [yaml-syntax]
+entities/people/syntax.yaml:1:7: error: YAML syntax error: the '[' here is not closed on its line: add the closing ']', or, if the value is text, put the whole value in quotes [yaml-syntax]
 entities/people/tag.yaml:1:7: error: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed: write plain values [yaml-tag]
 entities/people/unknown-key.yaml:2:1: error: unknown key 'rol' in person (did you mean 'role'?); expected one of: name, names, aliases, summary, wikidata, tags, facts, relations, role, country [unknown-key]
 entities/people/wrong-type.yaml:2:10: error: expected a list of text, found a mapping [type]
@@ -84,7 +84,7 @@ EXPECTED_GITHUB = """\
 ::error file=entities/people/links.yaml,line=2,col=38,title=unknown-source::unknown source 'no-source' in [@no-source]
 ::error file=entities/people/links.yaml,line=4,col=36,title=unknown-source::unknown source 'missing-source' in citation
 ::error file=entities/people/links.yaml,line=6,col=27,title=unknown-id::unknown id 'ghost'
-::error file=entities/people/syntax.yaml,line=2,col=1,title=yaml-syntax::YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'
+::error file=entities/people/syntax.yaml,line=1,col=7,title=yaml-syntax::YAML syntax error: the '[' here is not closed on its line: add the closing ']', or, if the value is text, put the whole value in quotes
 ::error file=entities/people/tag.yaml,line=1,col=7,title=yaml-tag::YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed: write plain values
 ::error file=entities/people/unknown-key.yaml,line=2,col=1,title=unknown-key::unknown key 'rol' in person (did you mean 'role'?); expected one of: name, names, aliases, summary, wikidata, tags, facts, relations, role, country
 ::error file=entities/people/wrong-type.yaml,line=2,col=10,title=type::expected a list of text, found a mapping

@@ -449,3 +449,49 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped_in_every_format(style, 
     cli._print([Diagnostic("content/entities/people/bad\udcff.yaml", 1, 1, "error", "yaml", "m")], style, "check")
     out, err = capsys.readouterr()
     assert "bad\\udcff.yaml" in (out + err).replace("\\\\", "\\")
+
+
+# --- found by the second outside review acting as a contributor ---------------------------------
+
+@pytest.mark.parametrize("location, expected", [
+    # an empty lat beside a lon was taken as no position at all: "Location not published"
+    ("{lat: ~, lon: 130.6, cite: [almanac]}",
+     "entities/places/p.yaml:2:11: error: a location needs both 'lat' and 'lon' (or neither, with a 'note' saying what is known) [location]"),
+    ("{lat: 42.4, lon: , cite: [almanac]}",
+     "entities/places/p.yaml:2:11: error: a location needs both 'lat' and 'lon' (or neither, with a 'note' saying what is known) [location]"),
+    # both empty is no position, and that needs a note, as {} does
+    ("{lat: ~, lon: ~}",
+     "entities/places/p.yaml:2:11: error: a location without coordinates needs a 'note' saying what the sources tell of it [location]"),
+])
+def test_an_empty_coordinate_is_a_missing_one(content, location, expected):
+    content.write("entities/places/p.yaml", f"name: P\nlocation: {location}\n")
+    assert [e for e in content.errors() if e.startswith("entities/places/p.yaml")] == [expected]
+
+
+@pytest.mark.parametrize("date, why", [("2024-02-30", "February 2024 has 29 days"), ("2025-02-29", "February 2025 has 28 days"),
+                                       ("2025-13", "there is no month 13"), ("2025-00-10", "there is no month 00"),
+                                       ("2025-04-31", "April 2025 has 30 days")])
+def test_an_impossible_date_says_why(content, date, why):
+    content.write("entities/events/e.yaml", f"name: E\ndate: {date}\nparticipants: [ada-example]\n")
+    assert f"entities/events/e.yaml:2:7: error: '{date}' is not a valid date: {why} [date]" in content.errors()
+
+
+def test_the_kind_of_id_expected_takes_its_article(content):
+    content.write("entities/people/bob.yaml", "name: Bob\ncountry: [ruritania]\n")
+    assert ("entities/people/bob.yaml:2:10: error: expected a country id (lowercase letters, digits and single hyphens), "
+            "found a list [type]") in content.errors()
+
+
+def test_a_source_cited_twice_at_the_same_place_is_a_repeat_and_at_two_places_is_not(content):
+    content.write("entities/people/bob.yaml", 'name: Bob\nfacts:\n  - {label: Born, value: "1970", cite: ['
+                  'daily-news, "daily-news, p. 2", "daily-news, p. 3", daily-news]}\n')
+    assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
+        "entities/people/bob.yaml:3:93: error: 'daily-news' is cited twice (items 1 and 4): remove the repeat [duplicate-item]"]
+
+
+def test_an_annotation_is_told_of_its_quote_and_status_where_they_are_written(content):
+    content.write("sources/s.md", CLAIM.format(keys="    kind: note\n    status: disputed\n    note: n.")
+                  .replace('"the bridge"', '"the tunnel"'))
+    assert [e for e in content.errors() if e.startswith("sources/s.md")] == [
+        "sources/s.md:5:12: error: annotation a-1: quote 'the tunnel' is not in the text [quote-not-found]",
+        "sources/s.md:7:5: error: 'status' is for claims only (kind: claim) [status]"]

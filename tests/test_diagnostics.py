@@ -19,10 +19,10 @@ def test_duplicate_key_names_both_lines(content):
     assert "entities/people/bob.yaml:3:1: error: duplicate key 'role' (first defined on line 2) [duplicate-key]" in content.errors()
 
 
-def test_yaml_syntax_error_points_at_the_problem(content):
-    content.write("entities/people/bob.yaml", "name: [Bob\n")
-    errors = content.errors()
-    assert len(errors) == 1 and errors[0].startswith("entities/people/bob.yaml:2:1: error: YAML syntax error")
+def test_yaml_syntax_error_points_at_the_place_to_mend(content):
+    content.write("entities/people/bob.yaml", "name: [Bob\n")   # libyaml stops on line 2; the '[' is to mend
+    assert content.errors() == ["entities/people/bob.yaml:1:7: error: YAML syntax error: the '[' here is not closed on "
+                                "its line: add the closing ']', or, if the value is text, put the whole value in quotes [yaml-syntax]"]
 
 
 def test_unknown_ids_in_every_reference_position(content):
@@ -60,7 +60,7 @@ def test_wrong_types_ranges_and_enums(content):
     errors = content.errors()
     assert "entities/crossings/bad.yaml:2:17: error: 130.6 is out of range: expected a number from -90 to 90 [range]" in errors
     assert any(e.startswith("entities/crossings/bad.yaml:3:7: error: 'hovercraft' is not allowed here") for e in errors)
-    assert "entities/crossings/bad.yaml:4:9: error: '2025-13-01' is not a valid date: expected YYYY, YYYY-MM or YYYY-MM-DD [date]" in errors
+    assert "entities/crossings/bad.yaml:4:9: error: '2025-13-01' is not a valid date: there is no month 13 [date]" in errors
     assert "entities/crossings/bad.yaml:5:11: error: expected a number from 0 to 1,000,000, found 'long' [type]" in errors
     assert "entities/crossings/bad.yaml:6:12: error: expected exactly 2 items, found 1 [length]" in errors
 
@@ -198,3 +198,20 @@ def test_a_control_character_escaped_in_a_map_layer_string_is_refused_naming_the
         "map/river.geojson: error: features[0].properties.name: the character U+001B (a control character, written as "
         "a JSON escape) is not allowed in text: remove it [encoding]"]
     assert content.build(tmp_path / "site").diagnostics.errors and not (tmp_path / "site").exists()
+
+
+def test_while_a_file_does_not_load_nothing_is_called_an_orphan_for_want_of_its_links(content):
+    """A broken file links to nothing: what only it links to would be warned of as orphans, on files
+    the pull request did not touch (and, with --strict, as errors). They are said once it loads."""
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: Bob built the [[new-bridge]].\n")
+    orphans = [m for m in content.messages() if "orphan-entity" in m]
+    assert orphans == ["entities/events/bridge-opening.yaml: warning: nothing links to 'bridge-opening': "
+                       "link it from another entity, a page or an annotation [orphan-entity]",
+                       "entities/people/bob.yaml: warning: nothing links to 'bob': "
+                       "link it from another entity, a page or an annotation [orphan-entity]"]
+    content.write("entities/people/bob.yaml", 'name: "Bob\nsummary: Bob built the [[new-bridge]].\n')
+    messages = content.messages()
+    assert [m for m in messages if "error" in m] == [
+        "entities/people/bob.yaml:1:7: error: YAML syntax error: the value quoted here never closes: "
+        "add the closing \" (a \" inside the value is written \\\") [yaml-syntax]"]
+    assert not [m for m in messages if "orphan-entity" in m or "uncited-source" in m]

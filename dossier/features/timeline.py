@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Entity
+from ..schema import MONTHS
 
 
 def date_key(date: str | None) -> tuple[int, int, int]:
@@ -40,10 +41,6 @@ def by_year(entities) -> list[tuple[int, list[Entry]]]:
     for entry in entries(entities):
         years.setdefault(date_key(entry.date)[0], []).append(entry)
     return sorted(years.items())
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
 
 
 def human_date(date: str | None) -> str:

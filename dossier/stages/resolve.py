@@ -510,11 +510,15 @@ def _warn_orphans(res: Resolved, diags: Diagnostics) -> None:
     """Warnings maintainers care about: what nothing points at, and sources one cannot re-find."""
     d = res.dossier
     broken = {diag.path for diag in diags.items if diag.severity == "error"}  # fix errors first
+    # A file that did not load links and cites nothing: what only it points at would be called an
+    # orphan, on files a pull request did not touch. Said again once it loads.
+    pointed_at_is_known = not d.unloaded
     for entity in (d.entities[k] for k in sorted(d.entities) if d.entities[k].path not in broken):
-        if not res.linked_from.get(entity.id) and not res.incoming.get(entity.id) and not res.about.get(entity.id):
+        if pointed_at_is_known and not res.linked_from.get(entity.id) and not res.incoming.get(entity.id) \
+                and not res.about.get(entity.id):
             diags.warning("orphan-entity", f"nothing links to {entity.id!r}: link it from another entity, a page or an annotation", entity.path)
     for source in (d.sources[k] for k in sorted(d.sources) if d.sources[k].path not in broken):
-        if not res.cited_by.get(source.id) and not res.linked_from.get(source.id):
+        if pointed_at_is_known and not res.cited_by.get(source.id) and not res.linked_from.get(source.id):
             diags.warning("uncited-source", f"nothing cites the source {source.id!r}", source.path)
         if not source.meta.get("archive") and not source.meta.get("accessed"):
             diags.warning("source-unpreserved", "the source has neither an 'archive' link nor an 'accessed' date: readers cannot find the version the editors read", source.path)

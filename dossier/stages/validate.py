@@ -252,7 +252,7 @@ def _source(raw: RawFile, diags: Diagnostics) -> Source | None:
             continue
         own = a.get("id")
         anchor = f"a-{own}" if own is not None else f"a-{number}"
-        where = _pos(raw.path, a)
+        where = _pos(raw.path, a["quote"])   # the line a quote not found, or found twice, is mended on
         first_number, first_id = given.get(anchor, (number, own))
         if first_number != number:
             if own is not None:
