@@ -145,14 +145,14 @@ def test_hundreds_of_annotations_on_a_common_word_are_checked_in_bounded_time(co
     with cpu_bound():
         errors = content.errors()
     assert len([e for e in errors if "[quote-not-found]" in e]) == 400
-    assert "sources/daily-news.md:5:5: error: annotation a-1: quote 'a' is not in the text (with this prefix/suffix) [quote-not-found]" in errors
+    assert "sources/daily-news.md:5:13: error: annotation a-1: quote 'a' is not in the text (with this prefix/suffix) [quote-not-found]" in errors
 
 
 def test_a_quote_whose_prefix_and_suffix_are_as_common_says_so_at_the_annotation(content):
     _source(content, '  - {quote: a, prefix: "a ", suffix: " a", note: n}\n', "a " * 5_000 + "\n")
     with cpu_bound():
         errors = content.errors()
-    assert any(e.startswith("sources/daily-news.md:5:5: error: annotation a-1: quote 'a' occurs more than 1,000 times, "
+    assert any(e.startswith("sources/daily-news.md:5:13: error: annotation a-1: quote 'a' occurs more than 1,000 times, "
                             "and so do its prefix and suffix (first on line 7)") and "[quote-ambiguous]" in e
                for e in errors), errors
 
@@ -228,7 +228,7 @@ def test_anchors_are_those_of_checking_every_place_of_the_quote(text, data, limi
 def test_an_ambiguous_quote_lists_the_line_of_each_place(content):
     _source(content, '  - {quote: "hello"}\n',
             "First line of the article,\nthen hello on line 8,\nand hello on line 9.\n\nA new paragraph: hello on line 11.\n")
-    assert "sources/daily-news.md:5:5: error: annotation a-1: quote 'hello' is found 3 times (lines 8, 9, 11); add a prefix or suffix to pick one [quote-ambiguous]" in content.errors()
+    assert "sources/daily-news.md:5:13: error: annotation a-1: quote 'hello' is found 3 times (lines 8, 9, 11); add a prefix or suffix to pick one [quote-ambiguous]" in content.errors()
 
 
 def test_lines_count_the_breaks_inside_lists_quotes_and_hard_breaks():
