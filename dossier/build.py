@@ -27,7 +27,7 @@ from .stages.ingest import Ingested, ingest
 from .stages.parallel import DataFiles, render_pages
 from .stages.render import Renderer, templates_dir
 from .stages.resolve import Resolved, resolve
-from .stages.write import Checked, SiteWriter, WriteError
+from .stages.write import Checked, SiteWriter, WriteError, users_entries
 
 
 @dataclass
@@ -92,7 +92,12 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
     # dossier, live to the end: the collector need not walk them. Left to it, one pass over a
     # preview's state took 1.5 s at 10,000 entities, in the middle of the build that happened to
     # trigger it; the preview collects the garbage of its builds while idle (serve.Preview).
-    with collector.frozen():
+    progress = progress or Progress(quiet=True)
+
+    def waiting():
+        progress.note(f"waiting for another build of {content} to finish")
+
+    with collector.frozen(), cache.one_build_at_a_time(content, waiting):
         key, saved, digests, seen = None, None, {}, {}
         engine = cache.engine_key(templates_dir(), strict)
         if use_cache and content.is_dir():
@@ -106,8 +111,7 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
             if not isinstance(saved, State) or saved.engine != engine:
                 saved = None   # records typed by another engine are not reused
         gc.freeze()   # the saved state too
-        return _build(content, out, strict, progress or Progress(quiet=True), key, engine, saved, digests, seen, written,
-                      base_url)
+        return _build(content, out, strict, progress, key, engine, saved, digests, seen, written, base_url)
 
 
 def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str | None, engine: str,
@@ -197,6 +201,10 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
         writer.commit()
         result.timings["write"] = time.perf_counter() - started
         progress.stage("write", result.timings["write"], "and verify ")
+        kept = users_entries(out)
+        if kept and writer.moved is None:   # a whole new site: say what of the old one it kept
+            progress.note(f"kept {', '.join(kept[:5])}{' and more' if len(kept) > 5 else ''} in {out} as it was: "
+                          "hidden entries and a CNAME are yours, and builds keep them (docs/architecture.md)")
     except WriteError as e:
         abort()
         for problem in e.problems:
@@ -216,7 +224,7 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
     # describe the previous site, which the folder no longer matches (files written anew; while
     # an in-place commit is under way, the marker of a site being updated): a build killed
     # before this point leaves a next build that is cold.
-    if writer.moved is None:
+    if writer.moved is None or previous is None:   # swapped in whole, or every file moved in
         state.output = cache.output_state(out)
     else:   # updated in place: what was not moved in is as the check at the start found it
         state.output = cache.output_state_after(out, previous.output, writer.files, writer.moved)

@@ -12,14 +12,18 @@ from __future__ import annotations
 import gc
 import hashlib
 import hmac
+import importlib.metadata
 import json
 import os
 import pickle
 import stat
+import sys
 import time
 import zlib
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from .version import VERSION
 from .diagnostics import Diagnostic
@@ -30,6 +34,39 @@ FORMAT = 1
 def cache_dir(content: Path) -> Path:
     """Beside the content folder (ignored by git): .dossier-cache/."""
     return content.resolve().parent / ".dossier-cache"
+
+
+@contextmanager
+def one_build_at_a_time(content: Path, waiting: Callable[[], None]):
+    """Hold the lock of builds of this content folder (.dossier-cache/build.lock) for the block:
+    two builds at once (`dossier serve` running while `dossier build` is typed) would read and
+    write one saved state and one output folder together. The second waits for the first
+    (waiting() is called first, to say so); the lock goes with the process that held it, however
+    it ends. Without a cache folder that can be written (read-only content), builds are not
+    locked, as they save no state either."""
+    try:
+        import fcntl
+    except ImportError:   # pragma: no cover - not on Linux or macOS
+        yield
+        return
+    try:
+        if not content.is_dir():   # nothing to build (check says so): no cache folder made beside it
+            raise FileNotFoundError(content)
+        folder = cache_dir(content)
+        folder.mkdir(exist_ok=True)
+        fd = os.open(folder / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _files(folder: Path):
@@ -95,15 +132,29 @@ def _record_path(cache: Path, out: Path) -> Path:
     return cache / f"build-{key}.json"
 
 
+SITE_MARKER = ".dossier-site"   # in every site dossier writes (stages/write.py)
+
+
+def users_entry(name: str) -> bool:
+    """Whether an entry at the top of the output folder is the user's, never the build's: hidden
+    ones but the site's marker (the .git of a gh-pages worktree, .nojekyll, .well-known) and a
+    CNAME (GitHub Pages' custom domain, when published from a branch). Builds keep them as they
+    are and leave them out of their records (MkDocs keeps hidden entries the same way)."""
+    return name == "CNAME" or (name.startswith(".") and name != SITE_MARKER)
+
+
 def output_state(out: Path) -> dict[str, list[int]]:
-    """Each file of the output folder: [size, modification time in ns, type, change time in ns,
-    inode]. The change time and the inode catch a file edited with its size and modification
-    time put back (no program can set a file's change time), or replaced."""
+    """Each file of the output folder but the user's entries: [size, modification time in ns,
+    type, change time in ns, inode]. The change time and the inode catch a file edited with its
+    size and modification time put back (no program can set a file's change time), or replaced."""
     state = {}
     top = str(out)
     for root, dirs, files in os.walk(top):
-        dirs.sort()
         rel = os.path.relpath(root, top)
+        if rel == ".":
+            dirs[:] = [d for d in dirs if not users_entry(d)]
+            files = [f for f in files if not users_entry(f)]
+        dirs.sort()
         prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
         for name in sorted(files):
             state[prefix + name] = _file_state(os.path.join(root, name))
@@ -334,14 +385,29 @@ def load_state(path: Path):
             gc.enable()
 
 
+# The libraries whose work is in the site (the HTML they render, the YAML they read, the Leaflet files
+# copied): an upgrade of one changes pages that no content change would render again.
+LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "mdit-py-plugins", "PyYAML", "XStatic-Leaflet")
+
+
 def engine_key(templates: Path, strict: bool) -> str:
-    """A hash of the engine's code, its templates and the options that change every page."""
-    digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict}\n".encode())
+    """A hash of the engine's code, its templates, the Python and libraries it runs with, the Leaflet
+    files it copies, and the options that change every page."""
+    digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict}\n{sys.version}\n".encode())
+    for library in LIBRARIES:
+        try:
+            version = importlib.metadata.version(library)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{library} {version}\n".encode())
     engine = Path(__file__).resolve().parent
-    for label, folder in (("templates", templates), ("engine", engine)):
-        for path, rel in _files(folder):
-            if "__pycache__" not in rel.split("/"):
-                digest.update(f"{label}/{rel}\n".encode())
-                with open(path, "rb") as file:
-                    digest.update(hashlib.sha256(file.read()).digest())
+    from .features.map import leaflet_files   # the map module is large; most callers have it loaded
+    files = [(f"templates/{rel}", path) for path, rel in _files(templates)] + \
+            [(f"engine/{rel}", path) for path, rel in _files(engine)] + \
+            [(f"assets/{rel}", source) for source, rel in leaflet_files()]
+    for label, path in files:
+        if "__pycache__" not in label.split("/"):
+            digest.update(f"{label}\n".encode())
+            with open(path, "rb") as file:
+                digest.update(hashlib.sha256(file.read()).digest())
     return digest.hexdigest()

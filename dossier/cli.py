@@ -26,7 +26,7 @@ from pathlib import Path
 from . import diagnostics as fmt
 from .progress import Progress
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_SYSTEM = 0, 1, 2, 3   # system: the machine refused (disk full...)
 
 
 class UsageError(Exception):
@@ -147,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError):
             pass
         return 128 + 13   # as a shell reports a command ended by SIGPIPE
+    except OSError as e:   # the machine refused (a full disk, a name too long): said, with no traceback
+        where = f": {e.filename}" if e.filename else ""
+        print(f"dossier {args.command}: error: {e.strerror or e}{where}", file=sys.stderr)
+        return EXIT_SYSTEM
 
 
 def _schema(args) -> int:

@@ -32,3 +32,9 @@ class Progress:
             return
         self.stream.write(f"dossier: {stage} {what}in {seconds:.2f} s\n".replace("  ", " "))
         self.stream.flush()
+
+    def note(self, text: str) -> None:
+        """A line to say what the build is doing, when it may seem stuck (unless quiet)."""
+        if not self.quiet:
+            self.stream.write(f"dossier: {text}\n")
+            self.stream.flush()

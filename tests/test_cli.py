@@ -409,3 +409,24 @@ def test_a_reader_that_stops_reading_ends_the_output_quietly(clean):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_a_full_disk_is_an_error_of_the_machine_not_a_traceback(clean, tmp_path, capsys, monkeypatch):
+    from dossier.stages import write
+    def full(self, rel, data):
+        raise OSError(28, "No space left on device", str(self.tmp / rel))
+    monkeypatch.setattr(write.SiteWriter, "put", full)
+    monkeypatch.setattr(write.SiteWriter, "write", lambda self, rel, content: full(self, rel, content))
+    assert main(["build", "--content", ".", "--out", str(tmp_path / "site"), "--quiet"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("dossier build: error: No space left on device: ") and "Traceback" not in err
+    assert not (tmp_path / "site").exists() and not list(tmp_path.glob(".site.tmp-*"))   # nothing half-written
+
+
+def test_build_refuses_an_output_folder_that_holds_the_working_folder(clean, tmp_path, capsys, monkeypatch):
+    site = tmp_path / "site"
+    assert main(["build", "--content", str(clean), "--out", str(site), "--quiet"]) == 0
+    monkeypatch.chdir(site / "sources")
+    assert main(["build", "--content", str(clean), "--out", "..", "--force", "--quiet"]) == 1
+    assert "the output folder holds the working folder" in capsys.readouterr().err
+    assert (site / "sources/almanac.html").is_file()   # nothing replaced under the shell

@@ -71,3 +71,29 @@ def test_a_record_that_is_not_what_remember_writes_is_only_ignored(content, monk
     for known in (["not", "a", "dict"], {"entities/a.yaml": "x"}, {"entities/a.yaml": [1, 2, 3, 4, "zz"]}):
         assert cache.fingerprint(content, "engine", {}, known, {}) == expected
     assert cache.fingerprint(content, "engine", {}, {"entities/a.yaml": [0, 0, 0, 0, "00"]}, {}) == expected
+
+
+# --- what the engine is: an upgrade of a library it renders with is a new engine ------------------
+
+def test_the_engine_key_changes_with_a_library_version_python_or_a_copied_leaflet_file(monkeypatch, tmp_path):
+    from dossier.features import map as drawing
+    from dossier.stages.render import templates_dir
+    key = cache.engine_key(templates_dir(), False)
+    assert cache.engine_key(templates_dir(), False) == key   # stable
+
+    real_version = cache.importlib.metadata.version
+    monkeypatch.setattr(cache.importlib.metadata, "version",
+                        lambda name: "99.0" if name == "markdown-it-py" else real_version(name))
+    assert cache.engine_key(templates_dir(), False) != key
+    monkeypatch.undo()
+
+    monkeypatch.setattr(cache.sys, "version", "3.99.0 (another build)")
+    assert cache.engine_key(templates_dir(), False) != key
+    monkeypatch.undo()
+
+    files = drawing.leaflet_files()
+    edited = tmp_path / "leaflet.css"
+    edited.write_bytes(next(src for src, rel in files if rel == "leaflet/leaflet.css").read_bytes() + b"/* 1.9.4 */")
+    monkeypatch.setattr(drawing, "leaflet_files",
+                        lambda: [(edited if rel == "leaflet/leaflet.css" else src, rel) for src, rel in files])
+    assert cache.engine_key(templates_dir(), False) != key

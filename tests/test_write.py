@@ -390,3 +390,102 @@ def test_strict_build_past_github_pages_limits_fails(tmp_path, monkeypatch):
     assert sizes and all(d.severity == "error" for d in sizes)
     again = build(content, tmp_path / "site", strict=True)   # unchanged: the same outcome
     assert again.unchanged and again.diagnostics.errors
+
+
+# --- two builds at once (found by an outside review: the second deleted the first's folder) -------
+
+def test_a_second_build_of_the_same_content_waits_for_the_first(content, tmp_path):
+    import subprocess
+    import sys
+    out = tmp_path / "site"
+    with cache.one_build_at_a_time(content.root, lambda: None):   # a first build, holding the lock
+        second = subprocess.Popen([sys.executable, "-m", "dossier", "build", "--content", str(content.root),
+                                   "--out", str(out)], stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+        first_line = second.stderr.readline()
+        assert "waiting for another build of" in first_line
+        assert second.poll() is None and not out.exists()   # it waits, and has touched nothing
+    _, rest = second.communicate(timeout=120)
+    assert second.returncode == 0, rest
+    assert (out / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
+
+
+def test_the_temporary_folder_of_a_build_still_running_is_not_cleaned_away(tmp_path):
+    import subprocess
+    import sys
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = tmp_path / f".site.tmp-{other.pid}"
+        live.mkdir()
+        SiteWriter(tmp_path / "site").abort()
+        assert live.is_dir()   # another build's, writing into the same output from other content
+    finally:
+        other.kill()
+        other.wait()
+    SiteWriter(tmp_path / "site").abort()
+    assert not live.exists()   # its build is gone: a leftover, cleaned
+
+
+# --- what the user keeps in the site (found by an outside review: a build deleted a gh-pages .git) --
+
+def users_things(site):
+    (site / "CNAME").write_text("dossier.example.org\n", encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")
+    (site / ".git/objects").mkdir(parents=True)
+    (site / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="utf-8")
+
+
+def assert_users_things_kept(site):
+    assert (site / "CNAME").read_text(encoding="utf-8") == "dossier.example.org\n"
+    assert (site / ".nojekyll").is_file() and (site / ".git/objects").is_dir()
+    assert (site / ".git/HEAD").read_text(encoding="utf-8") == "ref: refs/heads/gh-pages\n"
+
+
+def test_hidden_entries_and_a_cname_in_the_site_outlive_every_kind_of_build(content, tmp_path):
+    from dossier.build import build
+    site = tmp_path / "site"
+    assert not build(content.root, site).diagnostics.errors
+    users_things(site)
+    assert build(content.root, site).unchanged            # they are not part of the site's record
+    (site / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="utf-8")   # a commit in the worktree
+    assert build(content.root, site).unchanged
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: Bob of [[ruritania]].\n")
+    updated = build(content.root, site)                   # in place
+    assert not updated.diagnostics.errors and 0 < updated.rendered < updated.pages
+    assert_users_things_kept(site)
+    assert not build(content.root, site, use_cache=False).diagnostics.errors   # a whole new site swapped in
+    assert_users_things_kept(site)
+    assert (site / "people/bob.html").is_file()
+
+
+def test_a_folder_holding_only_the_users_entries_may_be_built_into(tmp_path):
+    site = tmp_path / "site"
+    (site / ".git").mkdir(parents=True)
+    built_site(tmp_path, {"index.html": ""})
+    assert (site / ".git").is_dir() and (site / MARKER).is_file()
+
+
+def test_the_users_entries_left_aside_by_a_killed_build_are_given_back_by_the_next(tmp_path):
+    site = built_site(tmp_path, {"index.html": ""})
+    aside = tmp_path / ".site.tmp-999999999"   # no such process: a build killed after its swap
+    (aside / ".git").mkdir(parents=True)
+    (aside / "CNAME").write_text("x\n", encoding="utf-8")
+    (aside / "index.html").write_text("old\n", encoding="utf-8")
+    SiteWriter(site).abort()
+    assert (site / ".git").is_dir() and (site / "CNAME").read_text(encoding="utf-8") == "x\n"
+    assert not aside.exists()
+
+
+def test_an_output_folder_that_cannot_be_renamed_is_updated_file_by_file(tmp_path, monkeypatch):
+    from dossier.stages import write
+    site = built_site(tmp_path, {"index.html": "", "old.html": ""})
+    real_replace = os.replace
+
+    def mount_point(src, dst):   # a mount point: rename(2) says EBUSY
+        if os.fspath(src) == os.fspath(site):
+            raise OSError(16, "Device or resource busy")
+        return real_replace(src, dst)
+    monkeypatch.setattr(write, "exchange", lambda a, b: False)
+    monkeypatch.setattr(write.os, "replace", mount_point)
+    built_site(tmp_path, {"index.html": '<a href="new.html">new</a>', "new.html": ""})
+    assert sorted(p.name for p in site.iterdir()) == [MARKER, "index.html", "new.html"]
+    assert (site / MARKER).read_text(encoding="utf-8") == MARKER_TEXT

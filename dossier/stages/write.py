@@ -34,6 +34,7 @@ import sys
 from pathlib import Path
 from typing import AbstractSet, NamedTuple
 
+from ..cache import SITE_MARKER, users_entry
 from .verify import PageScan, resolve_link, scan_page
 
 
@@ -105,7 +106,7 @@ def _resolve_from_top(url: str, path: str, what: str) -> tuple[str | None, str |
     return problem, target, fragment
 
 
-MARKER = ".dossier-site"   # in every site we write: only such a folder is ever replaced
+MARKER = SITE_MARKER   # ".dossier-site", in every site we write: only such a folder is ever replaced
 MARKER_TEXT = "Built by dossier. This whole folder is replaced by the next build.\n"
 # The marker of a site being updated in place, until the last file is in: of another size than
 # MARKER_TEXT, so that no record of a whole site matches a site a build left half-updated.
@@ -119,7 +120,7 @@ def replaceable(out: Path) -> bool:
         return False
     if not out.exists():
         return True
-    return (out / MARKER).is_file() or not any(out.iterdir())
+    return (out / MARKER).is_file() or all(users_entry(entry.name) for entry in out.iterdir())
 
 
 class SiteWriter:
@@ -132,13 +133,18 @@ class SiteWriter:
                                   "choose an empty or new output folder"])
             raise WriteError([f"{out}: refusing to replace a folder that dossier did not build (no {MARKER} in it); "
                               "choose an empty or new output folder, or delete this one yourself"])
+        here = os.path.realpath(os.getcwd())
+        if here == str(self.out) or here.startswith(str(self.out).rstrip(os.sep) + os.sep):
+            raise WriteError([f"{out}: the output folder holds the working folder ({here}), which a build would "
+                              "replace under the shell's feet: run the build from outside it"])
         parent = self.out.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
             name = glob.escape(self.out.name)   # a name such as 'g*' matches only itself
             for pattern in (f".{name}.tmp-*", f".{name}.old-*"):
                 for stale in parent.glob(pattern):
-                    _remove(stale)
+                    if not _of_a_live_build(stale.name) and _give_back_users_entries(stale, self.out):
+                        _remove(stale)
             self.tmp = parent / f".{self.out.name}.tmp-{os.getpid()}"
             self.tmp.mkdir()
         except OSError as e:
@@ -311,15 +317,24 @@ class SiteWriter:
             self._swap()
 
     def _swap(self) -> None:
+        """The new site in place of the old, whole; the user's entries of the old (users_entry)
+        moved into the new. (A build killed before they are moved leaves them in its temporary
+        folder, and the next build moves them back before it removes that folder.)"""
         if not (self.out.exists() or self.out.is_symlink()):
             os.replace(self.tmp, self.out)
             return
         if exchange(self.tmp, self.out):
+            _give_back_users_entries(self.tmp, self.out)
             _remove(self.tmp)   # it now holds the previous site
             return
         old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-        os.replace(self.out, old)
+        try:
+            os.replace(self.out, old)
+        except OSError:   # a folder that cannot be renamed (a mount point): its files are replaced
+            self._update_in_place()
+            return
         os.replace(self.tmp, self.out)
+        _give_back_users_entries(old, self.out)
         _remove(old)
 
     def _update_in_place(self) -> None:
@@ -375,6 +390,8 @@ class SiteWriter:
             entries = list(scan)   # listed first: entries are deleted as we go
         for entry in entries:
             rel = prefix + entry.name
+            if not prefix and users_entry(entry.name):
+                continue
             if entry.is_dir(follow_symlinks=False):   # a link is a file here: deleted, never followed
                 if rel in folders:
                     self._remove_stale_in(entry.path, rel + "/", folders)
@@ -412,6 +429,47 @@ def _check_path(rel: str) -> None:
     """A site path is relative, POSIX, normalised and inside the site."""
     if posixpath.normpath(rel) != rel or rel.startswith(("/", "../")) or rel in (".", "..") or "\\" in rel:
         raise WriteError([f"{rel}: refused to write a path outside the site"])
+
+
+def users_entries(out: Path) -> list[str]:
+    """The names of the user's entries at the top of the output folder (kept by every build)."""
+    try:
+        return sorted(entry.name for entry in os.scandir(out) if users_entry(entry.name))
+    except OSError:
+        return []
+
+
+def _give_back_users_entries(folder: Path, out: Path) -> bool:
+    """Move the user's entries at the top of folder (a previous site set aside) into out, where
+    out has none of that name. True when none is left in folder, which may then be removed."""
+    if not folder.is_dir() or folder.is_symlink():
+        return True
+    left = False
+    for name in users_entries(folder):
+        try:
+            if not out.is_dir() or os.path.lexists(out / name):
+                raise FileExistsError(name)
+            os.replace(folder / name, out / name)
+        except OSError:
+            left = True
+    return not left
+
+
+def _of_a_live_build(name: str) -> bool:
+    """Whether a temporary folder or marker (.site.tmp-<pid>, .site.tmp-<pid>-marker,
+    .site.old-<pid>) belongs to a build still running in another process: a build into the same
+    output from another content folder (builds of one content folder wait for each other:
+    cache.one_build_at_a_time). Its folder is its own to remove."""
+    pid = name.rpartition(".tmp-" if ".tmp-" in name else ".old-")[2].removesuffix("-marker")
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # alive, another user's
+        return True
+    return True
 
 
 def _remove(path: Path) -> None:
