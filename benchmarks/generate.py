@@ -235,7 +235,8 @@ class Generator:
             c = self.cite_id()
             if r.random() < 0.25:
                 c += f", para. {r.randint(1, 20)}"
-            out.append(c)
+            if c not in out:   # a source cited twice at the same place is an error (duplicate-item)
+                out.append(c)
         return out
 
     def sentence(self, lo: int = 8, hi: int = 22) -> list[str]:
@@ -340,8 +341,9 @@ class Generator:
                 e.facts.append((label, self.fact_value(label), self.cites()))
             for _ in range(r.randint(1, 4)):
                 target = self.entities[r.randrange(n)]
-                if target.id != e.id:
-                    e.relations.append((r.choice(RELATION_TYPES), target.id, self.cites()))
+                type_, cites = r.choice(RELATION_TYPES), self.cites()
+                if target.id != e.id and (type_, target.id) not in {(t, i) for t, i, _ in e.relations}:
+                    e.relations.append((type_, target.id, cites))   # the same relation twice is an error
             self.kind_props(e)
 
     def fact_value(self, label: str) -> str:

@@ -229,7 +229,9 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
     else:   # updated in place: what was not moved in is as the check at the start found it
         state.output = cache.output_state_after(out, previous.output, writer.files, writer.moved)
     _hosting_limits(result.diagnostics, state.output, out, strict)
-    cache.save_state(cache.state_path(content, out), state)
+    unsaved = cache.save_state(cache.state_path(content, out), state)
+    if unsaved:   # a read-only checkout: say why every build will be a whole one
+        progress.note(f"the build's cache could not be saved ({unsaved}): the next build reads and renders everything again")
     result.state = state
     if key:
         cache.remember(cache.cache_dir(content), out, key, result.diagnostics.items, state.output, seen)

@@ -38,7 +38,7 @@ def cache_dir(content: Path) -> Path:
 
 @contextmanager
 def one_build_at_a_time(content: Path, waiting: Callable[[], None]):
-    """Hold the lock of builds of this content folder (.dossier-cache/build.lock) for the block:
+    """Hold the lock of builds of this content folder (in .dossier-cache/) for the block:
     two builds at once (`dossier serve` running while `dossier build` is typed) would read and
     write one saved state and one output folder together. The second waits for the first
     (waiting() is called first, to say so); the lock goes with the process that held it, however
@@ -54,7 +54,9 @@ def one_build_at_a_time(content: Path, waiting: Callable[[], None]):
             raise FileNotFoundError(content)
         folder = cache_dir(content)
         folder.mkdir(exist_ok=True)
-        fd = os.open(folder / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        # One lock per content folder (the cache folder is shared by the content folders beside it).
+        which = hashlib.sha256(str(content.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        fd = os.open(folder / f"content-{which}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
         yield
         return
@@ -282,15 +284,16 @@ def _verified(secret: bytes, data: bytes) -> bytes | None:
     return payload
 
 
-def save_state(path: Path, state) -> None:
+def save_state(path: Path, state) -> str | None:
     """Save a build's state: a main file and shards of its large parts. A shard whose entries are
     all the very objects the previous state was loaded with is not written again, so a build
     after a small edit writes a few shards, not the whole state. Best effort, like remember:
     a state that cannot be written only makes the next build slower. Once saved, the state is
-    as load_state would read it back, so a process that keeps it can build on it again."""
+    as load_state would read it back, so a process that keeps it can build on it again. Returns
+    why it could not be saved, or None."""
     secret = _secret()
     if secret is None:
-        return
+        return "no key to sign it with could be made in the user's cache folder"
     previous = getattr(state, "shards", None) or {}
     names, kept, loaded = {}, {}, {}
     try:
@@ -323,11 +326,13 @@ def save_state(path: Path, state) -> None:
             if stale.name not in wanted:
                 stale.unlink(missing_ok=True)
         _forget_old_states(path.parent)
-    except OSError:
+    except OSError as e:
         state.shards = {}   # what is on disk is unknown: the next save writes every shard
+        return f"{path.parent}: {e.strerror or e}"
     finally:
         for part, value in kept.items():
             setattr(state, part, value)
+    return None
 
 
 KEEP_STATES = 4   # output folders whose state is kept (the oldest go first)
@@ -387,13 +392,16 @@ def load_state(path: Path):
 
 # The libraries whose work is in the site (the HTML they render, the YAML they read, the Leaflet files
 # copied): an upgrade of one changes pages that no content change would render again.
-LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "mdit-py-plugins", "PyYAML", "XStatic-Leaflet")
+LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "mdit-py-plugins", "mdurl", "PyYAML", "XStatic-Leaflet")
 
 
 def engine_key(templates: Path, strict: bool) -> str:
     """A hash of the engine's code, its templates, the Python and libraries it runs with, the Leaflet
-    files it copies, and the options that change every page."""
-    digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict}\n{sys.version}\n".encode())
+    files it copies, and the options that change every page (the umask too: a site updated in place
+    would keep files of the last umask beside files of this one)."""
+    mask = os.umask(0o022)
+    os.umask(mask)   # read back as it was: what the files written get, and a site's kept files keep
+    digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict} umask {mask:o}\n{sys.version}\n".encode())
     for library in LIBRARIES:
         try:
             version = importlib.metadata.version(library)

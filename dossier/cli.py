@@ -203,10 +203,7 @@ def _build_or_check(args) -> int:
         result = check(content, args.strict, progress)
     else:
         out = Path(args.out)
-        if out.resolve() == content.resolve() or content.resolve() in out.resolve().parents:
-            raise UsageError(f"the output folder {out} must not be inside the content folder")
-        if out.resolve() in content.resolve().parents:
-            raise UsageError(f"the output folder {out} holds the content folder: each build replaces the whole output folder")
+        _apart(out, content)
         result = build(content, out, args.strict, use_cache=not args.force, progress=progress,
                        base_url=_base_url(args.base_url))
     items = result.diagnostics.sorted()
@@ -229,6 +226,15 @@ def _build_or_check(args) -> int:
     return EXIT_CONTENT if result.diagnostics.errors else EXIT_OK
 
 
+def _apart(out: Path, content: Path) -> None:
+    """The output folder and the content folder may not hold one another: a build replaces the
+    output folder, so a content folder inside it (even a hidden one, such as .content) would go."""
+    if out.resolve() == content.resolve() or content.resolve() in out.resolve().parents:
+        raise UsageError(f"the output folder {out} must not be inside the content folder")
+    if out.resolve() in content.resolve().parents:
+        raise UsageError(f"the output folder {out} holds the content folder: each build replaces the whole output folder")
+
+
 def _serve(args) -> int:
     from .serve import serve
     content = Path(args.content)
@@ -237,8 +243,8 @@ def _serve(args) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number")
     out = Path(args.out) if args.out else None
-    if out and (out.resolve() == content.resolve() or content.resolve() in out.resolve().parents):
-        raise UsageError(f"the output folder {out} must not be inside the content folder")
+    if out:
+        _apart(out, content)
     try:
         return serve(content, args.port, out)
     except OSError as e:

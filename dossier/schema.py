@@ -22,6 +22,7 @@ from .yamlload import pos
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
 ID_MAX = 80
+_LINK_OR_CITE = re.compile(r"\[\[[^\[\]\n]+\]\]|\[@[^\[\]\n]+\]")   # as Markdown fields have them
 DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)   # fullmatch: nothing around it
 DATE_JSON_PATTERN = r"^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 
@@ -64,6 +65,10 @@ class Ctx:
     def error(self, node: Node, code: str, message: str) -> None:
         line, col = pos(node)
         self.diags.error(code, message, self.path, line + self.line_offset, col)
+
+    def warning(self, node: Node, code: str, message: str) -> None:
+        line, col = pos(node)
+        self.diags.warning(code, message, self.path, line + self.line_offset, col)
 
     def error_at(self, value, code: str, message: str) -> None:
         """An error at a converted value that remembers its position (LStr, LList, LDict)."""
@@ -139,6 +144,7 @@ class Text(Type):
     max_len: int = 10_000
     pattern: str | None = None
     pattern_hint: str = ""
+    plain = True   # shown as written (a [[link]] in it is told: see convert); not a dataclass field
 
     def __post_init__(self):
         self._pattern = re.compile(self.pattern) if self.pattern else None
@@ -156,6 +162,10 @@ class Text(Type):
         if self._pattern and not self._pattern.match(value):
             ctx.error(node, "format", f"expected {self.describe()}, found {_q(value)}")
             return INVALID
+        if self.plain and ("[[" in value or "[@" in value) and _LINK_OR_CITE.search(value):
+            ctx.warning(node, "plain-text-link", f"{_q(value)} is shown as written: this value is plain text, and "
+                        "[[id]] links and [@source] citations are read only in Markdown (summary, note, a page's or "
+                        "a source's text); link in a note beside it, and cite with 'cite'")
         return lstr(value.strip() if not node.style else value, node)
 
     def json_schema(self):
@@ -189,6 +199,7 @@ class Url(Text):
 
 class Markdown(Text):
     """Markdown text; kept with its position so links inside it can be located."""
+    plain = False
 
     def __init__(self, max_len: int = 200_000):
         super().__init__(max_len=max_len)
@@ -354,6 +365,8 @@ def _impossible_date(year: int, month: int, day: int) -> str:
         return "there is no year 0"
     if not 1 <= month <= 12:
         return f"there is no month {month:02d}"
+    if day == 0:
+        return "there is no day 00"
     days = calendar.monthrange(year, month)[1]
     return f"{MONTHS[month - 1]} {year} has {days} days"
 

@@ -200,10 +200,16 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
 
     if context in ("while parsing a flow sequence", "while parsing a flow mapping") and context_mark is not None:
         opening = _mark_index(text, context_mark)
-        if "\n" in text[opening:at]:   # the error is on a later line: the bracket was left open
+        if "\n" in text[opening:at] and not _closes(text, opening):   # on a later line, and never closed
             bracket, closer = ("[", "]") if "sequence" in context else ("{", "}")
             return (f"the '{bracket}' here is not closed on its line: add the closing '{closer}', or, if the value is "
                     "text, put the whole value in quotes", *_line_col(text, opening))
+
+    ch = text[at:at + 1]
+    if ch == ":" and (problem.startswith("mapping values are not allowed") or "did not find expected ','" in problem):
+        return ("this ': ' reads as the start of a key, inside a value: if it is part of the text, put the whole "
+                "value in quotes or write it as a block ('key: |' and the text on the next lines, indented); "
+                "if it is a key, put it on a line of its own, indented as its neighbours", *_line_col(text, at))
 
     line_start = text.rfind("\n", 0, at) + 1
     flow = _FLOW_VALUE.match(text, line_start)
@@ -214,14 +220,9 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
                 "whole value in quotes or write it as a block ('key: |' and the text on the next lines, indented)",
                 *_line_col(text, flow.start(1)))
 
-    ch = text[at:at + 1]
     if "cannot start any token" in problem and ch in ("`", "@"):
         return (f"a plain value cannot start with '{ch}' (YAML reserves it): put the whole value in quotes "
                 "or write it as a block ('key: |' and the text on the next lines, indented)", *_line_col(text, at))
-    if problem.startswith("mapping values are not allowed") and ch == ":":
-        return ("this ': ' reads as the start of a key, inside a value: if it is part of the text, put the whole "
-                "value in quotes or write it as a block ('key: |' and the text on the next lines, indented); "
-                "if it is a key, put it on a line of its own, indented as its neighbours", *_line_col(text, at))
     if ch == "\t":
         message += " (a tab: YAML indents with spaces only)"
     if _has_yaml_breaks(text):
@@ -229,14 +230,45 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
     return message, mark.line + 1, mark.column + 1
 
 
-_KEY_LINE = re.compile(r"\n[ \t]*(?:-[ \t]+)?[^\s:#'\"-][^:\n]*:(?:[ \t]|$)", re.M)
+_KEY_LINE = re.compile(r"\n[ \t]*(?:-[ \t]+)?[a-z_]+:(?:[ \t]|$)", re.M)   # our keys: lower case and _
+
+
+def _closes(text: str, opening: int) -> bool:
+    """Whether the bracket at opening is closed further on: brackets counted outside quoted values
+    and comments (a plain value in a list or mapping written with brackets cannot hold one)."""
+    depth, i, n = 0, opening, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return True
+        elif ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "'":
+            i = text.find("'", i + 1)
+            while i != -1 and text.startswith("''", i):
+                i = text.find("'", i + 2)
+            if i == -1:
+                return False
+        elif ch == "#" and text[i - 1] in " \t\n":
+            i = text.find("\n", i)
+            if i == -1:
+                return False
+        i += 1
+    return False
 
 
 def _runaway_quote(text: str, at: int) -> tuple[int, int] | None:
     """(where it opens, where it closes) of a quoted value that runs over a line break before the
     error at `at`: a quote left open reads on to the next quote character, and the error comes
     lines later, far from the line to mend. Taken for the cause when it swallowed a line that
-    reads as a key ('  role: ', '- label: '): a quoted text that really spans lines seldom holds one."""
+    reads as a key of the format ('  role: ', '- label: '): a quoted text that really spans lines
+    seldom holds one (prose has 'Note: ', capitalised)."""
     if '"' not in text and "'" not in text:
         return None
     try:
@@ -244,9 +276,10 @@ def _runaway_quote(text: str, at: int) -> tuple[int, int] | None:
             if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") \
                     and token.start_mark.line != token.end_mark.line:
                 opening, closing = _mark_index(text, token.start_mark), _mark_index(text, token.end_mark) - 1
-                if opening < at and _KEY_LINE.search(text, opening, closing):
+                if opening >= at:
+                    return None
+                if _KEY_LINE.search(text, opening, closing):
                     return opening, closing
-                return None
     except yaml.YAMLError:
         pass
     return None
@@ -321,14 +354,16 @@ def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> N
     return root
 
 
-_COMMENT_AFTER = re.compile(r"[ \t]#")   # one blank: a comment meant as one has two (yamllint asks for them)
+# One blank, then '#' and a character that is not one: '# cm' after a value reads as a comment
+# meant as one; '#1234' as part of the value ('Decree #1234'). Two blanks before are a comment too.
+_COMMENT_AFTER = re.compile(r"[ \t]#(?=\S)")
 
 
 def _warn_cut_values(root: Node, text: str, path: str, diags: Diagnostics, line_offset: int) -> None:
-    """Warn of a comment one blank after a plain value: YAML ends the value at ' #', so
-    'value: Decree #1234 of 2024' is the value 'Decree' and the comment '#1234 of 2024', and the page
-    would show 'Decree' without a word. A comment written as one, two blanks or more after the value
-    ('role: Minister   # ...', as `dossier new` writes them), or on a line of its own, is not warned of."""
+    """Warn of a comment that reads as part of the plain value before it: YAML ends the value at
+    ' #', so 'value: Decree #1234 of 2024' is the value 'Decree' and the comment '#1234 of 2024', and
+    the page would show 'Decree' without a word. A comment written as one ('value: 170 # cm', two
+    blanks before it as `dossier new` writes them, or a line of its own) is not warned of."""
     cut, stack = [], [root]
     while stack:
         node = stack.pop()
@@ -346,7 +381,7 @@ def _warn_cut_values(root: Node, text: str, path: str, diags: Diagnostics, line_
         left_out = text[at:line_end if line_end != -1 else len(text)].rstrip()
         diags.warning("yaml-comment", f"' #' starts a comment, so this value ends before it ({_short(value)}) and "
                       f"{_short(left_out)} is left out: if it belongs to the value, put the whole value in quotes; "
-                      "if it is a comment, put two spaces before the '#'", path, line + line_offset, col)
+                      "if it is a comment, put a space after the '#'", path, line + line_offset, col)
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -430,3 +430,27 @@ def test_build_refuses_an_output_folder_that_holds_the_working_folder(clean, tmp
     assert main(["build", "--content", str(clean), "--out", "..", "--force", "--quiet"]) == 1
     assert "the output folder holds the working folder" in capsys.readouterr().err
     assert (site / "sources/almanac.html").is_file()   # nothing replaced under the shell
+
+
+def test_a_cache_that_cannot_be_saved_is_said_not_silently_skipped(clean, tmp_path, monkeypatch):
+    import io
+    from dossier import cache
+    from dossier.build import build
+    from dossier.progress import Progress
+    def read_only(path, data):
+        raise PermissionError(13, "Permission denied", str(path))
+    monkeypatch.setattr(cache, "_write_atomic", read_only)
+    said = io.StringIO()
+    assert not build(clean, tmp_path / "site", progress=Progress(said)).diagnostics.errors
+    assert "dossier: the build's cache could not be saved (" in said.getvalue()
+    assert "Permission denied): the next build reads and renders everything again" in said.getvalue()
+    assert (tmp_path / "site/index.html").is_file()
+
+
+def test_serve_refuses_an_output_folder_that_holds_the_content_as_build_does(tmp_path, capsys, monkeypatch):
+    write(tmp_path, "proj/.content/dossier.yaml", "title: T\n")   # a folder of only hidden entries may be built into
+    monkeypatch.chdir(tmp_path)
+    for command in ("build", "serve"):
+        assert main([command, "--content", "proj/.content", "--out", "proj", *(["--port", "0"] * (command == "serve"))]) == 2
+        assert "the output folder proj holds the content folder" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "proj").iterdir()) == [".content"]

@@ -470,7 +470,7 @@ def test_an_empty_coordinate_is_a_missing_one(content, location, expected):
 
 @pytest.mark.parametrize("date, why", [("2024-02-30", "February 2024 has 29 days"), ("2025-02-29", "February 2025 has 28 days"),
                                        ("2025-13", "there is no month 13"), ("2025-00-10", "there is no month 00"),
-                                       ("2025-04-31", "April 2025 has 30 days")])
+                                       ("2025-04-31", "April 2025 has 30 days"), ("2025-04-00", "there is no day 00")])
 def test_an_impossible_date_says_why(content, date, why):
     content.write("entities/events/e.yaml", f"name: E\ndate: {date}\nparticipants: [ada-example]\n")
     assert f"entities/events/e.yaml:2:7: error: '{date}' is not a valid date: {why} [date]" in content.errors()
@@ -495,3 +495,27 @@ def test_an_annotation_is_told_of_its_quote_and_status_where_they_are_written(co
     assert [e for e in content.errors() if e.startswith("sources/s.md")] == [
         "sources/s.md:5:12: error: annotation a-1: quote 'the tunnel' is not in the text [quote-not-found]",
         "sources/s.md:7:5: error: 'status' is for claims only (kind: claim) [status]"]
+
+
+def test_a_link_or_citation_in_a_plain_text_value_is_told_it_is_shown_as_written(content):
+    content.write("entities/people/bob.yaml", 'name: Bob\nrole: "Mayor of [[ruritania]]"\nsummary: Bob of [[ruritania]].\n'
+                  'facts:\n  - {label: Born, value: "1970 [@almanac]", note: "See [[ada-example]].", cite: [almanac]}\n')
+    warned = [m for m in content.messages() if "plain-text-link" in m]
+    assert [m.split(": warning: ")[0] for m in warned] == ["entities/people/bob.yaml:2:7", "entities/people/bob.yaml:5:26"]
+    assert warned[0].endswith("'Mayor of [[ruritania]]' is shown as written: this value is plain text, and [[id]] links and "
+                              "[@source] citations are read only in Markdown (summary, note, a page's or a source's text); "
+                              "link in a note beside it, and cite with 'cite' [plain-text-link]")
+
+
+def test_a_hash_that_cuts_a_value_short_is_warned_of_and_a_comment_written_as_one_is_not(content):
+    content.write("entities/people/bob.yaml", 'name: Bob #2\nrole: Mayor # of the town, a comment\n'
+                  'country: ruritania  #the country\nfacts:\n  - label: Decree\n    value: Decree #1234 of 2024\n'
+                  '    cite: [almanac]\n')
+    warned = [m for m in content.messages() if "[yaml-comment]" in m]
+    assert warned == [
+        "entities/people/bob.yaml:1:11: warning: ' #' starts a comment, so this value ends before it ('Bob') and '#2' "
+        "is left out: if it belongs to the value, put the whole value in quotes; if it is a comment, put a space "
+        "after the '#' [yaml-comment]",
+        "entities/people/bob.yaml:6:19: warning: ' #' starts a comment, so this value ends before it ('Decree') and "
+        "'#1234 of 2024' is left out: if it belongs to the value, put the whole value in quotes; if it is a comment, "
+        "put a space after the '#' [yaml-comment]"]

@@ -97,3 +97,14 @@ def test_the_engine_key_changes_with_a_library_version_python_or_a_copied_leafle
     monkeypatch.setattr(drawing, "leaflet_files",
                         lambda: [(edited if rel == "leaflet/leaflet.css" else src, rel) for src, rel in files])
     assert cache.engine_key(templates_dir(), False) != key
+
+
+def test_a_build_under_another_umask_is_another_engine_so_no_file_keeps_the_last_ones_mode():
+    from dossier.stages.render import templates_dir
+    before = os.umask(0o077)
+    try:
+        private = cache.engine_key(templates_dir(), False)
+        os.umask(0o022)
+        assert cache.engine_key(templates_dir(), False) != private
+    finally:
+        os.umask(before)

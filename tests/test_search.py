@@ -105,7 +105,7 @@ def doc(url, kind="person", **fields) -> Doc:
 # Texts that tokenizers get wrong: folding, scripts without spaces, Hangul, compatibility forms.
 TRICKY = ["The bridge of the Tumen", "Vladimir Putin", "Владимир Владимирович ПУТИН", "블라디미르 푸틴", "Tŭmangang", "ﬁle ① Ⅻ",
           unicodedata.normalize("NFD", "Tŭmangang 두만강"), "圖們江大橋 2025年4月", "トウモンコウ", "𠀀𠀁 x",
-          "İstanbul ΟΔΟΣ ß", "Kim's road_bridge (2024-06-19)", "Ji'an O’Brien x＇y 'q' 북'러 a'b'c", "हिन्दी العربية עברית", "ㄱㄴ ᄀ", "ǅemal"]
+          "İstanbul ΟΔΟΣ ß", "Kim's road_bridge (2024-06-19)", "Ji'an O’Brien x＇y 'q' 북'러 a'b'c Ji‘an's I'll we’re rock'n'roll", "हिन्दी العربية עברית", "ㄱㄴ ᄀ", "ǅemal"]
 
 
 def test_case_and_accents_are_folded():
@@ -150,8 +150,12 @@ def test_words_are_split_on_anything_but_letters_and_digits():
 
 def test_a_word_with_apostrophes_is_also_a_term_without_them():
     assert tokenize("Ji'an and O’Brien") == ["ji", "an", "and", "o", "brien", "jian", "obrien"]
-    assert tokenize("Kim＇s 'quoted'") == ["kim", "s", "quoted", "kims"]   # a fullwidth apostrophe folds to one
-    assert tokenize("북'러") == ["북", "러"]                                  # not in Hangul, Han or kana
+    assert tokenize("Ji‘an＇s 'quoted'") == ["ji", "an", "s", "quoted", "jian"]   # ‘ and a fullwidth ' too
+    assert tokenize("북'러") == ["북", "러"]                                        # not in Hangul, Han or kana
+
+
+def test_a_contraction_joins_nothing():
+    assert tokenize("I'll Kim's we're can't") == ["i", "ll", "kim", "s", "we", "re", "can", "t"]
 
 
 def _words_reference(text: str) -> list[str]:

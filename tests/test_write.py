@@ -480,12 +480,39 @@ def test_an_output_folder_that_cannot_be_renamed_is_updated_file_by_file(tmp_pat
     site = built_site(tmp_path, {"index.html": "", "old.html": ""})
     real_replace = os.replace
 
-    def mount_point(src, dst):   # a mount point: rename(2) says EBUSY
-        if os.fspath(src) == os.fspath(site):
+    def mount_point(src, dst):   # a mount point: rename(2) says EBUSY, and EXDEV into it from beside it
+        src, dst = os.fspath(src), os.fspath(dst)
+        if src == os.fspath(site):
             raise OSError(16, "Device or resource busy")
+        inside = os.fspath(site) + os.sep
+        if dst.startswith(inside) and not src.startswith(inside):
+            raise OSError(18, "Invalid cross-device link")
         return real_replace(src, dst)
     monkeypatch.setattr(write, "exchange", lambda a, b: False)
     monkeypatch.setattr(write.os, "replace", mount_point)
     built_site(tmp_path, {"index.html": '<a href="new.html">new</a>', "new.html": ""})
     assert sorted(p.name for p in site.iterdir()) == [MARKER, "index.html", "new.html"]
     assert (site / MARKER).read_text(encoding="utf-8") == MARKER_TEXT
+
+
+
+def test_a_site_left_aside_by_a_swap_stopped_halfway_is_put_back_before_anything_else(tmp_path, monkeypatch):
+    """Where the system cannot exchange two folders, a swap is two renames: a build killed between
+    them leaves no site in place and the previous one aside, with the user's entries in it."""
+    site = built_site(tmp_path, {"index.html": ""})
+    (site / ".git").mkdir()
+    aside = tmp_path / ".site.old-999999999"   # no such process
+    os.replace(site, aside)
+    SiteWriter(site).abort()
+    assert (site / "index.html").is_file() and (site / ".git").is_dir() and not aside.exists()
+
+
+def test_builds_of_two_content_folders_side_by_side_do_not_wait_for_each_other(tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"   # their caches share .dossier-cache/
+    first.mkdir()
+    second.mkdir()
+    def waiting():   # raise rather than wait: a lock shared by both would wait here for ever
+        raise AssertionError("the build of one content folder waited for the other's")
+    with cache.one_build_at_a_time(first, waiting):
+        with cache.one_build_at_a_time(second, waiting):
+            pass

@@ -156,7 +156,7 @@ def _tokens(text: str) -> tuple[list[str], bool]:
     """tokenize(text), and whether a token may be Hangul (and so index its suffixes too)."""
     spaced = _spaced(text)
     words = spaced.split()
-    if "'" in text or "’" in text or "＇" in text:   # the characters that fold to an apostrophe
+    if "'" in text or "’" in text or "‘" in text or "＇" in text:   # and what folds to one
         words += _joined(text)
     if spaced.isascii() or not _EAST_ASIAN.search(spaced):
         return words, False
@@ -164,13 +164,23 @@ def _tokens(text: str) -> tuple[list[str], bool]:
 
 
 # A word written with apostrophes (Ji'an, O’Brien) is also a term without them, after its parts:
-# readers type "jian". Not in Han, kana or Hangul, which have no such words.
-_APOSTROPHED = re.compile(r"[^\W_]+(?:['’][^\W_]+)+")
+# readers type "jian". An English ending after the last one is left out first (Ji'an's is "jian"),
+# so that a contraction joins nothing: I'll is not "ill", we're not "were". Not in Han, kana or
+# Hangul, which have no such words.
+_APOSTROPHED = re.compile(r"[^\W_]+(?:['’‘][^\W_]+)+")
+_APOSTROPHE = re.compile(r"['’‘]")
+_CONTRACTED = frozenset({"s", "t", "d", "m", "ll", "re", "ve"})
 
 
 def _joined(text: str) -> list[str]:
-    return [m.replace("'", "").replace("’", "") for m in _APOSTROPHED.findall(fold(text))
-            if not _EAST_ASIAN.search(m)]
+    out = []
+    for word in _APOSTROPHED.findall(fold(text)):
+        parts = _APOSTROPHE.split(word)
+        if parts[-1] in _CONTRACTED:
+            parts.pop()
+        if len(parts) > 1 and not _EAST_ASIAN.search(word):
+            out.append("".join(parts))
+    return out
 
 
 @lru_cache(maxsize=1 << 16)

@@ -26,6 +26,7 @@ path is claimed once, here, and its links recorded, to be verified against the w
 from __future__ import annotations
 
 import ctypes
+import errno
 import glob
 import os
 import posixpath
@@ -141,6 +142,13 @@ class SiteWriter:
         try:
             parent.mkdir(parents=True, exist_ok=True)
             name = glob.escape(self.out.name)   # a name such as 'g*' matches only itself
+            if not os.path.lexists(self.out):
+                # A build stopped between the two renames of a swap (where the system cannot
+                # exchange) left the previous site aside and none in place: put it back first.
+                for aside in sorted(parent.glob(f".{name}.old-*")):
+                    if aside.is_dir() and not aside.is_symlink() and not _of_a_live_build(aside.name):
+                        os.replace(aside, self.out)
+                        break
             for pattern in (f".{name}.tmp-*", f".{name}.old-*"):
                 for stale in parent.glob(pattern):
                     if not _of_a_live_build(stale.name) and _give_back_users_entries(stale, self.out):
@@ -366,7 +374,7 @@ class SiteWriter:
         marker = self._updating_marker()
         with open(marker, "w", encoding="utf-8") as file:
             file.write(UPDATING_TEXT)
-        os.replace(marker, os.path.join(self.out, MARKER))
+        _replace_into(marker, os.path.join(self.out, MARKER))
 
     def _updating_marker(self) -> str:
         """Beside the temporary folder, never in it (a site path could have any name); a file
@@ -407,7 +415,7 @@ class SiteWriter:
         if folder not in made:
             os.makedirs(os.path.join(self.out, folder), exist_ok=True)
             made.add(folder)
-        os.replace(os.path.join(self.tmp, rel), os.path.join(self.out, rel))
+        _replace_into(os.path.join(self.tmp, rel), os.path.join(self.out, rel))
         self.moved.append(rel)
 
     def abort(self) -> None:
@@ -429,6 +437,21 @@ def _check_path(rel: str) -> None:
     """A site path is relative, POSIX, normalised and inside the site."""
     if posixpath.normpath(rel) != rel or rel.startswith(("/", "../")) or rel in (".", "..") or "\\" in rel:
         raise WriteError([f"{rel}: refused to write a path outside the site"])
+
+
+def _replace_into(source: str, target: str) -> None:
+    """os.replace, or, when target is on another file system than the temporary folder beside it
+    (the output folder is a mount point), a copy beside target that then replaces it: atomic
+    either way, for a reader of target."""
+    try:
+        os.replace(source, target)
+    except OSError as e:
+        if e.errno != errno.EXDEV:
+            raise
+        beside = f"{target}.dossier-{os.getpid()}"
+        shutil.copyfile(source, beside)
+        os.replace(beside, target)
+        os.unlink(source)
 
 
 def users_entries(out: Path) -> list[str]:

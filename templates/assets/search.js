@@ -21,7 +21,8 @@
   const WORD = /[\p{L}\p{N}]+/gu;           // Python's [^\W_]
   const SHOWN_WORD = /[\p{L}\p{N}\p{M}]+/gu; // a word of the original text, marks included
   const MARKS = /\p{Mn}/gu;
-  const APOSTROPHED = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)+/gu;
+  const APOSTROPHED = /[\p{L}\p{N}]+(?:['’‘][\p{L}\p{N}]+)+/gu;
+  const CONTRACTED = new Set(['s', 't', 'd', 'm', 'll', 're', 've']);  // English endings: I'll is not "ill"
   const PAGE = 20;                           // results drawn at once (drawing costs more than searching)
   // Letters the last word needs before it is searched as a prefix: one or two letters would match
   // most of a large index, which takes too long (measured: docs/search.md).
@@ -73,14 +74,19 @@
           }
         }
       }
-      return /['’]/.test(folded) ? joinedAt(folded, out) : out;
+      return /['’‘]/.test(folded) ? joinedAt(folded, out) : out;
     }
 
     /* Words written with apostrophes (Ji'an, O’Brien), as terms without them (search.py's _joined),
-     * after the other terms; never in Han, kana or Hangul. */
+     * after the other terms, an English ending after the last one left out (Ji'an's is "jian";
+     * I'll joins nothing); never in Han, kana or Hangul. */
     function joinedAt(folded, out) {
       for (const m of folded.matchAll(APOSTROPHED)) {
-        if (!eastAsian.test(m[0])) out.push({ term: m[0].replace(/['’]/g, ''), start: m.index, end: m.index + m[0].length });
+        const parts = m[0].split(/['’‘]/);
+        if (CONTRACTED.has(parts[parts.length - 1])) parts.pop();
+        if (parts.length > 1 && !eastAsian.test(m[0])) {
+          out.push({ term: parts.join(''), start: m.index, end: m.index + m[0].length });
+        }
       }
       return out;
     }
