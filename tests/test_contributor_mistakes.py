@@ -519,3 +519,17 @@ def test_a_hash_that_cuts_a_value_short_is_warned_of_and_a_comment_written_as_on
         "entities/people/bob.yaml:6:19: warning: ' #' starts a comment, so this value ends before it ('Decree') and "
         "'#1234 of 2024' is left out: if it belongs to the value, put the whole value in quotes; if it is a comment, "
         "put a space after the '#' [yaml-comment]"]
+
+
+def test_a_file_with_only_warnings_is_loaded_and_published(content, tmp_path):
+    """A warning while reading a file (yaml-comment) counted as a failure to load: the page was
+    left out without a word, and a page linking to it failed the build (an outside review)."""
+    content.write("entities/people/bob.yaml", "name: Bob\nrole: Mayor #2 of the town\nsummary: Bob of [[ruritania]].\n"
+                  "facts:\n  - {label: Title, value: \"[[not-a-link]]\", cite: [almanac]}\n")
+    content.write("entities/people/carl.yaml", "name: Carl\nsummary: Carl met [[bob]].\n")
+    result = content.build(tmp_path / "site")
+    assert not result.diagnostics.errors
+    assert {d.code for d in result.diagnostics.warnings if "bob.yaml" in d.path} == {"yaml-comment", "plain-text-link"}
+    page = (tmp_path / "site/people/bob.html").read_text(encoding="utf-8")
+    assert "Mayor" in page and "[[not-a-link]]" in page
+    assert 'href="../people/bob.html"' in (tmp_path / "site/people/carl.html").read_text(encoding="utf-8")

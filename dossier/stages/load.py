@@ -379,11 +379,16 @@ def read_raw(job: FileJob, diags: Diagnostics, data: bytes | None = None) -> Raw
         return RawFile(job.shown, "layer", None, job.id, None, text, ok=job.name_ok)
     if job.role in ("dossier", "entity"):
         node = compose(text, job.shown, diags)
-        return RawFile(job.shown, job.role, job.kind, job.id, node, ok=job.name_ok and len(diags.items) == before)
+        return RawFile(job.shown, job.role, job.kind, job.id, node, ok=job.name_ok and _no_error_since(diags, before))
     split = split_front_matter(text, job.shown, diags)
     if split is None:
         return RawFile(job.shown, job.role, None, job.id, None, ok=False)
     front, body, body_line = split
     _refuse_controls(body, body_line, job.shown, diags)
     node = compose(front, job.shown, diags, line_offset=1)
-    return RawFile(job.shown, job.role, None, job.id, node, body, body_line, ok=job.name_ok and len(diags.items) == before)
+    return RawFile(job.shown, job.role, None, job.id, node, body, body_line, ok=job.name_ok and _no_error_since(diags, before))
+
+
+def _no_error_since(diags: Diagnostics, before: int) -> bool:
+    """Whether reading the file added no error (a warning, such as yaml-comment, leaves it loaded)."""
+    return not any(d.severity == "error" for d in diags.items[before:])
