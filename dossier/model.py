@@ -129,6 +129,11 @@ class Source:
     def name(self) -> str:
         return self.meta["title"]
 
+    @property
+    def source_type(self) -> str:
+        """Its `type`, or what it is when none is given: an article if it has text, else a reference."""
+        return str(self.meta.get("type") or ("article" if self.body.strip() else "reference"))
+
     kind = "source"
 
 

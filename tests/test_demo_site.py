@@ -286,3 +286,24 @@ def test_an_entity_lists_each_of_its_events_once(content, tmp_path):
     assert not content.build(out).diagnostics.errors
     page = soup(out, "people/ada-example.html")
     assert [a.get_text() for a in page.select(".events a")].count("Summit") == 1
+
+
+def test_the_json_export_keeps_a_relations_note(site):
+    import json
+    data = json.loads((site / "data" / "dossier.json").read_text(encoding="utf-8"))
+    bridge = next(e for e in data["entities"] if e["id"] == "tumen-road-bridge")
+    built_by = next(r for r in bridge["relations"] if r["type"] == "built-by")
+    assert built_by["note"] == "Sole contractor named by a Russian government order."
+
+
+def test_a_source_without_a_type_is_an_article_with_text_and_a_reference_without_in_page_and_export(content, tmp_path):
+    import json
+    content.write("sources/bare.md", "---\ntitle: Bare\naccessed: 2026-01-01\n---\n")
+    content.write("sources/told.md", "---\ntitle: Told\naccessed: 2026-01-01\n---\nSome text about [[ada-example]].\n")
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: See [@bare] and [@told].\n")
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    items = {item["id"]: item for item in json.loads((out / "data/sources.csl.json").read_text(encoding="utf-8"))}
+    assert items["bare"]["type"] == "entry-encyclopedia" and items["told"]["type"] == "article-newspaper"
+    assert '<span class="badge kind-source">Reference</span>' in (out / "sources/bare.html").read_text(encoding="utf-8")
+    assert '<span class="badge kind-source">Article</span>' in (out / "sources/told.html").read_text(encoding="utf-8")

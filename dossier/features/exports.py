@@ -76,7 +76,8 @@ def entity_record(e) -> dict:
     if e.facts:
         out["facts"] = [{"label": f.label, "value": f.value, "cite": _cites(f.cite), **({"note": str(f.note)} if f.note else {})} for f in e.facts]
     if e.relations:
-        out["relations"] = [{"type": r.type, "target": r.target, "cite": _cites(r.cite), **({"date": str(r.date)} if r.date else {})} for r in e.relations]
+        out["relations"] = [{"type": r.type, "target": r.target, "cite": _cites(r.cite), **({"date": str(r.date)} if r.date else {}),
+                             **({"note": str(r.note)} if r.note else {})} for r in e.relations]
     if e.location:
         loc = e.location
         out["location"] = {k: v for k, v in (("lat", loc.lat), ("lon", loc.lon), ("precision_m", loc.precision_m),
@@ -148,7 +149,7 @@ def web_annotation(res, source_id: str, a) -> dict:
 def csl_item(s) -> dict:
     meta = s.meta
     kind = {"article": "article-newspaper", "reference": "entry-encyclopedia", "report": "report",
-            "statement": "webpage", "map": "map"}.get(str(meta.get("type", "article")), "webpage")
+            "statement": "webpage", "map": "map"}.get(s.source_type, "webpage")
     item = {"id": s.id, "type": kind, "title": str(meta["title"])}
     if meta.get("publisher"):
         item["container-title"] = str(meta["publisher"])
