@@ -142,7 +142,7 @@ def users_entry(name: str) -> bool:
     ones but the site's marker (the .git of a gh-pages worktree, .nojekyll, .well-known) and a
     CNAME (GitHub Pages' custom domain, when published from a branch). Builds keep them as they
     are and leave them out of their records (MkDocs keeps hidden entries the same way)."""
-    return name == "CNAME" or (name.startswith(".") and name != SITE_MARKER)
+    return name == "CNAME" or (name.startswith(".") and not name.startswith(SITE_MARKER))
 
 
 def output_state(out: Path) -> dict[str, list[int]]:
@@ -395,12 +395,27 @@ def load_state(path: Path):
 LIBRARIES = ("Jinja2", "MarkupSafe", "markdown-it-py", "mdit-py-plugins", "mdurl", "PyYAML", "XStatic-Leaflet")
 
 
+def _umask() -> int:
+    """The process's umask: what the files written get (and a site's kept files keep). Read from
+    /proc on Linux; setting it and back would, for that moment, give another thread's new file
+    (`dossier serve`) the wrong mode."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def engine_key(templates: Path, strict: bool) -> str:
     """A hash of the engine's code, its templates, the Python and libraries it runs with, the Leaflet
     files it copies, and the options that change every page (the umask too: a site updated in place
     would keep files of the last umask beside files of this one)."""
-    mask = os.umask(0o022)
-    os.umask(mask)   # read back as it was: what the files written get, and a site's kept files keep
+    mask = _umask()
     digest = hashlib.sha256(f"dossier {VERSION} format {FORMAT} strict {strict} umask {mask:o}\n{sys.version}\n".encode())
     for library in LIBRARIES:
         try:

@@ -157,6 +157,13 @@ def _mark_index(text: str, mark) -> int:
     return min(start + mark.column, len(text))
 
 
+def _index(text: str, mark) -> int:
+    """A mark's offset in text, from libyaml's own count of characters (_mark_index counts the
+    lines before the mark: for one error, not for every value of a file)."""
+    index = getattr(mark, "index", None)
+    return index if isinstance(index, int) and 0 <= index <= len(text) else _mark_index(text, mark)
+
+
 # Where a flow collection opens a value: after 'key: ' or '- ' at the start of a line.
 _FLOW_VALUE = re.compile(r"""[ \t]*(?:-[ \t]+)*(?:(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s#'"\[\]{},:][^:\n]*?)[ \t]*:[ \t]+)?([\[{])""")
 
@@ -202,6 +209,12 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
         opening = _mark_index(text, context_mark)
         if "\n" in text[opening:at] and not _closes(text, opening):   # on a later line, and never closed
             bracket, closer = ("[", "]") if "sequence" in context else ("{", "}")
+            line_end = text.find("\n", opening)
+            rest = text[opening:line_end if line_end != -1 else len(text)]
+            if " #" in rest or "\t#" in rest:   # the closer is there, but in what YAML reads as a comment
+                return (f"the '{bracket}' here is not closed: the ' #' on its line starts a comment, which hides what "
+                        f"follows it (the '{closer}' too): put the value that holds the '#' in quotes",
+                        *_line_col(text, opening))
             return (f"the '{bracket}' here is not closed on its line: add the closing '{closer}', or, if the value is "
                     "text, put the whole value in quotes", *_line_col(text, opening))
 
@@ -267,18 +280,19 @@ def _runaway_quote(text: str, at: int) -> tuple[int, int] | None:
     """(where it opens, where it closes) of a quoted value that runs over a line break before the
     error at `at`: a quote left open reads on to the next quote character, and the error comes
     lines later, far from the line to mend. Taken for the cause when it swallowed a line that
-    reads as a key of the format ('  role: ', '- label: '): a quoted text that really spans lines
-    seldom holds one (prose has 'Note: ', capitalised)."""
+    reads as a key of the format ('  role: ', '- label: '), as a quoted text that really spans
+    lines seldom does (prose has 'Note: ', capitalised), and when the error comes right after the
+    quote that closed it (on its line or the next): what follows that quote is what YAML fails on."""
     if '"' not in text and "'" not in text:
         return None
     try:
         for token in yaml.scan(text, Loader=_Base):
             if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") \
                     and token.start_mark.line != token.end_mark.line:
-                opening, closing = _mark_index(text, token.start_mark), _mark_index(text, token.end_mark) - 1
+                opening, closing = _index(text, token.start_mark), _index(text, token.end_mark) - 1
                 if opening >= at:
                     return None
-                if _KEY_LINE.search(text, opening, closing):
+                if _KEY_LINE.search(text, opening, closing) and text.count("\n", closing, at) <= 1:
                     return opening, closing
     except yaml.YAMLError:
         pass
@@ -372,16 +386,21 @@ def _warn_cut_values(root: Node, text: str, path: str, diags: Diagnostics, line_
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
         elif not node.style and node.value:   # plain (the C loader says so with "", the other with None)
-            comment = _COMMENT_AFTER.match(text, _mark_index(text, node.end_mark))
+            comment = _COMMENT_AFTER.match(text, _index(text, node.end_mark))
             if comment:
                 cut.append((comment.end() - 1, node.value))
-    for at, value in sorted(cut):
+    cut.sort()
+    for at, value in cut[:MAX_REPORTED_DUPLICATES]:
         line, col = _line_col(text, at)
         line_end = text.find("\n", at)
         left_out = text[at:line_end if line_end != -1 else len(text)].rstrip()
         diags.warning("yaml-comment", f"' #' starts a comment, so this value ends before it ({_short(value)}) and "
                       f"{_short(left_out)} is left out: if it belongs to the value, put the whole value in quotes; "
                       "if it is a comment, put a space after the '#'", path, line + line_offset, col)
+    if len(cut) > MAX_REPORTED_DUPLICATES:   # each position costs a count of the lines before it
+        line, col = _line_col(text, cut[MAX_REPORTED_DUPLICATES][0])
+        diags.warning("yaml-comment", f"{len(cut) - MAX_REPORTED_DUPLICATES:,} more values cut short by ' #' are not listed",
+                      path, line + line_offset, col)
 
 
 def _short(text: str, limit: int = 40) -> str:

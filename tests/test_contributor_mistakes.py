@@ -533,3 +533,26 @@ def test_a_file_with_only_warnings_is_loaded_and_published(content, tmp_path):
     page = (tmp_path / "site/people/bob.html").read_text(encoding="utf-8")
     assert "Mayor" in page and "[[not-a-link]]" in page
     assert 'href="../people/bob.html"' in (tmp_path / "site/people/carl.html").read_text(encoding="utf-8")
+
+
+def test_values_cut_short_are_listed_up_to_twenty_then_counted():
+    from dossier.diagnostics import Diagnostics
+    from dossier.yamlload import compose
+    diags = Diagnostics()
+    compose("items:\n" + "".join(f"  - value{i} #c{i}\n" for i in range(50)), "f.yaml", diags)
+    assert [d.line for d in diags.items] == list(range(2, 22)) + [22]
+    assert diags.items[-1].message == "30 more values cut short by ' #' are not listed"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a valid quoted text over two lines, and an unrelated error lines later: the error's own hint
+    ('note: "the decree reads\n  article: one of the law"\nname: x\nrole: a\nlabel: [b\nz: 1\n',
+     "5:8: error: YAML syntax error: the '[' here is not closed on its line"),
+    # the ']' is there, in what YAML reads as a comment
+    ("tags: [a #b, c]\n",
+     "1:7: error: YAML syntax error: the '[' here is not closed: the ' #' on its line starts a comment"),
+])
+def test_a_yaml_hint_points_at_the_cause_not_at_a_neighbour(content, text, expected):
+    content.write("entities/people/bob.yaml", text)
+    [error] = [e for e in content.errors() if e.startswith("entities/people/bob.yaml")]
+    assert error.startswith("entities/people/bob.yaml:" + expected)

@@ -516,3 +516,46 @@ def test_builds_of_two_content_folders_side_by_side_do_not_wait_for_each_other(t
     with cache.one_build_at_a_time(first, waiting):
         with cache.one_build_at_a_time(second, waiting):
             pass
+
+
+def test_a_previous_site_whose_users_entries_cannot_be_given_back_is_left_aside_not_deleted(tmp_path, monkeypatch):
+    from dossier.stages import write
+    site = built_site(tmp_path, {"index.html": ""})
+    (site / ".git").mkdir()
+    monkeypatch.setattr(write, "_give_back_users_entries", lambda folder, out: False)   # say, a rename refused
+    built_site(tmp_path, {"index.html": "again"})
+    aside = [p for p in tmp_path.glob(".site.tmp-*") if (p / ".git").is_dir()]
+    assert len(aside) == 1   # the old site with the .git, kept for the next build to give back
+    monkeypatch.undo()
+    SiteWriter(site).abort()
+    assert (site / ".git").is_dir() and not aside[0].exists()
+
+
+def test_a_copy_across_file_systems_that_fails_leaves_nothing_beside_its_target(tmp_path, monkeypatch):
+    from dossier.stages import write
+    (tmp_path / "site").mkdir()
+    (tmp_path / "new").write_text("x", encoding="utf-8")
+    monkeypatch.setattr(write.os, "replace", lambda src, dst: (_ for _ in ()).throw(OSError(18, "Invalid cross-device link")))
+    def full(src, dst):
+        open(dst, "w").write("part")
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(write.shutil, "copyfile", full)
+    with pytest.raises(OSError):
+        write._replace_into(str(tmp_path / "new"), str(tmp_path / "site" / MARKER))
+    assert list((tmp_path / "site").iterdir()) == []   # no '.dossier-site.dossier-<pid>' to pass for the user's
+    assert not cache.users_entry(MARKER + ".dossier-123")
+
+
+def test_whose_temporary_folder_is_read_from_the_output_folders_own_name():
+    import subprocess
+    import sys
+    from dossier.stages.write import _of_a_live_build
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert _of_a_live_build(f".x.tmp-1.old-{other.pid}", "x.tmp-1")   # the output is named 'x.tmp-1'
+        assert _of_a_live_build(f".site.tmp-{other.pid}-marker", "site")
+        assert not _of_a_live_build(f".site.tmp-{other.pid}", "other")
+        assert not _of_a_live_build(".site.old-x", "site")
+    finally:
+        other.kill()
+        other.wait()

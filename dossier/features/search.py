@@ -167,7 +167,7 @@ def _tokens(text: str) -> tuple[list[str], bool]:
 # readers type "jian". An English ending after the last one is left out first (Ji'an's is "jian"),
 # so that a contraction joins nothing: I'll is not "ill", we're not "were". Not in Han, kana or
 # Hangul, which have no such words.
-_APOSTROPHED = re.compile(r"[^\W_]+(?:['’‘][^\W_]+)+")
+_APOSTROPHED = re.compile(r"(?<![^\W_])[^\W_]+(?:['’‘][^\W_]+)+")   # from a word's start: linear
 _APOSTROPHE = re.compile(r"['’‘]")
 _CONTRACTED = frozenset({"s", "t", "d", "m", "ll", "re", "ve"})
 

@@ -145,13 +145,13 @@ class SiteWriter:
             if not os.path.lexists(self.out):
                 # A build stopped between the two renames of a swap (where the system cannot
                 # exchange) left the previous site aside and none in place: put it back first.
-                for aside in sorted(parent.glob(f".{name}.old-*")):
-                    if aside.is_dir() and not aside.is_symlink() and not _of_a_live_build(aside.name):
-                        os.replace(aside, self.out)
-                        break
+                asides = [aside for aside in parent.glob(f".{name}.old-*") if aside.is_dir() and not aside.is_symlink()
+                          and (aside / MARKER).is_file() and not _of_a_live_build(aside.name, self.out.name)]
+                if asides:   # the last one set aside
+                    os.replace(max(asides, key=lambda aside: (aside.stat().st_mtime_ns, aside.name)), self.out)
             for pattern in (f".{name}.tmp-*", f".{name}.old-*"):
                 for stale in parent.glob(pattern):
-                    if not _of_a_live_build(stale.name) and _give_back_users_entries(stale, self.out):
+                    if not _of_a_live_build(stale.name, self.out.name) and _give_back_users_entries(stale, self.out):
                         _remove(stale)
             self.tmp = parent / f".{self.out.name}.tmp-{os.getpid()}"
             self.tmp.mkdir()
@@ -331,9 +331,9 @@ class SiteWriter:
         if not (self.out.exists() or self.out.is_symlink()):
             os.replace(self.tmp, self.out)
             return
-        if exchange(self.tmp, self.out):
-            _give_back_users_entries(self.tmp, self.out)
-            _remove(self.tmp)   # it now holds the previous site
+        if exchange(self.tmp, self.out):   # self.tmp now holds the previous site
+            if _give_back_users_entries(self.tmp, self.out):
+                _remove(self.tmp)   # else left for the next build to give back (a stale folder)
             return
         old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
         try:
@@ -342,8 +342,8 @@ class SiteWriter:
             self._update_in_place()
             return
         os.replace(self.tmp, self.out)
-        _give_back_users_entries(old, self.out)
-        _remove(old)
+        if _give_back_users_entries(old, self.out):
+            _remove(old)
 
     def _update_in_place(self) -> None:
         """Move each file this build wrote into the live site (an atomic rename each, folders
@@ -449,8 +449,12 @@ def _replace_into(source: str, target: str) -> None:
         if e.errno != errno.EXDEV:
             raise
         beside = f"{target}.dossier-{os.getpid()}"
-        shutil.copyfile(source, beside)
-        os.replace(beside, target)
+        try:
+            shutil.copyfile(source, beside)
+            os.replace(beside, target)
+        except BaseException:
+            _remove(Path(beside))   # never left behind (a hidden one would pass for the user's)
+            raise
         os.unlink(source)
 
 
@@ -478,12 +482,18 @@ def _give_back_users_entries(folder: Path, out: Path) -> bool:
     return not left
 
 
-def _of_a_live_build(name: str) -> bool:
-    """Whether a temporary folder or marker (.site.tmp-<pid>, .site.tmp-<pid>-marker,
-    .site.old-<pid>) belongs to a build still running in another process: a build into the same
-    output from another content folder (builds of one content folder wait for each other:
-    cache.one_build_at_a_time). Its folder is its own to remove."""
-    pid = name.rpartition(".tmp-" if ".tmp-" in name else ".old-")[2].removesuffix("-marker")
+def _of_a_live_build(name: str, out: str) -> bool:
+    """Whether a temporary folder or marker of the output folder named out (.site.tmp-<pid>,
+    .site.tmp-<pid>-marker, .site.old-<pid>) belongs to a build still running in another process:
+    a build into the same output from another content folder (builds of one content folder wait
+    for each other: cache.one_build_at_a_time). Its folder is its own to remove."""
+    for kind in (".tmp-", ".old-"):
+        prefix = f".{out}{kind}"
+        if name.startswith(prefix):
+            pid = name[len(prefix):].removesuffix("-marker")
+            break
+    else:
+        return False
     if not pid.isdigit() or int(pid) == os.getpid():
         return False
     try:

@@ -21,7 +21,9 @@
   const WORD = /[\p{L}\p{N}]+/gu;           // Python's [^\W_]
   const SHOWN_WORD = /[\p{L}\p{N}\p{M}]+/gu; // a word of the original text, marks included
   const MARKS = /\p{Mn}/gu;
-  const APOSTROPHED = /[\p{L}\p{N}]+(?:['’‘][\p{L}\p{N}]+)+/gu;
+  // From a word's start (the character before it captured: no lookbehind in older Safari), so that
+  // a long run of letters is not tried again from each of them.
+  const APOSTROPHED = /(^|[^\p{L}\p{N}])([\p{L}\p{N}]+(?:['’‘][\p{L}\p{N}]+)+)/gu;
   const CONTRACTED = new Set(['s', 't', 'd', 'm', 'll', 're', 've']);  // English endings: I'll is not "ill"
   const PAGE = 20;                           // results drawn at once (drawing costs more than searching)
   // Letters the last word needs before it is searched as a prefix: one or two letters would match
@@ -82,10 +84,11 @@
      * I'll joins nothing); never in Han, kana or Hangul. */
     function joinedAt(folded, out) {
       for (const m of folded.matchAll(APOSTROPHED)) {
-        const parts = m[0].split(/['’‘]/);
+        const word = m[2], start = m.index + m[1].length;
+        const parts = word.split(/['’‘]/);
         if (CONTRACTED.has(parts[parts.length - 1])) parts.pop();
-        if (parts.length > 1 && !eastAsian.test(m[0])) {
-          out.push({ term: parts.join(''), start: m.index, end: m.index + m[0].length });
+        if (parts.length > 1 && !eastAsian.test(word)) {
+          out.push({ term: parts.join(''), start: start, end: start + word.length });
         }
       }
       return out;
