@@ -127,7 +127,8 @@ def _too_many_nodes(text: str) -> tuple[int, int] | None:
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
 
 
-def _line_col(text: str, index: int) -> tuple[int, int]:
+def line_col(text: str, index: int) -> tuple[int, int]:
+    """The line and column (from 1) of a character offset, lines counted at LF as editors do."""
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
@@ -186,7 +187,7 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
         ch = text[invisible]
         effect = "YAML reads it as a line break" if ch in YAML_BREAKS else "YAML cannot read the line with it"
         return (f"the invisible character U+{ord(ch):04X} {_INVISIBLE[ch]} is here: {effect}; remove it",
-                *_line_col(text, invisible))
+                *line_col(text, invisible))
 
     if "quoted scalar" in context and "end of stream" in problem and context_mark is not None:
         opening = _mark_index(text, context_mark)
@@ -194,16 +195,16 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
         if quote in ("'", '"'):
             inside = "\\\"" if quote == '"' else "''"
             return (f"the value quoted here never closes: add the closing {quote} "
-                    f"(a {quote} inside the value is written {inside})", *_line_col(text, opening))
+                    f"(a {quote} inside the value is written {inside})", *line_col(text, opening))
 
     runaway = _runaway_quote(text, at)
     if runaway is not None:
         opening, closing = runaway
         quote = text[opening]
         inside = "\\\"" if quote == '"' else "''"
-        return (f"the value quoted here runs on to the next {quote} (line {_line_col(text, closing)[0]}): "
+        return (f"the value quoted here runs on to the next {quote} (line {line_col(text, closing)[0]}): "
                 f"add its closing {quote} on this line (a {quote} inside the value is written {inside})",
-                *_line_col(text, opening))
+                *line_col(text, opening))
 
     if context in ("while parsing a flow sequence", "while parsing a flow mapping") and context_mark is not None:
         opening = _mark_index(text, context_mark)
@@ -214,15 +215,15 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
             if " #" in rest or "\t#" in rest:   # the closer is there, but in what YAML reads as a comment
                 return (f"the '{bracket}' here is not closed: the ' #' on its line starts a comment, which hides what "
                         f"follows it (the '{closer}' too): put the value that holds the '#' in quotes",
-                        *_line_col(text, opening))
+                        *line_col(text, opening))
             return (f"the '{bracket}' here is not closed on its line: add the closing '{closer}', or, if the value is "
-                    "text, put the whole value in quotes", *_line_col(text, opening))
+                    "text, put the whole value in quotes", *line_col(text, opening))
 
     ch = text[at:at + 1]
     if ch == ":" and (problem.startswith("mapping values are not allowed") or "did not find expected ','" in problem):
         return ("this ': ' reads as the start of a key, inside a value: if it is part of the text, put the whole "
                 "value in quotes or write it as a block ('key: |' and the text on the next lines, indented); "
-                "if it is a key, put it on a line of its own, indented as its neighbours", *_line_col(text, at))
+                "if it is a key, put it on a line of its own, indented as its neighbours", *line_col(text, at))
 
     line_start = text.rfind("\n", 0, at) + 1
     flow = _FLOW_VALUE.match(text, line_start)
@@ -231,15 +232,15 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
         what = "list" if bracket == "[" else "mapping"
         return (f"a value that starts with '{bracket}' is read as a YAML {what}: if it is text, put the "
                 "whole value in quotes or write it as a block ('key: |' and the text on the next lines, indented)",
-                *_line_col(text, flow.start(1)))
+                *line_col(text, flow.start(1)))
 
     if "cannot start any token" in problem and ch in ("`", "@"):
         return (f"a plain value cannot start with '{ch}' (YAML reserves it): put the whole value in quotes "
-                "or write it as a block ('key: |' and the text on the next lines, indented)", *_line_col(text, at))
+                "or write it as a block ('key: |' and the text on the next lines, indented)", *line_col(text, at))
     if ch == "\t":
         message += " (a tab: YAML indents with spaces only)"
     if _has_yaml_breaks(text):
-        return message, *_line_col(text, at)
+        return message, *line_col(text, at)
     return message, mark.line + 1, mark.column + 1
 
 
@@ -337,7 +338,7 @@ def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> N
         before = text.encode("utf-8", "surrogatepass")[: e.position].decode("utf-8", "replace")
         character = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
         report("encoding", f"the character {character} is not allowed in YAML (a control character or non-character): remove it",
-               *_line_col(before, len(before)))
+               *line_col(before, len(before)))
         return None
     except yaml.MarkedYAMLError as e:
         message, line, col = _syntax_error(text, e)
@@ -349,13 +350,13 @@ def compose(text: str, path: str, diags: Diagnostics, line_offset: int = 0) -> N
     except UnicodeError as e:  # a lone surrogate: only from text that did not come from a file
         start = getattr(e, "start", 0)
         report("encoding", "the text holds a lone surrogate code point, which UTF-8 cannot encode",
-               *_line_col(text, start if isinstance(start, int) else 0))
+               *line_col(text, start if isinstance(start, int) else 0))
         return None
     if root is None:
         return None
     if _BIDI.search(text):   # libyaml reads them as text; escapes in double quotes are found below
         for m in list(_BIDI.finditer(text))[:MAX_REPORTED_DUPLICATES]:
-            report("encoding", control_message(m.group()), *_line_col(text, m.start()))
+            report("encoding", control_message(m.group()), *line_col(text, m.start()))
         return None
     if _has_yaml_breaks(text):
         _fix_marks(root, text, 0)
@@ -391,14 +392,14 @@ def _warn_cut_values(root: Node, text: str, path: str, diags: Diagnostics, line_
                 cut.append((comment.end() - 1, node.value))
     cut.sort()
     for at, value in cut[:MAX_REPORTED_DUPLICATES]:
-        line, col = _line_col(text, at)
+        line, col = line_col(text, at)
         line_end = text.find("\n", at)
         left_out = text[at:line_end if line_end != -1 else len(text)].rstrip()
         diags.warning("yaml-comment", f"' #' starts a comment, so this value ends before it ({_short(value)}) and "
                       f"{_short(left_out)} is left out: if it belongs to the value, put the whole value in quotes; "
                       "if it is a comment, put a space after the '#'", path, line + line_offset, col)
     if len(cut) > MAX_REPORTED_DUPLICATES:   # each position costs a count of the lines before it
-        line, col = _line_col(text, cut[MAX_REPORTED_DUPLICATES][0])
+        line, col = line_col(text, cut[MAX_REPORTED_DUPLICATES][0])
         diags.warning("yaml-comment", f"{len(cut) - MAX_REPORTED_DUPLICATES:,} more values cut short by ' #' are not listed",
                       path, line + line_offset, col)
 
@@ -418,7 +419,7 @@ def _fix_marks(root: Node, text: str | None, offset: int) -> None:
         if text is None:
             line, column = m.line + offset, m.column
         elif isinstance(m.index, int) and 0 <= m.index <= len(text):
-            line, column = _line_col(text, m.index)
+            line, column = line_col(text, m.index)
             line, column = line - 1, column - 1
         else:   # pragma: no cover - not a character index (a loader we do not know)
             line, column = m.line, m.column
@@ -548,7 +549,7 @@ def _report_control(node: ScalarNode, path: str, diags: Diagnostics, line_offset
         at = offsets[bad.start()]
         escape = _ESCAPE_AT.match(text, at)
         written = f"'{escape.group()}'" if escape else ""
-        line, col = _line_col(text, at)
+        line, col = line_col(text, at)
     diags.error("encoding", control_message(bad.group(), written), path, line + line_offset, col)
 
 

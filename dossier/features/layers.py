@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics
-from ..yamlload import CONTROL_CHARACTERS, control_message
+from ..yamlload import CONTROL_CHARACTERS, control_message, line_col
 
 MAX_DEPTH = 32
 MAX_REPORTED_CONTROLS = 20   # raw control characters reported in one file
@@ -49,7 +49,7 @@ def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | N
     found = _problem(data)
     if found:
         problem, at = found
-        diags.error("geojson", f"not a usable GeoJSON layer: {problem}", path, *_line_col(text, _offset_of(text, at)))
+        diags.error("geojson", f"not a usable GeoJSON layer: {problem}", path, *line_col(text, _offset_of(text, at)))
         return None
     escaped = _escaped_control(data)
     if escaped:
@@ -100,7 +100,7 @@ def _refuse_controls(path: str, text: str, diags: Diagnostics) -> bool:
         if n == MAX_REPORTED_CONTROLS:
             break
         found = True
-        diags.error("encoding", control_message(m.group()), path, *_line_col(text, m.start()))
+        diags.error("encoding", control_message(m.group()), path, *line_col(text, m.start()))
     return found
 
 
@@ -226,10 +226,6 @@ def _offset_of(text: str, path: tuple) -> int:
                 break
         offset = starts.get(id(value), offset)
     return offset
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _depth(value) -> int:
