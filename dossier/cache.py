@@ -228,9 +228,15 @@ def remember(cache: Path, out: Path, key: str, diagnostics: list[Diagnostic], fi
 _STATE_MAGIC = b"dossier-state 1\n"
 
 
-def _secret() -> bytes | None:
+def user_cache_dir() -> Path:
+    """This user's own cache folder for dossier ($XDG_CACHE_HOME/dossier), which no content can
+    write: what is read from it may run code (a pickle, compiled templates)."""
     home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(home) / "dossier" / "state-key"
+    return Path(home) / "dossier"
+
+
+def _secret() -> bytes | None:
+    path = user_cache_dir() / "state-key"
     try:
         return path.read_bytes()
     except FileNotFoundError:

@@ -489,6 +489,16 @@ def test_a_source_cited_twice_at_the_same_place_is_a_repeat_and_at_two_places_is
         "entities/people/bob.yaml:3:93: error: 'daily-news' is cited twice (items 1 and 4): remove the repeat [duplicate-item]"]
 
 
+def test_an_item_cited_twice_in_one_markdown_citation_is_a_repeat_as_in_a_cite_list(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n"
+                  "  Twice [@daily-news, p. 2; @daily-news, p. 2], at two places [@daily-news, p. 2; @daily-news, p. 3],\n"
+                  "  in two citations [@almanac] [@almanac], in code `[@almanac; @almanac]`,\n"
+                  "  and beside code [@almanac; @daily-news; @almanac].\n")
+    assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
+        "entities/people/bob.yaml:3:10: error: [@daily-news, p. 2] is cited twice in one citation: remove the repeat [duplicate-item]",
+        "entities/people/bob.yaml:5:20: error: [@almanac] is cited twice in one citation: remove the repeat [duplicate-item]"]
+
+
 def test_an_annotation_is_told_of_its_quote_and_status_where_they_are_written(content):
     content.write("sources/s.md", CLAIM.format(keys="    kind: note\n    status: disputed\n    note: n.")
                   .replace('"the bridge"', '"the tunnel"'))

@@ -28,6 +28,7 @@ from ..markdown.citations import Notes
 from ..markdown.decorate import decorate
 from ..model import Entity, Source
 from ..schema import KIND_FIELDS
+from .compiled_templates import use_compiled_templates
 from .incremental import note, recording
 from . import sections
 from .lists import ListPage, Lists, sorted_sources
@@ -161,6 +162,7 @@ class Renderer:
         self.config = res.dossier.config
         self.env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(default=True),
                                trim_blocks=True, lstrip_blocks=True, auto_reload=False)   # a Renderer lives one build
+        use_compiled_templates(self.env)
         self.kinds_present = [kind for kind in KINDS.values() if any(True for e in self.dossier.entities.values() if e.kind == kind)]
         self.by_kind: dict[str, list[Entity]] = defaultdict(list)
         for e in sorted(self.dossier.entities.values(), key=lambda e: (e.name.casefold(), e.id)):

@@ -175,7 +175,17 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             return
         if shown is not None and MAY_LINK.search(text):
             links.append((path, owner, text, shown, None))
-        for offset, what, ref, _ in scan(str(text)):
+        bracket, cited = None, set()   # the items of one [@a; @b, p. 2]: each once, as in a cite list
+        for offset, what, ref, detail in scan(str(text)):
+            if what == "cite" and offset:   # 0: a citation markdown-it read but no pattern placed
+                if offset != bracket:
+                    bracket, cited = offset, set()
+                if (ref, detail) in cited:
+                    where = markdown_pos(path, text, offset)
+                    diags.error("duplicate-item", f"[@{ref}{', ' + detail if detail else ''}] is cited twice in one citation: "
+                                "remove the repeat", path, where.line, where.col)
+                    continue
+                cited.add((ref, detail))
             target = targets.get(ref)
             if target is None:
                 if ref in unloaded:
@@ -360,11 +370,14 @@ def _referenced(record) -> Referenced:
             continue
         if shown is not None and MAY_LINK.search(text):
             return Referenced((), (), may_link=True)
-        read = set()
-        for offset, what, ref, _ in scan(str(text)):
+        read, items = set(), set()
+        for offset, what, ref, detail in scan(str(text)):
             # one string per id, not one per place it is named (145,000 for 12,000 ids at 10,000 entities)
             (links if what == "link" else cites)[sys.intern(ref)] = None
             read.add(offset)
+            if what == "cite" and offset:
+                bad = bad or (offset, ref, detail) in items   # an item cited twice in one [@...]: check_markdown says where
+                items.add((offset, ref, detail))
         # a '[[' or '[@' that no reference read begins: a place to warn of, perhaps (check_markdown)
         if openers(str(text)) > len(read) and malformed(str(text)):
             bad = True

@@ -1,0 +1,79 @@
+"""Compiled templates are kept between builds in the user's cache folder (Jinja's bytecode
+cache, stages/compiled_templates.py): a build that loads them writes the same bytes as one that
+compiled them, and a cache that is damaged or cannot be written only makes a build compile again."""
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+from jinja2 import DictLoader, Environment
+from jinja2.bccache import bc_magic as MAGIC
+
+from dossier.build import build
+from dossier.cache import cache_dir
+from dossier.stages.compiled_templates import use_compiled_templates
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    compared = filecmp.dircmp(a, b)
+    if compared.left_only or compared.right_only or compared.diff_files or compared.funny_files:
+        return False
+    return all(_same_tree(a / sub, b / sub) for sub in compared.common_dirs)
+
+
+def _compiled(user_cache: Path) -> list[Path]:
+    return sorted((user_cache / "dossier" / "templates").glob("*.jinja"))
+
+
+def test_a_build_loading_compiled_templates_writes_what_one_compiling_them_wrote(content, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    first = build(content.root, tmp_path / "first", use_cache=False)
+    kept = _compiled(tmp_path / "user-cache")
+    assert not first.diagnostics.errors and kept
+    written = {path: path.stat().st_mtime_ns for path in kept}
+    second = build(content.root, tmp_path / "second", use_cache=False)
+    assert not second.diagnostics.errors
+    assert {path: path.stat().st_mtime_ns for path in _compiled(tmp_path / "user-cache")} == written   # loaded, not made again
+    assert _same_tree(tmp_path / "first", tmp_path / "second")
+    beside_content = [*content.root.rglob("*.jinja"), *cache_dir(content.root).rglob("*.jinja")]
+    assert not beside_content, "compiled code must never be kept where content can be committed"
+
+
+def test_damaged_compiled_templates_are_compiled_again(content, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    build(content.root, tmp_path / "first", use_cache=False)
+    kept = _compiled(tmp_path / "user-cache")
+    for i, path in enumerate(kept):
+        data = path.read_bytes()
+        # cut in the checksum Jinja keeps first, cut in the code, or not Jinja's at all
+        path.write_bytes((data[:len(MAGIC) + 4], data[:len(data) // 2], b"not a compiled template")[i % 3])
+    result = build(content.root, tmp_path / "second", use_cache=False)
+    assert not result.diagnostics.errors
+    assert _same_tree(tmp_path / "first", tmp_path / "second")
+    build(content.root, tmp_path / "third", use_cache=False)   # and the damaged files were written over
+    assert _same_tree(tmp_path / "first", tmp_path / "third")
+
+
+def test_a_cache_folder_that_cannot_be_made_leaves_the_build_as_it_was(content, tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    result = build(content.root, tmp_path / "site", use_cache=False)
+    assert not result.diagnostics.errors
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def _compiled_files_after_loading(tmp_path: Path, **options) -> Path:
+    environment = Environment(loader=DictLoader({"page.html": "<p>{{ x }}</p>\n"}), **options)
+    use_compiled_templates(environment)
+    environment.get_template("page.html")
+    return _compiled(tmp_path / "user-cache")
+
+
+def test_code_compiled_with_other_options_is_never_loaded(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    assert len(_compiled_files_after_loading(tmp_path, trim_blocks=True)) == 1
+    assert len(_compiled_files_after_loading(tmp_path, trim_blocks=True)) == 1            # the same options: the same file
+    assert len(_compiled_files_after_loading(tmp_path, trim_blocks=False)) == 2           # another option: another file
+    assert len(_compiled_files_after_loading(tmp_path, trim_blocks=True, autoescape=True)) == 3
+    assert len(_compiled_files_after_loading(tmp_path, trim_blocks=True, variable_start_string="[[")) == 4
