@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import errno
 import json
 import os
 import re
@@ -186,7 +187,9 @@ def _base_url(url: str | None) -> str | None:
     field = DOSSIER.fields["base_url"].type
     given, url = url, url if url.endswith("/") else url + "/"
     if not re.match(field.pattern, url) or len(url) > field.max_len:
-        raise UsageError(f"--base-url {given!r} is not {field.pattern_hint}, of at most {field.max_len} characters")
+        raise UsageError(f"--base-url {given!r} is not an http(s) URL such as https://example.github.io/dossier/ (the "
+                         f"'/' at its end may be left out), in ASCII (escape other characters as %XX), of at most "
+                         f"{field.max_len} characters")
     return url
 
 
@@ -204,6 +207,7 @@ def _build_or_check(args) -> int:
     else:
         out = Path(args.out)
         _apart(out, content)
+        _writable(out)
         result = build(content, out, args.strict, use_cache=not args.force, progress=progress,
                        base_url=_base_url(args.base_url))
     items = result.diagnostics.sorted()
@@ -235,6 +239,14 @@ def _apart(out: Path, content: Path) -> None:
         raise UsageError(f"the output folder {out} holds the content folder: each build replaces the whole output folder")
 
 
+def _writable(out: Path) -> None:
+    """A site may be written into out: said before the content is checked, as a usage error."""
+    from .stages.write import refused
+    problem = refused(out)
+    if problem:
+        raise UsageError(problem)
+
+
 def _serve(args) -> int:
     from .serve import serve
     content = Path(args.content)
@@ -245,10 +257,13 @@ def _serve(args) -> int:
     out = Path(args.out) if args.out else None
     if out:
         _apart(out, content)
+        _writable(out)
     try:
         return serve(content, args.port, out)
     except OSError as e:
-        raise InputError(f"cannot serve on 127.0.0.1:{args.port}: {e.strerror or e}") from None
+        if e.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):   # the port: choose another
+            raise UsageError(f"cannot serve on 127.0.0.1:{args.port}: {e.strerror or e} (choose another --port)") from None
+        raise
 
 
 def _new(args) -> int:

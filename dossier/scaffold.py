@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from .kinds import FOLDER_OF, KINDS
-from .schema import DATE_RE, ID_MAX, ID_RE
+from .schema import ID_MAX, ID_RE, date_problem
 
 ENTITY_KINDS = tuple(KINDS.values())
 KIND_NAMES = (*ENTITY_KINDS, "source", "page")
@@ -254,13 +254,9 @@ def new(kind: str, item_id: str, content: Path, name: str | None = None, date: s
     if not content.is_dir():
         raise ScaffoldError(f"content folder {str(content)!r} not found (use --content to name another one)")
     if date is not None:
-        m = DATE_RE.fullmatch(date)
-        try:
-            if not m:
-                raise ValueError
-            datetime.date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
-        except ValueError:
-            raise ScaffoldError(f"{date!r} is not a valid date: expected YYYY, YYYY-MM or YYYY-MM-DD") from None
+        why = date_problem(date)
+        if why:
+            raise ScaffoldError(f"{date!r} is not a valid date: {why}")
         if kind not in ("event", "document"):
             raise ScaffoldError("--date is for events and documents")
     if name is not None and (not name.strip() or len(name) > 300 or re.search(r"[\x00-\x1f\x7f]", name)):
@@ -285,6 +281,9 @@ def new(kind: str, item_id: str, content: Path, name: str | None = None, date: s
         if kind == "crossing":
             todo.append("give the crossing's location from a source, or say in the note what the sources tell of it")
         todo.append(f"link it from another entity, a page or an annotation: [[{item_id}]]")
+    if not (content / "dossier.yaml").is_file():   # a dossier begun with `dossier new`
+        todo.append(f"write {content / 'dossier.yaml'} with at least the dossier's title ('title: ...'): "
+                    "every content folder needs one")
     problem = leads_out(path, content)
     if problem:
         raise ScaffoldError(problem)

@@ -334,17 +334,10 @@ class Date(Type):
         value = self._scalar(node, ctx)
         if value is INVALID:
             return INVALID
-        m = DATE_RE.fullmatch(value)   # as the JSON schema: no spaces around it, ASCII digits only
-        if m:
-            year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
-            try:
-                datetime.date(year, month, day)
-                return lstr(value, node)
-            except ValueError:
-                why = _impossible_date(year, month, day)
-                ctx.error(node, "date", f"{_q(value)} is not a valid date: {why}")
-                return INVALID
-        ctx.error(node, "date", f"{_q(value)} is not a valid date: expected YYYY, YYYY-MM or YYYY-MM-DD")
+        why = date_problem(value)
+        if why is None:
+            return lstr(value, node)
+        ctx.error(node, "date", f"{_q(value)} is not a valid date: {why}")
         return INVALID
 
     def json_schema(self):
@@ -357,6 +350,20 @@ class Date(Type):
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")   # not calendar.month_name, which follows the locale
+
+
+def date_problem(value: str) -> str | None:
+    """Why a text is not a date as the format writes them (YYYY, YYYY-MM or YYYY-MM-DD, a real
+    day of the calendar), or None."""
+    m = DATE_RE.fullmatch(value)   # as the JSON schema: no spaces around it, ASCII digits only
+    if not m:
+        return "expected YYYY, YYYY-MM or YYYY-MM-DD"
+    year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return _impossible_date(year, month, day)
+    return None
 
 
 def _impossible_date(year: int, month: int, day: int) -> str:
@@ -389,7 +396,15 @@ class Citations(Type):
             source, _, locator = value.partition(",")
             source = source.strip().lstrip("@")
             if not ID_RE.match(source) or len(source) > ID_MAX:
-                ctx.error(item, "bad-cite", f"{_q(value)} is not a citation: expected 'source-id' or 'source-id, locator'")
+                before = items[number - 2] if number > 1 and isinstance(node, SequenceNode) and node.flow_style else None
+                hint = ""
+                if isinstance(before, ScalarNode) and ID_RE.match(before.value) and not before.style:
+                    # [wiki-x, p. 3]: in a list written in brackets a comma separates items
+                    hint = f"; if it is the place in {_q(before.value)}, quote the two as one item: \"{before.value}, {value}\""
+                elif " " in source and ID_RE.match(source.split()[0]):   # 'almanac p. 3'
+                    first, rest = value.strip().lstrip("@").split(None, 1)
+                    hint = f"; a comma goes between the source and the place: '{first}, {rest}'"
+                ctx.error(item, "bad-cite", f"{_q(value)} is not a citation: expected 'source-id' or 'source-id, locator'{hint}")
                 continue
             cited = (source, locator.strip())
             if cited in seen:   # the same source at another place ('p. 3', 'p. 5') is no repeat
@@ -532,7 +547,9 @@ class Record(Type):
                 ctx.error(key, "unknown-key", f"unknown key {_q(name)} in {self.name}{hint}; expected one of: {', '.join(fields)}")
                 continue
             key_pos[name] = pos(key)
-            if not spec.required and _is_null(value):
+            if _is_null(value):
+                if spec.required:   # 'title:' with nothing after it: say which key, as for a blank one
+                    ctx.error(value, "blank", f"{name!r} is empty: write {spec.doc}")
                 continue
             converted = spec.type.convert(value, ctx)
             if converted is INVALID:
@@ -801,6 +818,23 @@ def _annotation_check(out, node, ctx):
         ctx.error(node, "missing-key", f"a {kind} needs a 'note' that says what is known, with its sources")
 
 
+def _source_check(out, node, ctx):
+    """Dates that cannot be right: read after it was published, and not in the future (a day's
+    margin: a time zone ahead). Warnings: the source is still cited as written."""
+    published, accessed = out.get("published"), out.get("accessed")
+    dated = {key.value: key for key, _ in node.value}
+    if published and accessed:
+        common = min(len(published), len(accessed))   # '2025-06' after '2025-05-30'; '2025' and '2025-03' may agree
+        if published[:common] > accessed[:common]:
+            ctx.warning(dated["accessed"], "date-order", f"'accessed' ({accessed}) is before 'published' ({published}): "
+                        "the editors read the source once it was out; check both dates")
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    for key in ("published", "accessed"):
+        value = out.get(key)
+        if value and value[:len(tomorrow)] > tomorrow[:len(value)]:
+            ctx.warning(dated[key], "date-order", f"{key!r} ({value}) is in the future: check the date")
+
+
 ANNOTATION = Record("annotation", {
     "quote": Field(Text(max_len=5000, pattern=r"^\s*\S", pattern_hint="the quoted words (not blank)"), "the exact words of the text, as a reader sees them", required=True),
     "prefix": Field(Text(max_len=500), "words just before the quote, to pick one of several matches"),
@@ -831,7 +865,7 @@ SOURCE = Record("source", {
     "type": Field(Enum(("article", "reference", "report", "statement", "map")), "what kind of source it is"),
     "note": Field(Markdown(), "an editors' note on the source (Markdown)"),
     "annotations": Field(ListOf(ANNOTATION, max_items=5000), "notes anchored on the text"),
-}, doc="Source front matter.")
+}, doc="Source front matter.", extra_check=_source_check)
 
 PAGE = Record("page", {
     "title": Field(Text(max_len=300), "the page title", required=True),

@@ -10,11 +10,13 @@ from __future__ import annotations
 import gc
 import json
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
 import traceback
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -85,7 +87,8 @@ class Preview:
                 print(line, file=sys.stderr)
             self._tell([line for line in lines if ": error: " in line])
             if self.errors:
-                state = f"{len(self.errors)} error(s); serving the previous site"
+                count = f"{len(self.errors)} error{'s' * (len(self.errors) != 1)}"
+                state = f"{count}; serving the previous site" if self.out.is_dir() else f"{count}; the first build failed"
             elif result.unchanged:   # an error undone: the site is as it was
                 state = "nothing changed since the last build"
             else:
@@ -191,13 +194,34 @@ def watch(preview: Preview, stop: threading.Event) -> None:
 def serve(content: Path, port: int, out: Path | None = None) -> int:
     """Serve the preview until interrupted. Without out, the site is built in a temporary folder,
     removed when the preview stops (each session would otherwise leave a whole site behind)."""
-    if out is not None:
-        return _serve(content, port, out)
-    temporary = Path(tempfile.mkdtemp(prefix="dossier-preview-"))
+    with _stopped_by_terminate():
+        if out is not None:
+            return _serve(content, port, out)
+        temporary = Path(tempfile.mkdtemp(prefix="dossier-preview-"))
+        try:
+            return _serve(content, port, temporary / "site")
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+@contextmanager
+def _stopped_by_terminate():
+    """SIGTERM and SIGHUP (kill, a closed terminal) stop the preview as Ctrl-C does, so that its
+    temporary site, and a build's temporary folder, are removed; by default they end the process
+    at once, leaving them behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    before = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return _serve(content, port, temporary / "site")
+        yield
     finally:
-        shutil.rmtree(temporary, ignore_errors=True)
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
 
 
 def _serve(content: Path, port: int, out: Path) -> int:

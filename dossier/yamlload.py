@@ -219,7 +219,39 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
             return (f"the '{bracket}' here is not closed on its line: add the closing '{closer}', or, if the value is "
                     "text, put the whole value in quotes", *line_col(text, opening))
 
+    if context == "while scanning a simple key" and "could not find expected ':'" in problem and context_mark is not None:
+        # libyaml says so at the start of the next line (past the end of a file's last one): the
+        # line to mend is the one that began like a key
+        start = _mark_index(text, context_mark)
+        line_end = text.find("\n", start)
+        line = text[start:line_end if line_end != -1 else len(text)]
+        if line[:1] in ("{", "["):
+            return ("this line starts a list item without its '- ': write '- ' before it, lined up with the "
+                    "items above", *line_col(text, start))
+        if _KEY_WITHOUT_SPACE.match(line):
+            key = line.partition(":")[0]
+            return (f"a key needs a space after its ':' ('{key}: ...'), or YAML reads the whole line as text",
+                    *line_col(text, start))
+        return ("this line is read as a key but has no ': ' after one: write 'key: value' (a space after the ':'), "
+                "or, if it continues the text above, write that value as a block ('key: |' and the text on the "
+                "next lines, indented)", *line_col(text, start))
+
+    if context.startswith("while parsing a flow ") and "did not find expected ','" in problem and context_mark is not None:
+        opening = _mark_index(text, context_mark)
+        bracket = text[opening:opening + 1]
+        closer = "]" if bracket == "[" else "}"
+        found = text[at:at + 1]
+        if found in ("]", "}") and found != closer:
+            return (f"the '{bracket}' at column {line_col(text, opening)[1]} is closed with '{found}': close it with '{closer}'",
+                    *line_col(text, at))
+        if "\n" not in text[opening:at] and _ends_written_as_flow(text, at):
+            return (f"a ',' is missing before this: the entries inside '{bracket}...{closer}' are separated by commas"
+                    + (" (each 'key: value')" if bracket == "{" else ""), *line_col(text, at))
+
     ch = text[at:at + 1]
+    if ch == ":" and problem == "found unexpected ':'" and "plain scalar" in context and _inside_flow(text, at):
+        return ("a key inside '{...}' needs a space after its ':' ('key: value'); a ':' in a text value needs the "
+                "value in quotes", *line_col(text, at))
     if ch == ":" and (problem.startswith("mapping values are not allowed") or "did not find expected ','" in problem):
         return ("this ': ' reads as the start of a key, inside a value: if it is part of the text, put the whole "
                 "value in quotes or write it as a block ('key: |' and the text on the next lines, indented); "
@@ -237,11 +269,36 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
     if "cannot start any token" in problem and ch in ("`", "@"):
         return (f"a plain value cannot start with '{ch}' (YAML reserves it): put the whole value in quotes "
                 "or write it as a block ('key: |' and the text on the next lines, indented)", *line_col(text, at))
+    if "expected '-' indicator" in problem or (context == "while parsing a block mapping" and "expected key" in problem):
+        line_start = text.rfind("\n", 0, at) + 1
+        first = line_start + len(text[line_start:at]) - len(text[line_start:at].lstrip(" "))
+        return ("this line is indented as nothing above it is: indent it as the keys or list items it belongs "
+                "with (spaces only), or, if it continues the value above, write that value as a block ('key: |')",
+                *line_col(text, first))
     if ch == "\t":
         message += " (a tab: YAML indents with spaces only)"
     if _has_yaml_breaks(text):
         return message, *line_col(text, at)
     return message, mark.line + 1, mark.column + 1
+
+
+_KEY_WITHOUT_SPACE = re.compile(r"[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_-]*:[^\s:]")   # 'iso:AM'
+
+
+def _inside_flow(text: str, at: int) -> bool:
+    """Whether a '{' or '[' opens before this place on its line (brackets in quotes counted too:
+    only a hint depends on it)."""
+    line_start = text.rfind("\n", 0, at) + 1
+    before = text[line_start:at]
+    return before.count("{") + before.count("[") > before.count("}") + before.count("]")
+
+
+def _ends_written_as_flow(text: str, at: int) -> bool:
+    """Whether the line ends with a closing bracket (comments aside): a value written as a list or
+    mapping, not text that happens to begin with one."""
+    line_end = text.find("\n", at)
+    rest = text[at:line_end if line_end != -1 else len(text)].split(" #")[0].rstrip()
+    return rest.endswith(("]", "}"))
 
 
 _KEY_LINE = re.compile(r"\n[ \t]*(?:-[ \t]+)?[a-z_]+:(?:[ \t]|$)", re.M)   # our keys: lower case and _
@@ -442,6 +499,7 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
     ok = True
     alias_reported = depth_reported = False
     duplicates = controls = 0
+    list_items: set[int] = set()   # ids of the mappings that are items of a list
     first_unlisted = None
     stack = [(root, 1)]
     while stack:
@@ -497,7 +555,9 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                     first, _ = pos(keys[key.value])
                     line, col = pos(key)
                     if duplicates <= MAX_REPORTED_DUPLICATES:
-                        diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line {first + line_offset})",
+                        # an item of a list whose '- ' was left out reads as more keys of the item above
+                        hint = ": if it begins another item of the list, write '- ' before it" if id(node) in list_items else ""
+                        diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line {first + line_offset}){hint}",
                                     path, line + line_offset, col)
                     elif first_unlisted is None:
                         first_unlisted = (line, col)
@@ -507,6 +567,7 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                 stack.append((key, child_depth))
         elif isinstance(node, SequenceNode):
             stack.extend([(child, child_depth) for child in node.value])
+            list_items.update(id(child) for child in node.value if isinstance(child, MappingNode))
     if first_unlisted:
         line, col = first_unlisted
         diags.error("duplicate-key", f"{duplicates - MAX_REPORTED_DUPLICATES:,} more duplicate keys are not listed",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -325,6 +326,16 @@ def test_new_event_with_a_date_needs_no_edit(clean, capsys):
     assert main(["check", "--content", "."]) == 0
 
 
+def test_new_in_a_folder_without_dossier_yaml_says_to_write_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    assert main(["new", "person", "jane-doe", "--content", "mine"]) == 0
+    assert "next: write mine/dossier.yaml with at least the dossier's title ('title: ...')" in capsys.readouterr().err
+    (tmp_path / "mine/dossier.yaml").write_text("title: Mine\n", encoding="utf-8")
+    assert main(["new", "person", "john-doe", "--content", "mine"]) == 0
+    assert "dossier.yaml" not in capsys.readouterr().err
+
+
 def test_new_source_skeleton_has_front_matter_and_an_empty_body(clean, capsys):
     assert main(["new", "source", "tass-2025-bridge", "--content", "."]) == 0
     text = (clean / "sources" / "tass-2025-bridge.md").read_text(encoding="utf-8")
@@ -427,9 +438,27 @@ def test_build_refuses_an_output_folder_that_holds_the_working_folder(clean, tmp
     site = tmp_path / "site"
     assert main(["build", "--content", str(clean), "--out", str(site), "--quiet"]) == 0
     monkeypatch.chdir(site / "sources")
-    assert main(["build", "--content", str(clean), "--out", "..", "--force", "--quiet"]) == 1
+    assert main(["build", "--content", str(clean), "--out", "..", "--force", "--quiet"]) == 2   # a usage error
     assert "the output folder holds the working folder" in capsys.readouterr().err
     assert (site / "sources/almanac.html").is_file()   # nothing replaced under the shell
+
+
+def test_an_output_folder_dossier_did_not_build_or_a_busy_port_is_a_usage_error(clean, tmp_path, capsys):
+    project = tmp_path / "project"
+    write(project, "notes.txt", "mine\n")
+    for command in ("build", "serve"):
+        assert main([command, "--content", str(clean), "--out", str(project), *(["--port", "0"] * (command == "serve"))]) == 2
+        assert "refusing to replace a folder that dossier did not build" in capsys.readouterr().err
+    assert sorted(p.name for p in project.iterdir()) == ["notes.txt"]
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        assert main(["serve", "--content", str(clean), "--port", str(port)]) == 2
+        assert f"cannot serve on 127.0.0.1:{port}: Address already in use (choose another --port)" in capsys.readouterr().err
+    finally:
+        taken.close()
 
 
 def test_a_cache_that_cannot_be_saved_is_said_not_silently_skipped(clean, tmp_path, monkeypatch):
@@ -454,3 +483,11 @@ def test_serve_refuses_an_output_folder_that_holds_the_content_as_build_does(tmp
         assert main([command, "--content", "proj/.content", "--out", "proj", *(["--port", "0"] * (command == "serve"))]) == 2
         assert "the output folder proj holds the content folder" in capsys.readouterr().err
     assert sorted(p.name for p in (tmp_path / "proj").iterdir()) == [".content"]
+
+
+def test_check_of_the_folder_above_the_content_names_the_content_folder(tmp_path, capsys, monkeypatch):
+    write(tmp_path, "content/dossier.yaml", "title: T\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--content", "."]) == 1
+    assert "error: no dossier.yaml: the content folder needs one with at least a title (content has one: " \
+           "--content content?) [missing-config]" in capsys.readouterr().err

@@ -499,6 +499,16 @@ def test_an_item_cited_twice_in_one_markdown_citation_is_a_repeat_as_in_a_cite_l
         "entities/people/bob.yaml:5:20: error: [@almanac] is cited twice in one citation: remove the repeat [duplicate-item]"]
 
 
+def test_a_citation_with_a_space_after_its_at_sign_is_warned_of_when_it_names_a_source(content):
+    """'[@ almanac, p. 3]' is shown as text: meant as a citation when a source has that id (an
+    outside review); '[@ someone]' that names no source may be text, and code is never read."""
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n"
+                  "  Born in 1970 [@ almanac, p. 3], per [@ someone] and `[@ almanac]`.\n")
+    warned = [m for m in content.messages() if m.startswith("entities/people/bob.yaml") and "malformed-reference" in m]
+    assert warned == ["entities/people/bob.yaml:3:16: warning: '[@ almanac' begins no citation and is shown as text: "
+                      "write the id right after the '@' ([@almanac]) [malformed-reference]"]
+
+
 def test_an_annotation_is_told_of_its_quote_and_status_where_they_are_written(content):
     content.write("sources/s.md", CLAIM.format(keys="    kind: note\n    status: disputed\n    note: n.")
                   .replace('"the bridge"', '"the tunnel"'))
@@ -561,8 +571,49 @@ def test_values_cut_short_are_listed_up_to_twenty_then_counted():
     # the ']' is there, in what YAML reads as a comment
     ("tags: [a #b, c]\n",
      "1:7: error: YAML syntax error: the '[' here is not closed: the ' #' on its line starts a comment"),
+    # libyaml reports these at the start of the next line, past the end of a file's last one,
+    # where a pull request cannot show an annotation
+    ("name: Armenia\niso:AM\n",
+     "2:1: error: YAML syntax error: a key needs a space after its ':' ('iso: ...')"),
+    ("name: X\nrelations:\n  - {type: member-of, target: ruritania}\n  {type: member-of, target: ruritania}\n",
+     "4:3: error: YAML syntax error: this line starts a list item without its '- '"),
+    # a mapping written on one line, meant as one: the slip, not "put the value in quotes"
+    ('name: X\nfacts:\n  - {label: Born, value: "1978" cite: [almanac]}\n',
+     "3:33: error: YAML syntax error: a ',' is missing before this: the entries inside '{...}' are separated by commas"),
+    ('name: X\nfacts:\n  - {label: Born, value: "1978", cite:[almanac]}\n',
+     "3:38: error: YAML syntax error: a key inside '{...}' needs a space after its ':'"),
+    ('name: X\nfacts:\n  - {label: Born, value: "1978", cite: [almanac}\n',
+     "3:48: error: YAML syntax error: the '[' at column 40 is closed with '}': close it with ']'"),
+    # a key indented as nothing above it
+    ("name: X\nfacts:\n  - label: Born\n    value: '1978'\n   cite: [almanac]\n",
+     "5:4: error: YAML syntax error: this line is indented as nothing above it is"),
+    # and text that begins with a bracket keeps its own hint
+    ("name: X\nrole: [Mayor] of Ruritania\n",
+     "2:7: error: YAML syntax error: a value that starts with '[' is read as a YAML list: if it is text, put the whole value in quotes"),
 ])
-def test_a_yaml_hint_points_at_the_cause_not_at_a_neighbour(content, text, expected):
+def test_a_yaml_hint_points_at_the_cause_at_the_line_to_mend(content, text, expected):
     content.write("entities/people/bob.yaml", text)
     [error] = [e for e in content.errors() if e.startswith("entities/people/bob.yaml")]
-    assert error.startswith("entities/people/bob.yaml:" + expected)
+    assert error.startswith("entities/people/bob.yaml:" + expected), error
+
+
+def test_a_list_item_without_its_dash_is_told_so_at_its_repeated_keys(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nfacts:\n  - label: Born\n    value: '1970'\n"
+                  "    label: Died\n    value: '2020'\n")
+    assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
+        "entities/people/bob.yaml:5:5: error: duplicate key 'label' (first defined on line 3): if it begins another "
+        "item of the list, write '- ' before it [duplicate-key]",
+        "entities/people/bob.yaml:6:5: error: duplicate key 'value' (first defined on line 4): if it begins another "
+        "item of the list, write '- ' before it [duplicate-key]"]
+    content.write("entities/people/bob.yaml", "name: Bob\nname: Robert\n")   # not in a list: no such hint
+    assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
+        "entities/people/bob.yaml:2:1: error: duplicate key 'name' (first defined on line 1) [duplicate-key]"]
+
+
+def test_a_web_address_without_its_scheme_is_told_to_begin_with_https(content):
+    content.write("pages/links.md", "---\ntitle: Links\n---\nSee [the report](civil.ge/en/news/1), [the site](www.kcna.kp) "
+                  "and [the notes](notes.md).\n")
+    errors = [e for e in content.errors() if e.startswith("pages/links.md")]
+    assert len(errors) == 3
+    assert [e.endswith("points to a missing file: a web address begins with https:// [bad-link]") for e in errors] \
+        == [True, True, False]

@@ -1,6 +1,8 @@
 """Content errors are reported like a compiler: file, line, column, all of them, never a traceback."""
 from __future__ import annotations
 
+import pytest
+
 
 def test_the_minimal_fixture_has_no_errors(content):
     assert content.errors() == []
@@ -127,6 +129,13 @@ def test_uncited_fact_is_a_warning_and_strict_makes_it_an_error(content):
     assert any(d.code == "uncited-fact" and d.severity == "error" for d in check(content.root, strict=True).diagnostics.items)
 
 
+def test_a_fact_whose_citation_is_in_error_is_told_that_once(content):
+    content.write("entities/people/bob.yaml", 'name: Bob\nfacts:\n  - {label: Age, value: 40, cite: ["almanac p. 3"]}\n')
+    messages = [m for m in content.messages() if m.startswith("entities/people/bob.yaml")]
+    assert [m.split(": ")[1] for m in messages] == ["error"]
+    assert "bad-cite" in messages[0]
+
+
 def test_page_slug_that_collides_with_a_generated_page(content):
     content.write("pages/map.md", "---\ntitle: Map\n---\nx\n")
     assert any("pages/map.md: error: a page named 'map' would collide" in e for e in content.errors())
@@ -200,6 +209,22 @@ def test_a_control_character_escaped_in_a_map_layer_string_is_refused_naming_the
     assert content.build(tmp_path / "site").diagnostics.errors and not (tmp_path / "site").exists()
 
 
+def test_while_an_annotation_is_in_error_what_only_it_names_is_not_called_an_orphan(content):
+    """A quote not found drops its annotation, and its 'about' with it: the one entity it named
+    would be warned of as an orphan, on a file the pull request did not touch (an outside review)."""
+    content.write("entities/people/lonely.yaml", "name: Lonely Example\n")
+    news = content.root / "sources/daily-news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("about: [ada-example]", "about: [ada-example, lonely]"),
+                    encoding="utf-8")
+    assert not [m for m in content.messages() if "'lonely'" in m]
+    news.write_text(news.read_text(encoding="utf-8").replace('quote: "in June 2023"', 'quote: "in July 2023"'),
+                    encoding="utf-8")
+    messages = content.messages()
+    assert [m for m in messages if ": error: " in m] == [
+        "sources/daily-news.md:10:12: error: annotation a-visit-date: quote 'in July 2023' is not in the text [quote-not-found]"]
+    assert not [m for m in messages if "orphan-entity" in m or "uncited-source" in m]
+
+
 def test_while_a_file_does_not_load_nothing_is_called_an_orphan_for_want_of_its_links(content):
     """A broken file links to nothing: what only it links to would be warned of as orphans, on files
     the pull request did not touch (and, with --strict, as errors). They are said once it loads."""
@@ -215,3 +240,39 @@ def test_while_a_file_does_not_load_nothing_is_called_an_orphan_for_want_of_its_
         "entities/people/bob.yaml:1:7: error: YAML syntax error: the value quoted here never closes: "
         "add the closing \" (a \" inside the value is written \\\") [yaml-syntax]"]
     assert not [m for m in messages if "orphan-entity" in m or "uncited-source" in m]
+
+
+def test_editors_backup_files_are_not_read(content):
+    """Emacs keeps 'x.yaml~' beside a file it saves: an error for a file nobody wrote on purpose
+    failed every build of a preview while it existed (an outside review)."""
+    content.write("entities/people/bob.yaml~", "name: [Bob\n")
+    content.write("entities/people/#bob.yaml#", "name: [Bob\n")
+    content.write("sources/daily-news.md~", "not a source\n")
+    content.write("backup~", "x\n")
+    assert content.errors() == []
+    assert not [m for m in content.messages() if "~" in m or "#bob" in m]
+
+
+def test_a_source_read_before_it_was_published_or_in_the_future_is_warned_of(content):
+    import datetime
+    later = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
+    content.write("sources/early.md", "---\ntitle: Early\npublished: 2025-06\naccessed: 2025-05-30\n---\nText.\n")
+    content.write("sources/later.md", f"---\ntitle: Later\npublished: 2025\naccessed: {later}\n---\nText.\n")
+    content.write("sources/fine.md", "---\ntitle: Fine\npublished: 2025-05\naccessed: 2025-05-01\n---\nText.\n")
+    warned = [m for m in content.messages() if "[date-order]" in m]
+    assert warned == [
+        "sources/early.md:4:1: warning: 'accessed' (2025-05-30) is before 'published' (2025-06): the editors read the "
+        "source once it was out; check both dates [date-order]",
+        f"sources/later.md:4:1: warning: 'accessed' ({later}) is in the future: check the date [date-order]"]
+
+
+@pytest.mark.parametrize("cite, hint", [
+    ("[almanac, p. 3]", "'p. 3' is not a citation: expected 'source-id' or 'source-id, locator'; if it is the place in "
+                        "'almanac', quote the two as one item: \"almanac, p. 3\" [bad-cite]"),
+    ('["almanac p. 3"]', "'almanac p. 3' is not a citation: expected 'source-id' or 'source-id, locator'; a comma goes "
+                         "between the source and the place: 'almanac, p. 3' [bad-cite]"),
+])
+def test_a_citation_whose_comma_is_misplaced_is_shown_how_to_write_it(content, cite, hint):
+    content.write("entities/people/bob.yaml", f"name: Bob\nfacts:\n  - {{label: Age, value: 40, cite: {cite}}}\n")
+    [error] = [e for e in content.errors() if e.startswith("entities/people/bob.yaml")]
+    assert error.endswith(hint)

@@ -57,16 +57,18 @@ def kept_check(content: Path):
     return diags, resolve(again.dossier, diags)
 
 
-def assert_kept_records_check_as_cold(content: Path, before=None):
+def assert_kept_records_check_as_cold(content: Path, before=None, resolved: list | None = None):
     """A check with the records of a check made before the edit `before` makes gives what a
-    cold check gives after it."""
+    cold check gives after it (resolved: a list given the check's Resolved)."""
     first = ingest(content, Diagnostics())
     resolve(first.dossier, Diagnostics())
     if before:
         before()
     diags = Diagnostics()
     again = ingest(content, diags, first.files)
-    resolve(again.dossier, diags)
+    res = resolve(again.dossier, diags)
+    if resolved is not None:
+        resolved.append(res)
     cold = check(content).diagnostics
     assert diags.items == cold.items   # in the same order too
     return [d.text() for d in cold.sorted()]
@@ -221,8 +223,11 @@ def test_the_note_of_a_relation_whose_type_is_no_longer_declared_is_not_read(con
         config = content.root / "dossier.yaml"
         config.write_text(config.read_text(encoding="utf-8").replace("  neighbours: {label: neighbours, reverse: neighbour of}\n", ""),
                           encoding="utf-8")
-    messages = assert_kept_records_check_as_cold(content.root, undeclare)
-    assert "entities/people/lonely.yaml: warning: nothing links to 'lonely': link it from another entity, a page or an annotation [orphan-entity]" in messages
+    resolved = []
+    messages = assert_kept_records_check_as_cold(content.root, undeclare, resolved)
+    assert "entities/people/bob.yaml:4:12: error: unknown relation type 'neighbours': use one from docs/content-format.md " \
+           "or declare it under 'relations' in dossier.yaml [unknown-relation]" in messages
+    assert "bob" not in resolved[0].linked_from.get("lonely", ())
 
 
 def test_discover_names_each_file_as_its_name_says(content):

@@ -256,3 +256,12 @@ def test_new_skeletons_validate_against_their_schema(kind, tmp_path):
     root.mkdir()
     path, _ = new(kind, "new-thing", root, date="2025-04-30" if kind in ("event", "document") else None)
     assert schema_errors(path, path.relative_to(root)) == []
+
+
+def test_the_format_contract_in_docs_is_the_shared_one():
+    """docs/FORMAT.md is the contract as received, for readers of the repository; the shared copy
+    beside the checkout (where the team keeps it) is the original."""
+    shared = REPO.parent / "shared" / "FORMAT.md"
+    if not shared.is_file():
+        pytest.skip("no shared/FORMAT.md beside this checkout to compare with")
+    assert (REPO / "docs" / "FORMAT.md").read_bytes() == shared.read_bytes()

@@ -1,12 +1,19 @@
 """dossier serve: the preview injects its reload script, rebuilds, and reports errors without stopping."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import urllib.request
 from functools import partial
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 
 from dossier.serve import Handler, Preview
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_a_build_that_stops_on_an_exception_is_reported_and_the_preview_goes_on(content, tmp_path, monkeypatch, capsys):
@@ -142,3 +149,30 @@ def test_a_site_too_large_to_publish_is_said_on_the_build_that_made_it(content, 
     err = capsys.readouterr().err
     assert "warning: the site is" in err and "[site-size]" in err
     assert err.index("[site-size]") > err.index("dossier serve: built")   # after the reload was told
+
+
+def test_a_first_build_that_fails_is_not_said_to_serve_a_previous_site(content, tmp_path, capsys):
+    content.write("entities/countries/ruritania.yaml", "name: Ruritania\nsummary: See [[nobody]].\n")
+    Preview(content.root, tmp_path / "preview").rebuild()
+    err = capsys.readouterr().err
+    assert "dossier serve: 1 error; the first build failed" in err and "previous site" not in err
+
+
+def test_a_preview_stopped_by_sigterm_removes_its_temporary_site(content, tmp_path):
+    """`kill` ends a process at once by default: the preview's temporary copy of the site stayed."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary), "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "dossier", "serve", "--content", str(content.root), "--port", "0"],
+                               env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stderr:
+            if "http://127.0.0.1:" in line:
+                break
+        assert [p.name[:len("dossier-preview-")] for p in temporary.iterdir()] == ["dossier-preview-"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+        process.stderr.close()
+    assert not list(temporary.iterdir())

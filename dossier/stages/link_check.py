@@ -165,6 +165,11 @@ def links_of(text: str, tokens: list | None = None, inline: bool = False) -> lis
     return found
 
 
+# 'www.civil.ge/x', 'civil.ge/en/news': a host written without its scheme, which reads as a file
+_LOOKS_LIKE_A_HOST = re.compile(r"www\.|(?:[a-z0-9-]+\.)+(?!(?:html?|png|jpe?g|gif|svg|webp|pdf|json|geojson|md|txt|csv"
+                                r"|js|css|xml)(?:[/?#]|$))[a-z]{2,}(?:[/:?#]|$)", re.I)
+
+
 def _link_problem(page: str, url: str, image: bool, site: _SiteLinks) -> str | None:
     """What stages/verify.py check_link would say of the link on that page, or None."""
     what = "resource" if image and not _SCHEME.match(url) else "link"   # a remote image becomes a link
@@ -249,7 +254,8 @@ def check_links(res: Resolved, texts: list, diags: Diagnostics) -> None:
                             reported.add((offset, url))
                             where = markdown_pos(path, text, offset)
                             on = f" (on {name})" if len(shown_on) > 1 else ""
-                            diags.error("bad-link", f"{problem}{on}: {_LINK_HINT}", path, where.line, where.col)
+                            hint = "a web address begins with https://" if _LOOKS_LIKE_A_HOST.match(url.strip()) else _LINK_HINT
+                            diags.error("bad-link", f"{problem}{on}: {hint}", path, where.line, where.col)
                         break
 
 

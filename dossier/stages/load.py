@@ -200,7 +200,7 @@ def _files(folder: Path, content: Path, diags: Diagnostics) -> list[tuple[str, s
                                   "their folder, not in subfolders)", os.path.join(shown_root, name))
         for f, link in sorted(files):
             path = os.path.join(root, f)
-            if f.startswith("."):
+            if _ignored(f):
                 continue
             if link:
                 if _inside(Path(path), content, diags):
@@ -208,6 +208,12 @@ def _files(folder: Path, content: Path, diags: Diagnostics) -> list[tuple[str, s
             else:
                 out.append((path, os.path.join(shown_root, f)))
     return out
+
+
+def _ignored(name: str) -> bool:
+    """Hidden files, and the copies editors keep beside a file they edit (Emacs's 'x.yaml~' and
+    '#x.yaml#'), which would fail every build of a preview while they exist."""
+    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
 
 
 def _walk(top: str):
@@ -271,18 +277,29 @@ class FileJob(NamedTuple):
     readable: bool     # False: its place or extension is wrong, and that was reported
 
 
+def _content_folder_below(folder: Path) -> Path | None:
+    """A folder right below this one that holds a dossier.yaml (--content . given at the top of a
+    repository, where content/ is the dossier), or None."""
+    try:
+        return next((child for child in sorted(folder.iterdir()) if (child / "dossier.yaml").is_file()), None)
+    except OSError:
+        return None
+
+
 def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
     """Every content file in a stable order, with problems of layout reported here."""
     jobs: list[FileJob] = []
     config = content / "dossier.yaml"
     shown = display_path(config)
     if not config.is_file():
-        diags.error("missing-config", "no dossier.yaml: the content folder needs one with at least a title", shown)
+        below = _content_folder_below(content)
+        hint = f" ({display_path(below)} has one: --content {display_path(below)}?)" if below else ""
+        diags.error("missing-config", f"no dossier.yaml: the content folder needs one with at least a title{hint}", shown)
     elif _inside(config, content, diags):
         jobs.append(FileJob(str(config), shown, "dossier", None, None, True, True))
 
     for entry in sorted(content.iterdir()) if content.is_dir() else []:
-        if entry.name.startswith(".") or entry.name == "dossier.yaml":
+        if _ignored(entry.name) or entry.name == "dossier.yaml":
             continue
         if entry.name not in ("entities", "sources", "pages", "map"):
             diags.warning("unknown-folder", f"{entry.name!r} is not part of the content layout (entities, sources, pages, map, dossier.yaml); it is ignored", display_path(entry))

@@ -7,6 +7,7 @@ built once, so rendering never searches the whole dossier for one page.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from ..features.mentions import MentionMatcher
 from ..kinds import KINDS, RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
-from ..markdown.refs import malformed, openers, scan
+from ..markdown.refs import malformed, mask_code, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from ..schema import SUGGESTION_BUDGET, Budget, Closest
 from .incremental import note
@@ -35,6 +36,10 @@ MALFORMED = {   # what a malformed reference (refs.malformed) is told
     "cite": "begins no citation and is shown as text: a citation is [@id], [@id, locator] or [@a; @b] in one "
             "paragraph, and its locator holds no bracket; to show the brackets, write \\[@",
 }
+
+# '[@ id': a citation with a space after its '@', which Markdown shows as text (warned of when the id
+# is a source's: '[@ name]' may be text)
+SPACED_CITATION = re.compile(r"\[@[ \t]+([a-z0-9]+(?:-[a-z0-9]+)*)\b(?!-)")
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,12 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             shown = str(text)[offset:line_end if line_end != -1 else len(text)]
             shown = shown if len(shown) <= 30 else shown[:29] + "…"
             diags.warning("malformed-reference", f"{shown!r} {MALFORMED[what]}", path, where.line, where.col)
+        if "[@" in text:
+            for m in SPACED_CITATION.finditer(mask_code(str(text))):
+                if m.group(1) in sources:   # '[@ some-source, p. 3]': meant as a citation, shown as text
+                    where = markdown_pos(path, text, m.start())
+                    diags.warning("malformed-reference", f"'[@ {m.group(1)}' begins no citation and is shown as text: write "
+                                  f"the id right after the '@' ([@{m.group(1)}])", path, where.line, where.col)
 
     def settled(owner: str, found: Referenced) -> bool:
         """Record the backlinks and citations of what the owner's texts and citations name, and
@@ -379,7 +390,7 @@ def _referenced(record) -> Referenced:
                 bad = bad or (offset, ref, detail) in items   # an item cited twice in one [@...]: check_markdown says where
                 items.add((offset, ref, detail))
         # a '[[' or '[@' that no reference read begins: a place to warn of, perhaps (check_markdown)
-        if openers(str(text)) > len(read) and malformed(str(text)):
+        if openers(str(text)) > len(read) and malformed(str(text)) or "[@" in text and SPACED_CITATION.search(text):
             bad = True
     return Referenced(tuple(links), tuple(cites), malformed=bad)
 
@@ -523,9 +534,10 @@ def _warn_orphans(res: Resolved, diags: Diagnostics) -> None:
     """Warnings maintainers care about: what nothing points at, and sources one cannot re-find."""
     d = res.dossier
     broken = {diag.path for diag in diags.items if diag.severity == "error"}  # fix errors first
-    # A file that did not load links and cites nothing: what only it points at would be called an
-    # orphan, on files a pull request did not touch. Said again once it loads.
-    pointed_at_is_known = not d.unloaded
+    # A file that did not load links and cites nothing, nor does an annotation, relation or citation
+    # in error: what only it points at would be called an orphan, on files a pull request did not
+    # touch (errors with --strict). Said once the content has no errors.
+    pointed_at_is_known = not d.unloaded and not broken
     for entity in (d.entities[k] for k in sorted(d.entities) if d.entities[k].path not in broken):
         if pointed_at_is_known and not res.linked_from.get(entity.id) and not res.incoming.get(entity.id) \
                 and not res.about.get(entity.id):

@@ -198,7 +198,8 @@ def _entity(raw: RawFile, diags: Diagnostics) -> Entity | None:
                     wikidata=data.get("wikidata"), tags=[str(t) for t in data.get("tags", [])])
     for fact in data.get("facts", []):
         if "label" in fact and "value" in fact:
-            if not fact.get("cite"):
+            # a 'cite' in error has its own error: no second message saying there is none
+            if not fact.get("cite") and "cite" not in getattr(fact, "key_pos", {}):
                 diags.warning("uncited-fact", f"fact {str(fact['label'])!r} has no citation: add 'cite: [source-id]'", path, fact.line, fact.col)
             entity.facts.append(Fact(str(fact["label"]), str(fact["value"]), _cites(fact.get("cite"), path),
                                      fact.get("note"), _pos(path, fact)))

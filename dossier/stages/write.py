@@ -124,20 +124,29 @@ def replaceable(out: Path) -> bool:
     return (out / MARKER).is_file() or all(users_entry(entry.name) for entry in out.iterdir())
 
 
+def refused(out: Path) -> str | None:
+    """Why a build may not write its site into out (given as the user wrote it), or None. The CLI
+    asks before the content is checked: a wrong --out is said at once, as a usage error."""
+    resolved = out.resolve()
+    if not replaceable(resolved):
+        what = "a link" if out.is_symlink() else "a file" if out.exists() and not out.is_dir() else None
+        if what:
+            return f"{out}: the output must be a folder, and this is {what}; choose an empty or new output folder"
+        return (f"{out}: refusing to replace a folder that dossier did not build (no {MARKER} in it); "
+                "choose an empty or new output folder, or delete this one yourself")
+    here = os.path.realpath(os.getcwd())
+    if here == str(resolved) or here.startswith(str(resolved).rstrip(os.sep) + os.sep):
+        return (f"{out}: the output folder holds the working folder ({here}), which a build would "
+                "replace under the shell's feet: run the build from outside it")
+    return None
+
+
 class SiteWriter:
     def __init__(self, out: Path):
         self.out = out.resolve()
-        if not replaceable(self.out):
-            what = "a link" if out.is_symlink() else "a file" if out.exists() and not out.is_dir() else None
-            if what:
-                raise WriteError([f"{out}: the output must be a folder, and this is {what}; "
-                                  "choose an empty or new output folder"])
-            raise WriteError([f"{out}: refusing to replace a folder that dossier did not build (no {MARKER} in it); "
-                              "choose an empty or new output folder, or delete this one yourself"])
-        here = os.path.realpath(os.getcwd())
-        if here == str(self.out) or here.startswith(str(self.out).rstrip(os.sep) + os.sep):
-            raise WriteError([f"{out}: the output folder holds the working folder ({here}), which a build would "
-                              "replace under the shell's feet: run the build from outside it"])
+        problem = refused(out)
+        if problem:
+            raise WriteError([problem])
         parent = self.out.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
