@@ -289,7 +289,7 @@ class Generator:
             self.sources.append(Source(
                 id=sid, title=" ".join(self.sentence(5, 11)).rstrip(",") , publisher=publisher,
                 url=f"https://{slug(publisher)}.example.org/{published[:4]}/{sid}", published=published,
-                accessed=f"2026-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
+                accessed=f"2026-{r.randint(1, 10):02d}-{r.randint(1, 28):02d}",   # before the day it was written
                 reliability=r.choice("ABCDEF"), credibility=r.randint(1, 6)))
         for kind in ("country", "place", "person", "organization", "crossing", "event", "document"):
             for _ in range(counts[kind]):

@@ -593,6 +593,9 @@ _ESCAPE_AT = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.
 
 def control_message(ch: str, written: str = "") -> str:
     how = f", written {written}" if written else ""
+    if "\ud800" <= ch <= "\udfff":
+        return (f"the code point U+{ord(ch):04X} (half of a surrogate pair, alone{how}) is no character, and UTF-8 "
+                "cannot write it: remove it")
     if _BIDI.match(ch):
         return (f"the character U+{ord(ch):04X} (a bidirectional control character{how}: it makes text show in "
                 "another order than it is written) is not allowed in text: remove it")

@@ -97,6 +97,34 @@ def test_overlapping_and_nested_annotations_all_show_with_stable_anchors(content
     assert note.select_one("sup.cite a")["href"].startswith("#note-")
 
 
+def test_a_quote_takes_whole_letters_as_written_too(content):
+    """A quote of an accent alone, found as written, marked half a letter (an outside review)."""
+    build_source(content, '  - {quote: "\\u0301"}\n  - {quote: "Cafe\\u0301 bar"}\n', "Cafe\u0301 bar.\n")
+    assert content.errors() == ["sources/daily-news.md:5:13: error: annotation a-1: quote '\u0301' is not in the text "
+                                "(only as part of a letter: quote the whole letter, with its accents) [quote-not-found]"]
+
+
+def test_an_annotation_written_twice_is_a_repeat(content):
+    build_source(content, '  - {quote: "bridge", note: "Built in 1959."}\n  - {quote: "bridge", note: "Built in 1959.", id: again}\n'
+                          '  - {quote: "bridge", note: "Rebuilt in 1990."}\n', "A bridge.\n")
+    assert content.errors() == ["sources/daily-news.md:6:13: error: annotation a-again repeats annotation a-1 (the same quote, "
+                                "kind and note): remove the repeat [duplicate-item]"]
+
+
+def test_highlights_that_would_multiply_a_page_are_refused_at_once(content, tmp_path):
+    """Each annotation is marked in every piece of text it covers: 300 annotations over 900
+    pieces of emphasis would add 17.6 MB to the page (an outside review made 231 MB)."""
+    quote = "x" + "yx" * 450
+    build_source(content, "".join(f'  - {{quote: "{quote}", note: "Note {n}."}}\n' for n in range(300)),
+                 "x" + "*y*x" * 450 + "\n")
+    result = content.build(tmp_path / "site")
+    assert [d.text() for d in result.diagnostics.errors] == [
+        "sources/daily-news.md:306:1: error: the highlights of its 300 annotations would add about 17 MB to the page (the "
+        "limit is 8 MB): annotations that overlap, or quote across much formatted text, multiply them; quote fewer words, "
+        "or fewer times [highlight-limit]"]
+    assert not (tmp_path / "site").exists()
+
+
 def test_annotations_export_as_w3c_web_annotations(content, tmp_path):
     out = tmp_path / "site"
     assert not content.build(out).diagnostics.errors
@@ -116,6 +144,22 @@ def test_entity_pages_list_annotations_claims_and_mentions_about_them(content, t
     assert page.select_one(".annotations-about a[href='../sources/daily-news.html#a-visit-date']")
     mention = page.select_one(".mentions li")
     assert mention.select_one("mark").get_text() == "Ada Example"
+
+
+def test_a_name_two_entities_share_links_no_mention_and_is_warned_of_at_both(content, tmp_path):
+    """A new file named as an existing entity took over every mention of it (the first id in
+    order won), without a word (an outside review)."""
+    content.write("entities/people/a-ada.yaml", "name: Ada  Example\nsummary: Not [[ada-example]].\n")
+    out = tmp_path / "site"
+    result = content.build(out)
+    assert [d.text() for d in result.diagnostics.items if d.code == "shared-name"] == [
+        "entities/people/a-ada.yaml: warning: 'Ada Example' names 'ada-example' too: mentions of it in sources are "
+        "linked to neither; make one name or alias more specific [shared-name]",
+        "entities/people/ada-example.yaml: warning: 'Ada Example' names 'a-ada' too: mentions of it in sources are "
+        "linked to neither; make one name or alias more specific [shared-name]"]
+    article = BeautifulSoup((out / "sources/daily-news.html").read_text(encoding="utf-8"), "html.parser")
+    assert not article.select("a.mention[href$='a-ada.html'], a.mention[href$='ada-example.html']")
+    assert not BeautifulSoup((out / "people/ada-example.html").read_text(encoding="utf-8"), "html.parser").select(".mentions li")
 
 
 def test_mentions_prefer_the_longest_name_and_whole_words(content, tmp_path):

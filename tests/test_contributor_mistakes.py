@@ -617,3 +617,19 @@ def test_a_web_address_without_its_scheme_is_told_to_begin_with_https(content):
     assert len(errors) == 3
     assert [e.endswith("points to a missing file: a web address begins with https:// [bad-link]") for e in errors] \
         == [True, True, False]
+
+
+@pytest.mark.parametrize("rel, text, expected", [
+    # a label that wraps over lines of a block quote is longer as written than as markdown-it reads it
+    ("pages/quoted.md", "---\ntitle: Quoted\n---\n> [[ghost|ab\n" + "> ab\n" * 150 + "> ab]]\n",
+     "pages/quoted.md:4:3: error: unknown id 'ghost' in [[ghost]] [unknown-id]"),
+    # a fact's note is shown within a paragraph, where four spaces before it make no code block
+    ("entities/people/bob.yaml", 'name: Bob\nsummary: Bob of [[ruritania]].\nfacts:\n'
+     '  - {label: Born, value: "1970", cite: [almanac], note: "    see [[ghost]] `x`"}\n',
+     "entities/people/bob.yaml:4:66: error: unknown id 'ghost' in [[ghost]] [unknown-id]"),
+])
+def test_check_reads_a_reference_where_the_page_renders_one(content, tmp_path, rel, text, expected):
+    """dossier check passed both, and the build failed ("dossier check did not see it"): an
+    outside review."""
+    content.write(rel, text)
+    assert expected in content.errors()

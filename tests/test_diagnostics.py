@@ -276,3 +276,22 @@ def test_a_citation_whose_comma_is_misplaced_is_shown_how_to_write_it(content, c
     content.write("entities/people/bob.yaml", f"name: Bob\nfacts:\n  - {{label: Age, value: 40, cite: {cite}}}\n")
     [error] = [e for e in content.errors() if e.startswith("entities/people/bob.yaml")]
     assert error.endswith(hint)
+
+
+@pytest.mark.parametrize("layer, expected", [
+    # a lone surrogate passed check and stopped the build with a traceback (an outside review)
+    ('{"type": "FeatureCollection", "name": "\\ud800", "features": []}',
+     "map/river.geojson: error: name: the code point U+D800 (half of a surrogate pair, alone, written as a JSON escape) "
+     "is no character, and UTF-8 cannot write it: remove it [encoding]"),
+    # written into data/layers.js as NaN or Infinity, which no JSON reader takes
+    ('{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [130.1, 42.1, NaN]}}',
+     "map/river.geojson: error: not valid JSON: 'NaN' is no JSON number (JSON has no NaN or infinity, and a layer's "
+     "numbers are finite) [geojson]"),
+    ('{"type": "Feature", "properties": {"depth": 1e999}, "geometry": {"type": "Point", "coordinates": [130.1, 42.1]}}',
+     "map/river.geojson: error: not valid JSON: '1e999' is no JSON number (JSON has no NaN or infinity, and a layer's "
+     "numbers are finite) [geojson]"),
+])
+def test_a_map_layer_holds_only_what_json_and_utf_8_can_write(content, tmp_path, layer, expected):
+    content.write("map/river.geojson", layer)
+    assert content.errors() == [expected]
+    assert content.build(tmp_path / "site").diagnostics.errors and not (tmp_path / "site").exists()

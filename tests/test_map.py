@@ -517,3 +517,16 @@ def test_mini_map_neighbours_match_a_brute_force_search(seed):
         maps = mapping.MapData(SimpleNamespace(dossier=SimpleNamespace(entities=entities, config=None)))
         for e in entities.values():
             assert [x.id for x, _ in maps.mini(e)["near"]] == _brute(e, entities)
+
+
+def test_the_mini_maps_of_thousands_of_places_at_one_point_cost_time_linear_in_their_number():
+    """8,000 places at one point (entities placed at a city's centre): each mini map read all of
+    them, and the build of their pages took 44 s (an outside review)."""
+    from test_matching_bounds import cpu_bound
+    entities = {e.id: e for e in (_entity(f"p{k:05d}", 42.0, 130.0) for k in range(8000))}
+    entities["apart"] = _entity("apart", 42.3, 130.2)
+    maps = mapping.MapData(SimpleNamespace(dossier=SimpleNamespace(entities=entities, config=None)))
+    with cpu_bound():
+        minis = [maps.mini(e) for e in entities.values()]
+    assert [x.id for x, _ in minis[0]["near"]] == ["p00000"] + [f"p{k:05d}" for k in range(1, mapping.NEIGHBOURS)]
+    assert [x.id for x, _ in minis[-1]["near"]] == _brute(entities["apart"], entities)

@@ -115,8 +115,16 @@ def test_what_only_looks_like_code_is_read_for_references_as_the_page_reads_it()
     assert refs("```\n[[in-code]]\n```\n[[after]]") == ["after"]
 
 
+def test_a_text_shown_within_a_paragraph_is_read_for_references_as_such():
+    def refs(text, inline):
+        return [ref for _, _, ref, _ in scan(text, inline=inline)]
+    assert refs("    see [[a]] `x`", inline=False) == []        # as blocks: an indented code block
+    assert refs("    see [[a]] `x`", inline=True) == ["a"]      # within a paragraph: text, and a link
+    assert refs("> [[b|" + "x\n> " * 150 + "y]]", inline=False) == ["b"]   # a label longer as written
+
+
 def test_a_reference_the_check_did_not_read_stops_the_build_and_nothing_is_written(content, tmp_path, monkeypatch):
-    monkeypatch.setattr("dossier.stages.resolve.scan", lambda text: iter(()))   # a scanner that misses them
+    monkeypatch.setattr("dossier.stages.resolve.scan", lambda text, inline=False: iter(()))   # a scanner that misses them
     out = tmp_path / "site"
     for summary, message in (("Knows [[nobody]].", "people/ada.html links to 'nobody', which names nothing"),
                              ("As told [@nothing].", "people/ada.html cites 'nothing', which is not a source")):

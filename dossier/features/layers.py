@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import json.decoder
+import math
 import json.scanner
 import re
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ MAX_DEPTH = 32
 MAX_REPORTED_CONTROLS = 20   # raw control characters reported in one file
 _CONTROL = re.compile(CONTROL_CHARACTERS)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SURROGATE = re.compile("[\ud800-\udfff]")   # half of a pair, written alone as an escape: no character UTF-8 can write
 GEOMETRIES = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
 
 
@@ -29,9 +31,14 @@ def parse_layer(id_: str, path: str, text: str, diags: Diagnostics) -> Layer | N
     if _refuse_controls(path, text, diags):
         return None
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_integer)
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_integer, parse_float=_finite,
+                          parse_constant=_no_constant)
     except _LongNumber as e:
         diags.error("geojson", f"not valid JSON for a layer: a number of {e.digits:,} digits", path)
+        return None
+    except _NotANumber as e:
+        diags.error("geojson", f"not valid JSON: {e.text!r} is no JSON number (JSON has no NaN or infinity, and "
+                               "a layer's numbers are finite)", path)
         return None
     except json.JSONDecodeError as e:
         diags.error("geojson", f"not valid JSON: {e.msg}", path, e.lineno, e.colno)
@@ -73,6 +80,25 @@ def _integer(text: str) -> int:
     return int(text)
 
 
+class _NotANumber(Exception):
+    def __init__(self, text: str):
+        self.text = text[:40]
+
+
+def _no_constant(text: str):
+    """NaN, Infinity and -Infinity, which Python's reader takes and JSON (RFC 8259) has not."""
+    raise _NotANumber(text)
+
+
+def _finite(text: str) -> float:
+    """A JSON number with a fraction or exponent; '1e999' would be infinite, written out as
+    Infinity, which no JSON reader takes."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotANumber(text)
+    return value
+
+
 class _DuplicateKey(Exception):
     def __init__(self, key: str):
         self.key = key[:60]
@@ -112,7 +138,7 @@ def _escaped_control(data) -> tuple[str, str] | None:
     while stack:
         value, where = stack.pop()
         if isinstance(value, str):
-            m = _CONTROL.search(value)
+            m = _CONTROL.search(value) or _SURROGATE.search(value)
             if m:
                 return m.group(), where or "the layer"
         elif isinstance(value, dict):

@@ -13,6 +13,7 @@ import json
 import math
 from collections import defaultdict
 from functools import cached_property
+from itertools import islice
 
 from markupsafe import Markup
 
@@ -46,9 +47,12 @@ class MapData:
             p = point_of(e, entities)
             if p:
                 self.located.append((e, p))
-        self.grid = defaultdict(list)   # cell -> [(lat, lon, id, entity, point)]
+        # cell -> (lat, lon) -> [(id, entity, point)] by id: the places at one point are one entry
+        # of their cell (thousands of entities placed at a city's centre made every mini map
+        # there read all of them, in time that grew with the square of their number)
+        self.grid: dict = defaultdict(dict)
         for e, p in self.located:
-            self.grid[_cell(p)].append((p[0], p[1], e.id, e, p))
+            self.grid[_cell(p)].setdefault((p[0], p[1]), []).append((e.id, e, p))
         self.config = res.dossier.config
         self._marker_json: dict[tuple[str, str], str] = {}   # (id, root) -> marker_json, this build's
 
@@ -101,20 +105,22 @@ class MapData:
         lat, lon = p[0], p[1]
         row, col = _cell(p)
         wanted, grid = NEIGHBOURS - 1, self.grid
-        found = []   # (distance, id, entity, point) of the places in reach, itself among them
+        found = []   # (distance, places at one point) in reach, itself among them
         for ring, offsets in enumerate(_RING_OFFSETS):
             for d_row, d_col in offsets:
                 cell = grid.get((row + d_row, col + d_col))
                 if cell:
-                    found += [(max(abs(a - lat), abs(b - lon)), i, o, q) for a, b, i, o, q in cell]
+                    found += [(max(abs(a - lat), abs(b - lon)), places) for (a, b), places in cell.items()]
             # A place in a cell not read yet is at least ring * CELL_DEG away (less a rounding
             # margin): once that many are nearer, they are the nearest.
-            if len(found) > wanted:
-                found = heapq.nsmallest(wanted + 1, found)   # (itself among them, at distance 0)
+            nearest, held = _nearest(found, wanted + 1)   # (itself among them, at distance 0)
+            if held > wanted:
+                found = nearest
                 if found[-1][0] < ring * CELL_DEG - 1e-9:
                     break
-        others = [x for x in found if x[0] <= NEIGHBOUR_DEG and x[1] != entity.id]
-        near = sorted(heapq.nsmallest(wanted, others), key=lambda x: x[1])
+        # the nearest by distance, then id, each place apart: the points' places are in id order
+        places = heapq.merge(*(_each_at(distance, at) for distance, at in found if distance <= NEIGHBOUR_DEG))
+        near = sorted(islice((x for x in places if x[1] != entity.id), wanted), key=lambda x: x[1])
         return {"point": p, "near": [(entity, p)] + [(other, q) for _, _, other, q in near]}
 
     def mini_markers_attr(self, mini, root: str) -> Markup:
@@ -131,6 +137,28 @@ class MapData:
     def markers_attr(self, markers) -> Markup:
         """The markers for a data-markers='...' attribute (see markers_attr)."""
         return markers_attr([marker_json(m) for m in markers])
+
+
+def _nearest(found: list, count: int) -> tuple[list, int]:
+    """The nearest points of found ((distance, places)) that hold count places between them, with
+    those at the same distance as the last of them; and how many places they hold."""
+    ordered = sorted(found, key=lambda x: x[0])
+    held = 0
+    for n, (distance, places) in enumerate(ordered):
+        held += len(places)
+        if held >= count:
+            end = n + 1
+            while end < len(ordered) and ordered[end][0] == distance:
+                held += len(ordered[end][1])
+                end += 1
+            return ordered[:end], held
+    return ordered, held
+
+
+def _each_at(distance: float, places: list):
+    """(distance, id, entity, point) of the places at one point, as they are needed."""
+    for place in places:
+        yield (distance, *place)
 
 
 def _cell(point) -> tuple[int, int]:

@@ -249,7 +249,7 @@ def _search(folded: Folded, q: str, p: str, s: str, whole=None) -> tuple[list[in
     most one space between; and whether that is all of them. The candidates are the places of q,
     or if it has more than LIMIT those of p, or else of s (each is looked for only if needed, as
     a rare text is read to its end); if each has more than LIMIT, the first places of q, and
-    False. whole(i, end): whether a match may start at i and end at end."""
+    False. whole(i, end): whether a match may start at i and end at end (by default, whole letters)."""
     text = folded.text
     candidates = folded.places(q)
     if len(candidates) > LIMIT:
@@ -267,9 +267,15 @@ def _search(folded: Folded, q: str, p: str, s: str, whole=None) -> tuple[list[in
         if i >= 0 and text.startswith(q, i) and \
                 (not p or text[max(0, i - len(p) - 1):i].rstrip().endswith(p)) and \
                 (not s or text[end:end + len(s) + 1].lstrip().startswith(s)) and \
-                (whole is None or whole(i, end)):
+                (whole(i, end) if whole else _whole_at(text, i, end)):
             found.append(i)
     return found, True
+
+
+def _whole_at(text: str, i: int, end: int) -> bool:
+    """Whether text[i:end] takes whole letters: it starts and ends with no combining mark or Hangul
+    vowel cut from the letter it belongs to (a quote of an accent alone marked half a letter)."""
+    return not _attached(text[i]) and (end == len(text) or not _attached(text[end]))
 
 
 # Characters a reader does not see, set aside when a quote is not found as written.

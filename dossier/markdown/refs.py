@@ -184,21 +184,28 @@ def mask_code(text: str) -> str:
     return masked
 
 
-def scan(text: str):
+def scan(text: str, inline: bool = False):
     """Yield (offset, kind, id, detail) for each reference outside code. kind: 'link' or 'cite'.
     Where code may be (a backtick or a tilde fence), the references are those markdown-it reads,
     as the page renders them: where code blocks and spans begin and end depends on the whole
     block structure (lists, quotes, fences that no line closes), which no pattern reproduces.
     So does a reference that wraps onto a line that may start a block of its own (a '>' of a
-    block quote, a list item...): whether it is one reference depends on the blocks too."""
+    block quote, a list item...): whether it is one reference depends on the blocks too; and
+    so does a text over lines where a '[[' or '[@' is no reference the patterns read (a label
+    that wraps over lines of a block quote is longer as written than as markdown-it reads it).
+    inline: the text as a page shows it within a paragraph (the templates' mdi filter), where
+    no line starts a block: four spaces before it make no code block."""
+    if inline and (text[:1] in " \t" or "\n" in text):
+        yield from _scan_parsed(text, inline=True)
+        return
     if "`" in text or "~~~" in text:
-        yield from _scan_parsed(text)
+        yield from _scan_parsed(text, inline)
         return
     masked = mask_code(text)
     read = _dequoted(masked)
     links = list(WIKILINK.finditer(read))
     cites = list(CITATION.finditer(read)) if "[@" in read else []
-    if "\n" in text and not all(map(_Wrapping(masked).plain, links + cites)):
+    if "\n" in text and (not all(map(_Wrapping(masked).plain, links + cites)) or openers(read) > len(links) + len(cites)):
         yield from _scan_parsed(text)
         return
     for m in links:
@@ -335,12 +342,12 @@ def _shown_as_text(text: str, places: list) -> list:
     return out
 
 
-def _scan_parsed(text: str):
+def _scan_parsed(text: str, inline: bool = False):
     """scan() from markdown-it's tokens. Each reference it reads is placed at the next match of
     the patterns, in reading order, that names the same thing (one in code is passed over)."""
     from . import MD   # the parser is built from the plugins, which import this module
     read = []
-    for token in MD.parse(text, {}):
+    for token in MD.parseInline(text, {}) if inline else MD.parse(text, {}):
         for child in token.children or ():
             if child.type == "wikilink":
                 read.append(("link", child.meta["id"], child.meta["text"]))
@@ -353,13 +360,19 @@ def _scan_parsed(text: str):
     found = sorted([(m.start(), "link", m.group(1).strip(), m) for m in WIKILINK.finditer(masked)]
                    + [(m.start(), "cite", tuple(parse_citation(m.group(1))), m) for m in CITATION.finditer(masked)],
                    key=lambda f: f[0])
-    at = 0
+    at, after = 0, 0
     for kind, what, detail in read:
         k = next((i for i in range(at, len(found)) if found[i][1] == kind and found[i][2] == what), None)
-        offset = 0 if k is None else found[k][0]
-        at = at if k is None else k + 1
+        if k is None:   # one the patterns do not read (a label longer as written): at its opening bracket
+            opening = re.compile(r"\[\[\s*" + re.escape(what) if kind == "link" else r"\[@" + re.escape(what[0][0] if what else ""))
+            m = opening.search(masked, after)
+            offset, placed = (m.start(), True) if m else (0, False)
+        else:
+            offset, placed = found[k][0], True
+            at = k + 1
+        after = max(after, offset)
         if kind == "link":
             yield offset, "link", what, detail
         else:
             for key, locator in what:
-                yield offset + (k is not None), "cite", key, locator
+                yield offset + placed, "cite", key, locator

@@ -10,6 +10,7 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,9 +58,60 @@ def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = N
     """The file as text with LF line ends, or None after a diagnostic (data: its bytes, when
     already read)."""
     text = _read_text(path, shown, diags, data)
-    if text is not None and path.suffix in (".yaml", ".md") and not _within_markup_limit(text, shown, diags):
+    if text is not None and path.suffix in (".yaml", ".md") and not (_within_markup_limit(text, shown, diags)
+                                                                     and _stream_safe(text, shown, diags)):
         return None
     return text
+
+
+MAX_COMBINING_RUN = 30   # Unicode's Stream-Safe Text Format (UAX #15): at most 30 in a row
+
+
+@lru_cache(maxsize=1)
+def _combining_run() -> re.Pattern:
+    """Runs that may hold more than the limit once decomposed (no character decomposes into more
+    than two marks). Made on the first text that is not ASCII (30 ms)."""
+    return re.compile(f"[{_non_starters()}]{{{MAX_COMBINING_RUN // 2 + 1},}}")
+
+
+def _marks_in(run: str) -> int:
+    """How many combining marks a run of them holds once decomposed (U+0F73 is two)."""
+    count = 0
+    for ch in run:
+        parts = unicodedata.decomposition(ch)
+        marks = sum(1 for part in parts.split() if not parts.startswith("<") and unicodedata.combining(chr(int(part, 16))))
+        count += max(1, marks)
+    return count
+
+
+def _non_starters() -> str:
+    """A character class of what Unicode normalization sorts as combining marks: characters of a
+    combining class other than 0, and the few whose decomposition begins with one (U+0F73). None
+    lies above U+2FFFF."""
+    found = []
+    for code in range(0x30000):
+        ch = chr(code)
+        first = unicodedata.decomposition(ch).split(" ")[0]
+        if unicodedata.combining(ch) or (first and not first.startswith("<")
+                                         and unicodedata.combining(chr(int(first, 16)))):
+            found.append(code)
+    return "".join(re.escape(chr(code)) for code in found)
+
+
+def _stream_safe(text: str, shown: str, diags: Diagnostics) -> bool:
+    """Normalizing a run of combining marks sorts it one mark at a time, in time that grows with
+    the square of its length (80,000 marks after one letter took 20 s to build); no script needs
+    more than a few on one letter. Text past Unicode's Stream-Safe limit is refused, at the run."""
+    if text.isascii():
+        return True
+    m = next((m for m in _combining_run().finditer(text) if _marks_in(m.group()) > MAX_COMBINING_RUN), None)
+    if m is None:
+        return True
+    line = text.count("\n", 0, m.start()) + 1
+    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    diags.error("encoding", f"more than {MAX_COMBINING_RUN} combining marks in a row (accents stacked on one letter): "
+                "past Unicode's Stream-Safe limit, which no script needs; remove them", shown, line, col)
+    return False
 
 
 def _within_markup_limit(text: str, shown: str, diags: Diagnostics) -> bool:

@@ -181,7 +181,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
         if shown is not None and MAY_LINK.search(text):
             links.append((path, owner, text, shown, None))
         bracket, cited = None, set()   # the items of one [@a; @b, p. 2]: each once, as in a cite list
-        for offset, what, ref, detail in scan(str(text)):
+        for offset, what, ref, detail in references_in(str(text), shown):
             if what == "cite" and offset:   # 0: a citation markdown-it read but no pattern placed
                 if offset != bracket:
                     bracket, cited = offset, set()
@@ -283,11 +283,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             for ref in related:
                 res.events_of[ref].append(entity)
 
-    names = []
-    for entity in entities.values():
-        names.append((entity.name, entity.id))
-        names.extend((alias, entity.id) for alias in entity.aliases)
-    res.matcher = MentionMatcher(sorted(names))
+    res.matcher = MentionMatcher(_unshared_names(entities, diags))
 
     ordered_sources = [sources[k] for k in sorted(sources)]
     for source in ordered_sources:
@@ -360,6 +356,22 @@ def markdown_texts(record) -> Iterator[tuple[tuple, object, object]]:
         yield (), record.props.get("status_note"), "status"
 
 
+def references_in(text: str, shown) -> Iterator[tuple]:
+    """scan() of a text as the pages that show it read it: within a paragraph (a fact's or a
+    relation's note), as blocks, or both (a crossing's location note: its page, and the map page
+    when it has no coordinates), each reference once."""
+    if shown == "inline":
+        yield from scan(text, inline=True)
+    elif shown == "location":
+        seen = set()
+        for found in (*scan(text), *scan(text, inline=True)):
+            if found not in seen:
+                seen.add(found)
+                yield found
+    else:
+        yield from scan(text)
+
+
 def referenced_by(record) -> Referenced:
     """What the record's texts and citations name, found the first time resolve reads the record
     and kept with it: the record of a file whose bytes did not change is the same object in the
@@ -382,7 +394,7 @@ def _referenced(record) -> Referenced:
         if shown is not None and MAY_LINK.search(text):
             return Referenced((), (), may_link=True)
         read, items = set(), set()
-        for offset, what, ref, detail in scan(str(text)):
+        for offset, what, ref, detail in references_in(str(text), shown):
             # one string per id, not one per place it is named (145,000 for 12,000 ids at 10,000 entities)
             (links if what == "link" else cites)[sys.intern(ref)] = None
             read.add(offset)
@@ -413,6 +425,8 @@ def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = 
     tokens = MD.parse(source.body or "", {})
     reader = reader_text(tokens, targets.get if targets is not None else None)
     anchored = _anchor(source, reader, diags) if source.annotations else []
+    if anchored:
+        _within_highlight_limit(source, reader, anchored, diags)
 
     found: dict[str, list] = {}
     for seg in reader.segments:
@@ -433,13 +447,55 @@ def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = 
     return SourceReading(anchored, mentions, diags.items, links)
 
 
+# What the highlights of one source may add to its page: each piece of the text under an
+# annotation is wrapped in a <mark> of about 60 bytes and its anchor (render's decorate), so
+# annotations that overlap, or quote across much formatted text, multiply (1,800 annotations over
+# 900 pieces of emphasis made a 231 MB page in 11 s). The demo's most annotated source makes 3 KB.
+MAX_HIGHLIGHT_BYTES = 8_000_000
+_MARK_BYTES = 60
+
+
+def _within_highlight_limit(source: Source, reader: ReaderText, anchored: list, diags: Diagnostics) -> None:
+    """An error when the marks of the source's highlights would pass MAX_HIGHLIGHT_BYTES. Counted
+    in one sweep over the places where a piece begins or ends (a piece is a stretch of one segment
+    of the text that the same annotations cover), without making them."""
+    delta: dict[int, int] = defaultdict(int)
+    for a in anchored:
+        weight = _MARK_BYTES + len(a.annotation.anchor)
+        delta[a.start] += weight
+        delta[a.end] -= weight
+    inside: dict[int, int] = defaultdict(int)   # the segments that take marks (render's decorate)
+    for seg in reader.segments:
+        if seg.token is not None and seg.text:
+            inside[seg.start] += 1
+            inside[seg.start + len(seg.text)] -= 1
+    total = covering = depth = 0
+    places = sorted(delta.keys() | inside.keys())
+    for here in places[:-1]:   # each place begins a piece (or a stretch between segments)
+        covering += delta.get(here, 0)
+        depth += inside.get(here, 0)
+        if depth > 0 and covering:
+            total += covering
+    if total > MAX_HIGHLIGHT_BYTES:
+        diags.error("highlight-limit", f"the highlights of its {len(anchored):,} annotations would add about "
+                    f"{total / 1e6:,.0f} MB to the page (the limit is {MAX_HIGHLIGHT_BYTES / 1e6:,.0f} MB): annotations that "
+                    "overlap, or quote across much formatted text, multiply them; quote fewer words, or fewer times",
+                    source.path, source.body_line, 1)
+
+
 def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anchored]:
     """The annotations whose quote is found once in the reader's text; the others reported."""
     folded = fold(reader.text)
     anchored = []
+    written: dict[tuple, str] = {}   # an annotation as written (but its id) -> the first one's anchor
     shown_as = None   # [[id]] -> the name it shows, for a quote that has the id instead
     lowered = None    # the folded text in lower case, for a quote written with other capitals
     for a in source.annotations:
+        same = written.setdefault((a.quote, a.prefix, a.suffix, a.kind, a.status, a.note, a.about), a.anchor)
+        if same != a.anchor:   # a second mark and note, word for word the first one's
+            diags.error("duplicate-item", f"annotation {a.anchor} repeats annotation {same} (the same quote, kind and note): "
+                        "remove the repeat", a.pos.path, a.pos.line, a.pos.col)
+            continue
         matches = find_quote(folded, a.quote, a.prefix, a.suffix)
         if not matches.complete:   # places are looked at up to a limit, so a hostile file stays quick
             lines = _lines(source, reader, matches)
@@ -458,8 +514,10 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
             elif not (a.prefix or a.suffix):   # (with them, they may be what is not found)
                 if lowered is None:   # once a source: a hostile file with many quotes stays quick
                     lowered = folded.text.lower()   # not casefold: 'ß' and 'ﬁ' are no capitals
-                if fold_plain(a.quote).lower() in lowered:
-                    hint += " (the text has it with other capitals: quote it as written)"
+                quoted = fold_plain(a.quote)
+                if quoted.lower() in lowered:
+                    hint += (" (only as part of a letter: quote the whole letter, with its accents)" if quoted in folded.text
+                             else " (the text has it with other capitals: quote it as written)")
             diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
             continue
         if any(reader.crosses_cell(m.start, m.end) for m in matches):
@@ -528,6 +586,29 @@ def _snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
     if hi < len(text):
         after = after.rsplit(" ", 1)[0] + "…"
     return fold_spaces(before), text[start:end], fold_spaces(after)
+
+
+def _unshared_names(entities: dict, diags: Diagnostics) -> list[tuple[str, str]]:
+    """(name or alias, id) of every entity, for finding mentions in sources; a name that two
+    entities share is left out, and warned of at each: a mention of it could be either, and the
+    first id in order took every one (a new file named as an existing entity took over all its
+    mentions, an outside review found)."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for entity_id in sorted(entities):
+        entity = entities[entity_id]
+        for surface in dict.fromkeys(" ".join(name.split()) for name in (entity.name, *entity.aliases)):
+            if len(surface) >= 3:   # what the matcher reads at all
+                owners[surface].append(entity_id)
+    names = []
+    for surface, ids in sorted(owners.items()):
+        if len(ids) == 1:
+            names.append((surface, ids[0]))
+            continue
+        for entity_id in ids:
+            others = ", ".join(repr(other) for other in ids if other != entity_id)
+            diags.warning("shared-name", f"{surface!r} names {others} too: mentions of it in sources are linked to "
+                          "neither; make one name or alias more specific", entities[entity_id].path)
+    return names
 
 
 def _warn_orphans(res: Resolved, diags: Diagnostics) -> None:
