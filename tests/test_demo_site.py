@@ -84,6 +84,20 @@ def test_relations_show_on_both_ends_with_reverse_labels(site):
     assert relations.find("a", href="../people/vladimir-putin.html")
 
 
+def test_a_relation_label_heads_its_relations_both_ways_once(site):
+    """'Related to' reads the same both ways: an entity with such relations to others and from
+    others showed the label twice (an outside review)."""
+    repeated = {}
+    for page in sorted(site.glob("*/*.html")):
+        relations = soup(site, page.relative_to(site).as_posix()).select_one("section.relations")
+        labels = [dt.get_text() for dt in relations.select("dt")] if relations else []
+        if len(labels) != len(set(labels)):
+            repeated[page.name] = labels
+    assert not repeated
+    bridge = soup(site, "crossings/tumen-road-bridge.html").select_one("section.relations")
+    assert [dt.get_text() for dt in bridge.select("dt")].count("Related to") == 1
+
+
 def test_infobox_facts_carry_citation_marks_that_lead_to_their_notes(site):
     page = soup(site, "crossings/korea-russia-friendship-bridge.html")
     marks = page.select(".infobox sup.cite a")

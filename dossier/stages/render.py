@@ -387,13 +387,20 @@ class Renderer:
         facts = defaultdict(list)
         for fact in entity.facts:
             facts[fact.label].append(fact)
+        growing = self._shown_sections("entity", entity.id, entity.url)
+        incoming = defaultdict(list)
+        for label, rel in growing["shown"]["relations"]:
+            incoming[label].append(rel)
         return {
-            "entity": entity, "props": props_view(entity.props), "outgoing": sorted(outgoing.items()),
+            "entity": entity, "props": props_view(entity.props),
+            # (label, its relations, those to this entity): a label once, though both ways ("related to")
+            "relation_groups": [(label, outgoing.get(label, ()), incoming.get(label, ()))
+                                for label in sorted(outgoing.keys() | incoming.keys())],
             # (label, rows, whether the rows disagree: values differ other than in case)
             "facts": [(label, rows, len({f.value.lower() for f in rows}) > 1) for label, rows in facts.items()],
             # A field's row gives way to facts of the same label: they say it with their sources.
             "cited": {label.lower() for label in facts},
-            "minimap": self._minimap(entity), **self._shown_sections("entity", entity.id, entity.url),
+            "minimap": self._minimap(entity), **growing,
         }
 
     def _source_context(self, source: Source) -> dict:

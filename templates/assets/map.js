@@ -416,6 +416,16 @@
       attribution: OSM_ATTRIBUTION
     });
     var overlays = {};
+    // A popup is panned clear of the zoom and layers buttons above it (on a phone they covered its
+    // title and its close button) and fits the map's width; the legend below steps aside while a
+    // popup is open on a narrow map (map.css).
+    var popupOptions = {
+      autoPanPaddingTopLeft: L.point(10, 90),
+      autoPanPaddingBottomRight: L.point(10, 10),
+      maxWidth: Math.max(160, Math.min(300, node.clientWidth - 40))
+    };
+    map.on('popupopen', function () { addClass(node, 'popup-open'); });
+    map.on('popupclose', function () { removeClass(node, 'popup-open'); });
     if (!mini) {
       addContentLayers(map, overlays);
     }
@@ -486,7 +496,7 @@
       });
       circle.bindPopup((function (marker) {
         return function (layer) { return popupContent(marker, nearbyOf(layer)); };
-      })(m));
+      })(m), popupOptions);
       placed.push({circle: circle, name: name});
       circle.bindTooltip(el('span', null, name), {direction: 'top', offset: [0, -6]});
       circle.addTo(map);

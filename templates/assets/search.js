@@ -25,6 +25,7 @@
   // a long run of letters is not tried again from each of them.
   const APOSTROPHED = /(^|[^\p{L}\p{N}])([\p{L}\p{N}]+(?:['’‘][\p{L}\p{N}]+)+)/gu;
   const CONTRACTED = new Set(['s', 't', 'd', 'm', 'll', 're', 've']);  // English endings: I'll is not "ill"
+  const ENDING = /([\p{L}\p{N}])['’‘](?:s|t|d|m|ll|re|ve)(?![\p{L}\p{N}])/giu;   // the same, in a query
   const PAGE = 20;                           // results drawn at once (drawing costs more than searching)
   // Letters the last word needs before it is searched as a prefix: one or two letters would match
   // most of a large index, which takes too long (measured: docs/search.md).
@@ -201,6 +202,12 @@
     return term;
   }
 
+  /* The query less the English endings after an apostrophe (Korea's is "Korea", don't "don"): the
+   * ending alone, the last word, was searched as a prefix (every word beginning with s). */
+  function withoutEndings(query) {
+    return String(query).replace(ENDING, '$1');
+  }
+
   /* Every word but stop words must match: the last one as a prefix (in an index of more than
    * SMALL documents, once it has PREFIX_MIN_LARGE characters), and any Han or Hangul one always
    * as a prefix (one syllable says more than one letter; Korean words carry endings). When
@@ -208,6 +215,7 @@
    * with a little fuzziness for long words. */
   function search(index, query) {
     const tok = index.tok;
+    query = withoutEndings(query);
     const words = tok.tokenize(query);
     const terms = words.filter(tok.queryTerm);
     if (!terms.length) return { results: [], terms: terms, loose: false, common: words.length > 0 };

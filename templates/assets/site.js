@@ -14,6 +14,8 @@
     };
     filter.addEventListener("change", apply);
     apply();
+    // Back to the page, the browser puts the boxes as the reader left them, with no "change".
+    window.addEventListener("pageshow", apply);
   }
   // Reading view: a click on a highlight goes to its note (the note's kind links back).
   document.addEventListener("click", function (event) {

@@ -182,6 +182,16 @@ def test_a_part_of_a_rebuilt_site_asks_for_a_reload(page, site_in_parts, tmp_pat
         "The site was rebuilt since this page was opened: reload the page to search it.")
 
 
+@pytest.mark.parametrize("query", ["Korea's", "Korea’s"])
+def test_an_ending_after_an_apostrophe_is_not_searched_as_a_word(open_page, query):
+    """The lone "s" of Korea's, the last word, was searched as a prefix: every word beginning with
+    s matched and was marked (an outside review)."""
+    page = open_page("search.html", query={"q": query})
+    _check_results(page, "korea")
+    marks = page.eval_on_selector_all("#search-results mark", "ms => ms.map(m => m.textContent.toLowerCase())")
+    assert marks and all(m.startswith("korea") for m in marks), sorted(set(marks))[:10]
+
+
 @pytest.mark.parametrize("query, says", [
     ("Путина", "results for words close to it (none has it as written)"),   # Putin's name, declined
     ("Путина xyzzyq", "with some of these words (none has all of them)"),
@@ -203,6 +213,31 @@ def test_map_draws_basemap_and_one_marker_per_crossing(open_page, built_site):
     assert basemap > 0, "the map drew no basemap paths (path.basemap)"
     markers = page.locator("#crossings-map .crossing-marker")
     expect(markers).to_have_count(len(features))
+
+
+def test_on_a_phone_no_popup_of_the_map_lies_under_its_buttons_or_legend(open_page, page):
+    """At 375 px the zoom and layers buttons covered popups' titles and close buttons, and the
+    legend their text (an outside review)."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    markers = page.locator("#crossings-map .crossing-marker")
+    covered = []
+    for i in range(markers.count()):
+        markers.nth(i).focus()
+        markers.nth(i).press("Enter")
+        popup = page.locator("#crossings-map .leaflet-popup-content-wrapper")
+        expect(popup).to_be_visible()
+        page.wait_for_timeout(300)   # the popup's pan
+        box = popup.bounding_box()
+        for control in page.locator("#crossings-map .leaflet-control:visible").all():
+            other = control.bounding_box()
+            if other and box["x"] < other["x"] + other["width"] and other["x"] < box["x"] + box["width"] \
+                    and box["y"] < other["y"] + other["height"] and other["y"] < box["y"] + box["height"]:
+                covered.append((i, control.get_attribute("class")))
+        page.keyboard.press("Escape")
+        expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(0)
+    assert not covered, covered
 
 
 def test_each_marker_drawn_on_one_spot_can_be_opened_from_the_popup_of_the_top_one(open_page):
@@ -466,6 +501,21 @@ def test_the_claims_filter_works_on_a_later_page_of_the_ledger(page, paged_site)
     for i in range(boxes.count()):
         boxes.nth(i).uncheck()
     expect(page.locator("ol.claims > li.claim:visible")).to_have_count(0)
+
+
+def test_the_claims_filter_still_holds_after_going_back_to_the_ledger(open_page):
+    """Back on the page, the browser restores the boxes as the reader left them without a
+    "change": the claims of an unticked status were shown again (an outside review)."""
+    page = open_page("claims.html")
+    corroborated = page.locator(".claim-filter input[value=corroborated]")
+    corroborated.uncheck()
+    shown = page.locator("ol.claims > li.claim:visible").count()
+    assert 0 < shown < page.locator("ol.claims > li.claim").count()
+    with page.expect_navigation():
+        page.locator("ol.claims > li.claim:visible a[href*='sources/']").first.click()
+    page.go_back()
+    expect(page.locator(".claim-filter input[value=corroborated]")).not_to_be_checked()
+    expect(page.locator("ol.claims > li.claim:visible")).to_have_count(shown)
 
 
 # --- no console errors anywhere ------------------------------------------------------------------
