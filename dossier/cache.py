@@ -231,7 +231,9 @@ _STATE_MAGIC = b"dossier-state 1\n"
 def user_cache_dir() -> Path:
     """This user's own cache folder for dossier ($XDG_CACHE_HOME/dossier), which no content can
     write: what is read from it may run code (a pickle, compiled templates)."""
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    home = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(home):   # as the XDG spec has it: a relative path (inside a checkout?) is ignored
+        home = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(home) / "dossier"
 
 

@@ -401,9 +401,10 @@ class Citations(Type):
                 if isinstance(before, ScalarNode) and ID_RE.match(before.value) and not before.style:
                     # [wiki-x, p. 3]: in a list written in brackets a comma separates items
                     hint = f"; if it is the place in {_q(before.value)}, quote the two as one item: \"{before.value}, {value}\""
-                elif " " in source and ID_RE.match(source.split()[0]):   # 'almanac p. 3'
-                    first, rest = value.strip().lstrip("@").split(None, 1)
-                    hint = f"; a comma goes between the source and the place: '{first}, {rest}'"
+                elif len(parts := value.strip().lstrip("@").split(None, 1)) == 2 and ID_RE.match(parts[0]):   # 'almanac p. 3'
+                    hint = f"; a comma goes between the source and the place: '{parts[0]}, {parts[1]}'"
+                elif source[:1].isspace() and ID_RE.match(source.strip()):   # '@ almanac'
+                    hint = f"; no space goes after the '@': '{source.strip()}'"
                 ctx.error(item, "bad-cite", f"{_q(value)} is not a citation: expected 'source-id' or 'source-id, locator'{hint}")
                 continue
             cited = (source, locator.strip())
@@ -819,20 +820,16 @@ def _annotation_check(out, node, ctx):
 
 
 def _source_check(out, node, ctx):
-    """Dates that cannot be right: read after it was published, and not in the future (a day's
-    margin: a time zone ahead). Warnings: the source is still cited as written."""
+    """Dates that cannot both be right: read before it was published. A warning: the source is still
+    cited as written. (Not a date in the future: what a file says would then change with the day
+    of the build, and a record kept from an earlier build would say otherwise.)"""
     published, accessed = out.get("published"), out.get("accessed")
-    dated = {key.value: key for key, _ in node.value}
     if published and accessed:
         common = min(len(published), len(accessed))   # '2025-06' after '2025-05-30'; '2025' and '2025-03' may agree
         if published[:common] > accessed[:common]:
-            ctx.warning(dated["accessed"], "date-order", f"'accessed' ({accessed}) is before 'published' ({published}): "
+            key = next(key for key, _ in node.value if key.value == "accessed")
+            ctx.warning(key, "date-order", f"'accessed' ({accessed}) is before 'published' ({published}): "
                         "the editors read the source once it was out; check both dates")
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
-    for key in ("published", "accessed"):
-        value = out.get(key)
-        if value and value[:len(tomorrow)] > tomorrow[:len(value)]:
-            ctx.warning(dated[key], "date-order", f"{key!r} ({value}) is in the future: check the date")
 
 
 ANNOTATION = Record("annotation", {

@@ -216,7 +216,8 @@ def _stopped_by_terminate():
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    before = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    signals = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])   # no SIGHUP on Windows
+    before = {signum: signal.signal(signum, interrupt) for signum in signals}
     try:
         yield
     finally:

@@ -269,8 +269,15 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
     if "cannot start any token" in problem and ch in ("`", "@"):
         return (f"a plain value cannot start with '{ch}' (YAML reserves it): put the whole value in quotes "
                 "or write it as a block ('key: |' and the text on the next lines, indented)", *line_col(text, at))
-    if "expected '-' indicator" in problem or (context == "while parsing a block mapping" and "expected key" in problem):
-        line_start = text.rfind("\n", 0, at) + 1
+    line_start = text.rfind("\n", 0, at) + 1
+    before = text[line_start:at].rstrip(" ")
+    if "expected key" in problem and before[-1:] in ("'", '"'):   # note: "A" and "B"; 'Kim's bridge'
+        quote = before[-1]
+        inside = "\\\"" if quote == '"' else "''"
+        return (f"text follows the {quote} that closes the quoted value: a {quote} inside a value quoted with it is "
+                f"written {inside}, or quote the value with the other kind of quote", *line_col(text, at))
+    if ("expected '-' indicator" in problem or (context == "while parsing a block mapping" and "expected key" in problem)) \
+            and not text[line_start:at].strip(" "):   # at the start of the line (not after a closing quote)
         first = line_start + len(text[line_start:at]) - len(text[line_start:at].lstrip(" "))
         return ("this line is indented as nothing above it is: indent it as the keys or list items it belongs "
                 "with (spaces only), or, if it continues the value above, write that value as a block ('key: |')",
@@ -282,7 +289,7 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
     return message, mark.line + 1, mark.column + 1
 
 
-_KEY_WITHOUT_SPACE = re.compile(r"[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_-]*:[^\s:]")   # 'iso:AM'
+_KEY_WITHOUT_SPACE = re.compile(r"[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_-]*:(?!//)[^\s:]")   # 'iso:AM', not 'https://'
 
 
 def _inside_flow(text: str, at: int) -> bool:

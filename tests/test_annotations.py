@@ -6,6 +6,7 @@ import json
 from bs4 import BeautifulSoup
 
 from dossier.build import build
+from dossier.stages import resolve
 from dossier.markdown import MD
 from dossier.markdown.anchoring import find_quote, fold, reader_text
 
@@ -148,18 +149,31 @@ def test_entity_pages_list_annotations_claims_and_mentions_about_them(content, t
 
 def test_a_name_two_entities_share_links_no_mention_and_is_warned_of_at_both(content, tmp_path):
     """A new file named as an existing entity took over every mention of it (the first id in
-    order won), without a word (an outside review)."""
+    order won), without a word (an outside review); and a shorter name must not then match
+    inside the shared one."""
     content.write("entities/people/a-ada.yaml", "name: Ada  Example\nsummary: Not [[ada-example]].\n")
+    content.write("entities/places/example.yaml", "name: Example\nsummary: Not [[ada-example]] either.\n")
     out = tmp_path / "site"
     result = content.build(out)
     assert [d.text() for d in result.diagnostics.items if d.code == "shared-name"] == [
         "entities/people/a-ada.yaml: warning: 'Ada Example' names 'ada-example' too: mentions of it in sources are "
-        "linked to neither; make one name or alias more specific [shared-name]",
+        "linked to none of them; make one name or alias more specific [shared-name]",
         "entities/people/ada-example.yaml: warning: 'Ada Example' names 'a-ada' too: mentions of it in sources are "
-        "linked to neither; make one name or alias more specific [shared-name]"]
+        "linked to none of them; make one name or alias more specific [shared-name]"]
     article = BeautifulSoup((out / "sources/daily-news.html").read_text(encoding="utf-8"), "html.parser")
-    assert not article.select("a.mention[href$='a-ada.html'], a.mention[href$='ada-example.html']")
+    assert not article.select("a.mention[href$='a-ada.html'], a.mention[href$='ada-example.html'], "
+                              "a.mention[href$='example.html']")
     assert not BeautifulSoup((out / "people/ada-example.html").read_text(encoding="utf-8"), "html.parser").select(".mentions li")
+
+
+def test_a_name_many_entities_share_is_warned_of_in_a_few_lines(content):
+    for n in range(30):
+        content.write(f"entities/people/twin-{n:02d}.yaml", "name: The Twin\nsummary: See [[ada-example]].\n")
+    warned = [m for m in content.messages() if "[shared-name]" in m]
+    assert len(warned) == resolve.SHARED_NAME_WARNINGS
+    assert warned[0] == ("entities/people/twin-00.yaml: warning: 'The Twin' names 'twin-01', 'twin-02', 'twin-03' and 26 "
+                         "more too: mentions of it in sources are linked to none of them; make one name or alias more "
+                         "specific [shared-name]")
 
 
 def test_mentions_prefer_the_longest_name_and_whole_words(content, tmp_path):

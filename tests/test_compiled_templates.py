@@ -77,3 +77,21 @@ def test_code_compiled_with_other_options_is_never_loaded(tmp_path, monkeypatch)
     assert len(_compiled_files_after_loading(tmp_path, trim_blocks=False)) == 2           # another option: another file
     assert len(_compiled_files_after_loading(tmp_path, trim_blocks=True, autoescape=True)) == 3
     assert len(_compiled_files_after_loading(tmp_path, trim_blocks=True, variable_start_string="[[")) == 4
+
+
+def test_a_cache_folder_others_may_write_into_is_not_used(content, tmp_path, monkeypatch):
+    """Loading compiled code runs it: only a folder of this user's, which no one else can write."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    folder = tmp_path / "user-cache" / "dossier" / "templates"
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    assert not build(content.root, tmp_path / "site", use_cache=False).diagnostics.errors
+    assert _compiled(tmp_path / "user-cache") == []
+
+
+def test_a_relative_xdg_cache_home_is_ignored_as_the_spec_says(content, tmp_path, monkeypatch):
+    """XDG_CACHE_HOME=.cache in a CI job would put the cache (and what it loads) in the checkout."""
+    from dossier.cache import user_cache_dir
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", ".cache")
+    assert user_cache_dir() == tmp_path / "home" / ".cache" / "dossier"

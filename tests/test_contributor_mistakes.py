@@ -499,6 +499,16 @@ def test_an_item_cited_twice_in_one_markdown_citation_is_a_repeat_as_in_a_cite_l
         "entities/people/bob.yaml:5:20: error: [@almanac] is cited twice in one citation: remove the repeat [duplicate-item]"]
 
 
+def test_an_item_cited_twice_in_a_location_note_is_a_repeat_too(content):
+    """A location note is read both as blocks (its page) and within a paragraph (the map page): the
+    two readings were merged as a set, which took the repeat away (an outside review)."""
+    content.write("entities/crossings/new-bridge.yaml", 'name: New Bridge\nlocation:\n'
+                  '  note: "Not published [@daily-news, p. 2; @daily-news, p. 2]."\n  cite: [daily-news]\n')
+    assert [e for e in content.errors() if e.startswith("entities/crossings/new-bridge.yaml")] == [
+        "entities/crossings/new-bridge.yaml:3:25: error: [@daily-news, p. 2] is cited twice in one citation: remove "
+        "the repeat [duplicate-item]"]
+
+
 def test_a_citation_with_a_space_after_its_at_sign_is_warned_of_when_it_names_a_source(content):
     """'[@ almanac, p. 3]' is shown as text: meant as a citation when a source has that id (an
     outside review); '[@ someone]' that names no source may be text, and code is never read."""
@@ -587,6 +597,16 @@ def test_values_cut_short_are_listed_up_to_twenty_then_counted():
     # a key indented as nothing above it
     ("name: X\nfacts:\n  - label: Born\n    value: '1978'\n   cite: [almanac]\n",
      "5:4: error: YAML syntax error: this line is indented as nothing above it is"),
+    # a quote inside a value quoted with it (not "indented as nothing above", a review found)
+    ('name: X\nrole: "the "new" mayor"\n',
+     "2:13: error: YAML syntax error: text follows the \" that closes the quoted value: a \" inside a value quoted with it "
+     "is written \\\", or quote the value with the other kind of quote"),
+    ("name: X\nrole: 'Kim's mayor'\n",
+     "2:12: error: YAML syntax error: text follows the ' that closes the quoted value: a ' inside a value quoted with it "
+     "is written '', or quote the value with the other kind of quote"),
+    # an address on a line of its own is no key without its space
+    ("name: X\nrole: see\nhttps://example.org\n",
+     "3:1: error: YAML syntax error: this line is read as a key but has no ': ' after one"),
     # and text that begins with a bracket keeps its own hint
     ("name: X\nrole: [Mayor] of Ruritania\n",
      "2:7: error: YAML syntax error: a value that starts with '[' is read as a YAML list: if it is text, put the whole value in quotes"),

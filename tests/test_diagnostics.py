@@ -253,17 +253,14 @@ def test_editors_backup_files_are_not_read(content):
     assert not [m for m in content.messages() if "~" in m or "#bob" in m]
 
 
-def test_a_source_read_before_it_was_published_or_in_the_future_is_warned_of(content):
-    import datetime
-    later = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
+def test_a_source_read_before_it_was_published_is_warned_of(content):
     content.write("sources/early.md", "---\ntitle: Early\npublished: 2025-06\naccessed: 2025-05-30\n---\nText.\n")
-    content.write("sources/later.md", f"---\ntitle: Later\npublished: 2025\naccessed: {later}\n---\nText.\n")
+    content.write("sources/later.md", "---\ntitle: Later\npublished: 2025\naccessed: 2099-01-01\n---\nText.\n")
     content.write("sources/fine.md", "---\ntitle: Fine\npublished: 2025-05\naccessed: 2025-05-01\n---\nText.\n")
     warned = [m for m in content.messages() if "[date-order]" in m]
-    assert warned == [
+    assert warned == [   # (a date to come is not judged: the verdict would change with the day of the build)
         "sources/early.md:4:1: warning: 'accessed' (2025-05-30) is before 'published' (2025-06): the editors read the "
-        "source once it was out; check both dates [date-order]",
-        f"sources/later.md:4:1: warning: 'accessed' ({later}) is in the future: check the date [date-order]"]
+        "source once it was out; check both dates [date-order]"]
 
 
 @pytest.mark.parametrize("cite, hint", [
@@ -271,6 +268,9 @@ def test_a_source_read_before_it_was_published_or_in_the_future_is_warned_of(con
                         "'almanac', quote the two as one item: \"almanac, p. 3\" [bad-cite]"),
     ('["almanac p. 3"]', "'almanac p. 3' is not a citation: expected 'source-id' or 'source-id, locator'; a comma goes "
                          "between the source and the place: 'almanac, p. 3' [bad-cite]"),
+    ("['@ almanac']", "'@ almanac' is not a citation: expected 'source-id' or 'source-id, locator'; no space goes after "
+                      "the '@': 'almanac' [bad-cite]"),   # (a traceback, an outside review found)
+    ("['@']", "'@' is not a citation: expected 'source-id' or 'source-id, locator' [bad-cite]"),
 ])
 def test_a_citation_whose_comma_is_misplaced_is_shown_how_to_write_it(content, cite, hint):
     content.write("entities/people/bob.yaml", f"name: Bob\nfacts:\n  - {{label: Age, value: 40, cite: {cite}}}\n")

@@ -123,6 +123,13 @@ def test_a_text_shown_within_a_paragraph_is_read_for_references_as_such():
     assert refs("> [[b|" + "x\n> " * 150 + "y]]", inline=False) == ["b"]   # a label longer as written
 
 
+def test_references_markdown_it_reads_and_the_patterns_do_not_are_each_placed_at_their_own_opening():
+    two_links = "> [[b|" + "x\n> " * 150 + "y]] and > [[b|" + "x\n> " * 150 + "z]]"
+    assert [offset for offset, *_ in scan(two_links)] == [2, two_links.rindex("[[b")]
+    note = "see [@almanac, p.\n> 3] and [@almanac, p.\n> 4]"   # within a paragraph: '>' is text
+    assert [(offset, detail) for offset, _, _, detail in scan(note, inline=True)] == [(5, "p. > 3"), (28, "p. > 4")]
+
+
 def test_a_reference_the_check_did_not_read_stops_the_build_and_nothing_is_written(content, tmp_path, monkeypatch):
     monkeypatch.setattr("dossier.stages.resolve.scan", lambda text, inline=False: iter(()))   # a scanner that misses them
     out = tmp_path / "site"
@@ -261,3 +268,9 @@ def test_what_begins_a_reference_but_is_none_is_a_warning_at_its_place(content):
     assert not content.errors()
     assert any("malformed-reference" in m and ": error: " in m
                for m in (d.text() for d in check(content.root, strict=True).diagnostics.items))
+
+
+def test_an_address_shown_as_itself_is_marked_so_print_does_not_repeat_it():
+    html = render("see <https://example.org/x> and [the report](https://example.org/y)", {})
+    assert '<a href="https://example.org/x" rel="noopener noreferrer" class="external url">https://example.org/x</a>' in html
+    assert '<a href="https://example.org/y" rel="noopener noreferrer" class="external">the report</a>' in html

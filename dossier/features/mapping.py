@@ -141,18 +141,21 @@ class MapData:
 
 def _nearest(found: list, count: int) -> tuple[list, int]:
     """The nearest points of found ((distance, places)) that hold count places between them, with
-    those at the same distance as the last of them; and how many places they hold."""
-    ordered = sorted(found, key=lambda x: x[0])
+    those at the same distance as the last of them; and how many places they hold. Each point
+    holds a place at least: the count nearest points are enough (heapq, not a sort of them all)."""
+    ordered = heapq.nsmallest(count, found, key=_distance)
     held = 0
     for n, (distance, places) in enumerate(ordered):
         held += len(places)
         if held >= count:
-            end = n + 1
-            while end < len(ordered) and ordered[end][0] == distance:
-                held += len(ordered[end][1])
-                end += 1
-            return ordered[:end], held
+            ties = [x for x in found if x[0] == distance]
+            nearer = [x for x in ordered[:n + 1] if x[0] < distance]
+            return nearer + ties, sum(len(x[1]) for x in nearer + ties)
     return ordered, held
+
+
+def _distance(found: tuple) -> float:
+    return found[0]
 
 
 def _each_at(distance: float, places: list):

@@ -25,6 +25,8 @@ FEW = 8              # names sharing a first word that are tried one by one wher
 SEARCHED = 16        # first words looked for with str.find in one text, at most
 CHUNK = 1 << 16      # characters the automaton reads at a time (their pieces are listed first)
 _BEFORE_NON_WORD = "\0"   # marks a non-word character followed by another, or by the end
+UNLINKED = ""   # the id of a name that names no one entity (two share it): found, so that no shorter
+                # name matches inside it ("Korea" in "North Korea"), and never yielded
 
 
 class MentionMatcher:
@@ -64,13 +66,15 @@ class MentionMatcher:
                 hit = longest.get(start)
                 if hit:
                     pos = start + hit[0]
-                    yield start, pos, hit[1]
+                    if hit[1] != UNLINKED:
+                        yield start, pos, hit[1]
                 continue
             for surface, entity_id in self.index[word]:
                 end = start + len(surface)
                 if text.startswith(surface, start) and (start == 0 or not text[start - 1].isalnum()) \
                         and (end == len(text) or not (text[end].isalnum() or text[end] == "_")):
-                    yield start, end, entity_id
+                    if entity_id != UNLINKED:
+                        yield start, end, entity_id
                     pos = end
                     break
 

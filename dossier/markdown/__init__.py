@@ -78,7 +78,8 @@ def _render_link_open(self, tokens, idx, options, env):
     href = token.attrGet("href") or ""
     if _SCHEME.match(href) and not href.startswith("mailto:"):
         token.attrSet("rel", "noopener noreferrer")
-        token.attrSet("class", "external")
+        # an address shown as itself (<https://...>) is not printed twice (style.css, print)
+        token.attrSet("class", "external url" if token.info == "auto" else "external")
     return self.renderToken(tokens, idx, options, env)
 
 

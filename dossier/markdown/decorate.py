@@ -15,6 +15,11 @@ from .anchoring import ReaderText
 from .links import wikilink_html
 
 
+# The bytes of one mark, but its anchor: '<mark class="anno hl-note" data-anno="" title="Note">' and
+# '</mark>' (resolve bounds what a source's marks add to its page by it).
+MARK_BYTES = 60
+
+
 def decorate(reader: ReaderText, ranges, mention_html, tokens) -> None:
     """ranges: (start, end, anchor, css_class, title) in reader-text offsets.
     mention_html(text) -> HTML for a plain piece (escaped, with mention links)."""

@@ -31,6 +31,9 @@ WIKILINK = re.compile(r"\[\[(?>[ \t]*" + _BREAK + r")?([^\[\]|\n]{1,200})(?>" + 
 # is not a citation fails without backtracking.
 _CITE_ITEM = r"(?>@[A-Za-z0-9][A-Za-z0-9-]*(?:" + _GAP + r",(?:[^;\[\]\n]|" + _BREAK + r")*|" + _GAP + r"(?=;))?)"
 CITATION = re.compile(r"\[(" + _CITE_ITEM + r"(?:;" + _GAP + _CITE_ITEM + r")*)\]")
+# '[@ id': a citation with a space after its '@', which Markdown shows as text (resolve warns of it
+# when the id is a source's: '[@ name]' may be text)
+SPACED_CITATION = re.compile(r"\[@[ \t]+([a-z0-9]+(?:-[a-z0-9]+)*)\b(?!-)")
 # The '[' that may start a reference: before '[', or before '@' and a character an id starts with
 # (malformed()). Zero-width after the bracket, so '[[[' holds two.
 _OPENER = re.compile(r"\[(?=\[|@[A-Za-z0-9])")
@@ -356,11 +359,12 @@ def _scan_parsed(text: str, inline: bool = False):
     if not read:
         return
     masked = text if "\\" not in text else _ESCAPED.sub(_unescape, text)
-    masked = _dequoted(masked)
+    if not inline:   # within a paragraph, a '>' at a line's start is text
+        masked = _dequoted(masked)
     found = sorted([(m.start(), "link", m.group(1).strip(), m) for m in WIKILINK.finditer(masked)]
                    + [(m.start(), "cite", tuple(parse_citation(m.group(1))), m) for m in CITATION.finditer(masked)],
                    key=lambda f: f[0])
-    at, after = 0, 0
+    at, after = 0, 0   # the next of the patterns' matches to look at; where to look for an opening
     for kind, what, detail in read:
         k = next((i for i in range(at, len(found)) if found[i][1] == kind and found[i][2] == what), None)
         if k is None:   # one the patterns do not read (a label longer as written): at its opening bracket
@@ -370,7 +374,8 @@ def _scan_parsed(text: str, inline: bool = False):
         else:
             offset, placed = found[k][0], True
             at = k + 1
-        after = max(after, offset)
+        if placed:   # each reference at an opening of its own: the next is looked for after it
+            after = max(after, offset + 1)
         if kind == "link":
             yield offset, "link", what, detail
         else:

@@ -13,6 +13,8 @@ templates are compiled as before.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import sys
 
 import jinja2
@@ -57,10 +59,14 @@ class CompiledTemplates(FileSystemBytecodeCache):
 
 
 def use_compiled_templates(environment: Environment) -> None:
-    """Give the environment a bytecode cache in the user's cache folder, if one can be made."""
+    """Give the environment a bytecode cache in the user's cache folder, if one can be made there
+    that only this user can write (Jinja's own default folder is checked the same way)."""
     folder = user_cache_dir() / "templates"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
     except OSError:
         return
+    if not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022 or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        return   # a link, or a folder others may write into: compiled code from it could be anyone's
     environment.bytecode_cache = CompiledTemplates(str(folder), "%s.jinja")

@@ -387,9 +387,9 @@ class Renderer:
         facts = defaultdict(list)
         for fact in entity.facts:
             facts[fact.label].append(fact)
-        growing = self._shown_sections("entity", entity.id, entity.url)
+        shown_sections = self._shown_sections("entity", entity.id, entity.url)
         incoming = defaultdict(list)
-        for label, rel in growing["shown"]["relations"]:
+        for label, rel in shown_sections["shown"]["relations"]:
             incoming[label].append(rel)
         return {
             "entity": entity, "props": props_view(entity.props),
@@ -400,7 +400,7 @@ class Renderer:
             "facts": [(label, rows, len({f.value.lower() for f in rows}) > 1) for label, rows in facts.items()],
             # A field's row gives way to facts of the same label: they say it with their sources.
             "cited": {label.lower() for label in facts},
-            "minimap": self._minimap(entity), **growing,
+            "minimap": self._minimap(entity), **shown_sections,
         }
 
     def _source_context(self, source: Source) -> dict:

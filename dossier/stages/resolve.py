@@ -7,7 +7,6 @@ built once, so rendering never searches the whole dossier for one page.
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -16,11 +15,12 @@ from typing import NamedTuple
 
 from .. import collector
 from ..diagnostics import Diagnostics
-from ..features.mentions import MentionMatcher
+from ..features.mentions import UNLINKED, MentionMatcher
 from ..kinds import KINDS, RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
-from ..markdown.refs import malformed, mask_code, openers, scan
+from ..markdown.decorate import MARK_BYTES
+from ..markdown.refs import SPACED_CITATION, malformed, mask_code, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from ..schema import SUGGESTION_BUDGET, Budget, Closest
 from .incremental import note
@@ -36,10 +36,6 @@ MALFORMED = {   # what a malformed reference (refs.malformed) is told
     "cite": "begins no citation and is shown as text: a citation is [@id], [@id, locator] or [@a; @b] in one "
             "paragraph, and its locator holds no bracket; to show the brackets, write \\[@",
 }
-
-# '[@ id': a citation with a space after its '@', which Markdown shows as text (warned of when the id
-# is a source's: '[@ name]' may be text)
-SPACED_CITATION = re.compile(r"\[@[ \t]+([a-z0-9]+(?:-[a-z0-9]+)*)\b(?!-)")
 
 
 @dataclass(frozen=True)
@@ -283,7 +279,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             for ref in related:
                 res.events_of[ref].append(entity)
 
-    res.matcher = MentionMatcher(_unshared_names(entities, diags))
+    res.matcher = MentionMatcher(_mention_names(entities, diags))
 
     ordered_sources = [sources[k] for k in sorted(sources)]
     for source in ordered_sources:
@@ -363,11 +359,9 @@ def references_in(text: str, shown) -> Iterator[tuple]:
     if shown == "inline":
         yield from scan(text, inline=True)
     elif shown == "location":
-        seen = set()
-        for found in (*scan(text), *scan(text, inline=True)):
-            if found not in seen:
-                seen.add(found)
-                yield found
+        as_blocks = Counter(scan(text))
+        yield from as_blocks.elements()
+        yield from (Counter(scan(text, inline=True)) - as_blocks).elements()   # what only the map page reads
     else:
         yield from scan(text)
 
@@ -448,11 +442,10 @@ def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = 
 
 
 # What the highlights of one source may add to its page: each piece of the text under an
-# annotation is wrapped in a <mark> of about 60 bytes and its anchor (render's decorate), so
-# annotations that overlap, or quote across much formatted text, multiply (1,800 annotations over
-# 900 pieces of emphasis made a 231 MB page in 11 s). The demo's most annotated source makes 3 KB.
+# annotation is wrapped in a mark (decorate.MARK_BYTES and its anchor), so annotations that
+# overlap, or quote across much formatted text, multiply (1,800 annotations over 900 pieces of
+# emphasis made a 231 MB page in 11 s). The demo's most annotated source makes 3 KB.
 MAX_HIGHLIGHT_BYTES = 8_000_000
-_MARK_BYTES = 60
 
 
 def _within_highlight_limit(source: Source, reader: ReaderText, anchored: list, diags: Diagnostics) -> None:
@@ -461,7 +454,7 @@ def _within_highlight_limit(source: Source, reader: ReaderText, anchored: list, 
     of the text that the same annotations cover), without making them."""
     delta: dict[int, int] = defaultdict(int)
     for a in anchored:
-        weight = _MARK_BYTES + len(a.annotation.anchor)
+        weight = MARK_BYTES + len(a.annotation.anchor)
         delta[a.start] += weight
         delta[a.end] -= weight
     inside: dict[int, int] = defaultdict(int)   # the segments that take marks (render's decorate)
@@ -588,11 +581,15 @@ def _snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
     return fold_spaces(before), text[start:end], fold_spaces(after)
 
 
-def _unshared_names(entities: dict, diags: Diagnostics) -> list[tuple[str, str]]:
-    """(name or alias, id) of every entity, for finding mentions in sources; a name that two
-    entities share is left out, and warned of at each: a mention of it could be either, and the
-    first id in order took every one (a new file named as an existing entity took over all its
-    mentions, an outside review found)."""
+SHARED_NAME_WARNINGS = 10   # files warned of one shared name, the first by id; the others counted
+
+
+def _mention_names(entities: dict, diags: Diagnostics) -> list[tuple[str, str]]:
+    """(name or alias, id) of every entity, for finding mentions in sources. A name two entities
+    share names neither (mentions.UNLINKED: still found, so that a shorter name does not match
+    inside it), and is warned of: a mention of it could be either, and the first id in order took
+    every one (a new file named as an existing entity took over all its mentions, an outside
+    review found)."""
     owners: dict[str, list[str]] = defaultdict(list)
     for entity_id in sorted(entities):
         entity = entities[entity_id]
@@ -601,13 +598,12 @@ def _unshared_names(entities: dict, diags: Diagnostics) -> list[tuple[str, str]]
                 owners[surface].append(entity_id)
     names = []
     for surface, ids in sorted(owners.items()):
-        if len(ids) == 1:
-            names.append((surface, ids[0]))
-            continue
-        for entity_id in ids:
-            others = ", ".join(repr(other) for other in ids if other != entity_id)
-            diags.warning("shared-name", f"{surface!r} names {others} too: mentions of it in sources are linked to "
-                          "neither; make one name or alias more specific", entities[entity_id].path)
+        names.append((surface, ids[0] if len(ids) == 1 else UNLINKED))
+        for entity_id in ids[1:] if len(ids) == 1 else ids[:SHARED_NAME_WARNINGS]:
+            others = [other for other in ids if other != entity_id]
+            listed = ", ".join(repr(other) for other in others[:3]) + (f" and {len(others) - 3:,} more" if len(others) > 3 else "")
+            diags.warning("shared-name", f"{surface!r} names {listed} too: mentions of it in sources are linked to "
+                          "none of them; make one name or alias more specific", entities[entity_id].path)
     return names
 
 

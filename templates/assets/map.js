@@ -40,6 +40,10 @@
    * rest of the page (the list of crossings beside the map leads to the same places). The SVG
    * drawn at build time follows the same rule (map.py, FOCUSABLE_MARKERS_MAX). */
   var FOCUSABLE_MARKERS_MAX = 100;
+  // How far in a map may zoom: the built-in basemap (Natural Earth, 1:10 million) shows only empty
+  // land past a few kilometres across; the online tiles, when the reader turns them on, show streets.
+  var BASEMAP_MAX_ZOOM = 12;
+  var TILES_MAX_ZOOM = 16;
   var SVG_NS = 'http://www.w3.org/2000/svg';
   var NATURAL_EARTH = 'Basemap: <a href="https://www.naturalearthdata.com/">Natural Earth</a>';
   var OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
@@ -375,9 +379,10 @@
     var highlight = node.getAttribute('data-highlight');
 
     addClass(node, 'js-map-active'); // give the container its size before Leaflet measures it
+    var basemapMaxZoom = BASEMAP_MAX_ZOOM;
     var map = L.map(node, {
       minZoom: 4,
-      maxZoom: 16,
+      maxZoom: BASEMAP_MAX_ZOOM,
       zoomSnap: 0.25,
       scrollWheelZoom: !mini,
       attributionControl: true
@@ -399,6 +404,10 @@
     }
     var center = parseCenter(node.getAttribute('data-center'));
     var zoom = parseFloat(node.getAttribute('data-zoom'));
+    if (isFinite(zoom) && zoom > BASEMAP_MAX_ZOOM) {
+      basemapMaxZoom = Math.min(zoom, TILES_MAX_ZOOM);   // the dossier asked to be shown that close
+      map.setMaxZoom(basemapMaxZoom);
+    }
     if (center) {
       map.setView(center, isFinite(zoom) ? zoom : 8);
     } else if (points.length === 1) {
@@ -435,6 +444,7 @@
     map.on('overlayadd', function (event) {
       if (event.layer === tiles) {
         addClass(node, 'map-tiles-on');
+        map.setMaxZoom(TILES_MAX_ZOOM);
       }
     });
     // Offline, the tiles never come and the basemap under them is hidden: take them off again
@@ -457,6 +467,7 @@
     map.on('overlayremove', function (event) {
       if (event.layer === tiles) {
         removeClass(node, 'map-tiles-on');
+        map.setMaxZoom(basemapMaxZoom);
       }
     });
 

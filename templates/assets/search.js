@@ -538,7 +538,10 @@
       });
     }
     const q = new URLSearchParams(location.search).get('q');
-    if (q) input.value = q;
+    if (q) {
+      input.value = q;
+      input.focus();   // from the header's box: the keyboard carries on to the results, not from the page's top
+    }
     const box = document.getElementById('site-search');
     if (box && q && !box.value) box.value = q;
     run();

@@ -84,6 +84,16 @@ def test_typing_in_search_finds_results(open_page, query):
         )
 
 
+def test_after_a_search_from_the_header_one_tab_reaches_the_first_result(open_page, page):
+    """The results page opened with the focus at its top: 21 presses of Tab to the first result
+    (an outside review)."""
+    open_page("search.html", query={"q": "Putin"})
+    expect(page.locator("#search-results li.result").first).to_be_attached()
+    expect(page.locator("#search-input")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement === document.querySelector('#search-results li.result a[href]')")
+
+
 def test_search_reads_q_on_load(open_page):
     page = open_page("search.html", query={"q": "путин"})
     expect(page.locator("#search-input")).to_have_value("путин")
@@ -238,6 +248,13 @@ def test_on_a_phone_no_popup_of_the_map_lies_under_its_buttons_or_legend(open_pa
         page.keyboard.press("Escape")
         expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(0)
     assert not covered, covered
+
+
+def test_the_map_zooms_only_as_close_as_its_basemap_shows_until_the_tiles_are_on(open_page, page):
+    """Zoomed in to the 100 m scale, the built-in basemap showed empty land (an outside review)."""
+    open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    assert page.evaluate("window.DOSSIER_MAPS.map(map => map.getMaxZoom())") == [12]
 
 
 def test_each_marker_drawn_on_one_spot_can_be_opened_from_the_popup_of_the_top_one(open_page):
@@ -516,6 +533,17 @@ def test_the_claims_filter_still_holds_after_going_back_to_the_ledger(open_page)
     page.go_back()
     expect(page.locator(".claim-filter input[value=corroborated]")).not_to_be_checked()
     expect(page.locator("ol.claims > li.claim:visible")).to_have_count(shown)
+
+
+def test_in_print_an_address_shown_as_itself_is_not_printed_twice(open_page, page):
+    """A link prints its address after its text; one whose text is its address printed it twice
+    (an outside review)."""
+    open_page("crossings/tumen-road-bridge.html")
+    page.emulate_media(media="print")
+    after = page.eval_on_selector_all(".bibliography a[href^='http']", """links => links.map(a => [
+        a.classList.contains('url'), getComputedStyle(a, '::after').content])""")
+    assert after and all(content in ("none", "normal") for shown_as_itself, content in after if shown_as_itself)
+    assert all(content.startswith('" <"') for shown_as_itself, content in after if not shown_as_itself)
 
 
 # --- no console errors anywhere ------------------------------------------------------------------
