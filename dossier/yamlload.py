@@ -506,7 +506,6 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
     ok = True
     alias_reported = depth_reported = False
     duplicates = controls = 0
-    list_items: set[int] = set()   # ids of the mappings that are items of a list
     first_unlisted = None
     stack = [(root, 1)]
     while stack:
@@ -563,7 +562,7 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                     line, col = pos(key)
                     if duplicates <= MAX_REPORTED_DUPLICATES:
                         # an item of a list whose '- ' was left out reads as more keys of the item above
-                        hint = ": if it begins another item of the list, write '- ' before it" if id(node) in list_items else ""
+                        hint = ": if it begins another item of the list, write '- ' before it" if _in_a_list(root, node) else ""
                         diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line {first + line_offset}){hint}",
                                     path, line + line_offset, col)
                     elif first_unlisted is None:
@@ -574,7 +573,6 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                 stack.append((key, child_depth))
         elif isinstance(node, SequenceNode):
             stack.extend([(child, child_depth) for child in node.value])
-            list_items.update(id(child) for child in node.value if isinstance(child, MappingNode))
     if first_unlisted:
         line, col = first_unlisted
         diags.error("duplicate-key", f"{duplicates - MAX_REPORTED_DUPLICATES:,} more duplicate keys are not listed",
@@ -596,6 +594,20 @@ CONTROL_CHARACTERS = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]"
 _CONTROL = re.compile(CONTROL_CHARACTERS)
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _ESCAPE_AT = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+
+
+def _in_a_list(root: Node, mapping: Node) -> bool:
+    """Whether the mapping is an item of a list (asked only of a mapping with a repeated key)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, SequenceNode):
+            if any(child is mapping for child in node.value):
+                return True
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            stack.extend(value for _, value in node.value)
+    return False
 
 
 def control_message(ch: str, written: str = "") -> str:

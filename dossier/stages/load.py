@@ -65,6 +65,7 @@ def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = N
 
 
 MAX_COMBINING_RUN = 30   # Unicode's Stream-Safe Text Format (UAX #15): at most 30 in a row
+_PAST_LATIN_RUN = re.compile(f"[\u0300-\U0002ffff]{{{MAX_COMBINING_RUN // 2 + 1},}}")   # where runs of marks can be
 
 
 @lru_cache(maxsize=1)
@@ -110,11 +111,15 @@ def _stream_safe(text: str, shown: str, diags: Diagnostics) -> bool:
     more than a few on one letter. Text past Unicode's Stream-Safe limit is refused, at the run."""
     if text.isascii():
         return True
-    m = next((m for m in _combining_run().finditer(text) if _marks_in(m.group()) > MAX_COMBINING_RUN), None)
-    if m is None:
+    # Only within runs of characters past U+02FF (no combining mark comes before U+0300) is the whole
+    # class tried: a class of hundreds of ranges tried at every character of every file took 4 s of
+    # a 10,000-entity build, this search 0.3 s.
+    at = next((run.start() + m.start() for run in _PAST_LATIN_RUN.finditer(text)
+               for m in _combining_run().finditer(run.group()) if _marks_in(m.group()) > MAX_COMBINING_RUN), None)
+    if at is None:
         return True
-    line = text.count("\n", 0, m.start()) + 1
-    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
     diags.error("encoding", f"more than {MAX_COMBINING_RUN} combining marks in a row (accents stacked on one letter): "
                 "past Unicode's Stream-Safe limit, which no script needs; remove them", shown, line, col)
     return False
