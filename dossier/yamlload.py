@@ -269,7 +269,6 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
     if "cannot start any token" in problem and ch in ("`", "@"):
         return (f"a plain value cannot start with '{ch}' (YAML reserves it): put the whole value in quotes "
                 "or write it as a block ('key: |' and the text on the next lines, indented)", *line_col(text, at))
-    line_start = text.rfind("\n", 0, at) + 1
     before = text[line_start:at].rstrip(" ")
     if "expected key" in problem and before[-1:] in ("'", '"'):   # note: "A" and "B"; 'Kim's bridge'
         quote = before[-1]
@@ -277,11 +276,10 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
         return (f"text follows the {quote} that closes the quoted value: a {quote} inside a value quoted with it is "
                 f"written {inside}, or quote the value with the other kind of quote", *line_col(text, at))
     if ("expected '-' indicator" in problem or (context == "while parsing a block mapping" and "expected key" in problem)) \
-            and not text[line_start:at].strip(" "):   # at the start of the line (not after a closing quote)
-        first = line_start + len(text[line_start:at]) - len(text[line_start:at].lstrip(" "))
+            and not before:   # at the line's first character (not after a closing quote)
         return ("this line is indented as nothing above it is: indent it as the keys or list items it belongs "
                 "with (spaces only), or, if it continues the value above, write that value as a block ('key: |')",
-                *line_col(text, first))
+                *line_col(text, at))
     if ch == "\t":
         message += " (a tab: YAML indents with spaces only)"
     if _has_yaml_breaks(text):

@@ -14,6 +14,7 @@ import math
 from collections import defaultdict
 from functools import cached_property
 from itertools import islice
+from operator import itemgetter
 
 from markupsafe import Markup
 
@@ -143,7 +144,7 @@ def _nearest(found: list, count: int) -> tuple[list, int]:
     """The nearest points of found ((distance, places)) that hold count places between them, with
     those at the same distance as the last of them; and how many places they hold. Each point
     holds a place at least: the count nearest points are enough (heapq, not a sort of them all)."""
-    ordered = heapq.nsmallest(count, found, key=_distance)
+    ordered = heapq.nsmallest(count, found, key=itemgetter(0))   # by distance
     held = 0
     for n, (distance, places) in enumerate(ordered):
         held += len(places)
@@ -152,10 +153,6 @@ def _nearest(found: list, count: int) -> tuple[list, int]:
             nearer = [x for x in ordered[:n + 1] if x[0] < distance]
             return nearer + ties, sum(len(x[1]) for x in nearer + ties)
     return ordered, held
-
-
-def _distance(found: tuple) -> float:
-    return found[0]
 
 
 def _each_at(distance: float, places: list):

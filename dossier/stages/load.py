@@ -20,7 +20,7 @@ from ..diagnostics import Diagnostics
 from ..kinds import FOLDER_OF, KINDS
 from ..markdown import MARKUP_CHARS, MAX_MARKUP, markup_count, markup_limit_offset
 from ..schema import ID_MAX, ID_RE, closest
-from ..yamlload import CONTROL_CHARACTERS, compose, control_message
+from ..yamlload import CONTROL_CHARACTERS, compose, control_message, line_col
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
@@ -118,10 +118,8 @@ def _stream_safe(text: str, shown: str, diags: Diagnostics) -> bool:
                for m in _combining_run().finditer(run.group()) if _marks_in(m.group()) > MAX_COMBINING_RUN), None)
     if at is None:
         return True
-    line = text.count("\n", 0, at) + 1
-    col = at - (text.rfind("\n", 0, at) + 1) + 1
     diags.error("encoding", f"more than {MAX_COMBINING_RUN} combining marks in a row (accents stacked on one letter): "
-                "past Unicode's Stream-Safe limit, which no script needs; remove them", shown, line, col)
+                "past Unicode's Stream-Safe limit, which no script needs; remove them", shown, *line_col(text, at))
     return False
 
 
