@@ -530,3 +530,40 @@ def test_the_mini_maps_of_thousands_of_places_at_one_point_cost_time_linear_in_t
         minis = [maps.mini(e) for e in entities.values()]
     assert [x.id for x, _ in minis[0]["near"]] == ["p00000"] + [f"p{k:05d}" for k in range(1, mapping.NEIGHBOURS)]
     assert [x.id for x, _ in minis[-1]["near"]] == _brute(entities["apart"], entities)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mini_maps_in_a_crowded_city_match_a_brute_force_search(seed):
+    """Thousands of distinct points within a few kilometres, in clusters and along a street,
+    with a few places farther out: the finer grids give what a look at every place gives."""
+    rng = random.Random(seed)
+    located = []
+    for k in range(3000):
+        shape = rng.random()
+        if shape < 0.5:
+            lat, lon = 42.0 + rng.uniform(0, 0.19), 130.0 + rng.uniform(0, 0.19)
+        elif shape < 0.8:   # a tight cluster at a corner of a cell
+            lat, lon = 42.199 + rng.uniform(0, 0.002), 130.0 + rng.uniform(0, 0.002)
+        elif shape < 0.95:   # a street: one longitude
+            lat, lon = 42.05 + rng.uniform(0, 0.1), 130.1234
+        else:
+            lat, lon = 42.0 + rng.uniform(-0.8, 0.8), 130.0 + rng.uniform(-0.8, 0.8)
+        located.append(_entity(f"c{k:05d}", lat, lon))
+    entities = {e.id: e for e in located}
+    maps = mapping.MapData(SimpleNamespace(dossier=SimpleNamespace(entities=entities, config=None)))
+    assert len(maps.grids) > 2
+    for e in rng.sample(located, 150):
+        assert [x.id for x, _ in maps.mini(e)["near"]] == _brute(e, entities)
+
+
+def test_the_mini_maps_of_thousands_of_distinct_places_in_a_city_cost_time_linear_in_their_number():
+    """8,000 places within 20 km, each at its own point: each mini map read all of them, in
+    time that grew with the square of their number (42 s)."""
+    from test_matching_bounds import cpu_bound
+    rng = random.Random(7)
+    entities = {e.id: e for e in (_entity(f"p{k:05d}", 42.0 + rng.uniform(0, 0.19), 130.0 + rng.uniform(0, 0.19))
+                                  for k in range(8000))}
+    maps = mapping.MapData(SimpleNamespace(dossier=SimpleNamespace(entities=entities, config=None)))
+    with cpu_bound():
+        minis = [maps.mini(e) for e in entities.values()]
+    assert all(len(m["near"]) == mapping.NEIGHBOURS for m in minis)

@@ -12,7 +12,7 @@ import heapq
 import json
 import math
 from collections import defaultdict
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import islice
 from operator import itemgetter
 
@@ -25,6 +25,10 @@ NEIGHBOUR_DEG = 0.6   # how far a mini map reaches, in degrees of latitude and o
 NEIGHBOURS = 40       # the most places a mini map shows, itself among them: the nearest
 CELL_DEG = 0.2        # the size of the grid's cells
 RINGS = math.ceil(NEIGHBOUR_DEG / CELL_DEG) + 1   # rings of cells around an entity's own that reach that far
+DENSE = 64            # distinct points in a cell past which a grid of finer cells is made too
+FINER = 8             # a finer grid's cells are this many times smaller a side
+LEVELS = 4            # grids at most: the finest has cells of about 40 m
+FINE_RINGS = 3        # rings of a finer grid read before its coarser one is read instead
 
 
 def point_of(entity, entities):
@@ -50,10 +54,12 @@ class MapData:
                 self.located.append((e, p))
         # cell -> (lat, lon) -> [(id, entity, point)] by id: the places at one point are one entry
         # of their cell (thousands of entities placed at a city's centre made every mini map
-        # there read all of them, in time that grew with the square of their number)
-        self.grid: dict = defaultdict(dict)
-        for e, p in self.located:
-            self.grid[_cell(p)].setdefault((p[0], p[1]), []).append((e.id, e, p))
+        # there read all of them, in time that grew with the square of their number). Where a
+        # cell holds more than DENSE points, a finer grid too, and so on (8,000 points within
+        # 20 km made every mini map there read all of them: 42 s).
+        self.grids = [_grid(self.located, CELL_DEG)]
+        while len(self.grids) < LEVELS and max(map(len, self.grids[-1].values()), default=0) > DENSE:
+            self.grids.append(_grid(self.located, CELL_DEG / FINER ** len(self.grids)))
         self.config = res.dossier.config
         self._marker_json: dict[tuple[str, str], str] = {}   # (id, root) -> marker_json, this build's
 
@@ -103,22 +109,15 @@ class MapData:
         p = point_of(entity, self.res.dossier.entities)
         if not p:
             return None
-        lat, lon = p[0], p[1]
-        row, col = _cell(p)
-        wanted, grid = NEIGHBOURS - 1, self.grid
-        found = []   # (distance, places at one point) in reach, itself among them
-        for ring, offsets in enumerate(_RING_OFFSETS):
-            for d_row, d_col in offsets:
-                cell = grid.get((row + d_row, col + d_col))
-                if cell:
-                    found += [(max(abs(a - lat), abs(b - lon)), places) for (a, b), places in cell.items()]
-            # A place in a cell not read yet is at least ring * CELL_DEG away (less a rounding
-            # margin): once that many are nearer, they are the nearest.
-            nearest, held = _nearest(found, wanted + 1)   # (itself among them, at distance 0)
-            if held > wanted:
-                found = nearest
-                if found[-1][0] < ring * CELL_DEG - 1e-9:
-                    break
+        wanted = NEIGHBOURS - 1
+        level = 0   # the finest grid whose cell here is crowded, or the first
+        while level + 1 < len(self.grids) and len(self.grids[level].get(_cell(p, CELL_DEG / FINER ** level), ())) > DENSE:
+            level += 1
+        found = None
+        while found is None:   # settled in a few rings of a finer grid, or read from the coarser one
+            found = _ring_search(self.grids[level], CELL_DEG / FINER ** level, p, wanted,
+                                 RINGS if level == 0 else FINE_RINGS)
+            level -= 1
         # the nearest by distance, then id, each place apart: the points' places are in id order
         places = heapq.merge(*(_each_at(distance, at) for distance, at in found if distance <= NEIGHBOUR_DEG))
         near = sorted(islice((x for x in places if x[1] != entity.id), wanted), key=lambda x: x[1])
@@ -138,6 +137,36 @@ class MapData:
     def markers_attr(self, markers) -> Markup:
         """The markers for a data-markers='...' attribute (see markers_attr)."""
         return markers_attr([marker_json(m) for m in markers])
+
+
+def _grid(located, size: float) -> dict:
+    grid: dict = defaultdict(dict)
+    for e, p in located:
+        grid[_cell(p, size)].setdefault((p[0], p[1]), []).append((e.id, e, p))
+    return grid
+
+
+def _ring_search(grid: dict, size: float, p, wanted: int, rings: int) -> list | None:
+    """(distance, places at one point) of the points read around p, ring after ring of cells of
+    the grid, until its wanted nearest (and p's own) are surely among them; None when rings were
+    not enough for that (a coarser grid then reads farther). The last grid reads all within
+    NEIGHBOUR_DEG, however many that is."""
+    lat, lon = p[0], p[1]
+    row, col = _cell(p, size)
+    found: list = []   # itself among them
+    for ring in range(rings + 1):
+        for d_row, d_col in _ring_offsets(ring):
+            cell = grid.get((row + d_row, col + d_col))
+            if cell:
+                found += [(max(abs(a - lat), abs(b - lon)), places) for (a, b), places in cell.items()]
+        # A place in a cell not read yet is at least ring * size away (less a rounding
+        # margin): once that many are nearer, they are the nearest.
+        nearest, held = _nearest(found, wanted + 1)   # (itself among them, at distance 0)
+        if held > wanted:
+            found = nearest
+            if found[-1][0] < ring * size - 1e-9:
+                return found
+    return found if rings == RINGS else None
 
 
 def _nearest(found: list, count: int) -> tuple[list, int]:
@@ -161,19 +190,17 @@ def _each_at(distance: float, places: list):
         yield (distance, *place)
 
 
-def _cell(point) -> tuple[int, int]:
-    return math.floor(point[0] / CELL_DEG), math.floor(point[1] / CELL_DEG)
+def _cell(point, size: float = CELL_DEG) -> tuple[int, int]:
+    return math.floor(point[0] / size), math.floor(point[1] / size)
 
 
+@lru_cache(maxsize=None)
 def _ring_offsets(ring: int) -> tuple[tuple[int, int], ...]:
     """The cells at ring steps from a cell, as offsets: itself for 0, then the 8 * ring around."""
     if ring == 0:
         return ((0, 0),)
     sides = [(d_row, d_col) for d_row in (-ring, ring) for d_col in range(-ring, ring + 1)]
     return tuple(sides + [(d_row, d_col) for d_row in range(-ring + 1, ring) for d_col in (-ring, ring)])
-
-
-_RING_OFFSETS = tuple(_ring_offsets(ring) for ring in range(RINGS + 1))
 
 
 def marker_json(m: drawing.Marker) -> str:
