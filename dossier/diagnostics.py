@@ -12,6 +12,9 @@ import re
 from dataclasses import asdict, dataclass, field
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")   # what would break a diagnostic's one line
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     path: str
@@ -22,7 +25,7 @@ class Diagnostic:
     message: str
 
     def text(self) -> str:
-        where = self.path
+        where = _CONTROL.sub(lambda m: repr(m.group())[1:-1], self.path)   # a file named 'a\n.yaml'
         if self.line:
             where += f":{self.line}:{self.col or 1}"
         # One diagnostic, one line: a message that spans lines continues indented.

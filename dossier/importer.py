@@ -170,7 +170,7 @@ def plain_url(value: str | None, base: str | None = None) -> str | None:
     value = one_line(value)
     if base and not _SCHEME.match(value):
         value = urljoin(base, value)
-    if not re.match(r"^https?://[^\s]+$", value, re.I) or len(value) > 2000:
+    if not re.match(r"^https?://[^\s]+\Z", value, re.I) or len(value) > 2000:
         return None
     return value
 
@@ -191,7 +191,7 @@ def iso_date(value) -> str | None:
         if m:
             datetime.date(int(m[1]), int(m[2]), 1)
             return f"{m[1]}-{m[2]}"
-        m = re.match(r"^(\d{4})$", value)
+        m = re.match(r"^(\d{4})\Z", value)
         if m and int(m[1]) >= 1:
             return m[1]
         parsed = email.utils.parsedate_to_datetime(value)
@@ -200,7 +200,7 @@ def iso_date(value) -> str | None:
         return None
 
 
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 
 
 def language_tag(value) -> str | None:
@@ -850,7 +850,7 @@ def import_file(path: Path, content: Path, source_id: str | None = None, force: 
     from .scaffold import ScaffoldError, check_id, existing_ids, leads_out, page_named, schema_line
 
     accessed = accessed or datetime.date.today().isoformat()
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", accessed) or iso_date(accessed) != accessed:
+    if not re.match(r"^\d{4}-\d{2}-\d{2}\Z", accessed) or iso_date(accessed) != accessed:
         raise ImportUsage(f"--accessed {accessed!r} is not a date: expected YYYY-MM-DD")
     if url is not None and not plain_url(url):
         raise ImportUsage(f"--url {url!r} is not an http(s) address")

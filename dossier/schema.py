@@ -19,8 +19,22 @@ from .diagnostics import Diagnostics
 from .kinds import ANNOTATION_KINDS, CLAIM_STATUSES, CROSSING_MODES, CROSSING_STATUSES, KINDS
 from .yamlload import pos
 
+_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_PORT = "(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+_SEGMENT = "(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*"
+BASE_URL_PATTERN = rf"^https?://{_LABEL}(?:\.{_LABEL})*\.?(?::{_PORT})?(?:/{_SEGMENT})*/$"
+
+
+def python_pattern(json_pattern: str) -> re.Pattern:
+    """A JSON Schema pattern as Python reads it. JSON Schema's (JavaScript's) '$' is the end of
+    the text, Python's also matches before a final line break: 'en' written as a block scalar
+    ('language: |') is 'en\n', which the schema refuses in an editor and Python let through."""
+    return re.compile(json_pattern[:-1] + r"\Z" if json_pattern.endswith("$") and not json_pattern.endswith("\\$")
+                      else json_pattern)
+
+
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-ID_RE = re.compile(ID_PATTERN)
+ID_RE = python_pattern(ID_PATTERN)
 ID_MAX = 80
 _LINK_OR_CITE = re.compile(r"\[\[[^\[\]\n]+\]\]|\[@[^\[\]\n]+\]")   # as Markdown fields have them
 DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)   # fullmatch: nothing around it
@@ -147,7 +161,7 @@ class Text(Type):
     plain = True   # shown as written (a [[link]] in it is told: see convert); not a dataclass field
 
     def __post_init__(self):
-        self._pattern = re.compile(self.pattern) if self.pattern else None
+        self._pattern = python_pattern(self.pattern) if self.pattern else None
 
     def describe(self):
         return self.pattern_hint or "text"
@@ -479,7 +493,7 @@ class MapOf(Type):
     key_hint: str
 
     def __post_init__(self):
-        self._key_pattern = re.compile(self.key_pattern)
+        self._key_pattern = python_pattern(self.key_pattern)
 
     def describe(self):
         return f"a mapping of {self.key_hint} to {self.value.describe()}"
@@ -878,9 +892,10 @@ DOSSIER = Record("dossier.yaml", {
     "title": Field(Text(max_len=300), "the dossier's title", required=True),
     "description": Field(Text(max_len=1000), "a one-line description"),
     "language": Field(Text(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", pattern_hint="a BCP-47 language tag"), "BCP-47 language, default en"),
-    # An address as RFC 3986 writes it (a host, a port, path segments; non-ASCII characters, spaces
-    # and quotes %-escaped), so that the pages and sitemap.xml give it the same way.
-    "base_url": Field(Text(max_len=500, pattern=r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~!$&'()*+,;=:@%-]*)*/$(?!\n)",
+    # An address as RFC 3986 writes it (a host of labels, a port from 1 to 65535, path segments;
+    # non-ASCII characters, spaces and quotes %-escaped), so that the pages and sitemap.xml give it
+    # the same way.
+    "base_url": Field(Text(max_len=500, pattern=BASE_URL_PATTERN,
                            pattern_hint="an http(s) URL ending in /, in ASCII (escape other characters as %XX)"), "where the site is published: for sitemap.xml, canonical links and the links of 404.html"),
     "license": Field(Text(max_len=200), "shown in the footer"),
     "map": Field(Record("map", {

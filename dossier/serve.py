@@ -130,6 +130,8 @@ class Handler(SimpleHTTPRequestHandler):
         if self.path == "/__dossier__/events":
             return self._events()
         path = self.translate_path(self.path)
+        if "\0" in path:   # '%00' in the address: no file has such a name, and opening it raises ValueError
+            return self.send_error(404)
         if path.endswith("/"):
             path += "index.html"
         if path.endswith(".html") and Path(path).is_file():

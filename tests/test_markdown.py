@@ -79,6 +79,22 @@ def test_a_link_shown_as_text_because_its_address_is_refused_is_a_warning_at_the
     assert "the link to 'file:///etc/passwd' is shown as text, not as a link" in warned[0]
 
 
+def test_blocks_nested_deeper_than_the_limit_are_shown_as_one_paragraph_not_dropped():
+    quoted, _ = md(">" * 25 + " the deepest words\n\nafter the quote\n")
+    assert quoted.count("<blockquote>") == 20 and "the deepest words" in quoted and "<p>after the quote</p>" in quoted
+    listed, _ = md("".join("  " * i + f"- item {i}\n" for i in range(25)) + "\nafter the list\n")
+    assert all(f"item {i}" in listed for i in range(25)) and "after the list" in listed
+
+
+def test_a_page_nested_deeper_than_the_limit_is_a_warning_at_the_line_where_that_paragraph_begins(content):
+    lines = ["---", "title: Deep", "---", "Intro.", ""] + ["  " * i + f"- item {i}" for i in range(12)]
+    content.write("pages/deep.md", "\n".join(lines) + "\n")
+    warned = [m for m in content.messages() if m.endswith("[markup-nesting]")]
+    assert warned == [f"pages/deep.md:{lines.index('  ' * 9 + '- item 9') + 1}:1: warning: block quotes and lists nest "
+                      "more than 20 levels deep here: from this line on, the rest of the block is shown as one paragraph, its marks as written "
+                      "[markup-nesting]"]
+
+
 def test_remote_images_become_links_and_are_never_loaded():
     html, _ = md("![a chart](https://example.org/chart.png)")
     assert "<img" not in html and 'href="https://example.org/chart.png"' in html

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from functools import partial
 from http.server import ThreadingHTTPServer
@@ -49,6 +50,12 @@ def test_preview_serves_pages_with_reload_script_and_survives_errors(content, tm
         preview.rebuild()
         assert preview.generation == 2 and any("unknown id 'nobody'" in e for e in preview.errors)
         assert urllib.request.urlopen(base + "/countries/ruritania.html").status == 200  # the last good site stays
+        for odd in ("/%00", "/index.html%00", "/countries/%00/"):   # no file has such a name: a 404, no traceback
+            try:
+                urllib.request.urlopen(base + odd)
+                raise AssertionError(f"{odd} was served")
+            except urllib.error.HTTPError as e:
+                assert e.code == 404, odd
     finally:
         server.shutdown()
         server.server_close()

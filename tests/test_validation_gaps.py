@@ -298,7 +298,9 @@ def test_the_same_relation_twice_is_refused_but_the_same_target_at_another_date_
 # --- base_url is an address the pages and sitemap.xml write the same way --------------------------------
 
 @pytest.mark.parametrize("base_url", ["https://a.b/my repo/", 'https://a.b/x"><script>/', "https://exämple.com/",
-                                      "https://a.b/x/\n", "https://a.b/?q/", "//evil.example/", "https://a.b/x"])
+                                      "https://a.b/x/\n", "https://a.b/?q/", "//evil.example/", "https://a.b/x",
+                                      "https://x.org:99999/", "https://x.org:0/", "https://x.org/%zz/", "https://x.org/%/",
+                                      "https://-/", "https://a..b/"])
 def test_base_url_must_be_an_ascii_http_address_ending_in_a_slash(content, base_url):
     content.write("dossier.yaml", MINIMAL_CONFIG + f"base_url: {json.dumps(base_url)}\n")
     assert [e.split(": error: ")[0] for e in content.errors()] == ["dossier.yaml:4:11"]
@@ -309,3 +311,46 @@ def test_base_url_must_be_an_ascii_http_address_ending_in_a_slash(content, base_
 def test_base_url_accepts_addresses_as_rfc_3986_writes_them(content, base_url):
     content.write("dossier.yaml", MINIMAL_CONFIG + f"base_url: {json.dumps(base_url)}\n")
     assert content.errors() == []
+
+
+# --- a value's final line break is part of it ---------------------------------------------------------
+
+def test_a_value_written_as_a_block_keeps_its_line_break_and_is_refused_where_a_pattern_applies(content):
+    """'language: |' and 'en' below it is 'en' and a line break, which JSON Schema's patterns refuse
+    in an editor; Python's '$' also matches before a final line break and let it through, into
+    <html lang="en\n"> and the data files."""
+    content.write("dossier.yaml", MINIMAL_CONFIG + "language: |\n  en\n")
+    person = content.root / "entities/people/ada-example.yaml"
+    person.write_text(person.read_text(encoding="utf-8").replace("aliases:", "wikidata: |\n  Q42\nnames:\n  ? |\n    en\n  : Ada\naliases:", 1)
+                      .replace("names: {ru: Ада Пример, ko: 에이다}\n", ""), encoding="utf-8")
+    errors = [e.split(" [")[0] for e in content.errors()]
+    assert errors == ["dossier.yaml:4:11: error: expected a BCP-47 language tag, found 'en\\n'",
+                      "entities/people/ada-example.yaml:2:11: error: expected a Wikidata item id such as Q42, found 'Q42\\n'",
+                      "entities/people/ada-example.yaml:5:5: error: 'en\\n' is not a BCP-47 language tag"], errors
+
+
+def test_an_id_with_a_final_line_break_is_no_id(content, capsys):
+    assert not ID_RE.match("dan\n")
+    assert main(["new", "--content", str(content.root), "person", "dan\n"]) == 2
+    assert "'dan\\n' is not a valid id" in capsys.readouterr().err
+    (content.root / "entities/people/eve\n.yaml").write_text("name: Eve\n", encoding="utf-8")
+    assert [m for m in content.messages() if "[bad-id]" in m] == [
+        "entities/people/eve\\n.yaml: error: file name 'eve\\n' is not a valid id: use lowercase ASCII letters, digits "
+        "and single hyphens, at most 80 characters [bad-id]"]
+
+
+def test_a_content_folder_that_cannot_be_read_is_an_error_not_a_site_without_its_files(content, monkeypatch):
+    """A folder without read permission was passed over in silence: its pages were missing from
+    the site, or its entities became unknown ids elsewhere."""
+    import os
+    scandir = os.scandir
+
+    def refusing(path):
+        if str(path).endswith(("pages", "places")):
+            raise PermissionError(13, "Permission denied")
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    unreadable = [m for m in content.messages() if m.endswith("[io]")]
+    assert unreadable == ["entities/places: error: cannot read folder: Permission denied; its files are not read [io]",
+                          "pages: error: cannot read folder: Permission denied; its files are not read [io]"]

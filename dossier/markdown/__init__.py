@@ -15,6 +15,7 @@ import re
 from html import escape
 
 from markdown_it import MarkdownIt
+from markdown_it.parser_block import ParserBlock
 from markdown_it.token import Token
 
 from .citations import citations_plugin
@@ -103,9 +104,40 @@ def _plain_tokens(text: str) -> list[Token]:
     return tokens
 
 
+class _BoundedBlocks(ParserBlock):
+    """markdown-it's block parser, except that the text of blocks nested deeper than maxNesting
+    is shown as one paragraph where markdown-it drops it, with whatever follows it in
+    the enclosing block (a list item's 21st level and every line of the list after it). Where
+    that began is noted in the parse's env as TOO_DEEP (its line, from 0), for the check."""
+
+    def tokenize(self, state, startLine: int, endLine: int) -> None:
+        if state.level >= state.md.options.maxNesting:
+            line = state.skipEmptyLines(startLine)
+            if line < endLine and state.sCount[line] >= state.blkIndent:
+                if isinstance(state.env, dict):
+                    state.env.setdefault(TOO_DEEP, line)
+                state.push("paragraph_open", "p", 1).map = [line, endLine]
+                inline = state.push("inline", "", 0)
+                inline.content, inline.map, inline.children = state.getLines(line, endLine, state.blkIndent, False).strip(), [line, endLine], []
+                state.push("paragraph_close", "p", -1)
+                state.line = endLine
+                return
+        super().tokenize(state, startLine, endLine)
+
+
+TOO_DEEP = "too_deep"
+
+
 class GuardedMarkdown(MarkdownIt):
-    """MarkdownIt that will not parse a text beyond MAX_MARKUP (see the module docstring), and
-    that reads plain prose with [[links]] and [@citations] without its rules (``prose.py``)."""
+    """MarkdownIt that will not parse a text beyond MAX_MARKUP (see the module docstring), that
+    reads plain prose with [[links]] and [@citations] without its rules (``prose.py``), and that
+    shows the text of blocks nested too deep rather than dropping it (_BoundedBlocks)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bounded = _BoundedBlocks()
+        bounded.ruler = self.block.ruler
+        self.block = bounded
 
     def parse(self, src: str, env=None):
         if not within_markup_limit(src):

@@ -18,7 +18,7 @@ from yaml.nodes import Node
 
 from ..diagnostics import Diagnostics
 from ..kinds import FOLDER_OF, KINDS
-from ..markdown import MARKUP_CHARS, MAX_MARKUP, markup_count, markup_limit_offset
+from ..markdown import MARKUP_CHARS, MAX_MARKUP, MAX_NESTING, MD, TOO_DEEP, markup_count, markup_limit_offset
 from ..schema import ID_MAX, ID_RE, closest
 from ..yamlload import CONTROL_CHARACTERS, compose, control_message, line_col
 
@@ -58,10 +58,31 @@ def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = N
     """The file as text with LF line ends, or None after a diagnostic (data: its bytes, when
     already read)."""
     text = _read_text(path, shown, diags, data)
-    if text is not None and path.suffix in (".yaml", ".md") and not (_within_markup_limit(text, shown, diags)
-                                                                     and _stream_safe(text, shown, diags)):
+    if text is None or path.suffix not in (".yaml", ".md"):
+        return text
+    if not (_within_markup_limit(text, shown, diags) and _stream_safe(text, shown, diags)):
         return None
+    if path.suffix == ".md":
+        _warn_too_deep(text, shown, diags)
     return text
+
+
+# A line that opens a block nested MAX_NESTING deep starts with its containers' marks: a '>' is a
+# level and a column, a list item two levels and at least two columns (tabs stop every 4).
+_CONTAINER_MARKS = re.compile(r"^[ \t>*+.)0-9-]{5,}", re.MULTILINE)
+
+
+def _warn_too_deep(text: str, shown: str, diags: Diagnostics) -> None:
+    """Block quotes and lists nested deeper than MAX_NESTING are shown as one paragraph from there
+    on (markdown's _BoundedBlocks): said at the line, for a file whose lines may nest that deep.
+    The whole file is parsed, front matter too, so that the line is the file's."""
+    if not any(len(m.group().expandtabs(4)) >= MAX_NESTING - 4 for m in _CONTAINER_MARKS.finditer(text)):
+        return
+    env: dict = {}
+    MD.parse(text, env)
+    if TOO_DEEP in env:
+        diags.warning("markup-nesting", f"block quotes and lists nest more than {MAX_NESTING} levels deep here: "
+                      "from this line on, the rest of the block is shown as one paragraph, its marks as written", shown, env[TOO_DEEP] + 1, 1)
 
 
 MAX_COMBINING_RUN = 30   # Unicode's Stream-Safe Text Format (UAX #15): at most 30 in a row
@@ -254,7 +275,7 @@ def _files(folder: Path, content: Path, diags: Diagnostics) -> list[tuple[str, s
     if not folder.is_dir() or not _inside(folder, content, diags):
         return []
     out = []
-    for root, files, linked in _walk(str(folder)):
+    for root, files, linked in _walk(str(folder), diags):
         shown_root = display_path(Path(root))
         for name in linked:
             diags.error("layout", "a symbolic link to a folder: it is not read (content files go directly in "
@@ -277,17 +298,19 @@ def _ignored(name: str) -> bool:
     return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
 
 
-def _walk(top: str):
+def _walk(top: str, diags: Diagnostics):
     """(folder, [(name, whether it is a symbolic link)] of its files, [names of its visible links
     to folders]) for top and each visible folder below it, top-down and in order of their names,
     as os.walk gives them (a linked folder is not entered). A file's listing says whether it is
-    a link: no stat call per file, which os.path.islink made (a third of the time of discover)."""
+    a link: no stat call per file, which os.path.islink made (a third of the time of discover).
+    A folder that cannot be listed is an error: its files would be missing from the site."""
     stack = [top]
     while stack:
         folder = stack.pop()
         try:
             entries = list(os.scandir(folder))
-        except OSError:
+        except OSError as e:
+            diags.error("io", f"cannot read folder: {e.strerror or e}; its files are not read", display_path(Path(folder)))
             continue
         folders, files, linked = [], [], []
         for entry in entries:

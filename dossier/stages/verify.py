@@ -41,7 +41,7 @@ _RESOURCE = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "s
              ("use", "href"), ("image", "xlink:href"), ("use", "xlink:href"), ("input", "src"),
              ("video", "poster"), ("track", "src"), ("img", "srcset"), ("source", "srcset")}
 _LINKING = {"href", "src", "action", "data", "xlink:href", "formaction", "poster", "background", "srcset"}
-_OUR_SCRIPT = re.compile(r"^(\.\./)*(assets|data)/[A-Za-z0-9._/-]+\.js$")
+_OUR_SCRIPT = re.compile(r"^(\.\./)*(assets|data)/[A-Za-z0-9._/-]+\.js\Z")
 # Elements that load or run something we did not write, or change where links go. SVG's animate
 # and set can rewrite an href (attributeName="href" to="javascript:...").
 _REFUSED_TAGS = {"base", "iframe", "object", "embed", "frame", "frameset", "applet", "portal", "animate", "set",
