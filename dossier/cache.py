@@ -36,6 +36,13 @@ def cache_dir(content: Path) -> Path:
     return content.resolve().parent / ".dossier-cache"
 
 
+def _linked(folder: Path) -> bool:
+    """Whether the cache folder is a symbolic link, which builds neither read nor write through:
+    a .dossier-cache committed as a link would lead them to write, and delete their old states,
+    wherever it points."""
+    return folder.is_symlink()
+
+
 @contextmanager
 def one_build_at_a_time(content: Path, waiting: Callable[[], None]):
     """Hold the lock of builds of this content folder (in .dossier-cache/) for the block:
@@ -53,6 +60,8 @@ def one_build_at_a_time(content: Path, waiting: Callable[[], None]):
         if not content.is_dir():   # nothing to build (check says so): no cache folder made beside it
             raise FileNotFoundError(content)
         folder = cache_dir(content)
+        if _linked(folder):
+            raise IsADirectoryError(folder)
         folder.mkdir(exist_ok=True)
         # One lock per content folder (the cache folder is shared by the content folders beside it).
         which = hashlib.sha256(str(content.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
@@ -182,7 +191,7 @@ def last_record(cache: Path, out: Path) -> dict:
     """What remember recorded of the last build into out ({} when nothing usable)."""
     try:
         path = _record_path(cache, out)
-        if not stat.S_ISREG(path.lstat().st_mode):
+        if _linked(cache) or not stat.S_ISREG(path.lstat().st_mode):
             return {}
         record = json.loads(path.read_text(encoding="utf-8"))
         return record if isinstance(record, dict) and record.get("format") == FORMAT else {}
@@ -210,6 +219,8 @@ def remember(cache: Path, out: Path, key: str, diagnostics: list[Diagnostic], fi
     record = {"format": FORMAT, "key": key, "out": str(out.resolve()), "files": files or output_state(out),
               "diagnostics": [d.__dict__ for d in diagnostics], "content": content or {}}
     try:
+        if _linked(cache):
+            return
         cache.mkdir(exist_ok=True)
         path = _record_path(cache, out)
         tmp = path.with_suffix(".tmp")
@@ -299,6 +310,8 @@ def save_state(path: Path, state) -> str | None:
     a state that cannot be written only makes the next build slower. Once saved, the state is
     as load_state would read it back, so a process that keeps it can build on it again. Returns
     why it could not be saved, or None."""
+    if _linked(path.parent):
+        return f"{path.parent} is a symbolic link, which builds do not write through"
     secret = _secret()
     if secret is None:
         return "no key to sign it with could be made in the user's cache folder"
@@ -373,7 +386,7 @@ def load_state(path: Path):
     """The state a build on this machine saved, or None (missing, unreadable, not signed with
     this machine's key, or from another version of the engine)."""
     secret = _secret()
-    if secret is None:
+    if secret is None or _linked(path.parent):
         return None
     enabled = gc.isenabled()
     gc.disable()   # a million small objects: the collector would run hundreds of times for nothing

@@ -193,11 +193,20 @@ def _base_url(url: str | None) -> str | None:
     return url
 
 
+def _content_folder(given: str) -> Path:
+    """--content, which must name a folder."""
+    content = Path(given)
+    if content.is_dir():
+        return content
+    if content.exists():
+        hint = f" (the folder that holds it: --content {str(content.parent)!r})" if content.name == "dossier.yaml" else ""
+        raise UsageError(f"--content {given!r} is a file: it names the content folder{hint}")
+    raise UsageError(f"content folder {given!r} not found (use --content to name another one)")
+
+
 def _build_or_check(args) -> int:
     from .build import build, check
-    content = Path(args.content)
-    if not content.is_dir():
-        raise UsageError(f"content folder {str(content)!r} not found (use --content to name another one)")
+    content = _content_folder(args.content)
     start = time.perf_counter()
     if args.format is None:   # in a workflow, problems show on the pull request without --format
         args.format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
@@ -249,9 +258,7 @@ def _writable(out: Path) -> None:
 
 def _serve(args) -> int:
     from .serve import serve
-    content = Path(args.content)
-    if not content.is_dir():
-        raise UsageError(f"content folder {str(content)!r} not found (use --content to name another one)")
+    content = _content_folder(args.content)
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number")
     out = Path(args.out) if args.out else None

@@ -491,3 +491,14 @@ def test_check_of_the_folder_above_the_content_names_the_content_folder(tmp_path
     assert main(["check", "--content", "."]) == 1
     assert "error: no dossier.yaml: the content folder needs one with at least a title (content has one: " \
            "--content content?) [missing-config]" in capsys.readouterr().err
+
+
+def test_content_that_names_a_file_says_it_names_the_folder(tmp_path, capsys, monkeypatch):
+    write(tmp_path, "content/dossier.yaml", "title: T\n")
+    monkeypatch.chdir(tmp_path)
+    for command in ("check", "build", "serve"):
+        assert main([command, "--content", "content/dossier.yaml"]) == 2
+        assert f"dossier {command}: error: --content 'content/dossier.yaml' is a file: it names the content folder " \
+               "(the folder that holds it: --content 'content')" in capsys.readouterr().err
+    assert main(["check", "--content", "missing"]) == 2
+    assert "content folder 'missing' not found" in capsys.readouterr().err

@@ -7,6 +7,7 @@ never trusted.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import random
@@ -22,6 +23,7 @@ import pytest
 
 from dossier import cache
 from dossier.build import build
+from dossier.progress import Progress
 from dossier.stages import write as write_stage
 from dossier.stages.write import MARKER, UPDATING_TEXT, SiteWriter, exchange
 
@@ -348,6 +350,24 @@ def test_a_corrupt_or_foreign_cache_record_is_never_trusted(built, corrupt, _tal
     assert not result.unchanged and not result.diagnostics.errors and result.pages > 0
     if corrupt is not corrupt_a_directory:   # (a record that cannot be written is only a slower next build)
         assert build(content, site).unchanged                    # a good record again
+
+
+def test_a_cache_folder_that_is_a_symbolic_link_is_neither_read_nor_written_through(built, tmp_path, _tally):
+    """A .dossier-cache committed as a link would lead builds to write their state, and delete the
+    old states they find, wherever it points."""
+    content, site, _ = built
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "build-0123456789abcdef.state").write_bytes(b"someone else's file")
+    (content.parent / ".dossier-cache").symlink_to(elsewhere, target_is_directory=True)
+    said = io.StringIO()
+    for _ in range(2):
+        result = build(content, site, progress=Progress(said))
+        assert not result.diagnostics.errors and not result.unchanged and result.pages > 0
+    _tally.add("corrupt caches")
+    assert [p.name for p in elsewhere.iterdir()] == ["build-0123456789abcdef.state"]
+    assert (elsewhere / "build-0123456789abcdef.state").read_bytes() == b"someone else's file"
+    assert "is a symbolic link, which builds do not write through" in said.getvalue()
 
 
 @pytest.mark.parametrize("tamper", ["edit a page", "delete a page", "delete the site", "add a file"])

@@ -354,3 +354,23 @@ def test_a_content_folder_that_cannot_be_read_is_an_error_not_a_site_without_its
     unreadable = [m for m in content.messages() if m.endswith("[io]")]
     assert unreadable == ["entities/places: error: cannot read folder: Permission denied; its files are not read [io]",
                           "pages: error: cannot read folder: Permission denied; its files are not read [io]"]
+
+
+def test_a_dossier_yaml_that_links_out_of_the_content_folder_is_one_error(content, tmp_path):
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(MINIMAL_CONFIG, encoding="utf-8")
+    (content.root / "dossier.yaml").unlink()
+    (content.root / "dossier.yaml").symlink_to(outside)
+    assert content.errors() == ["dossier.yaml: error: a symbolic link that leads out of the content folder: it is not "
+                                "read [symlink]"]
+
+
+def test_a_link_with_a_slash_written_as_percent_2f_is_an_error_where_it_is(content):
+    """A browser reads '%2F' as part of a file name, never as a folder's end: '..%2Foverview.html'
+    is a missing page, which check took for '../overview.html'."""
+    person = content.root / "entities/people/ada-example.yaml"
+    person.write_text(person.read_text(encoding="utf-8").replace("summary: |\n", "summary: |\n  See [it](..%2Foverview.html).\n", 1),
+                      encoding="utf-8")
+    assert [e for e in content.errors() if "[bad-link]" in e] == [
+        "entities/people/ada-example.yaml:7:12: error: link '..%2Foverview.html' has a slash written as %2F: a browser "
+        "reads it as part of a file name, not as a folder's end: link to an entity, source or page with [[id]] [bad-link]"]

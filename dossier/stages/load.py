@@ -379,8 +379,8 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
         below = _content_folder_below(content)
         hint = f" ({display_path(below)} has one: --content {display_path(below)}?)" if below else ""
         diags.error("missing-config", f"no dossier.yaml: the content folder needs one with at least a title{hint}", shown)
-    elif _inside(config, content, diags):
-        jobs.append(FileJob(str(config), shown, "dossier", None, None, True, True))
+    else:   # a link out of the content folder is not read, and is the one error said of it
+        jobs.append(FileJob(str(config), shown, "dossier", None, None, True, _inside(config, content, diags)))
 
     for entry in sorted(content.iterdir()) if content.is_dir() else []:
         if _ignored(entry.name) or entry.name == "dossier.yaml":

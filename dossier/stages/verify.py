@@ -214,6 +214,9 @@ def _folder_of_link(folder: str, directory: str) -> str | None:
     return "" if place == "." else place + "/"
 
 
+_ENCODED_SLASH = re.compile("%2f", re.I)   # (a %5C is decoded into a name: no file has such a name)
+
+
 @lru_cache(maxsize=1 << 16)
 def _resolve_url(folder: str, url: str, what: str) -> tuple[str | None, str | None, str]:
     """resolve_link, for any URL. Cached: the same links (navigation, shared sources) recur on
@@ -241,6 +244,8 @@ def _resolve_url(folder: str, url: str, what: str) -> tuple[str | None, str | No
         return f"directory link {raw!r}: link to the .html file itself", None, ""
     target = ""
     if parts.path:
+        if _ENCODED_SLASH.search(parts.path):   # a browser reads it as part of a name, never as a folder's end
+            return f"link {raw!r} has a slash written as %2F: a browser reads it as part of a file name, not as a folder's end", None, ""
         target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
         if target.startswith("../") or target == "..":
             return f"link {raw!r} points outside the site", None, ""
