@@ -3,7 +3,6 @@ and --strict; `dossier new`; a few end-to-end runs through `python -m dossier`."
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ import pytest
 from dossier import diagnostics as fmt
 from dossier.cli import main
 from dossier.diagnostics import Diagnostic
+
+from child_process import engine_env
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -372,8 +373,7 @@ def test_new_refuses_with_a_clear_message(clean, capsys, argv, message):
 # --- end to end, through python -m dossier ------------------------------------------------------------
 
 def run(*args, cwd: Path, env=None):
-    env = {**{k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}, **(env or {})}
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env = {**{k: v for k, v in engine_env().items() if k != "GITHUB_STEP_SUMMARY"}, **(env or {})}
     return subprocess.run([sys.executable, "-m", "dossier", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
 
@@ -412,8 +412,7 @@ def test_build_refuses_an_output_folder_that_holds_the_content(clean, capsys):
 def test_a_reader_that_stops_reading_ends_the_output_quietly(clean):
     for n in range(600):   # more diagnostics than a pipe holds
         write(clean, f"entities/people/p{n}.yaml", f"name: P{n}\nsummary: See [[nobody-{n}]].\n")
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, "-m", "dossier", "check", "--content", ".", "--format", "json"], cwd=clean, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "dossier", "check", "--content", ".", "--format", "json"], cwd=clean, env=engine_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout.read(10)   # `dossier check --format json | head -c 10`
     proc.stdout.close()

@@ -18,6 +18,8 @@ import pytest
 
 from dossier.stages import parallel
 
+from child_process import engine_env
+
 REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(parallel.cores() < 2, reason="the pool path needs two cores")
@@ -72,7 +74,7 @@ search.writers = failing
 def _run(tmp_path: Path, script: str) -> str:
     path = tmp_path / "build.py"
     path.write_text(script, encoding="utf-8")
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+    env = engine_env(XDG_CACHE_HOME=str(tmp_path / "user-cache"))
     proc = subprocess.Popen([sys.executable, str(path), str(REPO / "content"), str(tmp_path / "site")],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             start_new_session=True)
@@ -92,7 +94,8 @@ def _run(tmp_path: Path, script: str) -> str:
 
 def test_a_page_worker_that_dies_making_the_data_files_fails_the_build(tmp_path):
     out = _run(tmp_path, WORKER_DIES)
-    assert "FAILED:" in out and "data files" in out, out[-2000:]
+    assert "FAILED: RuntimeError a page worker died (exit code 3) while rendering pages or making the data files" in out, \
+        out[-2000:]
     assert not (tmp_path / "site").exists()
 
 
@@ -104,5 +107,6 @@ def test_a_page_worker_that_dies_rendering_fails_the_build(tmp_path):
 
 def test_a_failure_of_the_data_files_that_cannot_be_sent_back_fails_the_build(tmp_path):
     out = _run(tmp_path, UNREADABLE_FAILURE)
-    assert "FAILED:" in out, out[-2000:]   # at 652c5dd: TypeError, raised by the pipe it came through
+    # the worker's own failure, as text: at 652c5dd a TypeError, raised by the pipe it came through
+    assert "FAILED: RuntimeError Traceback" in out and "Failure: the search index failed" in out, out[-2000:]
     assert not (tmp_path / "site").exists()

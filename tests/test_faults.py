@@ -27,6 +27,7 @@ from dossier.progress import Progress
 from dossier.stages import write as write_stage
 from dossier.stages.write import MARKER, UPDATING_TEXT, SiteWriter, exchange
 
+from child_process import engine_env
 from hostile.harness import FIXTURES, tally
 
 
@@ -156,7 +157,7 @@ def large_content(tmp_path_factory) -> Path:
 
 def run_build(content: Path, out: Path, *extra) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "dossier", "build", "--quiet", "--content", str(content),
-                           "--out", str(out), *extra], capture_output=True, text=True, timeout=300)
+                           "--out", str(out), *extra], capture_output=True, text=True, timeout=300, env=engine_env())
 
 
 def test_a_build_killed_at_random_points_while_writing_leaves_the_old_site(large_content, tmp_path, _tally):
@@ -179,7 +180,7 @@ def test_a_build_killed_at_random_points_while_writing_leaves_the_old_site(large
         full = ["--force"] if attempt % 2 == 0 else []
         proc = subprocess.Popen([sys.executable, "-m", "dossier", "build", "--quiet", "--content", str(content),
                                  "--out", str(site), *full], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+                                start_new_session=True, env=engine_env())
         deadline = time.monotonic() + 60
         while not any(p.name.startswith(".site.tmp-") for p in tmp_path.iterdir()):
             assert proc.poll() is None, "the build ended before it started writing"

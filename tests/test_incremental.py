@@ -370,8 +370,10 @@ def test_an_index_in_parts_follows_edits_as_a_cold_build_does(demo, tmp_path, mo
     assert in_parts[:2] == [0, 0] and min(in_parts[2:7]) > 4 and in_parts[7:9] == [0, 0], in_parts
 
 
-def test_a_state_file_not_signed_on_this_machine_is_never_unpickled(demo, tmp_path):
-    """A pull request may commit .dossier-cache/: a pickle in it must not run."""
+@pytest.mark.parametrize("forged", ["the state", "one of its shards"])
+def test_a_state_file_not_signed_on_this_machine_is_never_unpickled(demo, tmp_path, forged):
+    """A pull request may commit .dossier-cache/: a pickle in it must not run, in the main file
+    or in any shard of the state's large parts."""
     site = tmp_path / "site"
     build(demo, site)
     state = cache.state_path(demo, site)
@@ -382,7 +384,8 @@ def test_a_state_file_not_signed_on_this_machine_is_never_unpickled(demo, tmp_pa
             return (os.mkdir, (str(marker),))
 
     payload = pickle.dumps(Exploit())
-    state.write_bytes(b"dossier-state 1\n" + b"\0" * 32 + payload)
+    target = state if forged == "the state" else sorted(state.parent.glob(f"{state.name}.files-*"))[0]
+    target.write_bytes(cache._STATE_MAGIC + b"\0" * 32 + payload)
     edit(demo, ROAD_BRIDGE, "two lanes", "two traffic lanes")
     result = build(demo, site)
     assert not result.diagnostics.errors

@@ -20,6 +20,8 @@ from dossier.stages.parallel import render_pages
 from dossier.stages.render import Renderer
 from dossier.stages.write import SiteWriter, WriteError
 
+from child_process import engine_env
+
 REPO = Path(__file__).resolve().parent.parent
 PAGE = '<!DOCTYPE html><html><body><main id="main">{}</main></body></html>'
 
@@ -182,8 +184,8 @@ def test_a_build_stopped_while_workers_write_leaves_no_temporary_folder(tmp_path
     with pytest.raises(KeyboardInterrupt):
         for _ in render_pages(Pages(jobs), writer, workers=forked):
             raise KeyboardInterrupt   # the generator closes: its workers are stopped before the abort
+    assert multiprocessing.active_children() == []   # gone: none can write after the abort
     writer.abort()
-    time.sleep(0.3)
     assert os.listdir(tmp_path) == []
 
 
@@ -219,11 +221,24 @@ for _ in parallel.render_pages(Slow(), writer, [f"p{i}.html" for i in range(400)
 """
 
 
+def _group_alive(group: int) -> bool:
+    """Whether a process of the group still runs (a zombie, which nothing may reap in a
+    container, does not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()   # after the command's name
+        except (OSError, IndexError):
+            continue   # gone meanwhile
+        if fields[0] != "Z" and int(fields[2]) == group:
+            return True
+    return False
+
+
 def test_workers_of_a_killed_build_stop_writing_into_its_folder(tmp_path):
     script = tmp_path / "build.py"
     script.write_text(KILLED_PARENT, encoding="utf-8")
     proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "site")], stdout=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, env=engine_env())
     try:
         folder = Path(proc.stdout.readline().strip())
         deadline = time.monotonic() + 30
@@ -232,10 +247,13 @@ def test_workers_of_a_killed_build_stop_writing_into_its_folder(tmp_path):
             time.sleep(0.01)
         proc.kill()                       # the parent alone, as the kernel's OOM killer would
         proc.wait()
-        time.sleep(0.3)
-        written = len(os.listdir(folder))
-        time.sleep(1.5)                   # a chunk is 16 pages of 50 ms: long enough to see it written
-        assert len(os.listdir(folder)) == written
+        deadline = time.monotonic() + 30
+        while _group_alive(proc.pid):     # the workers, on their own now
+            assert time.monotonic() < deadline, "the workers outlived their parent by 30 s"
+            time.sleep(0.05)
+        # They stopped: writing all 400 pages (two workers, 50 ms a page) would take 10 s; a worker
+        # may finish the chunk of 16 pages it holds.
+        assert len(os.listdir(folder)) < 100
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -248,6 +248,15 @@ def test_every_entity_source_and_page_is_a_document(fixture_res):
     assert all(not url.startswith(("/", "..")) for url in docs)  # relative to the site root
 
 
+def test_an_entitys_tags_are_searchable(content):
+    person = content.root / "entities/people/ada-example.yaml"
+    person.write_text(person.read_text(encoding="utf-8") + "tags: [bridges, treaty law]\n", encoding="utf-8")
+    result = check(content.root)
+    assert not result.diagnostics.errors
+    ada = {x.url: x for x in search.documents(result.resolved)}["people/ada-example.html"]
+    assert ada.fields["about"].endswith("bridges treaty law")
+
+
 # --- the index ----------------------------------------------------------------------------------
 
 def test_index_is_in_minisearch_format():

@@ -1,7 +1,6 @@
 """dossier serve: the preview injects its reload script, rebuilds, and reports errors without stopping."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,8 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from dossier.serve import Handler, Preview
+
+from child_process import engine_env
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -91,6 +92,21 @@ def _noting_frozen(render_pages, lived, frozen_when):
     return noting
 
 
+class _NotingLock:
+    """A lock that notes when someone had to wait for it."""
+
+    def __init__(self):
+        self.lock, self.waited = threading.Lock(), threading.Event()
+
+    def __enter__(self):
+        if not self.lock.acquire(blocking=False):
+            self.waited.set()
+            self.lock.acquire()
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
 def test_the_garbage_of_builds_is_collected_once_the_preview_is_idle_and_never_during_a_build(content, tmp_path, monkeypatch):
     import time
     import types
@@ -103,7 +119,7 @@ def test_the_garbage_of_builds_is_collected_once_the_preview_is_idle_and_never_d
         try:
             if len(collections) == 1:   # the first build's collection is done: one due meanwhile
                 threading.Thread(target=preview._collect).start()
-                time.sleep(0.2)
+                assert preview.busy.waited.wait(10)   # it waits for the build
             return serve_build(*args, **kwargs)
         finally:
             building.pop()
@@ -118,6 +134,7 @@ def test_the_garbage_of_builds_is_collected_once_the_preview_is_idle_and_never_d
     monkeypatch.setattr(serve, "gc", types.SimpleNamespace(collect=lambda: collections.append(bool(building))))
     monkeypatch.setattr(serve, "COLLECT_AFTER_S", 0.01)
     preview = Preview(content.root, tmp_path / "preview")
+    preview.busy = _NotingLock()
     preview.rebuild()
     waited(lambda: collections)
     assert collections == [False]   # once the build is over
@@ -169,7 +186,7 @@ def test_a_preview_stopped_by_sigterm_removes_its_temporary_site(content, tmp_pa
     """`kill` ends a process at once by default: the preview's temporary copy of the site stayed."""
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    env = {**os.environ, "TMPDIR": str(temporary), "PYTHONPATH": str(REPO)}
+    env = engine_env(TMPDIR=str(temporary))
     process = subprocess.Popen([sys.executable, "-m", "dossier", "serve", "--content", str(content.root), "--port", "0"],
                                env=env, stderr=subprocess.PIPE, text=True)
     try:

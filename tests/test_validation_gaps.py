@@ -374,3 +374,31 @@ def test_a_link_with_a_slash_written_as_percent_2f_is_an_error_where_it_is(conte
     assert [e for e in content.errors() if "[bad-link]" in e] == [
         "entities/people/ada-example.yaml:7:12: error: link '..%2Foverview.html' has a slash written as %2F: a browser "
         "reads it as part of a file name, not as a folder's end: link to an entity, source or page with [[id]] [bad-link]"]
+
+
+# --- every required key is required --------------------------------------------------------------
+
+@pytest.mark.parametrize("where, old, new, record, key, doc", [
+    ("entities/people/ada-example.yaml:1:1", "name: Ada Example\n", "", "person", "name",
+     "the entity's name in the dossier's language"),
+    ("entities/people/ada-example.yaml:9:5", '{label: Born, value: "1970"', '{value: "1970"', "fact", "label",
+     "what the fact is, shown in the infobox"),
+    ("entities/people/ada-example.yaml:9:5", '{label: Born, value: "1970", ', "{label: Born, ", "fact", "value",
+     "the fact, as text or a number"),
+    ("entities/people/ada-example.yaml:13:5", "{type: leads, target: ruritania", "{target: ruritania", "relation", "type",
+     "a relation type (see docs/content-format.md or dossier.yaml)"),
+    ("entities/people/ada-example.yaml:13:5", "{type: leads, target: ruritania, ", "{type: leads, ", "relation", "target",
+     "the entity at the other end"),
+    ("entities/events/bridge-opening.yaml:1:1", "date: 2025-04\n", "", "event", "date", "when it happened (or began)"),
+    ("sources/daily-news.md:10:5", '  - quote: "in June 2023"\n    kind', "  - kind", "annotation", "quote",
+     "the exact words of the text, as a reader sees them"),
+    ("sources/daily-news.md:2:1", 'title: "Bridge ‘news’ of the day"\n', "", "source", "title", "the source's title"),
+    ("pages/overview.md:2:1", "title: Overview\n", "", "page", "title", "the page title"),
+])
+def test_a_missing_required_key_is_an_error_where_the_record_that_lacks_it_begins(content, where, old, new, record, key, doc):
+    path = content.root / where.split(":")[0]
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert [e for e in content.errors() if e.endswith("[missing-key]")] == [
+        f"{where}: error: {record} needs {key!r}: {doc} [missing-key]"]

@@ -12,6 +12,8 @@ from dossier.stages.verify import scan_page
 from dossier import cache
 from dossier.stages.write import MARKER, MARKER_TEXT, UPDATING_TEXT, SiteWriter, WriteError, check_scan, replaceable
 
+from child_process import engine_env
+
 PAGE = '<!DOCTYPE html><html><body><main id="main">{}</main></body></html>'
 
 
@@ -96,11 +98,14 @@ def test_an_output_that_is_a_file_or_a_link_is_named_as_such_and_left_alone(tmp_
 
 
 def test_a_site_dossier_built_is_marked_and_replaced_by_the_next_build(tmp_path):
-    for _ in range(2):
+    for n in range(2):
         writer = SiteWriter(tmp_path / "site")
-        writer.write("index.html", PAGE.format(""))
+        writer.write("index.html", PAGE.format(f"<p>build {n}</p>"))
+        writer.write(f"only-in-{n}.html", PAGE.format(""))
         writer.commit()
-    assert (tmp_path / "site/.dossier-site").is_file()
+        assert (tmp_path / "site/.dossier-site").is_file()
+    assert "<p>build 1</p>" in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "site/only-in-0.html").exists()
 
 
 # --- pages written elsewhere: by a render worker, or kept as they are in the live site ----------
@@ -400,7 +405,8 @@ def test_a_second_build_of_the_same_content_waits_for_the_first(content, tmp_pat
     out = tmp_path / "site"
     with cache.one_build_at_a_time(content.root, lambda: None):   # a first build, holding the lock
         second = subprocess.Popen([sys.executable, "-m", "dossier", "build", "--content", str(content.root),
-                                   "--out", str(out)], stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+                                   "--out", str(out)], stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                                  env=engine_env())
         first_line = second.stderr.readline()
         assert "waiting for another build of" in first_line
         assert second.poll() is None and not out.exists()   # it waits, and has touched nothing

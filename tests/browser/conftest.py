@@ -24,6 +24,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from child_process import engine_env
+
 REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "content"
 
@@ -68,7 +70,7 @@ def built_site(tmp_path_factory) -> Path:
     try:
         proc = subprocess.run(
             cmd, cwd=REPO, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, env=engine_env(),
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"the demo build took more than {BUILD_TIMEOUT_S} s: {' '.join(cmd)}", pytrace=False)

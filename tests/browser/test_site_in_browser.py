@@ -575,4 +575,3 @@ def test_no_console_errors_on_any_page(open_page, page, built_site):
     elapsed = time.monotonic() - start
     print(f"opened {len(rels)} pages in {elapsed:.1f} s")
     assert not no_box, f"{len(no_box)} page(s) without the search box: {no_box[:20]}"
-    assert elapsed < 120, f"opening {len(rels)} pages took {elapsed:.0f} s"
