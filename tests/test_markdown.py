@@ -79,6 +79,20 @@ def test_a_link_shown_as_text_because_its_address_is_refused_is_a_warning_at_the
     assert "the link to 'file:///etc/passwd' is shown as text, not as a link" in warned[0]
 
 
+def test_an_autolink_shown_as_text_is_a_warning_at_its_address_too(content):
+    """<javascript:...> is refused like [x](javascript:...): it was said nowhere, or at the first
+    line of its paragraph."""
+    content.write("pages/auto.md", "---\ntitle: Auto\n---\nIntro line\nmore <javascript:alert(1)> text\n\n"
+                                   "- first\n- second <data:text/html,x> and <https://example.org>\n")
+    person = content.root / "entities/people/ada-example.yaml"
+    person.write_text(person.read_text(encoding="utf-8").replace('cite: [daily-news]}', "note: '<vbscript:x>', cite: [daily-news]}", 1),
+                      encoding="utf-8")   # a note with no '[' in it
+    warned = [m.split(": warning: ")[0] + " " + m.split("'")[1] for m in content.messages() if m.endswith("[refused-link]")
+              and not m.startswith("pages/overview.md")]
+    assert warned == ["entities/people/ada-example.yaml:9:42 vbscript:x", "pages/auto.md:5:7 javascript:alert(1)",
+                      "pages/auto.md:8:11 data:text/html,x"]
+
+
 def test_blocks_nested_deeper_than_the_limit_are_shown_as_one_paragraph_not_dropped():
     quoted, _ = md(">" * 25 + " the deepest words\n\nafter the quote\n")
     assert quoted.count("<blockquote>") == 20 and "the deepest words" in quoted and "<p>after the quote</p>" in quoted

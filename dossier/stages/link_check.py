@@ -27,7 +27,14 @@ if TYPE_CHECKING:
     from .resolve import Resolved
 
 
-MAY_LINK = re.compile(r"\][(:]")   # what an inline link or a link reference definition needs
+# What an inline link, a link reference definition or an autolink (<scheme:...>) needs.
+MAY_LINK = re.compile(r"\][(:]|<[A-Za-z][A-Za-z0-9+.-]{1,31}:")
+
+
+def may_link(text: str) -> bool:
+    """Whether markdown-it may make a link of the text (MAY_LINK), without a search of the many
+    texts that hold neither a ']' nor a '<'."""
+    return ("]" in text or "<" in text) and MAY_LINK.search(text) is not None
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _EVERY_PAGE_IDS = frozenset({"main", "site-search"})   # templates/base.html
 _LINK_HINT = "link to an entity, source or page with [[id]]"
@@ -301,6 +308,17 @@ def _placing_markdown(permissive: bool = False):
             return True
         return placed
 
+    def autolink_rule(rule):
+        def placed(state, silent: bool) -> bool:
+            start, count = state.pos, len(state.tokens)
+            if not rule(state, silent):
+                return False
+            token = next((t for t in state.tokens[count:] if t.type == "link_open"), None)
+            if not silent and _AT in state.env and token is not None:
+                state.env[_AT][id(token)] = ("at", start + 1)   # after its '<'
+            return True
+        return placed
+
     def reference_rule(reference):
         def placed(state, start_line: int, end_line: int, silent: bool) -> bool:
             before = len(state.env.get("references", ()))
@@ -323,6 +341,7 @@ def _placing_markdown(permissive: bool = False):
         md.validateLink = lambda url: True
     wrap(md.inline.ruler, "link", lambda rule: inline_rule(rule, "link_open"))
     wrap(md.inline.ruler, "image", lambda rule: inline_rule(rule, "image"))
+    wrap(md.inline.ruler, "autolink", autolink_rule)
     wrap(md.block.ruler, "reference", reference_rule)
     return md
 
@@ -359,7 +378,7 @@ def refused_links(text: str) -> list[tuple[str, int]]:
     """(address, offset) of each link or image of a Markdown text that pages show as its brackets
     and words, not as a link: markdown-it refuses an address that is not http, https, mailto or
     relative on the site (markdown.safe_url: not javascript:, data:, //host or /root)."""
-    if not MAY_LINK.search(text):
+    if not may_link(text):
         return []
     refused = [(url, n) for url, _, n in links_of(text, _placing_markdown(True).parse(text, {})) if not safe_url(url)]
     if not refused:
@@ -407,7 +426,7 @@ def _link_offsets(text: str, inline: bool, permissive: bool = False) -> list[int
                 at = env[_DEFINED].get(where)
             elif how == "at":
                 at = where if whole else None if inline else _in_text(text, starts, token, where, lines)
-            else:   # an autolink: never wrong, so never reported
+            else:   # not placed: the start of its block's line
                 at = None
             offsets.append(block if at is None else at)
     return offsets

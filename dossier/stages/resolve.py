@@ -24,7 +24,7 @@ from ..markdown.refs import SPACED_CITATION, malformed, mask_code, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from ..schema import SUGGESTION_BUDGET, Budget, Closest
 from .incremental import note
-from .link_check import MAY_LINK, check_links, links_of, warn_refused
+from .link_check import check_links, links_of, may_link, warn_refused
 from .pool import fork_map
 from .positions import forget_files, markdown_pos
 from .validate import REF_KINDS
@@ -172,10 +172,12 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
     def check_markdown(owner: str, path: str, text, shown=None):
         """shown: what decides the pages that show the text (see _shown_on); None for a source's
         body, whose links read_source finds."""
-        if not text or "[" not in text:   # [[links]], [@citations] and [Markdown](links) need one
+        if not text:
             return
-        if shown is not None and MAY_LINK.search(text):
+        if shown is not None and may_link(text):
             links.append((path, owner, text, shown, None))
+        if "[" not in text:   # [[links]] and [@citations] need one
+            return
         bracket, cited = None, set()   # the items of one [@a; @b, p. 2]: each once, as in a cite list
         for offset, what, ref, detail in references_in(str(text), shown):
             if what == "cite" and offset:   # 0: a citation markdown-it read but no pattern placed
@@ -383,10 +385,12 @@ def _referenced(record) -> Referenced:
     for citations, text, shown in markdown_texts(record):
         for c in citations or ():
             cites[c.source] = None
-        if not text or "[" not in text:   # as check_markdown
+        if not text:
             continue
-        if shown is not None and MAY_LINK.search(text):
+        if shown is not None and may_link(text):
             return Referenced((), (), may_link=True)
+        if "[" not in text:   # as check_markdown
+            continue
         read, items = set(), set()
         for offset, what, ref, detail in references_in(str(text), shown):
             # one string per id, not one per place it is named (145,000 for 12,000 ids at 10,000 entities)
@@ -435,7 +439,7 @@ def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = 
         mentions.append((entity_id, Mention(source.id, before, text, after, count)))
     body = source.body or ""
     links = []
-    if MAY_LINK.search(body):
+    if may_link(body):
         links = links_of(body, tokens)
         warn_refused(source.path, _body_text(source), diags)
     return SourceReading(anchored, mentions, diags.items, links)
