@@ -65,7 +65,7 @@ def one_build_at_a_time(content: Path, waiting: Callable[[], None]):
         folder.mkdir(exist_ok=True)
         # One lock per content folder (the cache folder is shared by the content folders beside it).
         which = hashlib.sha256(str(content.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        fd = os.open(folder / f"content-{which}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(folder / f"content-{which}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     except OSError:
         yield
         return
@@ -222,10 +222,7 @@ def remember(cache: Path, out: Path, key: str, diagnostics: list[Diagnostic], fi
         if _linked(cache):
             return
         cache.mkdir(exist_ok=True)
-        path = _record_path(cache, out)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        _write_atomic(_record_path(cache, out), json.dumps(record, sort_keys=True).encode("utf-8"))
     except OSError:
         pass
 
@@ -369,10 +366,15 @@ def _forget_old_states(folder: Path) -> None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write a file of the cache folder whole, or not at all. Its temporary file is made anew, and
+    never through a symbolic link: one committed in .dossier-cache/ under a name a build will use
+    would have the build write over whatever it points to."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as f:
+    tmp.unlink(missing_ok=True)   # a link (or a leftover) of that name: the name, not where it leads
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
-    os.replace(tmp, path)
+    os.replace(tmp, path)   # over a link of the final name, the link itself
 
 
 def _read_signed(secret: bytes, path: Path):

@@ -195,13 +195,12 @@ def _base_url(url: str | None) -> str | None:
 
 def _content_folder(given: str) -> Path:
     """--content, which must name a folder."""
+    from .scaffold import content_folder_problem
     content = Path(given)
-    if content.is_dir():
-        return content
-    if content.exists():
-        hint = f" (the folder that holds it: --content {str(content.parent)!r})" if content.name == "dossier.yaml" else ""
-        raise UsageError(f"--content {given!r} is a file: it names the content folder{hint}")
-    raise UsageError(f"content folder {given!r} not found (use --content to name another one)")
+    problem = content_folder_problem(content)
+    if problem:
+        raise UsageError(problem)
+    return content
 
 
 def _build_or_check(args) -> int:

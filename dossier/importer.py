@@ -847,7 +847,7 @@ def verify(text: str, shown: str) -> None:
 def import_file(path: Path, content: Path, source_id: str | None = None, force: bool = False,
                 accessed: str | None = None, url: str | None = None) -> tuple[Path, list[str]]:
     """Import one file into ``content/sources/``; returns the written path and notes for the user."""
-    from .scaffold import ScaffoldError, check_id, existing_ids, leads_out, page_named, schema_line
+    from .scaffold import ScaffoldError, check_id, content_folder_problem, existing_ids, leads_out, page_named, schema_line
 
     accessed = accessed or datetime.date.today().isoformat()
     if not re.match(r"^\d{4}-\d{2}-\d{2}\Z", accessed) or iso_date(accessed) != accessed:
@@ -862,8 +862,9 @@ def import_file(path: Path, content: Path, source_id: str | None = None, force: 
     suffix = path.suffix.lower()
     if suffix not in HTML_SUFFIXES | TEXT_SUFFIXES:
         raise ImportUsage(f"{path.name!r}: expected a saved web page (.html, .htm) or a text file (.txt)")
-    if not content.is_dir():
-        raise ImportUsage(f"content folder {str(content)!r} not found (use --content to name another one)")
+    problem = content_folder_problem(content)
+    if problem:
+        raise ImportUsage(problem)
 
     try:
         if not path.is_file():

@@ -23,6 +23,16 @@ ALIASES = {**{folder: kind for folder, kind in KINDS.items()}, "sources": "sourc
 DATE_PLACEHOLDER = "YYYY-MM-DD"
 
 
+def content_folder_problem(content: Path) -> str | None:
+    """Why --content names no content folder, or None when it names a folder."""
+    if content.is_dir():
+        return None
+    if content.exists():
+        hint = f" (the folder that holds it: --content {str(content.parent)!r})" if content.name == "dossier.yaml" else ""
+        return f"--content {str(content)!r} is a file: it names the content folder{hint}"
+    return f"content folder {str(content)!r} not found (use --content to name another one)"
+
+
 class ScaffoldError(Exception):
     """The kind or id cannot be used (exit 2)."""
 
@@ -251,8 +261,9 @@ def new(kind: str, item_id: str, content: Path, name: str | None = None, date: s
     """Write the skeleton; returns its path and what is left to do. Raises ScaffoldError."""
     kind = resolve_kind(kind)
     check_id(item_id, "page name" if kind == "page" else "id")
-    if not content.is_dir():
-        raise ScaffoldError(f"content folder {str(content)!r} not found (use --content to name another one)")
+    problem = content_folder_problem(content)
+    if problem:
+        raise ScaffoldError(problem)
     if date is not None:
         why = date_problem(date)
         if why:

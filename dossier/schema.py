@@ -29,8 +29,9 @@ def python_pattern(json_pattern: str) -> re.Pattern:
     """A JSON Schema pattern as Python reads it. JSON Schema's (JavaScript's) '$' is the end of
     the text, Python's also matches before a final line break: 'en' written as a block scalar
     ('language: |') is 'en\n', which the schema refuses in an editor and Python let through."""
-    return re.compile(json_pattern[:-1] + r"\Z" if json_pattern.endswith("$") and not json_pattern.endswith("\\$")
-                      else json_pattern)
+    body = json_pattern[:-1]
+    ends_the_text = json_pattern.endswith("$") and (len(body) - len(body.rstrip("\\"))) % 2 == 0   # not '\$'
+    return re.compile(body + r"\Z" if ends_the_text else json_pattern)
 
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"

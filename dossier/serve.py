@@ -130,14 +130,20 @@ class Handler(SimpleHTTPRequestHandler):
         if self.path == "/__dossier__/events":
             return self._events()
         path = self.translate_path(self.path)
-        if "\0" in path:   # '%00' in the address: no file has such a name, and opening it raises ValueError
-            return self.send_error(404)
         if path.endswith("/"):
             path += "index.html"
         if path.endswith(".html") and Path(path).is_file():
             html = Path(path).read_bytes().replace(b"</body>", b'<script src="/__dossier__/reload.js"></script></body>', 1)
             return self._send(html, "text/html; charset=utf-8")
         return super().do_GET()
+
+    def send_head(self):
+        """As the standard handler does (for GET and HEAD), but '%00' in the address is a 404: no
+        file has such a name, and opening one raises ValueError."""
+        if "\0" in self.translate_path(self.path):
+            self.send_error(404)
+            return None
+        return super().send_head()
 
     def _send(self, body: bytes, kind: str) -> None:
         self.send_response(200)

@@ -495,8 +495,8 @@ def test_check_of_the_folder_above_the_content_names_the_content_folder(tmp_path
 def test_content_that_names_a_file_says_it_names_the_folder(tmp_path, capsys, monkeypatch):
     write(tmp_path, "content/dossier.yaml", "title: T\n")
     monkeypatch.chdir(tmp_path)
-    for command in ("check", "build", "serve"):
-        assert main([command, "--content", "content/dossier.yaml"]) == 2
+    for command, *rest in (("check",), ("build",), ("serve",), ("new", "person", "zed")):
+        assert main([command, "--content", "content/dossier.yaml", *rest]) == 2
         assert f"dossier {command}: error: --content 'content/dossier.yaml' is a file: it names the content folder " \
                "(the folder that holds it: --content 'content')" in capsys.readouterr().err
     assert main(["check", "--content", "missing"]) == 2

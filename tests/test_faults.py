@@ -371,6 +371,31 @@ def test_a_cache_folder_that_is_a_symbolic_link_is_neither_read_nor_written_thro
     assert "is a symbolic link, which builds do not write through" in said.getvalue()
 
 
+def test_links_committed_inside_the_cache_folder_are_never_written_through(built, tmp_path, _tally):
+    """The cache's file names can be guessed (the output folder's digest, the process id): a link
+    of such a name in a committed .dossier-cache/ had a build write its record over any file the
+    build's user may write, and its lock file make one wherever a dangling link led."""
+    content, site, _ = built
+    folder = cache.cache_dir(content)
+    folder.mkdir()
+    record, state = cache._record_path(folder, site), cache.state_path(content, site)
+    victims = {}
+    for name in (record.name, f".{record.name}.tmp-{os.getpid()}", state.name, f".{state.name}.tmp-{os.getpid()}"):
+        victim = tmp_path / f"victim-{len(victims)}"
+        victim.write_text("precious", encoding="utf-8")
+        (folder / name).symlink_to(victim)
+        victims[name] = victim
+    which = hashlib.sha256(str(content.resolve()).encode()).hexdigest()[:16]
+    (folder / f"content-{which}.lock").symlink_to(tmp_path / "made-by-the-lock")
+    result = build(content, site)
+    _tally.add("corrupt caches")
+    assert not result.diagnostics.errors and result.pages > 0
+    assert all(victim.read_text(encoding="utf-8") == "precious" for victim in victims.values())
+    assert not (tmp_path / "made-by-the-lock").exists()
+    assert not record.is_symlink() and not state.is_symlink()   # replaced by the build's own files
+    assert build(content, site).unchanged                       # which the next build uses
+
+
 @pytest.mark.parametrize("tamper", ["edit a page", "delete a page", "delete the site", "add a file"])
 def test_a_site_changed_by_hand_is_rebuilt_not_trusted(built, tamper, _tally):
     content, site, _ = built

@@ -96,8 +96,9 @@ def test_an_autolink_shown_as_text_is_a_warning_at_its_address_too(content):
 def test_blocks_nested_deeper_than_the_limit_are_shown_as_one_paragraph_not_dropped():
     quoted, _ = md(">" * 25 + " the deepest words\n\nafter the quote\n")
     assert quoted.count("<blockquote>") == 20 and "the deepest words" in quoted and "<p>after the quote</p>" in quoted
-    listed, _ = md("".join("  " * i + f"- item {i}\n" for i in range(25)) + "\nafter the list\n")
-    assert all(f"item {i}" in listed for i in range(25)) and "after the list" in listed
+    listed, _ = md("".join("  " * i + f"- item {i}\n" for i in range(25)) + "\n## After the list\n\nafter the list\n")
+    assert all(f"item {i}" in listed for i in range(25))
+    assert listed.endswith("</ul>\n<h2>After the list</h2>\n<p>after the list</p>\n")   # not in the list: past its end
 
 
 def test_a_page_nested_deeper_than_the_limit_is_a_warning_at_the_line_where_that_paragraph_begins(content):

@@ -51,12 +51,13 @@ def test_preview_serves_pages_with_reload_script_and_survives_errors(content, tm
         preview.rebuild()
         assert preview.generation == 2 and any("unknown id 'nobody'" in e for e in preview.errors)
         assert urllib.request.urlopen(base + "/countries/ruritania.html").status == 200  # the last good site stays
-        for odd in ("/%00", "/index.html%00", "/countries/%00/"):   # no file has such a name: a 404, no traceback
-            try:
-                urllib.request.urlopen(base + odd)
-                raise AssertionError(f"{odd} was served")
-            except urllib.error.HTTPError as e:
-                assert e.code == 404, odd
+        for odd in ("/%00", "/index.html%00", "/countries/%00/", "/assets/style.css%00"):   # a 404, no traceback
+            for method in ("GET", "HEAD"):
+                try:
+                    urllib.request.urlopen(urllib.request.Request(base + odd, method=method))
+                    raise AssertionError(f"{method} {odd} was served")
+                except urllib.error.HTTPError as e:
+                    assert e.code == 404, (method, odd)
     finally:
         server.shutdown()
         server.server_close()

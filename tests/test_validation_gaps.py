@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dossier.cli import main
-from dossier.schema import ID_RE
+from dossier.schema import ID_RE, python_pattern
 
 REPO = Path(__file__).resolve().parent.parent
 MINIMAL_CONFIG = "title: Minimal Dossier\nrelations:\n  neighbours: {label: neighbours, reverse: neighbour of}\n"
@@ -329,6 +329,16 @@ def test_a_value_written_as_a_block_keeps_its_line_break_and_is_refused_where_a_
                       "entities/people/ada-example.yaml:5:5: error: 'en\\n' is not a BCP-47 language tag"], errors
 
 
+@pytest.mark.parametrize("pattern, text, matches", [
+    (r"^a$", "a", True), (r"^a$", "a\n", False),            # '$' is the end of the text, as in JSON Schema
+    (r"^a\$", "a$", True), (r"^a\$", "a$\n", True),       # an escaped '$' is a dollar sign
+    (r"^a\\$", "a\\", True), (r"^a\\$", "a\\\n", False),  # a backslash, then the end
+    (r"^https?://", "https://x\n", True),                 # a pattern of the start only is as it was
+])
+def test_schema_patterns_are_read_as_json_schema_reads_them(pattern, text, matches):
+    assert bool(python_pattern(pattern).match(text)) is matches
+
+
 def test_an_id_with_a_final_line_break_is_no_id(content, capsys):
     assert not ID_RE.match("dan\n")
     assert main(["new", "--content", str(content.root), "person", "dan\n"]) == 2
@@ -339,21 +349,24 @@ def test_an_id_with_a_final_line_break_is_no_id(content, capsys):
         "and single hyphens, at most 80 characters [bad-id]"]
 
 
-def test_a_content_folder_that_cannot_be_read_is_an_error_not_a_site_without_its_files(content, monkeypatch):
+@pytest.mark.parametrize("folder", ["pages", "entities/places", "entities"])
+def test_a_content_folder_that_cannot_be_read_is_an_error_not_a_site_without_its_files(content, monkeypatch, folder):
     """A folder without read permission was passed over in silence: its pages were missing from
     the site, or its entities became unknown ids elsewhere."""
     import os
-    scandir = os.scandir
+    refused = str(content.root / folder)
 
-    def refusing(path):
-        if str(path).endswith(("pages", "places")):
-            raise PermissionError(13, "Permission denied")
-        return scandir(path)
+    def refusing(list_folder):
+        def listing(path="."):
+            if os.path.abspath(path) == refused:
+                raise PermissionError(13, "Permission denied")
+            return list_folder(path)
+        return listing
 
-    monkeypatch.setattr(os, "scandir", refusing)
-    unreadable = [m for m in content.messages() if m.endswith("[io]")]
-    assert unreadable == ["entities/places: error: cannot read folder: Permission denied; its files are not read [io]",
-                          "pages: error: cannot read folder: Permission denied; its files are not read [io]"]
+    monkeypatch.setattr(os, "scandir", refusing(os.scandir))
+    monkeypatch.setattr(os, "listdir", refusing(os.listdir))
+    assert [m for m in content.messages() if m.endswith("[io]")] == [
+        f"{folder}: error: cannot read folder: Permission denied; its files are not read [io]"]
 
 
 def test_a_dossier_yaml_that_links_out_of_the_content_folder_is_one_error(content, tmp_path):

@@ -110,13 +110,12 @@ class MapData:
         if not p:
             return None
         wanted = NEIGHBOURS - 1
-        level = 0   # the finest grid whose cell here is crowded, or the first
+        level = 0   # the coarsest grid whose cell here is not crowded, or the finest
         while level + 1 < len(self.grids) and len(self.grids[level].get(_cell(p, CELL_DEG / FINER ** level), ())) > DENSE:
             level += 1
         found = None
         while found is None:   # settled in a few rings of a finer grid, or read from the coarser one
-            found = _ring_search(self.grids[level], CELL_DEG / FINER ** level, p, wanted,
-                                 RINGS if level == 0 else FINE_RINGS)
+            found = _ring_search(self.grids[level], CELL_DEG / FINER ** level, p, wanted, last=level == 0)
             level -= 1
         # the nearest by distance, then id, each place apart: the points' places are in id order
         places = heapq.merge(*(_each_at(distance, at) for distance, at in found if distance <= NEIGHBOUR_DEG))
@@ -146,15 +145,15 @@ def _grid(located, size: float) -> dict:
     return grid
 
 
-def _ring_search(grid: dict, size: float, p, wanted: int, rings: int) -> list | None:
+def _ring_search(grid: dict, size: float, p, wanted: int, last: bool) -> list | None:
     """(distance, places at one point) of the points read around p, ring after ring of cells of
-    the grid, until its wanted nearest (and p's own) are surely among them; None when rings were
-    not enough for that (a coarser grid then reads farther). The last grid reads all within
-    NEIGHBOUR_DEG, however many that is."""
+    the grid, until its wanted nearest (and p's own) are surely among them; None when FINE_RINGS
+    rings were not enough for that (a coarser grid then reads farther). The last grid, the
+    coarsest, reads all within NEIGHBOUR_DEG (RINGS rings), however many that is."""
     lat, lon = p[0], p[1]
     row, col = _cell(p, size)
     found: list = []   # itself among them
-    for ring in range(rings + 1):
+    for ring in range(RINGS + 1 if last else FINE_RINGS + 1):
         for d_row, d_col in _ring_offsets(ring):
             cell = grid.get((row + d_row, col + d_col))
             if cell:
@@ -166,7 +165,7 @@ def _ring_search(grid: dict, size: float, p, wanted: int, rings: int) -> list | 
             found = nearest
             if found[-1][0] < ring * size - 1e-9:
                 return found
-    return found if rings == RINGS else None
+    return found if last else None
 
 
 def _nearest(found: list, count: int) -> tuple[list, int]:

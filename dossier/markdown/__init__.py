@@ -105,24 +105,30 @@ def _plain_tokens(text: str) -> list[Token]:
 
 
 class _BoundedBlocks(ParserBlock):
-    """markdown-it's block parser, except that the text of blocks nested deeper than maxNesting
-    is shown as one paragraph where markdown-it drops it, with whatever follows it in
-    the enclosing block (a list item's 21st level and every line of the list after it). Where
-    that began is noted in the parse's env as TOO_DEEP (its line, from 0), for the check."""
+    """markdown-it's block parser, except that the blocks nested deeper than maxNesting are
+    shown as one paragraph, their marks as written, where markdown-it drops them with the rest of
+    the range it was given (for a list item's 21st level, every line to the end of the text).
+    The paragraph ends where a line is indented less than the block it is in, as markdown-it
+    ends that block. Where it began is noted in the parse's env as TOO_DEEP (its line, from 0),
+    for the check."""
 
     def tokenize(self, state, startLine: int, endLine: int) -> None:
-        if state.level >= state.md.options.maxNesting:
-            line = state.skipEmptyLines(startLine)
-            if line < endLine and state.sCount[line] >= state.blkIndent:
-                if isinstance(state.env, dict):
-                    state.env.setdefault(TOO_DEEP, line)
-                state.push("paragraph_open", "p", 1).map = [line, endLine]
-                inline = state.push("inline", "", 0)
-                inline.content, inline.map, inline.children = state.getLines(line, endLine, state.blkIndent, False).strip(), [line, endLine], []
-                state.push("paragraph_close", "p", -1)
-                state.line = endLine
-                return
-        super().tokenize(state, startLine, endLine)
+        line = state.skipEmptyLines(startLine)
+        if state.level < state.md.options.maxNesting or line >= endLine or state.sCount[line] < state.blkIndent:
+            super().tokenize(state, startLine, endLine)
+            return
+        end = line + 1
+        while end < endLine and (state.isEmpty(end) or state.sCount[end] >= state.blkIndent):
+            end += 1
+        while state.isEmpty(end - 1):
+            end -= 1
+        if isinstance(state.env, dict):
+            state.env.setdefault(TOO_DEEP, line)
+        state.push("paragraph_open", "p", 1).map = [line, end]
+        inline = state.push("inline", "", 0)
+        inline.content, inline.map, inline.children = state.getLines(line, end, state.blkIndent, False).strip(), [line, end], []
+        state.push("paragraph_close", "p", -1)
+        state.line = end
 
 
 TOO_DEEP = "too_deep"

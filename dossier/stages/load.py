@@ -62,8 +62,6 @@ def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = N
         return text
     if not (_within_markup_limit(text, shown, diags) and _stream_safe(text, shown, diags)):
         return None
-    if path.suffix == ".md":
-        _warn_too_deep(text, shown, diags)
     return text
 
 
@@ -72,17 +70,17 @@ def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = N
 _CONTAINER_MARKS = re.compile(r"^[ \t>*+.)0-9-]{5,}", re.MULTILINE)
 
 
-def _warn_too_deep(text: str, shown: str, diags: Diagnostics) -> None:
+def _warn_too_deep(body: str, body_line: int, shown: str, diags: Diagnostics) -> None:
     """Block quotes and lists nested deeper than MAX_NESTING are shown as one paragraph from there
-    on (markdown's _BoundedBlocks): said at the line, for a file whose lines may nest that deep.
-    The whole file is parsed, front matter too, so that the line is the file's."""
-    if not any(len(m.group().expandtabs(4)) >= MAX_NESTING - 4 for m in _CONTAINER_MARKS.finditer(text)):
+    on (markdown's _BoundedBlocks): said at the line, for a body whose lines may nest that deep."""
+    if not any(len(m.group().expandtabs(4)) >= MAX_NESTING - 4 for m in _CONTAINER_MARKS.finditer(body)):
         return
     env: dict = {}
-    MD.parse(text, env)
+    MD.parse(body, env)
     if TOO_DEEP in env:
         diags.warning("markup-nesting", f"block quotes and lists nest more than {MAX_NESTING} levels deep here: "
-                      "from this line on, the rest of the block is shown as one paragraph, its marks as written", shown, env[TOO_DEEP] + 1, 1)
+                      "from this line on, the rest of the block is shown as one paragraph, its marks as written",
+                      shown, body_line + env[TOO_DEEP], 1)
 
 
 MAX_COMBINING_RUN = 30   # Unicode's Stream-Safe Text Format (UAX #15): at most 30 in a row
@@ -382,7 +380,7 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
     else:   # a link out of the content folder is not read, and is the one error said of it
         jobs.append(FileJob(str(config), shown, "dossier", None, None, True, _inside(config, content, diags)))
 
-    for entry in sorted(content.iterdir()) if content.is_dir() else []:
+    for entry in _entries(content, diags) if content.is_dir() else []:
         if _ignored(entry.name) or entry.name == "dossier.yaml":
             continue
         if entry.name not in ("entities", "sources", "pages", "map"):
@@ -394,7 +392,7 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
     # A link in place of the folder is checked before it is listed: the names in a folder
     # elsewhere on the machine would be reported one by one, in a public CI log.
     listed = entities.is_dir() and _inside(entities, content, diags)
-    for folder in sorted(entities.iterdir()) if listed else []:
+    for folder in _entries(entities, diags) if listed else []:
         if folder.name.startswith("."):
             continue
         if folder.name in KINDS and not folder.is_dir():
@@ -414,6 +412,15 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
     for path, shown in _files(content / "map", content, diags):
         jobs.append(_layer_job(path, shown, str(content / "map"), diags))
     return jobs
+
+
+def _entries(folder: Path, diags: Diagnostics) -> list[Path]:
+    """What a folder holds, in order of names; an error when it cannot be listed (as _walk)."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as e:
+        diags.error("io", f"cannot read folder: {e.strerror or e}; its files are not read", display_path(folder))
+        return []
 
 
 def _kind_folder_meant(name: str) -> str | None:
@@ -486,6 +493,7 @@ def read_raw(job: FileJob, diags: Diagnostics, data: bytes | None = None) -> Raw
         return RawFile(job.shown, job.role, None, job.id, None, ok=False)
     front, body, body_line = split
     _refuse_controls(body, body_line, job.shown, diags)
+    _warn_too_deep(body, body_line, job.shown, diags)
     node = compose(front, job.shown, diags, line_offset=1)
     return RawFile(job.shown, job.role, None, job.id, node, body, body_line, ok=job.name_ok and _no_error_since(diags, before))
 
