@@ -67,13 +67,13 @@ def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = N
 
 # A line that opens a block nested MAX_NESTING deep starts with its containers' marks: a '>' is a
 # level and a column, a list item two levels and at least two columns (tabs stop every 4).
-_CONTAINER_MARKS = re.compile(r"^[ \t>*+.)0-9-]{5,}", re.MULTILINE)
+_CONTAINER_MARKS = re.compile(r"\n[ \t>*+.)0-9-]{5,}")   # searched in "\n" + text: a quick search for a line break
 
 
 def _warn_too_deep(body: str, body_line: int, shown: str, diags: Diagnostics) -> None:
     """Block quotes and lists nested deeper than MAX_NESTING are shown as one paragraph from there
     on (markdown's _BoundedBlocks): said at the line, for a body whose lines may nest that deep."""
-    if not any(len(m.group().expandtabs(4)) >= MAX_NESTING - 4 for m in _CONTAINER_MARKS.finditer(body)):
+    if not any(len(m.group()[1:].expandtabs(4)) >= MAX_NESTING - 4 for m in _CONTAINER_MARKS.finditer("\n" + body)):
         return
     env: dict = {}
     MD.parse(body, env)
