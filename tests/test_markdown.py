@@ -93,6 +93,17 @@ def test_an_autolink_shown_as_text_is_a_warning_at_its_address_too(content):
                       "pages/auto.md:8:11 data:text/html,x"]
 
 
+def test_a_link_whose_text_holds_a_reference_is_shown_as_text_and_warned_of(content, tmp_path):
+    """Markdown puts no link in a link: markdown-it shows '[see [@a] here](address)' as its
+    brackets and address, the citation in it read. An image keeps its link."""
+    content.write("pages/nested.md", "---\ntitle: Nested\n---\nA [see [@daily-news] here](https://example.org) and\n"
+                                     "[go [[ada-example]] now](overview.html), [plain [x] y](overview.html).\n")
+    warned = [m.split(": warning: ")[0] for m in content.messages() if m.endswith("[link-in-link]")]
+    assert warned == ["pages/nested.md:4:3", "pages/nested.md:5:1"]
+    html, _ = md("[see [[putin]] here](https://example.org) [plain [x] y](https://example.org)")
+    assert "](https://example.org)" in html and html.count("<a ") == 2   # the reference, and the plain link
+
+
 def test_blocks_nested_deeper_than_the_limit_are_shown_as_one_paragraph_not_dropped():
     quoted, _ = md(">" * 25 + " the deepest words\n\nafter the quote\n")
     assert quoted.count("<blockquote>") == 20 and "the deepest words" in quoted and "<p>after the quote</p>" in quoted

@@ -388,12 +388,33 @@ def refused_links(text: str) -> list[tuple[str, int]]:
 
 
 def warn_refused(path: str, text, diags: Diagnostics) -> None:
-    """A warning at each link of the text that is shown as text (refused_links)."""
+    """A warning at each link of the text that is shown as text (refused_links), and at each one
+    whose text holds a [[link]] or a [@citation] (links_around_references)."""
     for url, offset in refused_links(str(text)):
         where = markdown_pos(path, text, offset)
         diags.warning("refused-link", f"the link to {url.strip()[:60]!r} is shown as text, not as a link: a link's address "
                                       "is http, https, mailto or a relative path on the site ([[id]] for a page of the dossier)",
                       path, where.line, where.col)
+    for offset in links_around_references(str(text)):
+        where = markdown_pos(path, text, offset)
+        diags.warning("link-in-link", "this link is shown as its brackets and address, not as a link: its text holds a "
+                                      "[[link]] or a [@citation], and Markdown puts no link in a link; write the "
+                                      "reference beside the link", path, where.line, where.col)
+
+
+_REFERENCE = r"\[\[[^\[\]\n]*\]\]|\[@[^\[\]\n]*\]"
+# A link's bracketed text, with the references in it (each alternative begins with another
+# character, so the pattern never tries one text two ways), and its '(' after.
+_BRACKETED_LINK = re.compile(rf"(?<!!)\[((?:[^\[\]\n]|{_REFERENCE})*)\]\(")
+
+
+def links_around_references(text: str) -> list[int]:
+    """Offsets of the '[' of each [text](address) whose text holds a [[link]] or a [@citation]:
+    markdown-it shows such a link as text (an image's is kept, its alt text the words around)."""
+    if "](" not in text:
+        return []
+    return [m.start() for m in _BRACKETED_LINK.finditer(text)
+            if ("[[" in m.group(1) or "[@" in m.group(1)) and "`" not in m.group(1)]
 
 
 def _link_offsets(text: str, inline: bool, permissive: bool = False) -> list[int]:
