@@ -61,7 +61,7 @@ def one_build_at_a_time(content: Path, waiting: Callable[[], None]):
             raise FileNotFoundError(content)
         folder = cache_dir(content)
         if _linked(folder):
-            raise IsADirectoryError(folder)
+            raise OSError(f"{folder} is a symbolic link: builds are not locked through it")
         folder.mkdir(exist_ok=True)
         # One lock per content folder (the cache folder is shared by the content folders beside it).
         which = hashlib.sha256(str(content.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]

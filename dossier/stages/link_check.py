@@ -35,6 +35,8 @@ def may_link(text: str) -> bool:
     definition (']:') needs its pair of characters, an autolink a '<' and a scheme. (One pattern
     of them all was ten times slower than the searches for the pairs, on every text.)"""
     return "](" in text or "]:" in text or ("<" in text and _AUTOLINK.search(text) is not None)
+
+
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _EVERY_PAGE_IDS = frozenset({"main", "site-search"})   # templates/base.html
 _LINK_HINT = "link to an entity, source or page with [[id]]"

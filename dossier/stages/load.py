@@ -308,7 +308,7 @@ def _walk(top: str, diags: Diagnostics):
         try:
             entries = list(os.scandir(folder))
         except OSError as e:
-            diags.error("io", f"cannot read folder: {e.strerror or e}; its files are not read", display_path(Path(folder)))
+            _unlisted(Path(folder), e, diags)
             continue
         folders, files, linked = [], [], []
         for entry in entries:
@@ -419,8 +419,12 @@ def _entries(folder: Path, diags: Diagnostics) -> list[Path]:
     try:
         return sorted(folder.iterdir())
     except OSError as e:
-        diags.error("io", f"cannot read folder: {e.strerror or e}; its files are not read", display_path(folder))
+        _unlisted(folder, e, diags)
         return []
+
+
+def _unlisted(folder: Path, e: OSError, diags: Diagnostics) -> None:
+    diags.error("io", f"cannot read folder: {e.strerror or e}; its files are not read", display_path(folder))
 
 
 def _kind_folder_meant(name: str) -> str | None:
