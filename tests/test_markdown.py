@@ -126,6 +126,14 @@ def test_remote_images_become_links_and_are_never_loaded():
     assert "<img" not in html and 'href="https://example.org/chart.png"' in html
 
 
+def test_an_images_alt_text_holds_what_its_links_show():
+    """markdown-it keeps only the text of an image's description: '![map of [[putin]]](x.png)'
+    had the alt text 'map of '."""
+    html, _ = md("![a map of [[putin]] from [[news|the paper]]](map.png) ![seen by [[putin]]](https://example.org/i.png)")
+    assert '<img src="map.png" alt="a map of Vladimir Putin from the paper">' in html
+    assert '<a class="remote-image" href="https://example.org/i.png">seen by Vladimir Putin</a>' in html
+
+
 def test_external_links_are_marked_and_do_not_leak_the_opener():
     html, _ = md("[site](https://example.org)")
     assert 'rel="noopener noreferrer"' in html

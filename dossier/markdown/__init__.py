@@ -16,11 +16,12 @@ from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from .citations import citations_plugin
 from .decorate import render_decorated, render_marked_wikilink
-from .links import wikilinks_plugin
+from .links import shown_text, wikilinks_plugin
 from .prose import prose_html, prose_tokens
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -134,6 +135,21 @@ class _BoundedBlocks(ParserBlock):
 TOO_DEEP = "too_deep"
 
 
+class _Renderer(RendererHTML):
+    """markdown-it's HTML renderer, with an image's alt text holding what its [[links]] show
+    (markdown-it keeps only text, and dropped them)."""
+
+    def renderInlineAsText(self, tokens, options, env) -> str:
+        out = []
+        for token in tokens or ():
+            if token.type == "wikilink":
+                target = env["site"].lookup(token.meta["id"]) if "site" in env else None
+                out.append(shown_text(token.meta, target.name if target else None))
+            else:
+                out.append(super().renderInlineAsText([token], options, env))
+        return "".join(out)
+
+
 class GuardedMarkdown(MarkdownIt):
     """MarkdownIt that will not parse a text beyond MAX_MARKUP (see the module docstring), that
     reads plain prose with [[links]] and [@citations] without its rules (``prose.py``), and that
@@ -161,7 +177,7 @@ class GuardedMarkdown(MarkdownIt):
 
 
 def make_markdown() -> MarkdownIt:
-    md = GuardedMarkdown("js-default", {"maxNesting": MAX_NESTING})
+    md = GuardedMarkdown("js-default", {"maxNesting": MAX_NESTING}, renderer_cls=_Renderer)
     md.validateLink = safe_url
     md.use(wikilinks_plugin).use(citations_plugin)
     md.add_render_rule("image", _render_image)
