@@ -57,9 +57,10 @@ class MapData:
         # there read all of them, in time that grew with the square of their number). Where a
         # cell holds more than DENSE points, a finer grid too, and so on (8,000 points within
         # 20 km made every mini map there read all of them: 42 s).
-        self.grids = [_grid(self.located, CELL_DEG)]
-        while len(self.grids) < LEVELS and max(map(len, self.grids[-1].values()), default=0) > DENSE:
-            self.grids.append(_grid(self.located, CELL_DEG / FINER ** len(self.grids)))
+        self.grids = [(CELL_DEG, _grid(self.located, CELL_DEG))]   # (cell size, grid), coarsest first
+        while len(self.grids) < LEVELS and max(map(len, self.grids[-1][1].values()), default=0) > DENSE:
+            size = self.grids[-1][0] / FINER
+            self.grids.append((size, _grid(self.located, size)))
         self.config = res.dossier.config
         self._marker_json: dict[tuple[str, str], str] = {}   # (id, root) -> marker_json, this build's
 
@@ -111,11 +112,11 @@ class MapData:
             return None
         wanted = NEIGHBOURS - 1
         level = 0   # the coarsest grid whose cell here is not crowded, or the finest
-        while level + 1 < len(self.grids) and len(self.grids[level].get(_cell(p, CELL_DEG / FINER ** level), ())) > DENSE:
+        while level + 1 < len(self.grids) and len(self.grids[level][1].get(_cell(p, self.grids[level][0]), ())) > DENSE:
             level += 1
         found = None
         while found is None:   # settled in a few rings of a finer grid, or read from the coarser one
-            found = _ring_search(self.grids[level], CELL_DEG / FINER ** level, p, wanted, last=level == 0)
+            found = _ring_search(*self.grids[level], p, wanted, last=level == 0)
             level -= 1
         # the nearest by distance, then id, each place apart: the points' places are in id order
         places = heapq.merge(*(_each_at(distance, at) for distance, at in found if distance <= NEIGHBOUR_DEG))
@@ -145,7 +146,7 @@ def _grid(located, size: float) -> dict:
     return grid
 
 
-def _ring_search(grid: dict, size: float, p, wanted: int, last: bool) -> list | None:
+def _ring_search(size: float, grid: dict, p, wanted: int, last: bool) -> list | None:
     """(distance, places at one point) of the points read around p, ring after ring of cells of
     the grid, until its wanted nearest (and p's own) are surely among them; None when FINE_RINGS
     rings were not enough for that (a coarser grid then reads farther). The last grid, the
