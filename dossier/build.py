@@ -107,7 +107,7 @@ def build(content: Path, out: Path, strict: bool = False, use_cache: bool = True
             found = cache.unchanged(record, out, key) if key else None
             if found is not None:
                 return Result(Diagnostics(found), unchanged=True)
-            saved = state if state is not None else cache.load_state(cache.state_path(content, out))
+            saved = state if state is not None else cache.load_state(cache.state_path(content, out), engine)
             if not isinstance(saved, State) or saved.engine != engine:
                 saved = None   # records typed by another engine are not reused
         gc.freeze()   # the saved state too

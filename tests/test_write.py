@@ -39,9 +39,12 @@ def test_missing_files_and_fragments_are_named_once_with_the_first_page(tmp_path
     found = problems(tmp_path, {
         "index.html": '<a href="people/b.html">B</a> <a href="people/a.html#nope">A</a>',
         "people/a.html": '<a href="b.html">B again</a> <a href="#main">top</a>',
+        "places/c.html": '<a href="../people/a.html#gone">A</a> <a href="../places/d.html">D</a>',   # as our pages write them
     })
-    assert found == ["index.html: link 'people/a.html#nope': no element with id 'nope' in people/a.html",
-                     "index.html: link 'people/b.html' points to a missing file"]
+    assert found == ["places/c.html: link '../people/a.html#gone': no element with id 'gone' in people/a.html",
+                     "index.html: link 'people/a.html#nope': no element with id 'nope' in people/a.html",
+                     "index.html: link 'people/b.html' points to a missing file",
+                     "places/c.html: link '../places/d.html' points to a missing file"]
 
 
 def test_links_shared_by_the_pages_of_a_folder_are_checked_on_each_page_where_it_matters(tmp_path):
@@ -261,7 +264,9 @@ def test_what_is_kept_of_a_page_is_its_ids_its_internal_targets_once_and_its_pro
     checked = check_scan("people/a.html", scan)
     assert checked.ids == ("a", "b", "main")
     # A link to an element of the page itself is settled here, and kept only when it is broken.
-    assert list(checked.links()) == [("x.html", "a", "../x.html#a"), ("people/y.png", "", "y.png"), ("", "gone", "#gone")]
+    assert checked.links("people/a.html") == [("x.html", "a", "../x.html#a"), ("people/y.png", "", "y.png"), ("", "gone", "#gone")]
+    # The URL our templates write (up to the top, then down) is not kept: the state holds every page's.
+    assert checked.targets == ("x.html", "a", "", "people/y.png", "", "y.png", "", "gone", "#gone")
     assert checked.problems == ("URL scheme 'javascript' is not allowed ('javascript:x()')",)
     assert pickle.loads(pickle.dumps(checked)) == checked    # kept in the build's state
 

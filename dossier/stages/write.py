@@ -54,13 +54,17 @@ class Checked(NamedTuple):
     """What the writer checked of a page, kept so that a later build can take the page as it is
     and check its links again without reading or parsing it."""
     ids: tuple[str, ...]      # its element ids, sorted (a tuple: a seventh of a frozenset's memory)
-    targets: tuple[str, ...]  # flat triples: file linked to ('' for itself: only if broken), #fragment, URL as written
+    # Flat triples: file linked to ('' for itself: only if broken), #fragment, and the URL as
+    # written, or '' when it is the one our pages write (see written_url): nearly every link. The
+    # state keeps this for every page (a third of it was these URLs).
+    targets: tuple[str, ...]
     problems: tuple[str, ...]
 
-    def links(self):
-        """(target, fragment, url) of each internal link, each (target, fragment) once, in page order."""
+    def links(self, page: str):
+        """(target, fragment, url as written) of each internal link of the page at path page, each
+        (target, fragment) once, in page order."""
         it = iter(self.targets)
-        return zip(it, it, it)
+        return [(target, fragment, written_url(page, target, fragment, url)) for target, fragment, url in zip(it, it, it)]
 
     def shared(self) -> Checked:
         """The same, with each string interned: the pages of a site link to the same few thousand
@@ -68,6 +72,15 @@ class Checked(NamedTuple):
         were hundreds of megabytes at 10,000 entities, the tuples of triples most of the rest)."""
         intern = sys.intern
         return Checked(tuple(map(intern, self.ids)), tuple(map(intern, self.targets)), self.problems)
+
+
+def written_url(page: str, target: str, fragment: str, url: str = "") -> str:
+    """The URL a link of the page at path page was written with, kept as url, or '' for the one
+    our templates write: the way up to the top of the site, then the target's path and fragment."""
+    if url:
+        return url
+    url = "../" * page.count("/") + target if target else ""
+    return f"{url}#{fragment}" if fragment else url
 
 
 def check_scan(rel: str, scan: PageScan, base: str | None = None) -> Checked:
@@ -90,8 +103,12 @@ def check_scan(rel: str, scan: PageScan, base: str | None = None) -> Checked:
             problems.append(problem)
         elif target or target == "" and fragment and fragment not in ids:   # external: target None
             targets.setdefault((target, fragment), url)
-    flat = tuple(part for (target, fragment), url in targets.items() for part in (target, fragment, url))
-    return Checked(tuple(sorted(ids)), flat, tuple(problems))
+    up = "../" * rel.count("/")
+    flat = []
+    for (target, fragment), url in targets.items():
+        ours = f"{up}{target}#{fragment}" if fragment else up + target   # written_url, inline: every link of every page
+        flat += (target, fragment, "" if target and url == ours else url)
+    return Checked(tuple(sorted(ids)), tuple(flat), tuple(problems))
 
 
 def _resolve_from_top(url: str, path: str, what: str) -> tuple[str | None, str | None, str]:
@@ -291,7 +308,8 @@ class SiteWriter:
         if kept and _all_settled(page, kept, self.expected_files):
             return
         pending, expected = self.pending, self.expected
-        for target, fragment, url in page.links():
+        it = iter(page.targets)
+        for target, fragment, url in zip(it, it, it):   # url: '' for the one written_url gives
             if not target:
                 if fragment and fragment not in page.ids and not kept:
                     self.broken.append((rel, fragment, f"{rel}: link {url.strip()!r}: no element with id {fragment!r} in {rel}"))
@@ -310,6 +328,7 @@ class SiteWriter:
                   for path in self.expected - self.files]
         ids: dict[str, frozenset[str]] = {}   # of the pages linked to with a #fragment, as sets
         for (target, fragment), (page, url) in self.pending.items():
+            url = written_url(page, target, fragment, url)
             if target not in self.files:
                 broken.append((target, fragment, f"{page}: link {url.strip()!r} points to a missing file"))
             elif fragment and target in self.pages:
