@@ -204,34 +204,31 @@
     return svg;
   }
 
-  // Mini maps (a crossing's own page) get one line a kind of marker shown: "Rail, open".
-  function miniLegendControl(markers) {
-    var control = L.control({position: 'bottomright'});
-    control.onAdd = function () {
-      var box = el('div', 'leaflet-control map-legend map-legend-mini');
-      box.setAttribute('role', 'group');
-      box.setAttribute('aria-label', 'Map legend');
-      var seen = {};
-      for (var i = 0; i < markers.length; i++) {
-        var mode = token(markers[i].mode);
-        var status = token(markers[i].status);
-        if (seen[mode + ' ' + status]) {
-          continue;
-        }
-        seen[mode + ' ' + status] = true;
-        var item = el('div', 'map-legend-item');
-        item.appendChild(swatch('marker mode-' + mode + ' status-' + status));
-        var text = labelOf(MODES, mode);
-        if (known(MODES, mode) || markers[i].status) {
-          text += ', ' + labelOf(STATUSES, status).toLowerCase();
-        }
-        item.appendChild(el('span', null, text));
-        box.appendChild(item);
+  // Mini maps (a crossing's own page) get one item a kind of marker shown: "Rail, open", under
+  // the map, not over it: in a corner of a map 260 px tall it hid markers, the page's own among
+  // them, and cut its longer lines short.
+  function miniLegend(markers) {
+    var box = el('div', 'map-legend map-legend-mini');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', 'Map legend');
+    var seen = {};
+    for (var i = 0; i < markers.length; i++) {
+      var mode = token(markers[i].mode);
+      var status = token(markers[i].status);
+      if (seen[mode + ' ' + status]) {
+        continue;
       }
-      L.DomEvent.disableClickPropagation(box);
-      return box;
-    };
-    return control;
+      seen[mode + ' ' + status] = true;
+      var item = el('div', 'map-legend-item');
+      item.appendChild(swatch('marker mode-' + mode + ' status-' + status));
+      var text = labelOf(MODES, mode);
+      if (known(MODES, mode) || markers[i].status) {
+        text += ', ' + labelOf(STATUSES, status).toLowerCase();
+      }
+      item.appendChild(el('span', null, text));
+      box.appendChild(item);
+    }
+    return box;
   }
 
   function legendControl(markers) {
@@ -380,11 +377,16 @@
 
     addClass(node, 'js-map-active'); // give the container its size before Leaflet measures it
     var basemapMaxZoom = BASEMAP_MAX_ZOOM;
+    // On a touch screen a finger swiped over a mini map scrolls the page, as it does over the
+    // text around it, and two fingers move and zoom the map: one finger that moved the map
+    // trapped a reader scrolling an entity's page on a phone.
+    var coarse = !!(window.matchMedia && window.matchMedia('(pointer: coarse)').matches);
     var map = L.map(node, {
       minZoom: 4,
       maxZoom: BASEMAP_MAX_ZOOM,
       zoomSnap: 0.25,
       scrollWheelZoom: !mini,
+      dragging: !(mini && coarse),
       attributionControl: true
     });
 
@@ -523,7 +525,7 @@
     }
 
     if (mini && markers.length) {
-      miniLegendControl(markers).addTo(map);
+      node.parentNode.insertBefore(miniLegend(markers), node.nextSibling);
     } else {
       legendControl(markers).addTo(map);
     }

@@ -25,4 +25,56 @@
     var note = mark && document.getElementById(mark.getAttribute("data-anno") + "-note");
     if (note) { location.hash = note.id; }
   });
+  placeNotesBeside();
+
+  // Reading view on a wide screen: each note in the margin level with its highlight, or just
+  // below the note above it. Only when every note then stays within half a screen of its words:
+  // the notes of a densely annotated article are taller than its text (the demo's main article:
+  // 6,600 px of notes beside 2,100 px of text), and beside it they would drift screens away from
+  // what they annotate. Otherwise, as without this script, each note follows its paragraph.
+  function placeNotesBeside() {
+    var article = document.querySelector(".article-text");
+    var notes = article ? Array.prototype.slice.call(article.querySelectorAll(".passage-notes > .anno-note")) : [];
+    if (!notes.length || !window.matchMedia) { return; }
+    var wide = window.matchMedia("screen and (min-width: 75rem)");
+    function place() {
+      article.classList.toggle("notes-beside", wide.matches);
+      article.style.minHeight = "";
+      notes.forEach(function (note) { note.style.top = ""; });
+      if (!wide.matches) { return; }
+      // Read everything, then write: one layout, not one a note (an article may have hundreds).
+      var origin = article.getBoundingClientRect().top;
+      var gap = parseFloat(getComputedStyle(notes[0]).fontSize) || 14;
+      var placed = notes.map(function (note, order) {
+        var mark = document.getElementById(note.id.replace(/-note$/, ""));
+        return {note: note, order: order, height: note.offsetHeight,
+                at: (mark || note.parentNode.parentNode).getBoundingClientRect().top - origin};
+      });
+      placed.sort(function (a, b) { return a.at - b.at || a.order - b.order; });
+      var below = 0;   // where the note above ends
+      var drift = 0;
+      placed.forEach(function (p) {
+        p.top = Math.max(p.at, below);
+        below = p.top + p.height + gap;
+        drift = Math.max(drift, p.top - p.at);
+      });
+      if (drift > window.innerHeight / 2) {
+        article.classList.remove("notes-beside");
+        return;
+      }
+      placed.forEach(function (p) { p.note.style.top = p.top + "px"; });
+      article.style.minHeight = below + "px";
+    }
+    var pending = false;
+    function soon() {
+      if (!pending) {
+        pending = true;
+        requestAnimationFrame(function () { pending = false; place(); });
+      }
+    }
+    place();
+    window.addEventListener("resize", soon);
+    window.addEventListener("load", soon);   // images and web fonts change the text's height
+    if (wide.addEventListener) { wide.addEventListener("change", soon); }
+  }
 })();

@@ -293,6 +293,56 @@ def test_the_demo_maps_markers_are_tab_stops_that_open_their_popup(open_page):
     assert page.evaluate("() => document.activeElement.classList.contains('crossing-marker')")
 
 
+MINI_MAP_PAGE = "crossings/linjiang-bridge.html"   # a short page, a tall infobox, a long legend line
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+         "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                       "Chrome/126.0 Mobile Safari/537.36"}
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_mini_maps_legend_is_under_the_map_whole_and_hides_none_of_it(open_page, page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(MINI_MAP_PAGE)
+    expect(page.locator("#mini-map.js-map-ready")).to_be_attached()
+    legend = page.locator(".map-legend-mini")
+    expect(legend).to_have_text("Mode not known, status not known")
+    assert legend.evaluate("e => !e.closest('#mini-map') && e.scrollWidth <= e.clientWidth")
+    mini, under = page.locator("#mini-map").bounding_box(), legend.bounding_box()
+    assert under["y"] >= mini["y"] + mini["height"]
+
+
+def test_a_short_entity_page_has_no_gap_under_its_heading_beside_a_tall_infobox(open_page, page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    open_page(MINI_MAP_PAGE)
+    head, body = page.locator(".entity > .page-head").bounding_box(), page.locator(".entity-body").bounding_box()
+    assert page.locator(".infobox").bounding_box()["height"] > head["height"] + body["height"]   # the case
+    assert body["y"] - (head["y"] + head["height"]) < 40
+
+
+def test_on_a_touch_screen_a_finger_swiped_over_a_mini_map_scrolls_the_page_not_the_map(browser, built_site):
+    context = browser.new_context(service_workers="block", **PHONE)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    try:
+        phone = context.new_page()
+        phone.goto((built_site / MINI_MAP_PAGE).as_uri())
+        phone.wait_for_function("() => document.querySelector('#mini-map.js-map-ready')")
+        phone.evaluate("() => scrollTo(0, document.querySelector('#mini-map').getBoundingClientRect().top + scrollY - 200)")
+        mini = phone.locator("#mini-map").bounding_box()
+        before = phone.evaluate("() => [scrollY, DOSSIER_MAPS[0].getCenter().lat]")
+        cdp = context.new_cdp_session(phone)
+        x, y = mini["x"] + mini["width"] / 2, mini["y"] + mini["height"] / 2 + 60
+        for step in range(12):   # a finger down on the map, moved up 165 px, lifted
+            kind = "touchStart" if step == 0 else "touchEnd" if step == 11 else "touchMove"
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y - 15 * step}]})
+            phone.wait_for_timeout(20)
+        phone.wait_for_timeout(300)
+        scrolled, center = phone.evaluate("() => [scrollY, DOSSIER_MAPS[0].getCenter().lat]")
+        assert scrolled > before[0] + 100 and center == before[1]
+        assert phone.evaluate("() => DOSSIER_MAPS[0].touchZoom.enabled()")   # two fingers still move and zoom it
+    finally:
+        context.close()
+
+
 def test_a_map_of_more_than_a_hundred_crossings_leaves_them_out_of_the_tab_order(page, tmp_path):
     """A keyboard would pass every marker (990 at 10,000 entities) before the list of crossings,
     which leads to the same pages. The build-time map on the home page, too."""
@@ -386,6 +436,81 @@ def test_a_click_on_a_highlight_goes_to_its_note_which_quotes_it(open_page):
     assert quoted and quoted in mark.inner_text() + page.locator("main").inner_text()
     note.locator("a.anno-kind").click()
     page.wait_for_function("h => location.hash === h", arg=f"#{anchor}")
+
+
+NOTES_GEOMETRY = """() => {
+  const box = e => e.getBoundingClientRect();
+  const notes = [...document.querySelectorAll('.article-text .anno-note')].map(n => {
+    const mark = document.getElementById(n.id.replace(/-note$/, ''));
+    const passage = n.closest('.passage'), next = passage.nextElementSibling;
+    const text = [...passage.children].filter(c => !c.classList.contains('passage-notes')).pop();
+    return {mark: box(mark).top, top: box(n).top, bottom: box(n).bottom, left: box(n).left,
+            textEnd: box(text).bottom, nextStart: next ? box(next).top : Infinity};
+  });
+  const paras = [...document.querySelectorAll('.article-text p:not(.anno-note p)')].map(p => ({top: box(p).top, bottom: box(p).bottom, right: box(p).right}));
+  // What fills the text's column, top to bottom: its blocks, and the notes placed in it.
+  const blocks = [...document.querySelectorAll('.article-text > :not(.passage), .passage > :not(.passage-notes), .anno-note')]
+    .map(b => ({top: box(b).top, bottom: box(b).bottom, left: box(b).left}));
+  return {beside: document.querySelector('.article-text').classList.contains('notes-beside'), notes, paras, blocks,
+          screen: innerHeight, measure: 42 * parseFloat(getComputedStyle(document.documentElement).fontSize)};
+}"""
+
+
+def blank_in_text_column(found: dict) -> float:
+    """The tallest stretch of the text's column with nothing in it, between its first and last block."""
+    right = max(p["right"] for p in found["paras"])
+    spans = sorted((b["top"], b["bottom"]) for b in found["blocks"] if b["left"] < right - 1)
+    blank, reached = 0.0, spans[0][1]
+    for top, bottom in spans[1:]:
+        blank, reached = max(blank, top - reached), max(reached, bottom)
+    return blank
+
+
+@pytest.fixture(scope="module")
+def lightly_annotated(tmp_path_factory) -> Path:
+    """A source of ten paragraphs with three short notes: they fit beside the text."""
+    from dossier.build import build
+    content = tmp_path_factory.mktemp("notes") / "content"
+    (content / "sources").mkdir(parents=True)
+    (content / "dossier.yaml").write_text("title: Notes beside\n", encoding="utf-8")
+    paragraphs = [f"Paragraph {i} tells " + "of the river, the bridge and the border station " * 4 for i in range(10)]
+    notes = "".join(f"  - quote: Paragraph {i} tells\n    note: A short note on paragraph {i}.\n" for i in (1, 4, 5))
+    (content / "sources" / "report.md").write_text(
+        f"---\ntitle: Report\naccessed: 2026-01-01\nannotations:\n{notes}---\n" + "\n\n".join(paragraphs) + "\n",
+        encoding="utf-8")
+    site = content.parent / "site"
+    assert not build(content, site).diagnostics.errors
+    return site
+
+
+def test_on_a_wide_screen_short_notes_sit_beside_their_words_and_the_text_never_waits(page, lightly_annotated):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto((lightly_annotated / "sources" / "report.html").as_uri())
+    found = page.evaluate(NOTES_GEOMETRY)
+    assert found["beside"] and len(found["notes"]) == 3
+    for note in found["notes"]:
+        assert note["top"] == pytest.approx(note["mark"], abs=1)   # level with its highlight
+        assert note["left"] >= max(p["right"] for p in found["paras"])   # in the margin, not over the text
+    for above, below in zip(found["notes"], found["notes"][1:]):
+        assert below["top"] >= above["bottom"]
+    assert blank_in_text_column(found) < 40, "a paragraph waits below the notes of the one above"
+    page.set_viewport_size({"width": 390, "height": 800})   # a phone: each note under its paragraph
+    page.wait_for_function("() => !document.querySelector('.article-text').classList.contains('notes-beside')")
+    found = page.evaluate(NOTES_GEOMETRY)
+    assert all(note["textEnd"] <= note["top"] and note["bottom"] <= note["nextStart"] for note in found["notes"])
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_notes_taller_than_the_text_follow_their_paragraphs_instead_of_drifting_away(open_page, page, width):
+    """The demo's main article has 28 notes, some of a screen's height: beside its text they
+    would end thousands of pixels below their words. Each follows its paragraph instead."""
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(BRIDGE_SOURCE)
+    found = page.evaluate(NOTES_GEOMETRY)
+    assert not found["beside"] and len(found["notes"]) >= 20
+    assert all(note["textEnd"] <= note["top"] and note["bottom"] <= note["nextStart"] for note in found["notes"])
+    assert blank_in_text_column(found) < 60, "blank text column between two paragraphs"
+    assert max(p["right"] for p in found["paras"]) - min(n["left"] for n in found["notes"]) <= found["measure"] + 1
 
 
 # --- narrow screens ------------------------------------------------------------------------------
