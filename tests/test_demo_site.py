@@ -247,6 +247,13 @@ def test_long_list_pages_have_a_letter_index_leading_to_the_first_row_of_each_in
     assert [link.get_text() for link in links] == list(dict.fromkeys(filter(None, map(initial, names))))
 
 
+def test_the_sources_letter_index_names_each_script_so_look_alike_letters_are_told_apart(site):
+    groups = soup(site, "sources/index.html").select("nav.letter-index .script-group")
+    named = {group.select_one(".script-name").get_text(): [a.get_text() for a in group.select("a")] for group in groups}
+    assert list(named)[:2] == ["Latin", "Cyrillic"] and {"B", "T"} <= set(named["Latin"]) and {"В", "Т"} <= set(named["Cyrillic"])
+    assert all(group.ul["aria-label"] == group.select_one(".script-name").get_text() for group in groups)
+
+
 def test_the_map_page_without_javascript_has_one_svg_link_per_located_crossing(site):
     page = soup(site, "map.html")
     svg = page.select_one(".map-fallback svg")

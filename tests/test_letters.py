@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dossier.features.letters import LETTER_INDEX_FROM, initial, letter_index
+from dossier.features.letters import LETTER_INDEX_FROM, by_script, initial, letter_index
 
 
 @pytest.mark.parametrize("name, letter", [
@@ -24,3 +24,11 @@ def test_each_initial_leads_to_its_first_row_in_the_lists_order():
 @pytest.mark.parametrize("names", [["Alpha", "Beta"], ["Alpha"] * (LETTER_INDEX_FROM + 5)])
 def test_a_short_list_or_one_under_a_single_initial_has_no_index(names):
     assert not letter_index(names)
+
+
+def test_a_bar_of_several_scripts_names_each_so_that_look_alike_letters_are_told_apart():
+    jumps = [(letter, "sources/index.html", f"letter-{ord(letter):X}") for letter in ["#", "B", "T", "В", "Т", "ㄷ", "中"]]
+    assert [(name, [j[0] for j in links]) for name, links in by_script(jumps)] == [
+        ("Latin", ["#", "B", "T"]), ("Cyrillic", ["В", "Т"]), ("Hangul", ["ㄷ"]), ("Han", ["中"])]
+    latin = [j for j in jumps if j[0] in "#BT"]
+    assert by_script(latin) == [("", latin)]   # one script: nothing to tell apart

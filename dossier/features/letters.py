@@ -55,6 +55,35 @@ def letter_index(names) -> LetterIndex:
     return LetterIndex(firsts if len(firsts) > 1 else {})
 
 
+def script(letter: str) -> str:
+    """The script an initial is written in, as a reader names it ("Latin", "Cyrillic", "Hangul",
+    "Han"), or "" for "#" (the digits)."""
+    if not letter.isalpha():
+        return ""
+    first = unicodedata.name(letter, "").split(" ")[0]
+    return "Han" if first == "CJK" else first.capitalize()
+
+
+def by_script(jumps) -> list[tuple[str, list]]:
+    """The links of a letter index (each an initial first) in groups of one script, in order, each
+    named by its script: a Cyrillic "В" or "Т" looks like a Latin "B" or "T", and a bar of both
+    seemed to name letters twice. One group, unnamed, when all are of one script; "#" goes with
+    the letters after it."""
+    groups: list[list] = []   # [script, links]
+    for jump in jumps:
+        name = script(jump[0])
+        if groups and name in ("", groups[-1][0]):
+            groups[-1][1].append(jump)
+        elif groups and groups[-1][0] == "":   # "#" alone so far
+            groups[-1][0] = name
+            groups[-1][1].append(jump)
+        else:
+            groups.append([name, [jump]])
+    if len(groups) < 2:
+        return [("", list(jumps))]
+    return [(name, links) for name, links in groups]
+
+
 def anchor(letter: str) -> str:
     """The id of the row an initial leads to: letter-4D for "M" (any script gives a plain id)."""
     return f"letter-{ord(letter):X}"

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from ..features import bibliography
-from ..features import exports, paging, search, sitemap
+from ..features import exports, letters, paging, search, sitemap
 from ..features.mapping import MapData
 from ..features.paging import Pager
 from ..features.timeline import human_date
@@ -189,7 +189,8 @@ class Renderer:
             nav_pages=self.nav_pages, more_pages=len(self.pages_sorted) > NAV_PAGES, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
             relation_types=res.relation_types, entities=self.dossier.entities, sources=self.dossier.sources,
         )
-        self.env.filters.update(PAGE_FILTERS, human_date=human_date, title_language=bibliography.title_language)
+        self.env.filters.update(PAGE_FILTERS, human_date=human_date, title_language=bibliography.title_language,
+                                by_script=letters.by_script)
 
     # --- helpers ---------------------------------------------------------------------------
 
