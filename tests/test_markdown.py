@@ -1,6 +1,7 @@
 """Our Markdown: [[links]], [@citations] as numbered notes, and nothing unsafe gets through."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dossier.build import check
@@ -324,3 +325,9 @@ def test_an_address_shown_as_itself_is_marked_so_print_does_not_repeat_it():
     html = render("see <https://example.org/x> and [the report](https://example.org/y)", {})
     assert '<a href="https://example.org/x" rel="noopener noreferrer" class="external url">https://example.org/x</a>' in html
     assert '<a href="https://example.org/y" rel="noopener noreferrer" class="external">the report</a>' in html
+
+
+def test_a_citation_mark_follows_the_word_before_it_so_no_line_starts_with_one():
+    html, _ = md("Built in 1938 [@news] and\n[@news, p. 2] (the purchase) [@wiki].")
+    assert re.findall(r"\S+(?=<sup)", html) == ["1938", "and", "purchase)"]
+    assert html.count('<sup class="cite">&#8288;<a') == 3   # and a word joiner: no break after ")" either

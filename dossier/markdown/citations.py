@@ -52,7 +52,8 @@ class Notes:
             self._by_items[items] = note
         backref = f"cite-{note.number}-{len(note.backrefs) + 1}"
         note.backrefs.append(backref)
-        return (f'<sup class="cite"><a href="#note-{note.number}" id="{backref}" '
+        # A word joiner first: no line starts with a mark ("1938 [1]" broke at its space).
+        return (f'<sup class="cite">&#8288;<a href="#note-{note.number}" id="{backref}" '
                 f'title="{note.title}">{note.number}</a></sup>')
 
     def _title(self, source_id: str) -> str:

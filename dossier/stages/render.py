@@ -22,7 +22,7 @@ from ..features.mapping import MapData
 from ..features.paging import Pager
 from ..features.timeline import human_date
 from ..kinds import CLAIM_STATUSES, FOLDER_OF, KIND_TITLES, KINDS
-from ..markdown import MD, render, render_inline
+from ..markdown import MD, attach_marks, render, render_inline
 from ..markdown.anchoring import in_table_cell, reader_text
 from ..markdown.citations import Notes
 from ..markdown.decorate import decorate
@@ -465,7 +465,7 @@ class Renderer:
             else:  # another container: the notes just follow its inline content
                 tokens.insert(block + 2, notes)
         env = {**ctx.env, "anno_notes": lambda items: self._anno_notes(items, ctx)}
-        return Markup(MD.renderer.render(tokens, MD.options, env))
+        return Markup(attach_marks(MD.renderer.render(tokens, MD.options, env)))
 
     def _minimap(self, entity: Entity):
         note("located")   # its neighbours: any located entity may join or leave them

@@ -523,6 +523,28 @@ def test_a_phone_wide_page_does_not_scroll_sideways(open_page, page, rel):
     assert wider <= 0, f"{rel} is {wider}px wider than a 390px screen"
 
 
+MARKS_STARTING_A_LINE = """() => [...document.querySelectorAll('main sup.cite')].filter(sup => {
+  const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  walk.currentNode = sup;
+  let before = walk.previousNode();
+  while (before && !before.data.trim()) { before = walk.previousNode(); }
+  if (!before) { return false; }
+  const range = document.createRange(), last = before.data.trimEnd().length - 1;
+  range.setStart(before, last);
+  range.setEnd(before, last + 1);
+  return sup.getBoundingClientRect().top >= range.getBoundingClientRect().bottom - 2;   // on the next line
+}).map(sup => sup.textContent)"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("rel", ["people/kim-jong-un.html", "overview.html"])
+def test_a_citation_mark_never_starts_a_line(open_page, page, rel, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    open_page(rel)
+    assert page.locator("main sup.cite").count() > 10
+    assert page.evaluate(MARKS_STARTING_A_LINE) == []
+
+
 @pytest.mark.parametrize("rel, selector", [("overview.html", "article.authored p"), ("claims.html", "ol.claims > li"),
                                            (PUTIN, ".entity-body p")])
 def test_text_keeps_a_readable_measure_on_a_wide_screen(open_page, page, rel, selector):
