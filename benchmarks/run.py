@@ -421,6 +421,14 @@ def main(argv=None) -> int:
     bad = set(tools) - set(TOOLS)
     if bad:
         ap.error(f"unknown tool(s): {', '.join(sorted(bad))}")
+    if not tools:
+        ap.error(f"--tools: name at least one of {', '.join(TOOLS)}")
+    if args.json and not os.access(args.json.parent, os.W_OK):   # written at the end: say it now
+        ap.error(f"--json {args.json}: cannot write in {args.json.parent}")
+    try:
+        extra = shlex.split(args.dossier_args)
+    except ValueError as e:
+        ap.error(f"--dossier-args {args.dossier_args!r}: {e}")
     if not PROJECT_PY.exists():
         ap.error(f"{PROJECT_PY} is missing: create the project's venv first")
     if ("hugo" in tools and hugo_binary() is None) or ("mkdocs" in tools and not BENCH_PY.exists()):
@@ -430,7 +438,6 @@ def main(argv=None) -> int:
         args.work.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         ap.error(f"--work {args.work}: {e.strerror or e}")
-    extra = shlex.split(args.dossier_args)
     command_line = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     load_before = loadavg()
     engine_before = _engine_version()

@@ -17,7 +17,10 @@ RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
     (["--sizes", ""], "entity counts of at least 10"),
     (["--repeat", "0"], "a whole number of at least 1"),
     (["--tools", "nosuchtool"], "unknown tool(s): nosuchtool"),
-    (["--report", "/nonexistent/run.json"], "--report /nonexistent/run.json: No such file or directory"),
+    (["--report", "/nonexistent/run.json"], "--report /nonexistent/run.json: "),
+    (["--tools="], "--tools: name at least one of dossier, hugo, mkdocs"),
+    (["--tools", "dossier", "--json", "/nonexistent/run.json"], "--json /nonexistent/run.json: cannot write in /nonexistent"),
+    (["--tools", "dossier", "--dossier-args=--title 'x"], "No closing quotation"),
     (["--report", str(RUN)], "not a run saved with --json"),
 ])
 def test_a_wrong_argument_gets_a_usage_message(args, says):

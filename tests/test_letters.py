@@ -32,3 +32,11 @@ def test_a_bar_of_several_scripts_names_each_so_that_look_alike_letters_are_told
         ("Latin", ["#", "B", "T"]), ("Cyrillic", ["В", "Т"]), ("Hangul", ["ㄷ"]), ("Han", ["中"])]
     latin = [j for j in jumps if j[0] in "#BT"]
     assert by_script(latin) == [("", latin)]   # one script: nothing to tell apart
+
+
+def test_a_script_that_comes_back_later_in_the_list_joins_its_group():
+    # "“Quoted” headline" sorts after the Cyrillic titles, but is under Q.
+    names = ["Alpha", "Beta", "Борис", "Вести", "“Quoted” headline", "ʼOkina"] + ["Вести"] * LETTER_INDEX_FROM
+    jumps = [(letter, "x.html", anchor) for letter, _, anchor in letter_index(names).letters]
+    assert [(name, [j[0] for j in links]) for name, links in by_script(jumps)] == [
+        ("Latin", ["A", "B", "Q", "ʼ"]), ("Cyrillic", ["Б", "В"])]

@@ -331,3 +331,14 @@ def test_a_citation_mark_follows_the_word_before_it_so_no_line_starts_with_one()
     html, _ = md("Built in 1938 [@news] and\n[@news, p. 2] (the purchase) [@wiki].")
     assert re.findall(r"\S+(?=<sup)", html) == ["1938", "and", "purchase)"]
     assert html.count('<sup class="cite">&#8288;<a') == 3   # and a word joiner: no break after ")" either
+
+
+def test_white_space_before_a_mark_goes_also_from_inside_a_closing_highlight_and_in_linear_time():
+    from dossier.markdown import attach_marks
+    mark = '<sup class="cite">&#8288;<a href="#note-1">1</a></sup>'
+    assert attach_marks(f"in <mark>1938 </mark> {mark}") == f"in <mark>1938</mark>{mark}"
+    assert attach_marks(f"<em>then</em>\n{mark} and <a href=x>b </a>{mark}") == f"<em>then</em>{mark} and <a href=x>b</a>{mark}"
+    from test_matching_bounds import cpu_bound
+    spaces = "a" + " " * 100_000 + "x " + mark   # a long run of white space not before a mark
+    with cpu_bound(0.5):
+        assert attach_marks(spaces) == "a" + " " * 100_000 + "x" + mark

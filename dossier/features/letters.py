@@ -55,33 +55,33 @@ def letter_index(names) -> LetterIndex:
     return LetterIndex(firsts if len(firsts) > 1 else {})
 
 
+# First words of Unicode names that name no script: such an initial goes with the others.
+_NOT_SCRIPTS = {"MODIFIER", "IDEOGRAPHIC"}
+
+
 def script(letter: str) -> str:
     """The script an initial is written in, as a reader names it ("Latin", "Cyrillic", "Hangul",
-    "Han"), or "" for "#" (the digits)."""
+    "Han"), or "" for "#" (the digits) and for a letter whose name gives no script."""
     if not letter.isalpha():
         return ""
     first = unicodedata.name(letter, "").split(" ")[0]
+    if first in _NOT_SCRIPTS or not first:
+        return ""
     return "Han" if first == "CJK" else first.capitalize()
 
 
 def by_script(jumps) -> list[tuple[str, list]]:
-    """The links of a letter index (each an initial first) in groups of one script, in order, each
-    named by its script: a Cyrillic "В" or "Т" looks like a Latin "B" or "T", and a bar of both
-    seemed to name letters twice. One group, unnamed, when all are of one script; "#" goes with
-    the letters after it."""
-    groups: list[list] = []   # [script, links]
-    for jump in jumps:
-        name = script(jump[0])
-        if groups and name in ("", groups[-1][0]):
-            groups[-1][1].append(jump)
-        elif groups and groups[-1][0] == "":   # "#" alone so far
-            groups[-1][0] = name
-            groups[-1][1].append(jump)
-        else:
-            groups.append([name, [jump]])
-    if len(groups) < 2:
-        return [("", list(jumps))]
-    return [(name, links) for name, links in groups]
+    """The links of a letter index (each an initial first) in one group a script, named by it, in
+    the order the scripts first come: a Cyrillic "В" or "Т" looks like a Latin "B" or "T", and a
+    bar of both seemed to name letters twice. A script that comes back later in the list (a title
+    opening with a quotation mark sorts after the others) joins its group. One group, unnamed,
+    when all are of one script; "#" and initials of no script go with the first group."""
+    scripts = [script(jump[0]) for jump in jumps]
+    first = next(filter(None, scripts), "")
+    groups: dict[str, list] = {}
+    for jump, name in zip(jumps, scripts):
+        groups.setdefault(name or first, []).append(jump)
+    return list(groups.items()) if len(groups) > 1 else [("", list(jumps))]
 
 
 def anchor(letter: str) -> str:

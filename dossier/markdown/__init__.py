@@ -207,7 +207,10 @@ def render_inline(text: str, env: dict) -> str:
     return attach_marks(MD.renderInline(text or "", env))
 
 
-_SPACE_BEFORE_MARK = re.compile(r"\s+(?=<sup class=\"cite\">)")
+# White space before a mark, also where the end of a highlight, link or emphasis comes between
+# them ('1938 </mark><sup'). Only from the start of a run of white space: linear in its length.
+_SPACE_BEFORE_MARK = re.compile(r'(?<!\s)\s+(?:</(?:mark|a|em|strong)>\s*)*(?=<sup class="cite">)')
+_CLOSING_TAG = re.compile(r"</\w+>")
 
 
 def attach_marks(html: str) -> str:
@@ -215,4 +218,6 @@ def attach_marks(html: str) -> str:
     space of "1938 [@source]" let a line start with the mark, and a word joiner inside the mark
     does not keep Chromium from breaking at a space. (Only our citations make this tag: raw
     HTML in Markdown is shown as text.)"""
-    return _SPACE_BEFORE_MARK.sub("", html) if '<sup class="cite">' in html else html
+    if '<sup class="cite">' not in html:
+        return html
+    return _SPACE_BEFORE_MARK.sub(lambda m: "".join(_CLOSING_TAG.findall(m.group())), html)

@@ -335,9 +335,8 @@ def test_on_a_touch_screen_a_finger_swiped_over_a_mini_map_scrolls_the_page_not_
             kind = "touchStart" if step == 0 else "touchEnd" if step == 11 else "touchMove"
             cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y - 15 * step}]})
             phone.wait_for_timeout(20)
-        phone.wait_for_timeout(300)
-        scrolled, center = phone.evaluate("() => [scrollY, DOSSIER_MAPS[0].getCenter().lat]")
-        assert scrolled > before[0] + 100 and center == before[1]
+        phone.wait_for_function("y => scrollY > y + 100", arg=before[0])
+        assert phone.evaluate("() => DOSSIER_MAPS[0].getCenter().lat") == before[1]
         assert phone.evaluate("() => DOSSIER_MAPS[0].touchZoom.enabled()")   # two fingers still move and zoom it
     finally:
         context.close()
@@ -442,8 +441,10 @@ NOTES_GEOMETRY = """() => {
   const box = e => e.getBoundingClientRect();
   const notes = [...document.querySelectorAll('.article-text .anno-note')].map(n => {
     const mark = document.getElementById(n.id.replace(/-note$/, ''));
-    const passage = n.closest('.passage'), next = passage.nextElementSibling;
-    const text = [...passage.children].filter(c => !c.classList.contains('passage-notes')).pop();
+    // a paragraph's notes are in its passage; those of a table or a list follow it
+    const passage = n.closest('.passage') || n.parentNode, next = passage.nextElementSibling;
+    const text = passage.classList.contains('passage') ?
+      [...passage.children].filter(c => !c.classList.contains('passage-notes')).pop() : passage.previousElementSibling;
     return {mark: box(mark).top, top: box(n).top, bottom: box(n).bottom, left: box(n).left,
             textEnd: box(text).bottom, nextStart: next ? box(next).top : Infinity};
   });
