@@ -40,6 +40,9 @@
    * rest of the page (the list of crossings beside the map leads to the same places). The SVG
    * drawn at build time follows the same rule (map.py, FOCUSABLE_MARKERS_MAX). */
   var FOCUSABLE_MARKERS_MAX = 100;
+  // Markers closer than this on the screen are drawn over one another: a popup lists the others
+  // as "Also here", and a number beside the top one counts them.
+  var NEARBY_PX = 14;
   // How far in a map may zoom: the built-in basemap (Natural Earth, 1:10 million) shows only empty
   // land past a few kilometres across; the online tiles, when the reader turns them on, show streets.
   var BASEMAP_MAX_ZOOM = 12;
@@ -186,6 +189,51 @@
       box.appendChild(here);
     }
     return box;
+  }
+
+  /* Beside each marker drawn over others (within NEARBY_PX at the map's zoom, as a popup's "Also
+   * here" lists them), the number of markers there. The last drawn is on top, so it counts and
+   * takes the others near it; markers are looked up in cells of NEARBY_PX, not pair by pair (a
+   * map of thousands of crossings). */
+  function countStacks(map, placed, layer) {
+    layer.clearLayers();
+    var cells = {};
+    var points = [];
+    for (var i = 0; i < placed.length; i++) {
+      var at = map.latLngToLayerPoint(placed[i].circle.getLatLng());
+      var key = Math.floor(at.x / NEARBY_PX) + ',' + Math.floor(at.y / NEARBY_PX);
+      (cells[key] = cells[key] || []).push(i);
+      points.push(at);
+    }
+    var taken = {};
+    for (var top = placed.length - 1; top >= 0; top--) {
+      if (taken[top]) {
+        continue;
+      }
+      taken[top] = true;
+      var count = 1;
+      var cx = Math.floor(points[top].x / NEARBY_PX);
+      var cy = Math.floor(points[top].y / NEARBY_PX);
+      for (var dx = -1; dx <= 1; dx++) {
+        for (var dy = -1; dy <= 1; dy++) {
+          var cell = cells[(cx + dx) + ',' + (cy + dy)] || [];
+          for (var c = 0; c < cell.length; c++) {
+            if (!taken[cell[c]] && points[cell[c]].distanceTo(points[top]) < NEARBY_PX) {
+              taken[cell[c]] = true;
+              count++;
+            }
+          }
+        }
+      }
+      if (count > 1) {
+        layer.addLayer(L.marker(placed[top].circle.getLatLng(), {
+          icon: L.divIcon({className: 'stack-count', html: '<span aria-hidden="true">' + count + '</span>',
+                           iconSize: null, iconAnchor: [-5, 19]}),
+          interactive: false,
+          keyboard: false
+        }));
+      }
+    }
   }
 
   function swatch(classes) {
@@ -481,7 +529,7 @@
       var found = [];
       for (var j = 0; j < placed.length; j++) {
         var other = placed[j];
-        if (other.circle !== circle && map.latLngToLayerPoint(other.circle.getLatLng()).distanceTo(at) < 14) {
+        if (other.circle !== circle && map.latLngToLayerPoint(other.circle.getLatLng()).distanceTo(at) < NEARBY_PX) {
           found.push({name: other.name, open: (function (target) {
             return function () { map.closePopup(); target.openPopup(); };
           })(other.circle)});
@@ -523,6 +571,11 @@
     if (highlighted) {
       highlighted.bringToFront();
     }
+    // Crossings drawn over one another at this zoom (the three Tumen bridges at one point) show
+    // as one dot: a number beside the top one says how many are there (its popup lists them).
+    var stacks = L.layerGroup().addTo(map);
+    map.on('zoomend', function () { countStacks(map, placed, stacks); });
+    countStacks(map, placed, stacks);
 
     if (mini && markers.length) {
       node.parentNode.insertBefore(miniLegend(markers), node.nextSibling);

@@ -277,6 +277,24 @@ def test_each_marker_drawn_on_one_spot_can_be_opened_from_the_popup_of_the_top_o
     expect(page.locator(".leaflet-popup .map-popup h3")).to_have_text(name)
 
 
+def test_a_number_beside_a_marker_counts_the_crossings_drawn_on_its_spot(open_page):
+    """The demo's 11 located crossings show as 7 dots at the map's first zoom (three Tumen bridges
+    on one point): the top marker of each stack has a number, and its popup lists the others."""
+    page = open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    counts = [int(badge.inner_text()) for badge in page.locator("#crossings-map .stack-count").all()]
+    assert sorted(counts) == [2, 2, 3]
+    for n, count in enumerate(counts):
+        page = open_page("map.html")   # afresh: a popup pans the map to show itself
+        badge = page.locator("#crossings-map .stack-count").nth(n)
+        badge.scroll_into_view_if_needed()
+        box = badge.bounding_box()
+        page.mouse.click(box["x"] - 5, box["y"] + 19)   # the marker it stands beside (its iconAnchor)
+        popup = page.locator(".leaflet-popup .map-popup")
+        expect(popup).to_have_count(1)
+        assert popup.locator(".map-nearby button").count() == count - 1
+
+
 def test_the_demo_maps_markers_are_tab_stops_that_open_their_popup(open_page):
     page = open_page("map.html")
     expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
