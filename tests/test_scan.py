@@ -90,3 +90,22 @@ def test_the_tag_expression_reads_the_tags_a_backtracking_one_reads(html):
     expected = [(m.span(), m.groups()) for m in re.finditer(BACKTRACKING_TAG, html)]
     assert [(m.span(), m.groups()) for m in verify._TAG.finditer(html)] == expected
     assert verify._TAG_TEXT.findall(html) == [html[start:end] for (start, end), _ in expected]
+
+
+link_value = st.lists(st.sampled_from(["x.html", "#note-1", "../a", " ", "&amp;", "&#106;", "javascript:", "\"", "'", "<", ">", "é", ""]),
+                      max_size=4).map("".join)
+link_attribute = st.tuples(st.sampled_from([" ", "  ", "\n"]), st.sampled_from(["class", "href", "id", "title", "rel", "aria-label", "onclick", "HREF", "style", "data-x"]),
+                           st.sampled_from(["=\"", "='", "="]), link_value, st.sampled_from(["\"", "'", ""])).map("".join)
+link_tag = st.tuples(st.sampled_from(["<a", "<A", "<area"]), st.lists(link_attribute, max_size=5).map("".join), st.sampled_from([">", " >", "/>"])).map("".join)
+written_link = st.tuples(st.sampled_from(["", ' class="ref ref-person"']), link_value, st.sampled_from(["", ' id="cite-1-1"', ' id=""', ' id="a&amp;b"']),
+                         st.sampled_from(["", ' title="A &lt;b&gt; note"', ' rel="noopener"', ' aria-label="Back"', ' title="x" rel="y"'])
+                         ).map(lambda p: f'<a{p[0]} href="{p[1]}"{p[2]}{p[3]}>')
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(tag=link_tag | written_link)
+def test_a_link_as_our_templates_write_it_is_read_as_every_other_tag_is(tag):
+    # The quick reading of plain links (verify._PLAIN_LINK) finds what the attribute-by-attribute one finds.
+    m = verify._TAG.fullmatch(tag)
+    if m is not None:
+        assert verify._scan_tag_text.__wrapped__(tag) == verify._scan_tag(m.group(1), m.group(2))

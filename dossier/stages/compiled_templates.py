@@ -4,10 +4,10 @@ Compiling the templates took 0.17 s in every process that renders pages (each re
 a cold build; the parent after an edit; `dossier serve` at every build); loading them compiled
 takes a few milliseconds. Jinja compiles a template again when its source changed (a checksum of
 it is kept with the code); the file names here also carry what else shapes the compiled code:
-Jinja's and Python's versions and the environment's syntax options, so an upgrade or a changed
-option never loads code compiled for another. The folder is the user's (cache.user_cache_dir),
-never the content's: loading compiled code runs it, and a pull request can commit anything
-under the content folder. A cache that cannot be read or written is passed over, and the
+Jinja's and Python's versions, the environment's syntax options and our code generator's
+version (stages/template_code.py), so an upgrade or a changed option never loads code compiled
+for another. The folder is the user's (cache.user_cache_dir), never the content's: loading
+compiled code runs it, and a pull request can commit anything under the content folder. A cache that cannot be read or written is passed over, and the
 templates are compiled as before.
 """
 from __future__ import annotations
@@ -34,7 +34,8 @@ def _shaping(environment: Environment, name: str) -> str:
     escaping = environment.autoescape(name) if callable(environment.autoescape) else environment.autoescape
     options = [repr(getattr(environment, attribute)) for attribute in _SHAPING]
     return "\0".join([jinja2.__version__, sys.version, *options, *sorted(environment.extensions),
-                      f"finalize {environment.finalize is not None}", f"autoescape {escaping!r}"])
+                      f"finalize {environment.finalize is not None}", f"autoescape {escaping!r}",
+                      getattr(environment, "generator", "")])
 
 
 class CompiledTemplates(FileSystemBytecodeCache):

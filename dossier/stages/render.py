@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from types import SimpleNamespace
 
-from jinja2 import Environment, FileSystemLoader, Undefined, pass_context, select_autoescape
+from jinja2 import FileSystemLoader, Undefined, pass_context, select_autoescape
 from markdown_it.token import Token
 from markupsafe import Markup
 
@@ -33,6 +33,7 @@ from .incremental import note, recording
 from . import sections
 from .lists import ListPage, Lists, sorted_sources
 from .resolve import Resolved
+from .template_code import TemplateEnvironment
 from .write import WriteError
 
 ANNOTATION_LABELS = {"note": "Note", "context": "Context", "correction": "Correction", "claim": "Claim"}
@@ -160,7 +161,7 @@ class Renderer:
         self.res = res
         self.dossier = res.dossier
         self.config = res.dossier.config
-        self.env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(default=True),
+        self.env = TemplateEnvironment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(default=True),
                                trim_blocks=True, lstrip_blocks=True, auto_reload=False)   # a Renderer lives one build
         use_compiled_templates(self.env)
         self.kinds_present = [kind for kind in KINDS.values() if any(True for e in self.dossier.entities.values() if e.kind == kind)]
