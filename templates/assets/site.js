@@ -26,6 +26,18 @@
     if (note) { location.hash = note.id; }
   });
   placeNotesBeside();
+  showCurrentSection();
+
+  // On a phone the navigation is one row that scrolls sideways (style.css): the link of the
+  // section the reader is in is brought into that row's view (the page itself does not scroll).
+  function showCurrentSection() {
+    var row = document.querySelector(".site-nav ul");
+    var current = row && row.querySelector("[aria-current]");
+    if (!current || row.scrollWidth <= row.clientWidth) { return; }
+    var link = current.getBoundingClientRect();
+    var box = row.getBoundingClientRect();
+    row.scrollLeft += link.left - box.left - (box.width - link.width) / 2;
+  }
 
   // Reading view on a wide screen: each note in the margin level with its highlight, or just
   // below the note above it. Only when every note then stays within half a screen of its words:

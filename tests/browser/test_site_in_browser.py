@@ -542,6 +542,66 @@ def test_a_phone_wide_page_does_not_scroll_sideways(open_page, page, rel):
     assert wider <= 0, f"{rel} is {wider}px wider than a 390px screen"
 
 
+# The median brightness of the leftmost and rightmost columns of pixels of a screenshot (PNG as
+# base64), decoded by the browser itself: a scroll shadow darkens its edge's column.
+EDGE_BRIGHTNESS = """async (png) => {
+  const img = new Image();
+  img.src = 'data:image/png;base64,' + png;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.width; canvas.height = img.height;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const median = x => {
+    const d = ctx.getImageData(x, 0, 1, img.height).data, levels = [];
+    for (let i = 0; i < d.length; i += 4) { levels.push(d[i] + d[i + 1] + d[i + 2]); }
+    levels.sort((a, b) => a - b);
+    return levels[levels.length >> 1];
+  };
+  return {left: median(1), right: median(img.width - 2)};
+}"""
+
+
+def edge_brightness(page, locator) -> dict:
+    import base64
+    return page.evaluate(EDGE_BRIGHTNESS, base64.b64encode(locator.screenshot()).decode())
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_phone_a_table_wider_than_the_screen_shades_the_edge_it_scrolls_on_from(open_page, page, scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": 390, "height": 800})
+    open_page("crossings/index.html")
+    box = page.locator(".table-scroll")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth + 40"), "the crossings table fits: nothing to test"
+    at_start = edge_brightness(page, box)
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    at_end = edge_brightness(page, box)
+    # A shadow in light, a glow in dark: at the start only the right edge is shaded, at the end only the left.
+    assert abs(at_start["right"] - at_end["left"]) <= 20 and abs(at_start["left"] - at_end["right"]) <= 20, (at_start, at_end)
+    assert abs(at_start["right"] - at_start["left"]) > 20, at_start
+
+
+@pytest.mark.parametrize("rel, current", [("index.html", None), ("claims.html", "Claims"), (PUTIN, "People")])
+def test_on_a_phone_the_header_is_a_sixth_of_the_screen_and_its_links_one_row_showing_the_current(open_page, page, rel, current):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(rel)
+    found = page.evaluate("""() => {
+      const row = document.querySelector('.site-nav ul'), box = row.getBoundingClientRect();
+      const links = [...row.querySelectorAll('a')].map(a => ({text: a.textContent, rect: a.getBoundingClientRect().toJSON(),
+                                                             current: a.hasAttribute('aria-current')}));
+      return {header: document.querySelector('.site-header').getBoundingClientRect().height, box: box.toJSON(),
+              scrolls: row.scrollWidth > row.clientWidth, links};
+    }""")
+    assert found["header"] <= 844 / 6, f"the header is {found['header']}px high"
+    assert len({round(link["rect"]["top"]) for link in found["links"]}) == 1, "the links wrap onto several rows"
+    assert found["scrolls"]
+    shown = [link for link in found["links"] if link["current"]]
+    assert [link["text"] for link in shown] == ([current] if current else [])
+    for link in shown:
+        assert found["box"]["left"] <= link["rect"]["left"] and link["rect"]["right"] <= found["box"]["right"], link
+
+
 MARKS_STARTING_A_LINE = """() => [...document.querySelectorAll('main sup.cite')].filter(sup => {
   const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
   walk.currentNode = sup;
