@@ -63,8 +63,8 @@ def test_a_cache_folder_that_cannot_be_made_leaves_the_build_as_it_was(content, 
     assert (tmp_path / "site" / "index.html").is_file()
 
 
-def _compiled_files_after_loading(tmp_path: Path, **options) -> Path:
-    environment = Environment(loader=DictLoader({"page.html": "<p>{{ x }}</p>\n"}), **options)
+def _compiled_files_after_loading(tmp_path: Path, environment_class=Environment, **options) -> Path:
+    environment = environment_class(loader=DictLoader({"page.html": "<p>{{ x }}</p>\n"}), **options)
     use_compiled_templates(environment)
     environment.get_template("page.html")
     return _compiled(tmp_path / "user-cache")
@@ -77,6 +77,13 @@ def test_code_compiled_with_other_options_is_never_loaded(tmp_path, monkeypatch)
     assert len(_compiled_files_after_loading(tmp_path, trim_blocks=False)) == 2           # another option: another file
     assert len(_compiled_files_after_loading(tmp_path, trim_blocks=True, autoescape=True)) == 3
     assert len(_compiled_files_after_loading(tmp_path, trim_blocks=True, variable_start_string="[[")) == 4
+
+
+def test_code_compiled_by_jinjas_own_generator_is_never_loaded_by_ours(tmp_path, monkeypatch):
+    from dossier.stages.template_code import TemplateEnvironment
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    assert len(_compiled_files_after_loading(tmp_path, autoescape=True)) == 1
+    assert len(_compiled_files_after_loading(tmp_path, TemplateEnvironment, autoescape=True)) == 2
 
 
 def test_a_cache_folder_others_may_write_into_is_not_used(content, tmp_path, monkeypatch):

@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dossier.build import check
 from dossier.markdown import render, safe_url
 from dossier.markdown.citations import Notes
@@ -331,6 +334,20 @@ def test_a_citation_mark_follows_the_word_before_it_so_no_line_starts_with_one()
     html, _ = md("Built in 1938 [@news] and\n[@news, p. 2] (the purchase) [@wiki].")
     assert re.findall(r"\S+(?=<sup)", html) == ["1938", "and", "purchase)"]
     assert html.count('<sup class="cite">&#8288;<a') == 3   # and a word joiner: no break after ")" either
+
+
+MARK_PIECES = [" ", "\n", "\t", "\xa0", "\u2009", "a", "1938", "</mark>", "</a>", "</em>", "</strong>", "</b>", "</span>",
+               "<mark>", '<sup class="cite">', "</sup>", "<", ">", "</", "x "]
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(st.lists(st.sampled_from(MARK_PIECES), max_size=14).map("".join))
+def test_marks_are_attached_as_the_pattern_that_defines_it_attaches_them(html):
+    # White space before a mark, also across the closing tags of a highlight, link or emphasis, from
+    # the start of its run; the tags stay. attach_marks reads back from each mark instead.
+    from dossier.markdown import attach_marks
+    defined = re.compile(r'(?<!\s)\s+(?:</(?:mark|a|em|strong)>\s*)*(?=<sup class="cite">)')
+    assert attach_marks(html) == defined.sub(lambda m: "".join(re.findall(r"</\w+>", m.group())), html)
 
 
 def test_white_space_before_a_mark_goes_also_from_inside_a_closing_highlight_and_in_linear_time():

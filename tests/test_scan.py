@@ -98,8 +98,10 @@ link_attribute = st.tuples(st.sampled_from([" ", "  ", "\n"]), st.sampled_from([
                            st.sampled_from(["=\"", "='", "="]), link_value, st.sampled_from(["\"", "'", ""])).map("".join)
 link_tag = st.tuples(st.sampled_from(["<a", "<A", "<area"]), st.lists(link_attribute, max_size=5).map("".join), st.sampled_from([">", " >", "/>"])).map("".join)
 written_link = st.tuples(st.sampled_from(["", ' class="ref ref-person"']), link_value, st.sampled_from(["", ' id="cite-1-1"', ' id=""', ' id="a&amp;b"']),
-                         st.sampled_from(["", ' title="A &lt;b&gt; note"', ' rel="noopener"', ' aria-label="Back"', ' title="x" rel="y"'])
-                         ).map(lambda p: f'<a{p[0]} href="{p[1]}"{p[2]}{p[3]}>')
+                         st.sampled_from(["", ' title="A &lt;b&gt; note"', ' rel="noopener"', ' aria-label="Back"', ' title="x" rel="y"']),
+                         st.sampled_from(["", ' onclick="a()"', ' ONCLICK="a"', ' style="x:expression(1)"', ' href="y.html"',
+                                          ' id="second"', ' srcdoc="x"', " title='x'"])
+                         ).map(lambda p: f'<a{p[0]} href="{p[1]}"{p[2]}{p[3]}{p[4]}>')
 
 
 @settings(max_examples=3000, deadline=None, database=None)
@@ -109,3 +111,9 @@ def test_a_link_as_our_templates_write_it_is_read_as_every_other_tag_is(tag):
     m = verify._TAG.fullmatch(tag)
     if m is not None:
         assert verify._scan_tag_text.__wrapped__(tag) == verify._scan_tag(m.group(1), m.group(2))
+
+
+def test_a_link_written_as_ours_but_with_a_handler_after_its_href_is_still_refused():
+    for tag in ('<a href="x.html" onclick="alert(1)">', '<a class="ref" href="x.html" id="y" title="t" onmouseover="a()">',
+                '<a href="x.html" style="background:url(javascript:a())">'):
+        assert scan_page(f"<p>{tag}x</a></p>").problems, tag

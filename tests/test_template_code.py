@@ -14,7 +14,12 @@ class Html:
         return "<b>safe</b>"
 
 
-@pytest.mark.parametrize("value", ["plain", "<a & 'b' \"c\">", "", Markup("<i>x</i>"), 3, 2.5, None, Html(), ["<x>"]])
+class NumberAsHtml:
+    def __html__(self):
+        return 42
+
+
+@pytest.mark.parametrize("value", ["plain", "<a & 'b' \"c\">", "", Markup("<i>x</i>"), 3, 2.5, None, Html(), NumberAsHtml(), ["<x>"]])
 def test_a_value_is_escaped_as_markupsafe_escapes_it(value):
     assert output_escape(value) == str(escape(value))
     assert type(output_escape(value)) in (str, Markup)
@@ -23,16 +28,19 @@ def test_a_value_is_escaped_as_markupsafe_escapes_it(value):
 TEMPLATES = {
     "page.html": ('{% import "macros.html" as m %}<p title="{{ title }}">{{ text }} {{ html }} {{ n }} {{ text|e }}'
                   '{{ text ~ html }} {{ m.box(text) }} {% set held %}{{ text }}{% endset %}{{ held }}'
-                  '{% for x in items %}{{ x }}{% endfor %}{% autoescape false %}{{ text }}{% endautoescape %}</p>'),
+                  '{% for x in items %}{{ x }}{% endfor %}{% autoescape false %}{{ text }}{% endautoescape %}'
+                  '{% autoescape flag %}{{ text }}{% endautoescape %}</p>'),
     "macros.html": '{% macro box(v) %}<div>{{ v }}</div>{% endmacro %}',
 }
 
 
-def test_a_template_prints_what_jinja_itself_prints():
+@pytest.mark.parametrize("flag", [True, False])
+@pytest.mark.parametrize("finalize", [None, lambda value: "" if value is None else value])
+def test_a_template_prints_what_jinja_itself_prints(flag, finalize):
     context = dict(title='"quoted" & <tag>', text="<script>x</script>", html=Markup("<em>ok</em>"), n=7,
-                   items=["a<b", Markup("<br>")])
-    ours = TemplateEnvironment(loader=DictLoader(TEMPLATES), autoescape=True)
-    jinjas = Environment(loader=DictLoader(TEMPLATES), autoescape=True)
+                   items=["a<b", Markup("<br>"), None], flag=flag)
+    ours = TemplateEnvironment(loader=DictLoader(TEMPLATES), autoescape=True, finalize=finalize)
+    jinjas = Environment(loader=DictLoader(TEMPLATES), autoescape=True, finalize=finalize)
     assert ours.get_template("page.html").render(context) == jinjas.get_template("page.html").render(context)
     assert "<script>x</script>" in ours.get_template("page.html").render(context)   # autoescape false is kept
 

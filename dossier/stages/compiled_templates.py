@@ -7,8 +7,8 @@ it is kept with the code); the file names here also carry what else shapes the c
 Jinja's and Python's versions, the environment's syntax options and our code generator's
 version (stages/template_code.py), so an upgrade or a changed option never loads code compiled
 for another. The folder is the user's (cache.user_cache_dir), never the content's: loading
-compiled code runs it, and a pull request can commit anything under the content folder. A cache that cannot be read or written is passed over, and the
-templates are compiled as before.
+compiled code runs it, and a pull request can commit anything under the content folder. A cache
+that cannot be read or written is passed over, and the templates are compiled as before.
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from jinja2 import Environment
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup, escape
 
-try:   # the C function markupsafe.escape wraps in a Markup (MarkupSafe 2.1 and later)
+try:   # the function markupsafe.escape wraps in a Markup (MarkupSafe 3.0 and later)
     from markupsafe import _escape_inner
 except ImportError:   # pragma: no cover - another MarkupSafe: the same escape, by its public name
     def _escape_inner(text: str) -> str:
@@ -37,7 +37,7 @@ def output_escape(value: Any) -> str:
     if type(value) is Markup:
         return value
     if hasattr(value, "__html__"):
-        return value.__html__()
+        return str(value.__html__())
     return _escape_inner(str(value))
 
 

@@ -29,10 +29,17 @@
   showCurrentSection();
 
   // On a phone the navigation is one row that scrolls sideways (style.css): the link of the
-  // section the reader is in is brought into that row's view (the page itself does not scroll).
+  // section the reader is in is brought into that row's view (the page itself does not scroll),
+  // and so is a link the keyboard moves to (Chromium leaves a partly shown one where it is).
   function showCurrentSection() {
     var row = document.querySelector(".site-nav ul");
-    var current = row && row.querySelector("[aria-current]");
+    if (!row) { return; }
+    row.addEventListener("focusin", function (event) {
+      if (row.scrollWidth > row.clientWidth && event.target.scrollIntoView) {
+        event.target.scrollIntoView({block: "nearest", inline: "nearest"});
+      }
+    });
+    var current = row.querySelector("[aria-current]");
     if (!current || row.scrollWidth <= row.clientWidth) { return; }
     var link = current.getBoundingClientRect();
     var box = row.getBoundingClientRect();

@@ -602,6 +602,35 @@ def test_on_a_phone_the_header_is_a_sixth_of_the_screen_and_its_links_one_row_sh
         assert found["box"]["left"] <= link["rect"]["left"] and link["rect"]["right"] <= found["box"]["right"], link
 
 
+def test_on_a_phone_the_navigation_row_is_shaded_on_the_side_it_scrolls_to(open_page, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page("index.html")   # no current section: the row starts at its first link
+    row = page.locator(".site-nav ul")
+    at_start = edge_brightness(page, row)
+    row.evaluate("r => { r.scrollLeft = r.scrollWidth; }")
+    at_end = edge_brightness(page, row)
+    assert abs(at_start["right"] - at_end["left"]) <= 20 and abs(at_start["right"] - at_start["left"]) > 20, (at_start, at_end)
+
+
+def test_on_a_phone_each_navigation_link_the_keyboard_reaches_is_shown_whole_with_its_outline(open_page, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page("claims.html")
+    page.focus(".search-box button")
+    seen = []
+    for _ in range(page.locator(".site-nav a").count()):
+        page.keyboard.press("Tab")
+        found = page.evaluate("""() => {
+          const link = document.activeElement, row = link.closest('.site-nav ul');
+          if (!row) { return null; }
+          const a = link.getBoundingClientRect(), box = row.getBoundingClientRect();
+          return {text: link.textContent, room: Math.min(a.left - box.left, box.right - a.right)};
+        }""")
+        assert found is not None, "Tab left the navigation early"
+        seen.append(found["text"])
+        assert found["room"] >= 5, found   # the focus outline (3px, 2px apart) is drawn whole
+    assert "Claims" in seen and len(seen) == len(set(seen))
+
+
 MARKS_STARTING_A_LINE = """() => [...document.querySelectorAll('main sup.cite')].filter(sup => {
   const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
   walk.currentNode = sup;
