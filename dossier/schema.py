@@ -560,6 +560,9 @@ class Record(Type):
             if spec is None:
                 close = closest(name, fields)
                 hint = f" (did you mean {close!r}?)" if close else ""
+                if node.flow_style and not key.style and _is_null(value):   # {cite: x, para. 3}
+                    hint += (f" ({_q(name)} has no ':', so it is what follows a ',' inside '{{...}}', which ends a "
+                             "value: if it belongs to the value before it, put that value in quotes)")
                 ctx.error(key, "unknown-key", f"unknown key {_q(name)} in {self.name}{hint}; expected one of: {', '.join(fields)}")
                 continue
             key_pos[name] = pos(key)

@@ -182,6 +182,11 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
     problem = str(e.problem or "")
     context = str(e.context or "")
 
+    no_break = _no_break_space_near(text, at)
+    if no_break is not None:
+        return ("a no-break space (U+00A0, as pasted from a web page or a word processor) is here, where YAML "
+                "needs an ordinary space: replace it with a space", *line_col(text, no_break))
+
     invisible = _invisible_near(text, at, _mark_index(text, context_mark) if context_mark else None)
     if invisible is not None:
         ch = text[invisible]
@@ -244,6 +249,16 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
         if found in ("]", "}") and found != closer:
             return (f"the '{bracket}' at column {line_col(text, opening)[1]} is closed with '{found}': close it with '{closer}'",
                     *line_col(text, at))
+        quote = text[at - 1:at]
+        if quote in ("'", '"') and found not in ("", " ", "\t", "\n", ",") and at - 1 > opening:
+            # ['Korea's leader'], {label: "A, value: "B"}: a quote ended the value early and text
+            # follows it, which is not a missing ','
+            inside = "\\\"" if quote == '"' else "''"
+            opened = text.rfind(quote, opening, at - 1)
+            where = f" quoted from column {line_col(text, opened)[1]}" if opened != -1 else ""
+            return (f"the value{where} ends at this {quote}, and text follows it: if the {quote} is part of the value, "
+                    f"write it {inside} (or quote the value with the other kind of quote); if the value was to end "
+                    f"before, close it there", *line_col(text, at - 1))
         if "\n" not in text[opening:at] and _ends_written_as_flow(text, at):
             return (f"a ',' is missing before this: the entries inside '{bracket}...{closer}' are separated by commas"
                     + (" (each 'key: value')" if bracket == "{" else ""), *line_col(text, at))
@@ -360,6 +375,22 @@ def _runaway_quote(text: str, at: int) -> tuple[int, int] | None:
     except yaml.YAMLError:
         pass
     return None
+
+
+# A no-break space where YAML needs a space: in a line's indentation, after a list item's '-' or
+# after a key's ':'. YAML reads it as a letter, so the line is no longer what it looks like.
+_STRUCTURAL_NO_BREAK = re.compile(r"^[ \t\xa0]*\xa0|^[ \t]*-\xa0|:\xa0", re.M)
+
+
+def _no_break_space_near(text: str, at: int) -> int | None:
+    """A no-break space in such a place on the line of the error or the line before it, else None."""
+    if "\xa0" not in text:
+        return None
+    line_start = text.rfind("\n", 0, at) + 1
+    start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
+    end = text.find("\n", at)
+    found = _STRUCTURAL_NO_BREAK.search(text, start, len(text) if end == -1 else end)
+    return None if found is None else found.end() - 1
 
 
 def _invisible_near(text: str, at: int, context: int | None) -> int | None:

@@ -494,8 +494,8 @@ def test_an_item_cited_twice_in_one_markdown_citation_is_a_repeat_as_in_a_cite_l
                   "  in two citations [@almanac] [@almanac], in code `[@almanac; @almanac]`,\n"
                   "  and beside code [@almanac; @daily-news; @almanac].\n")
     assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
-        "entities/people/bob.yaml:3:10: error: [@daily-news, p. 2] is cited twice in one citation: remove the repeat [duplicate-item]",
-        "entities/people/bob.yaml:5:20: error: [@almanac] is cited twice in one citation: remove the repeat [duplicate-item]"]
+        "entities/people/bob.yaml:3:29: error: [@daily-news, p. 2] is cited twice in one citation: remove the repeat [duplicate-item]",
+        "entities/people/bob.yaml:5:43: error: [@almanac] is cited twice in one citation: remove the repeat [duplicate-item]"]
 
 
 def test_an_item_cited_twice_in_a_location_note_is_a_repeat_too(content):
@@ -504,7 +504,7 @@ def test_an_item_cited_twice_in_a_location_note_is_a_repeat_too(content):
     content.write("entities/crossings/new-bridge.yaml", 'name: New Bridge\nlocation:\n'
                   '  note: "Not published [@daily-news, p. 2; @daily-news, p. 2]."\n  cite: [daily-news]\n')
     assert [e for e in content.errors() if e.startswith("entities/crossings/new-bridge.yaml")] == [
-        "entities/crossings/new-bridge.yaml:3:25: error: [@daily-news, p. 2] is cited twice in one citation: remove "
+        "entities/crossings/new-bridge.yaml:3:44: error: [@daily-news, p. 2] is cited twice in one citation: remove "
         "the repeat [duplicate-item]"]
 
 
@@ -652,3 +652,67 @@ def test_check_reads_a_reference_where_the_page_renders_one(content, tmp_path, r
     outside review."""
     content.write(rel, text)
     assert expected in content.errors()
+
+
+# --- found by an outside review acting as a contributor (session 16) ----------------------------
+
+@pytest.mark.parametrize("line, where, quote, written", [
+    ("aliases: ['Ada', 'Korea's leader']", "2:24", "'", "''"),
+    ('facts:\n  - {label: "Born in, value: "1970", cite: [almanac]}', "3:30", '"', '\\"'),
+])
+def test_a_quote_that_ends_a_value_early_inside_brackets_is_not_told_it_misses_a_comma(content, line, where, quote, written):
+    # Told "a ',' is missing", a contributor wrote ['Korea', s leader'], which passed every check.
+    content.write("entities/people/bob.yaml", f"name: Bob\n{line}\n")
+    opened = 18 if quote == "'" else 13
+    assert content.errors() == [
+        f"entities/people/bob.yaml:{where}: error: YAML syntax error: the value quoted from column {opened} ends at "
+        f"this {quote}, and text follows it: if the {quote} is part of the value, write it {written} (or quote the "
+        f"value with the other kind of quote); if the value was to end before, close it there [yaml-syntax]"]
+
+
+@pytest.mark.parametrize("text, where", [("name: Bob\nrole:\xa0Mayor\n", "2:6"),
+                                         ("name: Bob\nfacts:\n\xa0 - {label: Born, value: '1970', cite: [almanac]}\n", "3:1")])
+def test_a_no_break_space_where_yaml_needs_a_space_is_named(content, text, where):
+    content.write("entities/people/bob.yaml", text)
+    assert content.errors() == [
+        f"entities/people/bob.yaml:{where}: error: YAML syntax error: a no-break space (U+00A0, as pasted from a web "
+        "page or a word processor) is here, where YAML needs an ordinary space: replace it with a space [yaml-syntax]"]
+
+
+def test_a_no_break_space_inside_a_value_is_text(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nrole: Mayor of\xa0the town\n")
+    assert content.errors() == []
+
+
+@pytest.mark.parametrize("rel, text", [
+    ("pages/notes.md", "---\ntitle: Notes\n---\n\nIntro.\n\n<<<<<<< HEAD\nThe grade is F3.\n=======\n"
+                       "The grade is C3.\n>>>>>>> fix-grade\n"),
+    ("entities/people/bob.yaml", "name: Bob\nsummary: |\n<<<<<<< HEAD\n  One.\n=======\n  Two.\n>>>>>>> theirs\n"),
+])
+def test_a_merge_conflict_left_in_a_file_is_refused_at_its_first_marker(content, rel, text):
+    content.write(rel, text)
+    line = 7 if rel.endswith(".md") else 3
+    assert content.errors() == [
+        f"{rel}:{line}:1: error: a Git merge conflict is left in the file (from this '<<<<<<<' line to its '>>>>>>>' "
+        "line): keep the text that is right, and delete the lines '<<<<<<<', '=======' and '>>>>>>>' [merge-conflict]"]
+
+
+def test_a_markdown_heading_underlined_with_equals_signs_is_no_conflict(content):
+    content.write("pages/notes.md", "---\ntitle: Notes\n---\n\nPart one\n=======\n\nText.\n")
+    assert content.errors() == []
+
+
+def test_an_item_of_a_citation_over_two_lines_is_told_of_on_its_own_line(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n  Met [@almanac; @almanac, p. 2;\n"
+                  "  @dayly-news] and [@almanac, p. 3;\n  @almanac, p. 3].\n")
+    assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
+        "entities/people/bob.yaml:4:3: error: unknown source 'dayly-news' in [@dayly-news] (did you mean 'daily-news'?) [unknown-source]",
+        "entities/people/bob.yaml:5:3: error: [@almanac, p. 3] is cited twice in one citation: remove the repeat [duplicate-item]"]
+
+
+def test_a_comma_inside_an_unquoted_value_in_braces_is_told_why_a_key_appears(content):
+    content.write("entities/people/bob.yaml", "name: Bob\nfacts:\n  - {label: Born, value: '1970', cite: almanac, p. 4}\n")
+    assert content.errors() == [
+        "entities/people/bob.yaml:3:49: error: unknown key 'p. 4' in fact ('p. 4' has no ':', so it is what follows "
+        "a ',' inside '{...}', which ends a value: if it belongs to the value before it, put that value in quotes); "
+        "expected one of: label, value, cite, note [unknown-key]"]

@@ -60,9 +60,31 @@ def read_text(path: Path, shown: str, diags: Diagnostics, data: bytes | None = N
     text = _read_text(path, shown, diags, data)
     if text is None or path.suffix not in (".yaml", ".md"):
         return text
-    if not (_within_markup_limit(text, shown, diags) and _stream_safe(text, shown, diags)):
+    if not (_within_markup_limit(text, shown, diags) and _stream_safe(text, shown, diags) and _no_conflict(text, shown, diags)):
         return None
     return text
+
+
+# The lines Git writes into a file when a merge (or a rebase of a pull request) conflicts. A
+# '=======' line alone is a Markdown heading's underline: only all three, in order, are a conflict.
+_CONFLICT_START = re.compile(r"^<{7}(?:[ \t].*)?$", re.M)
+_CONFLICT_MIDDLE = re.compile(r"^={7}[ \t]*$", re.M)
+_CONFLICT_END = re.compile(r"^>{7}(?:[ \t].*)?$", re.M)
+
+
+def _no_conflict(text: str, shown: str, diags: Diagnostics) -> bool:
+    """A file with a merge conflict left in it is refused at its first marker (both sides would
+    otherwise be published, the markers as text)."""
+    if "<<<<<<<" not in text:
+        return True
+    start = _CONFLICT_START.search(text)
+    middle = start and _CONFLICT_MIDDLE.search(text, start.end())
+    if not (middle and _CONFLICT_END.search(text, middle.end())):
+        return True
+    diags.error("merge-conflict", "a Git merge conflict is left in the file (from this '<<<<<<<' line to its "
+                "'>>>>>>>' line): keep the text that is right, and delete the lines '<<<<<<<', '=======' and "
+                "'>>>>>>>'", shown, *line_col(text, start.start()))
+    return False
 
 
 # A line that opens a block nested MAX_NESTING deep starts with its containers' marks: a '>' is a

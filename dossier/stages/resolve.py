@@ -7,6 +7,7 @@ built once, so rendering never searches the whole dossier for one page.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -178,22 +179,24 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             links.append((path, owner, text, shown, None))
         if "[" not in text:   # [[links]] and [@citations] need one
             return
-        bracket, cited = None, set()   # the items of one [@a; @b, p. 2]: each once, as in a cite list
+        bracket, cited = None, []   # the items of one [@a; @b, p. 2]: each once, as in a cite list
         for offset, what, ref, detail in references_in(str(text), shown):
+            item = offset   # where this item of a citation is: said at its '@', not at the citation's first
             if what == "cite" and offset:   # 0: a citation markdown-it read but no pattern placed
                 if offset != bracket:
-                    bracket, cited = offset, set()
+                    bracket, cited = offset, []
+                item = _item_offset(str(text), offset, ref, [key for key, _ in cited].count(ref))
                 if (ref, detail) in cited:
-                    where = markdown_pos(path, text, offset)
+                    where = markdown_pos(path, text, item)
                     diags.error("duplicate-item", f"[@{ref}{', ' + detail if detail else ''}] is cited twice in one citation: "
                                 "remove the repeat", path, where.line, where.col)
                     continue
-                cited.add((ref, detail))
+                cited.append((ref, detail))
             target = targets.get(ref)
             if target is None:
                 if ref in unloaded:
                     continue
-                where = markdown_pos(path, text, offset)
+                where = markdown_pos(path, text, item)
                 syntax = f"[[{ref}]]" if what == "link" else f"[@{ref}]"
                 hint = suggest(ref, None if what == "link" else SOURCE_KIND)
                 diags.error("unknown-id" if what == "link" else "unknown-source",
@@ -202,7 +205,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                 if target.kind != "source":
                     if ref in duplicated:
                         continue
-                    where = markdown_pos(path, text, offset)
+                    where = markdown_pos(path, text, item)
                     diags.error("not-a-source", f"{ref!r} is a {target.kind}, not a source: [@...] cites sources; use [[{ref}]] to link", path, where.line, where.col)
                 else:
                     res.cited_by[ref].add(owner)
@@ -352,6 +355,22 @@ def markdown_texts(record) -> Iterator[tuple[tuple, object, object]]:
             yield record.location.cite, record.location.note, "location"
         yield (), record.summary, "entity"
         yield (), record.props.get("status_note"), "status"
+
+
+_CITATION_ITEM = re.compile(r"@([^;,\]\s]+)")
+
+
+def _item_offset(text: str, at: int, ref: str, earlier: int) -> int:
+    """The offset of the '@' of an item naming ref in the citation whose first '@' is at `at`,
+    after `earlier` items naming it (a citation wraps over lines: its items are on other lines
+    than its first), or `at` itself when it is not found there."""
+    end = text.find("]", at)
+    for m in _CITATION_ITEM.finditer(text, at, len(text) if end == -1 else end):
+        if m.group(1) == ref:
+            if not earlier:
+                return m.start()
+            earlier -= 1
+    return at
 
 
 def references_in(text: str, shown) -> Iterator[tuple]:
