@@ -710,6 +710,26 @@ def test_an_item_of_a_citation_over_two_lines_is_told_of_on_its_own_line(content
         "entities/people/bob.yaml:5:3: error: [@almanac, p. 3] is cited twice in one citation: remove the repeat [duplicate-item]"]
 
 
+@pytest.mark.parametrize("name, error", [
+    ("Daily-News.md", "sources/Daily-News.md: error: file name 'Daily-News' is not a valid id: use lowercase ASCII "
+                      "letters, digits and single hyphens, at most 80 characters [bad-id]"),
+    ("daily_news.markdown", "sources/daily_news.markdown: error: source files must end in .md [layout]")])
+def test_a_file_refused_for_its_name_is_the_one_error_not_hidden_among_those_of_the_files_citing_it(content, name, error):
+    # GitHub shows a pull request ten errors: they were ten "unknown source" on files nobody touched.
+    (content.root / "sources/daily-news.md").rename(content.root / "sources" / name)
+    assert content.errors() == [error]
+
+
+def test_a_quote_copied_with_markdowns_marks_is_told_how_a_reader_sees_it(content):
+    text = (content.root / "sources/daily-news.md").read_text(encoding="utf-8")
+    text = text.replace('  - quote: "the bridge"\n    suffix: "will open"', '  - quote: "The *Old Bridge* carries"')
+    (content.root / "sources/daily-news.md").write_text(text, encoding="utf-8")
+    assert content.errors() == [
+        "sources/daily-news.md:19:12: error: annotation a-3: quote 'The *Old Bridge* carries' is "
+        "not in the text (it is there without Markdown's marks, as a reader sees it: quote 'The Old Bridge carries') "
+        "[quote-not-found]"]
+
+
 def test_a_comma_inside_an_unquoted_value_in_braces_is_told_why_a_key_appears(content):
     content.write("entities/people/bob.yaml", "name: Bob\nfacts:\n  - {label: Born, value: '1970', cite: almanac, p. 4}\n")
     assert content.errors() == [

@@ -499,6 +499,16 @@ def _within_highlight_limit(source: Source, reader: ReaderText, anchored: list, 
                     source.path, source.body_line, 1)
 
 
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS_MARKS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
+
+
+def _without_markdown_marks(quote: str) -> str:
+    """A quote copied from a source's Markdown with its marks ('*This photo*', '[the report](x)'),
+    as a reader of the page sees it."""
+    return _EMPHASIS_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", quote))
+
+
 def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anchored]:
     """The annotations whose quote is found once in the reader's text; the others reported."""
     folded = fold(reader.text)
@@ -534,6 +544,10 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
                 if quoted.lower() in lowered:
                     hint += (" (only as part of a letter: quote the whole letter, with its accents)" if quoted in folded.text
                              else " (the text has it with other capitals: quote it as written)")
+                else:
+                    unmarked = _without_markdown_marks(a.quote)
+                    if unmarked != a.quote and find_quote(folded, unmarked, None, None):
+                        hint += (f" (it is there without Markdown's marks, as a reader sees it: quote {_short(unmarked)!r})")
             diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
             continue
         if any(reader.crosses_cell(m.start, m.end) for m in matches):
