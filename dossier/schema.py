@@ -120,6 +120,12 @@ def is_blank(text: str) -> bool:
 _NULL_TAG = "tag:yaml.org,2002:null"
 
 
+def _written_without_colon(key: Node, value: Node) -> bool:
+    """A key of a mapping in braces written with no ':' after it ('{a: 1, b}'): its empty value
+    begins where the key ends ('b: ' and 'b: ~' have a value that begins after the ':')."""
+    return not key.style and _is_null(value) and value.start_mark.index == key.end_mark.index
+
+
 def _is_null(node: Node) -> bool:
     # The resolved tag, not the style: libyaml's composer gives plain scalars style '' (not None).
     return node.tag == _NULL_TAG and isinstance(node, ScalarNode)
@@ -560,9 +566,9 @@ class Record(Type):
             if spec is None:
                 close = closest(name, fields)
                 hint = f" (did you mean {close!r}?)" if close else ""
-                if node.flow_style and not key.style and _is_null(value):   # {cite: x, para. 3}
-                    hint += (f" ({_q(name)} has no ':', so it is what follows a ',' inside '{{...}}', which ends a "
-                             "value: if it belongs to the value before it, put that value in quotes)")
+                if node.flow_style and _written_without_colon(key, value) and node.value[0][0] is not key:
+                    hint += (f" (a ',' inside '{{...}}' ends a value, so {_q(name)} was read as a new key: if it "
+                             "belongs to the value before it, put that value in quotes)")   # {cite: x, para. 3}
                 ctx.error(key, "unknown-key", f"unknown key {_q(name)} in {self.name}{hint}; expected one of: {', '.join(fields)}")
                 continue
             key_pos[name] = pos(key)

@@ -254,11 +254,12 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
             # ['Korea's leader'], {label: "A, value: "B"}: a quote ended the value early and text
             # follows it, which is not a missing ','
             inside = "\\\"" if quote == '"' else "''"
-            opened = text.rfind(quote, opening, at - 1)
-            where = f" quoted from column {line_col(text, opened)[1]}" if opened != -1 else ""
+            opened = _quoted_value_closed_at(text, opening, at - 1)
+            where = f" quoted from column {line_col(text, opened)[1]}" if opened is not None else ""
             return (f"the value{where} ends at this {quote}, and text follows it: if the {quote} is part of the value, "
                     f"write it {inside} (or quote the value with the other kind of quote); if the value was to end "
-                    f"before, close it there", *line_col(text, at - 1))
+                    f"before, close it there; if a new entry begins here, a ',' is missing before it",
+                    *line_col(text, at - 1))
         if "\n" not in text[opening:at] and _ends_written_as_flow(text, at):
             return (f"a ',' is missing before this: the entries inside '{bracket}...{closer}' are separated by commas"
                     + (" (each 'key: value')" if bracket == "{" else ""), *line_col(text, at))
@@ -303,6 +304,32 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
 
 
 _KEY_WITHOUT_SPACE = re.compile(r"[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_-]*:(?!//)[^\s:]")   # 'iso:AM', not 'https://'
+
+
+def _quoted_value_closed_at(text: str, start: int, closing: int) -> int | None:
+    """Where the quoted value whose closing quote is at `closing` opens, reading from `start` as
+    YAML does ('' and \\" inside a value are no closing quote), or None."""
+    i = start
+    while i < closing:
+        quote = text[i]
+        if quote in ("'", '"'):
+            j = i + 1
+            while j < len(text):
+                if quote == '"' and text[j] == "\\":
+                    j += 2
+                    continue
+                if text[j] == quote:
+                    if quote == "'" and text.startswith("''", j):
+                        j += 2
+                        continue
+                    break
+                j += 1
+            if j == closing:
+                return i
+            i = j + 1
+        else:
+            i += 1
+    return None
 
 
 def _inside_flow(text: str, at: int) -> bool:
@@ -383,14 +410,29 @@ _STRUCTURAL_NO_BREAK = re.compile(r"^[ \t\xa0]*\xa0|^[ \t]*-\xa0|:\xa0", re.M)
 
 
 def _no_break_space_near(text: str, at: int) -> int | None:
-    """A no-break space in such a place on the line of the error or the line before it, else None."""
+    """A no-break space in such a place on the line of the error or the line before it, and the
+    cause of the error: with an ordinary space there, the text reads further (a no-break space
+    inside a quoted value or a paragraph of text is text, and the error is elsewhere)."""
     if "\xa0" not in text:
         return None
     line_start = text.rfind("\n", 0, at) + 1
     start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
     end = text.find("\n", at)
     found = _STRUCTURAL_NO_BREAK.search(text, start, len(text) if end == -1 else end)
-    return None if found is None else found.end() - 1
+    if found is None:
+        return None
+    index = found.end() - 1
+    mended = text[:index] + " " + text[index + 1:]
+    try:
+        for _ in yaml.parse(mended, Loader=_Base):
+            pass
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        if mark is None or _mark_index(mended, mark) <= at:
+            return None
+    except yaml.YAMLError:
+        return None
+    return index
 
 
 def _invisible_near(text: str, at: int, context: int | None) -> int | None:

@@ -61,7 +61,7 @@ PROBLEMS = {
 
 EXPECTED_TEXT = """\
 entities/countries/ruritania.yaml: error: id 'ruritania' is also used by entities/places/ruritania.yaml: ids are unique across all entities and sources; rename one of them [duplicate-id]
-entities/people/Bad_Name.yaml: error: file name 'Bad_Name' is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most 80 characters [bad-id]
+entities/people/Bad_Name.yaml: error: file name 'Bad_Name' is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most 80 characters (rename it bad-name.yaml?) [bad-id]
 entities/people/alias.yaml:2:11: error: anchors and aliases (&name, *name) are not allowed in content [yaml-alias]
 entities/people/dup.yaml:3:1: error: duplicate key 'role' (first defined on line 2) [duplicate-key]
 entities/people/links.yaml:2:20: error: unknown id 'nobody' in [[nobody]] [unknown-id]
@@ -79,7 +79,7 @@ dossier: 14 errors, 0 warnings
 
 EXPECTED_GITHUB = """\
 ::error file=entities/countries/ruritania.yaml,title=duplicate-id::id 'ruritania' is also used by entities/places/ruritania.yaml: ids are unique across all entities and sources; rename one of them
-::error file=entities/people/Bad_Name.yaml,title=bad-id::file name 'Bad_Name' is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most 80 characters
+::error file=entities/people/Bad_Name.yaml,title=bad-id::file name 'Bad_Name' is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most 80 characters (rename it bad-name.yaml?)
 ::error file=entities/people/alias.yaml,line=2,col=11,title=yaml-alias::anchors and aliases (&name, *name) are not allowed in content
 ::error file=entities/people/dup.yaml,line=3,col=1,title=duplicate-key::duplicate key 'role' (first defined on line 2)
 ::error file=entities/people/links.yaml,line=2,col=20,title=unknown-id::unknown id 'nobody' in [[nobody]]

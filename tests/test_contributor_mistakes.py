@@ -667,11 +667,19 @@ def test_a_quote_that_ends_a_value_early_inside_brackets_is_not_told_it_misses_a
     assert content.errors() == [
         f"entities/people/bob.yaml:{where}: error: YAML syntax error: the value quoted from column {opened} ends at "
         f"this {quote}, and text follows it: if the {quote} is part of the value, write it {written} (or quote the "
-        f"value with the other kind of quote); if the value was to end before, close it there [yaml-syntax]"]
+        f"value with the other kind of quote); if the value was to end before, close it there; if a new entry begins "
+        "here, a ',' is missing before it [yaml-syntax]"]
+
+
+def test_a_quote_written_twice_inside_a_value_is_read_as_yaml_reads_it_to_say_where_the_value_opens(content):
+    content.write("entities/people/bob.yaml", "name: Bob\naliases: ['Kim''s'x]\n")
+    assert content.errors()[0].startswith("entities/people/bob.yaml:2:18: error: YAML syntax error: the value quoted "
+                                          "from column 11 ends at this '")
 
 
 @pytest.mark.parametrize("text, where", [("name: Bob\nrole:\xa0Mayor\n", "2:6"),
-                                         ("name: Bob\nfacts:\n\xa0 - {label: Born, value: '1970', cite: [almanac]}\n", "3:1")])
+                                         ("name: Bob\nfacts:\n\xa0 - {label: Born, value: '1970', cite: [almanac]}\n", "3:1"),
+                                         ("name: Bob\nfacts:\n  -\xa0label: Born\n    value: '1970'\n", "3:4")])
 def test_a_no_break_space_where_yaml_needs_a_space_is_named(content, text, where):
     content.write("entities/people/bob.yaml", text)
     assert content.errors() == [
@@ -684,6 +692,15 @@ def test_a_no_break_space_inside_a_value_is_text(content):
     assert content.errors() == []
 
 
+@pytest.mark.parametrize("text", ["name: Bob\nrole: \"Source:\xa0KCNA\"\nsummary: Wrong: it was AP\n",
+                                  "name: Bob\nsummary: |\n  \xa0Bob built it.\nrole: Mayor: of town\n"])
+def test_a_no_break_space_in_text_is_not_blamed_for_an_error_beside_it(content, text):
+    errors = content.errors()   # the fixture is valid: only bob.yaml's error
+    content.write("entities/people/bob.yaml", text)
+    errors = content.errors()
+    assert len(errors) == 1 and "no-break space" not in errors[0] and "': ' reads as the start of a key" in errors[0]
+
+
 @pytest.mark.parametrize("rel, text", [
     ("pages/notes.md", "---\ntitle: Notes\n---\n\nIntro.\n\n<<<<<<< HEAD\nThe grade is F3.\n=======\n"
                        "The grade is C3.\n>>>>>>> fix-grade\n"),
@@ -694,30 +711,45 @@ def test_a_merge_conflict_left_in_a_file_is_refused_at_its_first_marker(content,
     line = 7 if rel.endswith(".md") else 3
     assert content.errors() == [
         f"{rel}:{line}:1: error: a Git merge conflict is left in the file (from this '<<<<<<<' line to its '>>>>>>>' "
-        "line): keep the text that is right, and delete the lines '<<<<<<<', '=======' and '>>>>>>>' [merge-conflict]"]
+        "line): keep the text that is right, and delete the other and the marker lines ('<<<<<<<', '|||||||' if there "
+        "is one, '=======', '>>>>>>>') [merge-conflict]"]
 
 
-def test_a_markdown_heading_underlined_with_equals_signs_is_no_conflict(content):
-    content.write("pages/notes.md", "---\ntitle: Notes\n---\n\nPart one\n=======\n\nText.\n")
+@pytest.mark.parametrize("body", ["Part one\n=======\n\nText.\n", "<<<<<<< is how a conflict begins.\n\nText.\n",
+                                  "<<<<<<< HEAD\n\nNo middle, so no conflict.\n>>>>>>> x\n"])
+def test_a_heading_underline_or_a_lone_marker_is_no_conflict(content, body):
+    content.write("pages/notes.md", f"---\ntitle: Notes\n---\n\n{body}")
     assert content.errors() == []
 
 
 def test_an_item_of_a_citation_over_two_lines_is_told_of_on_its_own_line(content):
     content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n  Met [@almanac; @almanac, p. 2;\n"
-                  "  @dayly-news] and [@almanac, p. 3;\n  @almanac, p. 3].\n")
+                  "  @dayly-news] and [@almanac, p. 3;\n  @almanac, p. 3] and [@almanac; @almanac;\n  @almanac] and\n"
+                  "  [@almanac, post by @dayly;\n  @dayly].\n")
     assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
         "entities/people/bob.yaml:4:3: error: unknown source 'dayly-news' in [@dayly-news] (did you mean 'daily-news'?) [unknown-source]",
-        "entities/people/bob.yaml:5:3: error: [@almanac, p. 3] is cited twice in one citation: remove the repeat [duplicate-item]"]
+        "entities/people/bob.yaml:5:3: error: [@almanac, p. 3] is cited twice in one citation: remove the repeat [duplicate-item]",
+        "entities/people/bob.yaml:5:34: error: [@almanac] is cited twice in one citation: remove the repeat [duplicate-item]",
+        "entities/people/bob.yaml:6:3: error: [@almanac] is cited twice in one citation: remove the repeat [duplicate-item]",
+        "entities/people/bob.yaml:8:3: error: unknown source 'dayly' in [@dayly] [unknown-source]"]
 
 
 @pytest.mark.parametrize("name, error", [
     ("Daily-News.md", "sources/Daily-News.md: error: file name 'Daily-News' is not a valid id: use lowercase ASCII "
-                      "letters, digits and single hyphens, at most 80 characters [bad-id]"),
+                      "letters, digits and single hyphens, at most 80 characters (rename it daily-news.md?) [bad-id]"),
     ("daily_news.markdown", "sources/daily_news.markdown: error: source files must end in .md [layout]")])
 def test_a_file_refused_for_its_name_is_the_one_error_not_hidden_among_those_of_the_files_citing_it(content, name, error):
     # GitHub shows a pull request ten errors: they were ten "unknown source" on files nobody touched.
     (content.root / "sources/daily-news.md").rename(content.root / "sources" / name)
     assert content.errors() == [error]
+
+
+@pytest.mark.parametrize("written, meant", [("the [bridge](https://example.org/b) will", "the bridge will"),
+                                            ("the _bridge_ will", "the bridge will"), ("the `bridge` will", "the bridge will")])
+def test_a_quote_with_a_link_or_marks_of_emphasis_or_code_is_read_without_them_for_the_hint(written, meant):
+    from dossier.stages.resolve import _without_markdown_marks
+    assert _without_markdown_marks(written) == meant
+    assert _without_markdown_marks("snake_case stays") == "snake_case stays"
 
 
 def test_a_quote_copied_with_markdowns_marks_is_told_how_a_reader_sees_it(content):
@@ -733,6 +765,13 @@ def test_a_quote_copied_with_markdowns_marks_is_told_how_a_reader_sees_it(conten
 def test_a_comma_inside_an_unquoted_value_in_braces_is_told_why_a_key_appears(content):
     content.write("entities/people/bob.yaml", "name: Bob\nfacts:\n  - {label: Born, value: '1970', cite: almanac, p. 4}\n")
     assert content.errors() == [
-        "entities/people/bob.yaml:3:49: error: unknown key 'p. 4' in fact ('p. 4' has no ':', so it is what follows "
-        "a ',' inside '{...}', which ends a value: if it belongs to the value before it, put that value in quotes); "
-        "expected one of: label, value, cite, note [unknown-key]"]
+        "entities/people/bob.yaml:3:49: error: unknown key 'p. 4' in fact (a ',' inside '{...}' ends a value, so "
+        "'p. 4' was read as a new key: if it belongs to the value before it, put that value in quotes); expected one "
+        "of: label, value, cite, note [unknown-key]"]
+
+
+@pytest.mark.parametrize("entry", ["valeu: ", "valeu: ~"])
+def test_a_misspelt_key_with_its_colon_in_braces_is_not_told_of_commas(content, entry):
+    content.write("entities/people/bob.yaml", f"name: Bob\nfacts:\n  - {{label: Born, {entry}, cite: [almanac]}}\n")
+    errors = [e for e in content.errors() if "[unknown-key]" in e]
+    assert len(errors) == 1 and "(did you mean 'value'?)" in errors[0] and "a ',' inside" not in errors[0]

@@ -346,7 +346,7 @@ def test_an_id_with_a_final_line_break_is_no_id(content, capsys):
     (content.root / "entities/people/eve\n.yaml").write_text("name: Eve\n", encoding="utf-8")
     assert [m for m in content.messages() if "[bad-id]" in m] == [
         "entities/people/eve\\n.yaml: error: file name 'eve\\n' is not a valid id: use lowercase ASCII letters, digits "
-        "and single hyphens, at most 80 characters [bad-id]"]
+        "and single hyphens, at most 80 characters (rename it eve.yaml?) [bad-id]"]
 
 
 @pytest.mark.parametrize("folder", ["pages", "entities/places", "entities"])

@@ -82,8 +82,8 @@ def _no_conflict(text: str, shown: str, diags: Diagnostics) -> bool:
     if not (middle and _CONFLICT_END.search(text, middle.end())):
         return True
     diags.error("merge-conflict", "a Git merge conflict is left in the file (from this '<<<<<<<' line to its "
-                "'>>>>>>>' line): keep the text that is right, and delete the lines '<<<<<<<', '=======' and "
-                "'>>>>>>>'", shown, *line_col(text, start.start()))
+                "'>>>>>>>' line): keep the text that is right, and delete the other and the marker lines "
+                "('<<<<<<<', '|||||||' if there is one, '=======', '>>>>>>>')", shown, *line_col(text, start.start()))
     return False
 
 
@@ -273,8 +273,18 @@ def split_front_matter(text: str, shown: str, diags: Diagnostics) -> tuple[str, 
 def _check_id(stem: str, shown: str, diags: Diagnostics) -> bool:
     if ID_RE.match(stem) and len(stem) <= ID_MAX:
         return True
-    diags.error("bad-id", f"file name {stem!r} is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most {ID_MAX} characters{_non_ascii_hint(stem)}", shown)
+    meant = meant_id(shown)
+    rename = f" (rename it {meant}{os.path.splitext(shown)[1]}?)" if meant else ""
+    diags.error("bad-id", f"file name {stem!r} is not a valid id: use lowercase ASCII letters, digits and single hyphens, at most {ID_MAX} characters{_non_ascii_hint(stem)}{rename}", shown)
     return False
+
+
+def meant_id(shown: str) -> str | None:
+    """The id a file refused for its name or place was most likely meant to have
+    ('Wiki_Bridge.markdown': 'wiki-bridge'), or None."""
+    stem = os.path.splitext(os.path.basename(shown))[0]
+    meant = "-".join(stem.replace("_", " ").lower().split())
+    return meant if ID_RE.match(meant) and len(meant) <= ID_MAX else None
 
 
 def _non_ascii_hint(text: str) -> str:

@@ -179,19 +179,19 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             links.append((path, owner, text, shown, None))
         if "[" not in text:   # [[links]] and [@citations] need one
             return
-        bracket, cited = None, []   # the items of one [@a; @b, p. 2]: each once, as in a cite list
+        bracket, cited, nth = None, set(), 0   # the items of one [@a; @b, p. 2]: each once, as in a cite list
         for offset, what, ref, detail in references_in(str(text), shown):
             item = offset   # where this item of a citation is: said at its '@', not at the citation's first
             if what == "cite" and offset:   # 0: a citation markdown-it read but no pattern placed
                 if offset != bracket:
-                    bracket, cited = offset, []
-                item = _item_offset(str(text), offset, ref, [key for key, _ in cited].count(ref))
+                    bracket, cited, nth = offset, set(), 0
+                item, nth = _item_offset(str(text), offset, nth), nth + 1
                 if (ref, detail) in cited:
                     where = markdown_pos(path, text, item)
                     diags.error("duplicate-item", f"[@{ref}{', ' + detail if detail else ''}] is cited twice in one citation: "
                                 "remove the repeat", path, where.line, where.col)
                     continue
-                cited.append((ref, detail))
+                cited.add((ref, detail))
             target = targets.get(ref)
             if target is None:
                 if ref in unloaded:
@@ -357,20 +357,19 @@ def markdown_texts(record) -> Iterator[tuple[tuple, object, object]]:
         yield (), record.props.get("status_note"), "status"
 
 
-_CITATION_ITEM = re.compile(r"@([^;,\]\s]+)")
-
-
-def _item_offset(text: str, at: int, ref: str, earlier: int) -> int:
-    """The offset of the '@' of an item naming ref in the citation whose first '@' is at `at`,
-    after `earlier` items naming it (a citation wraps over lines: its items are on other lines
-    than its first), or `at` itself when it is not found there."""
+def _item_offset(text: str, at: int, nth: int) -> int:
+    """The offset of the '@' of the nth item (from 0) of the citation whose first '@' is at `at`:
+    after its nth ';' (a citation wraps over lines, so its items may be on other lines than its
+    first; refs.CITATION allows no ';' or ']' in a locator), or `at` when it cannot be found."""
     end = text.find("]", at)
-    for m in _CITATION_ITEM.finditer(text, at, len(text) if end == -1 else end):
-        if m.group(1) == ref:
-            if not earlier:
-                return m.start()
-            earlier -= 1
-    return at
+    end = len(text) if end == -1 else end
+    place = at
+    for _ in range(nth):
+        place = text.find(";", place + 1, end)
+        if place == -1:
+            return at
+    item = text.find("@", place, end)
+    return at if item == -1 else item
 
 
 def references_in(text: str, shown) -> Iterator[tuple]:
@@ -546,7 +545,7 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
                              else " (the text has it with other capitals: quote it as written)")
                 else:
                     unmarked = _without_markdown_marks(a.quote)
-                    if unmarked != a.quote and find_quote(folded, unmarked, None, None):
+                    if unmarked != a.quote and len(find_quote(folded, unmarked, None, None)) == 1:
                         hint += (f" (it is there without Markdown's marks, as a reader sees it: quote {_short(unmarked)!r})")
             diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
             continue

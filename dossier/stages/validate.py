@@ -8,8 +8,8 @@ from ..diagnostics import Diagnostics
 from ..features.layers import parse_layer
 from ..kinds import FOLDER_OF, RELATION_TYPES, RelationType
 from ..model import Annotation, Citation, Config, Dossier, Entity, Fact, Location, Page, Pos, Relation, Source
-from ..schema import DOSSIER, ENTITY_RECORDS, ID_RE, INVALID, PAGE, SOURCE, Closest, Ctx
-from .load import RawFile
+from ..schema import DOSSIER, ENTITY_RECORDS, INVALID, PAGE, SOURCE, Closest, Ctx
+from .load import RawFile, meant_id
 
 RESERVED_SLUGS = {"index", "map", "timeline", "claims", "search", "404", "sitemap", "sources", "data", "assets",
                   "site", *FOLDER_OF.values()}
@@ -137,8 +137,11 @@ def assemble(files: list, diags: Diagnostics) -> Dossier:
             diags.error("duplicate-id", f"the id {slug!r} is also the name of the page {page.path}: [[{slug}]] links here, "
                         "so that page could not be linked; rename one of them", owners[slug])
             duplicated.add(slug)
+    # A file refused for its name or place: references to the id it was meant to have are not
+    # reported as unknown; its own error says what to mend, and on a pull request it is not
+    # hidden among theirs (GitHub shows the first ten).
     unloaded = frozenset(meant for f in files if f.role in ("entity", "source", "page") and f.record is None
-                         for meant in (f.id, _meant_id(f.path)) if meant)
+                         for meant in (f.id, meant_id(f.path)) if meant)
     return Dossier(config, entities, sources, pages, layers=layers, unloaded=unloaded, duplicated=frozenset(duplicated))
 
 
@@ -280,13 +283,3 @@ def _page(raw: RawFile, diags: Diagnostics) -> Page | None:
     if data is INVALID or "title" not in data:
         return None
     return Page(raw.id, raw.path, str(data["title"]), int(data.get("order", 0)), raw.body, raw.body_line)
-
-
-def _meant_id(shown: str) -> str | None:
-    """The id a file refused for its name or place was most likely meant to have
-    ('Wiki-Bridge.markdown': 'wiki-bridge'). References to it are then not reported as unknown:
-    the file's own error says what to mend, and on a pull request it is not hidden among theirs
-    (GitHub shows the first ten)."""
-    stem = os.path.splitext(os.path.basename(shown))[0]
-    meant = "-".join(stem.replace("_", " ").lower().split())
-    return meant if ID_RE.match(meant) else None
