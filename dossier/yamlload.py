@@ -198,7 +198,7 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
         opening = _mark_index(text, context_mark)
         quote = text[opening:opening + 1]
         if quote in ("'", '"'):
-            inside = "\\\"" if quote == '"' else "''"
+            inside = _escaped(quote)
             return (f"the value quoted here never closes: add the closing {quote} "
                     f"(a {quote} inside the value is written {inside})", *line_col(text, opening))
 
@@ -206,7 +206,7 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
     if runaway is not None:
         opening, closing = runaway
         quote = text[opening]
-        inside = "\\\"" if quote == '"' else "''"
+        inside = _escaped(quote)
         return (f"the value quoted here runs on to the next {quote} (line {line_col(text, closing)[0]}): "
                 f"add its closing {quote} on this line (a {quote} inside the value is written {inside})",
                 *line_col(text, opening))
@@ -253,7 +253,7 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
         if quote in ("'", '"') and found not in ("", " ", "\t", "\n", ",") and at - 1 > opening:
             # ['Korea's leader'], {label: "A, value: "B"}: a quote ended the value early and text
             # follows it, which is not a missing ','
-            inside = "\\\"" if quote == '"' else "''"
+            inside = _escaped(quote)
             opened = _quoted_value_closed_at(text, opening, at - 1)
             where = f" quoted from column {line_col(text, opened)[1]}" if opened is not None else ""
             return (f"the value{where} ends at this {quote}, and text follows it: if the {quote} is part of the value, "
@@ -288,7 +288,7 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
     before = text[line_start:at].rstrip(" ")
     if "expected key" in problem and before[-1:] in ("'", '"'):   # note: "A" and "B"; 'Kim's bridge'
         quote = before[-1]
-        inside = "\\\"" if quote == '"' else "''"
+        inside = _escaped(quote)
         return (f"text follows the {quote} that closes the quoted value: a {quote} inside a value quoted with it is "
                 f"written {inside}, or quote the value with the other kind of quote", *line_col(text, at))
     if ("expected '-' indicator" in problem or (context == "while parsing a block mapping" and "expected key" in problem)) \
@@ -304,6 +304,19 @@ def _syntax_error(text: str, e: yaml.MarkedYAMLError) -> tuple[str, int, int]:
 
 
 _KEY_WITHOUT_SPACE = re.compile(r"[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_-]*:(?!//)[^\s:]")   # 'iso:AM', not 'https://'
+
+
+def _escaped(quote: str) -> str:
+    """How a quote is written inside a value quoted with it."""
+    return "\\\"" if quote == '"' else "''"
+
+
+def _error_lines(text: str, at: int) -> tuple[int, int]:
+    """(start, end) of the line of an error and the line before it: where its cause is looked for."""
+    line_start = text.rfind("\n", 0, at) + 1
+    start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
+    end = text.find("\n", at)
+    return start, len(text) if end == -1 else end
 
 
 def _quoted_value_closed_at(text: str, start: int, closing: int) -> int | None:
@@ -415,10 +428,7 @@ def _no_break_space_near(text: str, at: int) -> int | None:
     inside a quoted value or a paragraph of text is text, and the error is elsewhere)."""
     if "\xa0" not in text:
         return None
-    line_start = text.rfind("\n", 0, at) + 1
-    start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
-    end = text.find("\n", at)
-    found = _STRUCTURAL_NO_BREAK.search(text, start, len(text) if end == -1 else end)
+    found = _STRUCTURAL_NO_BREAK.search(text, *_error_lines(text, at))
     if found is None:
         return None
     index = found.end() - 1
@@ -440,12 +450,10 @@ def _invisible_near(text: str, at: int, context: int | None) -> int | None:
     before it (or on the line of a context mark, when that is nearer), else None."""
     if not _INVISIBLE_RE.search(text):
         return None
-    line_start = text.rfind("\n", 0, at) + 1
-    start = text.rfind("\n", 0, max(0, line_start - 1)) + 1 if line_start else 0
+    start, end = _error_lines(text, at)
     if context is not None and context < start and text.count("\n", context, at) <= 3:
         start = text.rfind("\n", 0, context) + 1
-    end = text.find("\n", at)
-    found = _INVISIBLE_RE.search(text, start, len(text) if end == -1 else end)
+    found = _INVISIBLE_RE.search(text, start, end)
     if found is None or (found.group() == "\ufeff" and found.start() == 0):
         return None
     return found.start()
