@@ -24,14 +24,24 @@ def test_the_one_pass_scan_finds_what_the_tag_by_tag_scan_finds(html):
     assert scan_page(html) == verify._scan_carefully(html)
 
 
-def test_a_tag_start_inside_an_attribute_value_sends_the_page_to_the_careful_scan(monkeypatch):
+def test_only_a_tag_start_that_no_tag_can_be_read_from_sends_the_page_to_the_careful_scan(monkeypatch):
     careful = []
     monkeypatch.setattr(verify, "_scan_carefully", lambda html: careful.append(html) or verify.PageScan())
-    scan_page('<p id="a"><a title="<b>bold</b>" href="x.html">x</a></p>')
     scan_page("<p><img/src/onerror=alert(1)></p>")
+    scan_page('<p id="a"><a href="x.html">x</a><p class="open</p>')
     assert len(careful) == 2
+    # A '<' inside an attribute value starts no tag, for a browser as for both scans.
+    scan_page('<p id="a"><a title="<b>bold</b>" href="x.html">x</a></p>')
     scan_page('<p id="a"><a title="&lt;b&gt;" href="x.html">x</a> 1 &lt; 2</p><!-- note -->')
     assert len(careful) == 2
+
+
+def test_a_tag_written_again_is_read_once():
+    once = scan_page('<p><a href="x.html" onclick="a()">x</a> <img src="https://x.org/i.png"></p>')
+    twice = scan_page('<p><a href="x.html" onclick="a()">x</a> <img src="https://x.org/i.png">'
+                      '<a href="x.html" onclick="a()">x</a> <img src="https://x.org/i.png"></p>')
+    assert twice == once and len(once.links) == 2 and len(once.problems) == 1
+    assert verify._scan_carefully('<a href="x.html">x</a><a href="x.html">y</a>').links == [("x.html", "link")]
 
 
 def test_only_the_values_that_are_checked_are_decoded():

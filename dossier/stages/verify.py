@@ -47,6 +47,9 @@ _OUR_SCRIPT = re.compile(r"^(\.\./)*(assets|data)/[A-Za-z0-9._/-]+\.js\Z")
 _REFUSED_TAGS = {"base", "iframe", "object", "embed", "frame", "frameset", "applet", "portal", "animate", "set",
                  "animatemotion", "animatetransform", "handler", "listener"}
 _TAG_START = re.compile(r"<[a-zA-Z]")
+# Every tag start in turn: the whole tag where one can be read there, else the '<' alone. Matches
+# never overlap, so a '<' inside a tag's attribute values starts nothing (as in _scan_carefully).
+_TAG_OR_START = re.compile(_TAG_TEXT.pattern + "|<(?=[a-zA-Z])")
 _STYLE_SCRIPT = re.compile(r"javascript:|vbscript:|expression\(|-moz-binding|behavior:", re.I)
 
 
@@ -60,20 +63,16 @@ class PageScan:
 def scan_page(html: str) -> PageScan:
     """Read every tag of a page. Fails closed: a '<' and a letter that do not start a tag this
     scanner can read (``<img/onerror=...>``, a tag left open) is itself a problem, because a
-    browser would read something there that the checks below never saw."""
-    tags = _TAG_TEXT.findall(html)
-    if not _read_every_tag_start(html, len(tags)):
+    browser would read something there that the checks below never saw.
+
+    Each distinct tag is read once, in the order of its first appearance (a page repeats most of
+    its tags): what it finds is the same, links each once in page order, problems each once."""
+    tags = dict.fromkeys(_TAG_OR_START.findall(html))
+    if "<" in tags:   # a tag start that no tag could be read from
         return _scan_carefully(html)
     found = [f for f in map(_scan_tag_text, tags) if f is not None]   # most tags have nothing to check
     return PageScan(set(chain.from_iterable([f[0] for f in found])), list(chain.from_iterable([f[1] for f in found])),
                     list(chain.from_iterable([f[2] for f in found])))
-
-
-def _read_every_tag_start(html: str, tags: int) -> bool:
-    """Whether the tags found by _TAG.findall began at every tag start ('<' and a letter). Each
-    match begins at a tag start and matches never overlap, so equal counts mean the careful loop
-    would read exactly these tags. '<' not opening '</' or '<!' is a cheap upper bound."""
-    return tags == html.count("<") - html.count("</") - html.count("<!") or tags == len(_TAG_START.findall(html))
 
 
 def _scan_carefully(html: str) -> PageScan:
@@ -81,6 +80,7 @@ def _scan_carefully(html: str) -> PageScan:
     values of the last tag read starts no tag."""
     out = PageScan()
     covered = 0
+    seen = set()   # each distinct tag is read once, as in scan_page
     for start in _TAG_START.finditer(html):
         if start.start() < covered:
             continue
@@ -91,6 +91,9 @@ def _scan_carefully(html: str) -> PageScan:
             covered = start.end()
             continue
         covered = m.end()
+        if m.group(0) in seen:
+            continue
+        seen.add(m.group(0))
         found = _scan_tag_text(m.group(0))
         if found is not None:
             _add(out, found)
