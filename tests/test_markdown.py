@@ -61,6 +61,29 @@ def test_raw_html_is_shown_as_text():
     assert "&lt;script&gt;" in html
 
 
+def test_raw_html_is_a_warning_at_its_first_tag_with_how_many_more(content):
+    """A contributor who writes <br>, <b> or a comment meant to be hidden sees it printed on the
+    page: check says so where it begins. What markdown-it reads as code, an autolink or a lone
+    '<' is not HTML."""
+    content.write("pages/tags.md", "---\ntitle: Tags\n---\nA `<b>` in code, <https://example.org>, 1 < 2.\n\n"
+                                   "Then a<br>break and <b>bold</b>.\n\n<!-- TODO: check the date -->\n")
+    person = content.root / "entities/people/ada-example.yaml"
+    person.write_text(person.read_text(encoding="utf-8").replace('cite: [daily-news]}', "note: 'a <i>note</i>', cite: [daily-news]}", 1),
+                      encoding="utf-8")
+    news = content.root / "sources" / "daily-news.md"
+    news.write_text(news.read_text(encoding="utf-8") + "\n<div>\nA block.\n</div>\n", encoding="utf-8")
+    body_line = news.read_text(encoding="utf-8").splitlines().index("<div>") + 1
+    warned = [m for m in content.messages() if m.endswith("[raw-html]") and not m.startswith("pages/overview.md")]
+    assert [m.split(": warning: ")[0] for m in warned] == ["entities/people/ada-example.yaml:9:43", "pages/tags.md:6:7",
+                                                            f"sources/daily-news.md:{body_line}:1"]
+    assert "'<br>' is shown on the page as written (and 3 more raw HTML in this text)" in warned[1]
+    assert "'<div>' is shown on the page as written: content is Markdown" in warned[2]
+    content.write("pages/tags.md", "---\ntitle: Tags\n---\nFine.\n\n<!-- TODO: check the date -->\n")
+    warned = [m for m in content.messages() if m.startswith("pages/tags.md")]
+    assert warned == ["pages/tags.md:6:1: warning: '<!-- TODO: check the date -->' is shown on the page as written: "
+                      "an HTML comment in content is text, not hidden; take the note out of the text [raw-html]"]
+
+
 def test_only_http_https_mailto_and_relative_links_are_kept():
     for bad in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "vbscript:x", "data:text/html,x",
                 "file:///etc/passwd", "//evil.example/x", "/absolute.html"):

@@ -21,6 +21,7 @@ from ..kinds import KINDS, RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
 from ..markdown.decorate import MARK_BYTES
+from ..markdown.raw_html import described, raw_html
 from ..markdown.refs import SPACED_CITATION, malformed, mask_code, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from ..schema import SUGGESTION_BUDGET, Budget, Closest
@@ -177,6 +178,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             return
         if shown is not None and may_link(text):
             links.append((path, owner, text, shown, None))
+        warn_raw_html(path, text, diags)
         if "[" not in text:   # [[links]] and [@citations] need one
             return
         bracket, cited, nth = None, set(), 0   # the items of one [@a; @b, p. 2]: each once, as in a cite list
@@ -330,6 +332,15 @@ class _Body(str):
     style = "body"
 
 
+def warn_raw_html(path: str, text, diags: Diagnostics) -> None:
+    """A warning at the first raw HTML of a Markdown text (pages show it as written)."""
+    found = raw_html(str(text))
+    if found:
+        html, offset = found[0]
+        where = markdown_pos(path, text, offset)
+        diags.warning("raw-html", described(html, len(found) - 1), path, where.line, where.col)
+
+
 def _body_text(doc) -> _Body:
     body = _Body(doc.body)
     body.line = doc.body_line
@@ -407,6 +418,7 @@ def _referenced(record) -> Referenced:
             continue
         if shown is not None and may_link(text):
             return Referenced((), (), may_link=True)
+        bad = bad or bool(raw_html(str(text)))   # check_markdown says where
         if "[" not in text:   # as check_markdown
             continue
         read, items = set(), set()
@@ -456,6 +468,7 @@ def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = 
         before, text, after = _snippet(reader.text, start, end)
         mentions.append((entity_id, Mention(source.id, before, text, after, count)))
     body = source.body or ""
+    warn_raw_html(source.path, _body_text(source), diags)
     links = []
     if may_link(body):
         links = links_of(body, tokens)
