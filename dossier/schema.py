@@ -157,7 +157,19 @@ def _found(node: Node) -> str:
         return "a list"
     if _is_null(node):
         return "nothing (null)"
-    return _q(node.value)
+    return _q(node.value) + _no_break_space_hint(node)
+
+
+# A list item's '-' or a key's ':' followed by a no-break space (pasted from a web page or a word
+# processor): YAML reads no item or key there, and the whole is one text.
+_NO_BREAK_INDICATOR = re.compile(r"(?:^|\s)-\xa0|:\xa0")
+
+
+def _no_break_space_hint(node: Node) -> str:
+    if node.style or "\xa0" not in node.value or not _NO_BREAK_INDICATOR.search(node.value):
+        return ""
+    return (" (after a '-' or ':' in it is a no-break space, U+00A0, as pasted from a web page or a word processor, "
+            "where YAML needs an ordinary space to read a list item or a key: replace it with a space)")
 
 
 @dataclass
@@ -319,6 +331,10 @@ class Number(Type):
         text = value.strip(" \t\n")
         if not (_INT_RE if self.integer else _FLOAT_RE).match(text):
             ctx.error(node, "type", f"expected {self.describe()}, found {_q(value)}")
+            return INVALID
+        if node.style:   # '"41.4"' is text in YAML, and the editor's schema says so: the two agree
+            ctx.error(node, "type", f"expected {self.describe()}, found the text {_q(value)}: a number is written "
+                      "without quotes")
             return INVALID
         text = text.replace("_", "")
         try:

@@ -305,6 +305,15 @@ def test_a_misnamed_kind_folder_says_which_was_meant(content, folder, meant):
             "of people, organizations, countries, places, crossings, events, documents [unknown-kind]") in content.errors()
 
 
+def test_a_misnamed_kind_folder_is_the_one_error_not_the_references_to_its_files(content):
+    # The people folder of the fixture renamed: the entities in it are not read, and the places
+    # that name them are not reported as unknown ids on top of the folder's error.
+    (content.root / "entities/people").rename(content.root / "entities/peple")
+    assert content.errors() == ["entities/peple: error: 'peple' is not an entity kind folder (did you mean 'people'?): "
+                                "expected one of people, organizations, countries, places, crossings, events, "
+                                "documents [unknown-kind]"]
+
+
 @pytest.mark.parametrize("name", ["bob.YAML", "bob.Yml", "bob.yml"])
 def test_an_entity_file_with_a_yaml_extension_in_other_letters_is_told_to_rename_it(content, name):
     content.write(f"entities/people/{name}", "name: Bob\n")
@@ -685,6 +694,19 @@ def test_a_no_break_space_where_yaml_needs_a_space_is_named(content, text, where
     assert content.errors() == [
         f"entities/people/bob.yaml:{where}: error: YAML syntax error: a no-break space (U+00A0, as pasted from a web "
         "page or a word processor) is here, where YAML needs an ordinary space: replace it with a space [yaml-syntax]"]
+
+
+@pytest.mark.parametrize("text, where, found", [
+    ("name: Bob\naliases:\n  -\xa0Bobby\n  -\xa0B.\n", "3:3", "a list of text, found '-\\xa0Bobby -\\xa0B.'"),
+    ("name: Bob\nlocation:\n  lat:\xa042.0\n", "3:3", "a mapping (location), found 'lat:\\xa042.0'")])
+def test_a_list_or_mapping_read_as_one_text_for_a_no_break_space_says_so(content, text, where, found):
+    # YAML reads no list item after '-' and a no-break space, and no key before ':' and one:
+    # the value is one text, of the wrong type, and the error says why.
+    content.write("entities/places/p.yaml", text)
+    errors = [e for e in content.errors() if e.startswith("entities/places/p.yaml")]
+    assert errors == [f"entities/places/p.yaml:{where}: error: expected {found} (after a '-' or ':' in it is a no-break "
+                      "space, U+00A0, as pasted from a web page or a word processor, where YAML needs an ordinary space "
+                      "to read a list item or a key: replace it with a space) [type]"]
 
 
 def test_a_no_break_space_inside_a_value_is_text(content):

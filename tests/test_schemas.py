@@ -225,8 +225,6 @@ DIFFERENCES = {
     "entities/people/unknown-source-in-summary.yaml": (False, True, "references inside Markdown are the engine's"),
     "entities/events/impossible-date.yaml": (False, True, "2025-02-30 has the shape of a date; only the engine "
                                              "checks the calendar"),
-    "entities/places/quoted-number.yaml": (True, False, "the schema asks for a plain number; the engine reads the "
-                                           "text of any scalar and accepts a quoted one"),
     "sources/quote-not-found.md": (False, True, "annotations anchor on the text: only the engine reads it"),
 }
 

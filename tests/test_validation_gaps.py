@@ -141,12 +141,22 @@ def test_numbers_are_ascii_digits_only(content):
 
 
 def test_ascii_numbers_in_every_yaml_spelling_are_still_read(content):
-    content.write("entities/crossings/c.yaml", 'name: C\nlocation: {lat: -4.5e1, lon: "+130", cite: [almanac]}\nlength_m: 1_000\n')
+    content.write("entities/crossings/c.yaml", 'name: C\nlocation: {lat: -4.5e1, lon: +130, cite: [almanac]}\nlength_m: 1_000\n')
     content.write("entities/places/p.yaml", "name: P\nlocation: {lat: .5, lon: 1., cite: [almanac]}\n")
     content.write("pages/overview.md", "---\ntitle: Overview\norder: -3\n---\n[[c]] [[p]] [[old-bridge]] [[ada-example]] [@daily-news]\n")
     # and Arabic-Indic digits are not, even in an integer
     content.write("pages/other.md", "---\ntitle: Other\norder: ٣\n---\nText.\n")
     assert content.errors() == ["pages/other.md:3:8: error: expected a whole number from -10,000 to 10,000, found '٣' [type]"]
+
+
+def test_a_number_in_quotes_is_text_for_the_engine_as_for_the_editors_schema(content):
+    content.write("entities/crossings/c.yaml", "name: C\nlocation: {lat: '42.4', lon: 130, cite: [almanac]}\nlength_m: \"1_000\"\n")
+    content.write("pages/overview.md", "---\ntitle: Overview\n---\n[[c]] [[old-bridge]] [[ada-example]] [@daily-news]\n")
+    assert content.errors() == [
+        "entities/crossings/c.yaml:2:17: error: expected a number from -90 to 90, found the text '42.4': a number is "
+        "written without quotes [type]",
+        "entities/crossings/c.yaml:3:11: error: expected a number from 0 to 1,000,000, found the text '1_000': a number "
+        "is written without quotes [type]"]
 
 
 def test_the_map_centre_latitude_is_within_90_degrees(content):

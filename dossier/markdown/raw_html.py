@@ -60,4 +60,5 @@ def described(html: str, more: int) -> str:
         return (f"{shown!r} is shown on the page as written{rest}: an HTML comment in content is text, not "
                 "hidden; take the note out of the text")
     return (f"{shown!r} is shown on the page as written{rest}: content is Markdown, and raw HTML in it is "
-            "text, not markup (write **bold**, *italic*, [text](https://...), a blank line between paragraphs)")
+            "text, not markup (write **bold**, *italic*, [text](https://...), a blank line between paragraphs; "
+            "meant as text, write it \\<like this> or in `backticks`)")

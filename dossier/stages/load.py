@@ -434,6 +434,12 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
             meant = _kind_folder_meant(folder.name)
             hint = f" (did you mean {meant!r}?)" if meant else ""
             diags.error("unknown-kind", f"{folder.name!r} is not an entity kind folder{hint}: expected one of {', '.join(KINDS)}", display_path(folder))
+            # Its files are not read, but named (with nothing more said of them): the ids they
+            # were meant to have are then not unknown elsewhere (validate: unloaded), and the
+            # folder's error is the one a pull request shows, not the last of many.
+            for path, shown in _files(folder, content, Diagnostics()) if folder.is_dir() else ():
+                if path.endswith((".yaml", ".yml")):
+                    jobs.append(FileJob(path, shown, "entity", None, None, False, False))
             continue
         for path, shown in _files(folder, content, diags):
             jobs.append(_entity_job(path, shown, folder, KINDS[folder.name], diags))
