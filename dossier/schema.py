@@ -118,6 +118,7 @@ def is_blank(text: str) -> bool:
 
 
 _NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _written_without_colon(key: Node, value: Node) -> bool:
@@ -160,13 +161,14 @@ def _found(node: Node) -> str:
     return _q(node.value) + _no_break_space_hint(node)
 
 
-# A list item's '-' or a key's ':' followed by a no-break space (pasted from a web page or a word
-# processor): YAML reads no item or key there, and the whole is one text.
-_NO_BREAK_INDICATOR = re.compile(r"(?:^|\s)-\xa0|:\xa0")
+# A text that begins as a list item ('-') or a key ('lat:') would, but with a no-break space after
+# it (pasted from a web page or a word processor): YAML reads no item or key there, and the whole
+# is one text. (Python's \s is a no-break space too: 'Titre\xa0:\xa0suite' is text, as meant.)
+_NO_BREAK_INDICATOR = re.compile(r"(?:-|[^\s:]+:)\xa0")
 
 
 def _no_break_space_hint(node: Node) -> str:
-    if node.style or "\xa0" not in node.value or not _NO_BREAK_INDICATOR.search(node.value):
+    if node.style or "\xa0" not in node.value or not _NO_BREAK_INDICATOR.match(node.value):
         return ""
     return (" (after a '-' or ':' in it is a no-break space, U+00A0, as pasted from a web page or a word processor, "
             "where YAML needs an ordinary space to read a list item or a key: replace it with a space)")
@@ -332,7 +334,7 @@ class Number(Type):
         if not (_INT_RE if self.integer else _FLOAT_RE).match(text):
             ctx.error(node, "type", f"expected {self.describe()}, found {_q(value)}")
             return INVALID
-        if node.style:   # '"41.4"' is text in YAML, and the editor's schema says so: the two agree
+        if node.style and node.tag == _STR_TAG:   # '"41.4"' is text in YAML, and to the editor's schema ('!!float "41.4"' is not)
             ctx.error(node, "type", f"expected {self.describe()}, found the text {_q(value)}: a number is written "
                       "without quotes")
             return INVALID

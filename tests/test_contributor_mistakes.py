@@ -309,6 +309,8 @@ def test_a_misnamed_kind_folder_is_the_one_error_not_the_references_to_its_files
     # The people folder of the fixture renamed: the entities in it are not read, and the places
     # that name them are not reported as unknown ids on top of the folder's error.
     (content.root / "entities/people").rename(content.root / "entities/peple")
+    content.write("entities/peple/vlad.YAML", "name: Vlad\n")   # told to rename it in a kind folder; named here too
+    content.write("pages/vlad.md", "---\ntitle: Vlad\n---\n[[vlad]]\n")
     assert content.errors() == ["entities/peple: error: 'peple' is not an entity kind folder (did you mean 'people'?): "
                                 "expected one of people, organizations, countries, places, crossings, events, "
                                 "documents [unknown-kind]"]
@@ -712,6 +714,8 @@ def test_a_list_or_mapping_read_as_one_text_for_a_no_break_space_says_so(content
 def test_a_no_break_space_inside_a_value_is_text(content):
     content.write("entities/people/bob.yaml", "name: Bob\nrole: Mayor of\xa0the town\n")
     assert content.errors() == []
+    content.write("entities/people/bob.yaml", "name: Bob\naliases: Kim\xa0-\xa0Jong\nrole: Titre\xa0:\xa0suite\n")
+    assert content.errors() == ["entities/people/bob.yaml:2:10: error: expected a list of text, found 'Kim\\xa0-\\xa0Jong' [type]"]
 
 
 @pytest.mark.parametrize("text", ["name: Bob\nrole: \"Source:\xa0KCNA\"\nsummary: Wrong: it was AP\n",

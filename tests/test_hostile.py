@@ -486,6 +486,10 @@ REFUSED_HTML = [
     "<div style=\"background:url(java\\script:alert(1))\">x</div>",
     "<a href=\"x.html\" title=\"unterminated>",
     "<img src=\"x.png\" alt=\"a\" onerror=alert(1) >",
+    # A tag in a value is harmless by itself, but our pages write it &lt;script&gt;, and after a
+    # comment or a <title> whose end is inside the value it is a tag: the scan refuses any.
+    "<a title='<script>alert(1)</script>' href=\"index.html\">a tag in a value</a>",
+    "<!-- <x a=\" --><img src=x onerror=alert(1)>\"> -->",
 ]
 
 HARMLESS_HTML = [
@@ -495,7 +499,6 @@ HARMLESS_HTML = [
     "<a href=\"#top\">top</a><p id=\"top\">x</p>",
     "<script src=\"assets/site.js\"></script>",
     "<a title=\"onclick=alert(1)\" href=\"index.html\">the word in a value</a>",
-    "<a title='<script>alert(1)</script>' href=\"index.html\">a tag in a value</a>",
     "<p>&lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(1) onerror=alert(1)</p>",
     "<p data-note=\"javascript:alert(1)\">a data attribute is not a link</p>",
     "<img src=\"assets/logo.png\" alt=\"x\">",

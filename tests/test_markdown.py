@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,6 +83,18 @@ def test_raw_html_is_a_warning_at_its_first_tag_with_how_many_more(content):
     warned = [m for m in content.messages() if m.startswith("pages/tags.md")]
     assert warned == ["pages/tags.md:6:1: warning: '<!-- TODO: check the date -->' is shown on the page as written: "
                       "an HTML comment in content is text, not hidden; take the note out of the text [raw-html]"]
+
+
+@pytest.mark.parametrize("body, where", [
+    ("Use `<br>` or \\<br>, not <br>.\n", "4:26"),      # the one markdown-it reads as HTML, not the same text before it
+    ("Intro.\n\n> <div>\n> x\n> </div>\n", "6:3"),      # an HTML block in a quote: after the quote's marker
+    ("- one\n- two <i>x</i>\n", "5:7"),
+    ("Signed by <John Smith>, List<String>, x<y and y>z.\n", None),   # no element of HTML: text, as meant
+])
+def test_raw_html_is_placed_where_a_reader_sees_it_and_only_html_is_taken_for_it(content, body, where):
+    content.write("pages/tags.md", "---\ntitle: Tags\n---\n" + body)
+    warned = [m.split(": warning: ")[0] for m in content.messages() if m.startswith("pages/tags.md") and m.endswith("[raw-html]")]
+    assert warned == ([f"pages/tags.md:{where}"] if where else [])
 
 
 def test_only_http_https_mailto_and_relative_links_are_kept():

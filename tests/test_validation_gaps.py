@@ -142,7 +142,7 @@ def test_numbers_are_ascii_digits_only(content):
 
 def test_ascii_numbers_in_every_yaml_spelling_are_still_read(content):
     content.write("entities/crossings/c.yaml", 'name: C\nlocation: {lat: -4.5e1, lon: +130, cite: [almanac]}\nlength_m: 1_000\n')
-    content.write("entities/places/p.yaml", "name: P\nlocation: {lat: .5, lon: 1., cite: [almanac]}\n")
+    content.write("entities/places/p.yaml", "name: P\nlocation: {lat: .5, lon: !!float \"1.\", cite: [almanac]}\n")
     content.write("pages/overview.md", "---\ntitle: Overview\norder: -3\n---\n[[c]] [[p]] [[old-bridge]] [[ada-example]] [@daily-news]\n")
     # and Arabic-Indic digits are not, even in an integer
     content.write("pages/other.md", "---\ntitle: Other\norder: ٣\n---\nText.\n")

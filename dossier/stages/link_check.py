@@ -448,14 +448,14 @@ def _link_offsets(text: str, inline: bool, permissive: bool = False) -> list[int
             if how == "ref":
                 at = env[_DEFINED].get(where)
             elif how == "at":
-                at = where if whole else None if inline else _in_text(text, starts, token, where, lines)
+                at = where if whole else None if inline else in_text(text, starts, token, where, lines)
             else:   # not placed: the start of its block's line
                 at = None
             offsets.append(block if at is None else at)
     return offsets
 
 
-def _in_text(text: str, starts: list[int], token, at: int, lines: bool) -> int | None:
+def in_text(text: str, starts: list[int], token, at: int, lines: bool) -> int | None:
     """The text's offset of offset at of a block's inline content, or None when not certain.
     The content of a paragraph or a setext heading (lines) is lines of the text, each from some
     character on (the markers of quotes and lists and the indentation removed), the whole

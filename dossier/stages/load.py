@@ -438,7 +438,7 @@ def discover(content: Path, diags: Diagnostics) -> list[FileJob]:
             # were meant to have are then not unknown elsewhere (validate: unloaded), and the
             # folder's error is the one a pull request shows, not the last of many.
             for path, shown in _files(folder, content, Diagnostics()) if folder.is_dir() else ():
-                if path.endswith((".yaml", ".yml")):
+                if path.lower().endswith((".yaml", ".yml")):
                     jobs.append(FileJob(path, shown, "entity", None, None, False, False))
             continue
         for path, shown in _files(folder, content, diags):

@@ -21,7 +21,6 @@ from ..kinds import KINDS, RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
 from ..markdown.decorate import MARK_BYTES
-from ..markdown.raw_html import described, raw_html
 from ..markdown.refs import SPACED_CITATION, malformed, mask_code, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from ..schema import SUGGESTION_BUDGET, Budget, Closest
@@ -29,6 +28,7 @@ from .incremental import note
 from .link_check import check_links, links_of, may_link, warn_refused
 from .pool import fork_map
 from .positions import forget_files, markdown_pos
+from .raw_html import described, raw_html
 from .validate import REF_KINDS
 
 SNIPPET_CHARS = 90
@@ -178,7 +178,8 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             return
         if shown is not None and may_link(text):
             links.append((path, owner, text, shown, None))
-        warn_raw_html(path, text, diags)
+        if shown is not None:   # a source's body: read_source says it, once per reading
+            warn_raw_html(path, text, diags)
         if "[" not in text:   # [[links]] and [@citations] need one
             return
         bracket, cited, nth = None, set(), 0   # the items of one [@a; @b, p. 2]: each once, as in a cite list
@@ -418,7 +419,7 @@ def _referenced(record) -> Referenced:
             continue
         if shown is not None and may_link(text):
             return Referenced((), (), may_link=True)
-        bad = bad or bool(raw_html(str(text)))   # check_markdown says where
+        bad = bad or shown is not None and bool(raw_html(str(text)))   # check_markdown says where
         if "[" not in text:   # as check_markdown
             continue
         read, items = set(), set()

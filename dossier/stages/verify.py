@@ -30,12 +30,15 @@ from urllib.parse import unquote, urlsplit
 # what they took): no part of a tag can end where the next part begins (a name ends where white
 # space, '=', '/' or '>' begins; a value where its quote or white space does), so giving back
 # never finds another match, and the engine need not try (tests/test_scan.py compares the two).
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*+)((?:\s++[^\s\"'>/=]++(?:\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s\"'=<>`]++))?+)*+)\s*+/?>")
+# White space is HTML's (tab, line feed, form feed, carriage return, space): a browser reads no
+# other between attributes, so a no-break space is part of a name or value, as it reads it.
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*+)((?:[\t\n\f\r ]++[^\t\n\f\r \"'>/=]++(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+"
+                  r"(?:\"[^\"]*+\"|'[^']*+'|[^\t\n\f\r \"'=<>`]++))?+)*+)[\t\n\f\r ]*+/?>")
 # The same with its two groups made non-capturing, so that findall gives each whole tag as one
 # string (a string, not a tuple of groups: cheaper to make, and one key for the tag cache).
 _TAG_TEXT = re.compile(_TAG.pattern.replace("(", "(?:").replace("(?:?:", "(?:"))
 assert _TAG_TEXT.groups == 0
-_ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
+_ATTR = re.compile(r"([^\t\n\f\r \"'>/=]+)(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:\"([^\"]*)\"|'([^']*)'|([^\t\n\f\r \"'=<>`]+)))?")
 _RESOURCE = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
              ("audio", "src"), ("embed", "src"), ("object", "data"), ("link", "href"), ("image", "href"),
              ("use", "href"), ("image", "xlink:href"), ("use", "xlink:href"), ("input", "src"),
@@ -68,7 +71,8 @@ def scan_page(html: str) -> PageScan:
     Each distinct tag is read once, in the order of its first appearance (a page repeats most of
     its tags): what it finds is the same, links each once in page order, problems each once."""
     tags = dict.fromkeys(_TAG_OR_START.findall(html))
-    if "<" in tags:   # a tag start that no tag could be read from
+    # A tag start no tag could be read from, or a '<' inside a tag read (see _scan_carefully).
+    if "<" in tags or "".join(tags).count("<") != len(tags):
         return _scan_carefully(html)
     found = [f for f in map(_scan_tag_text, tags) if f is not None]   # most tags have nothing to check
     return PageScan(set(chain.from_iterable([f[0] for f in found])), list(chain.from_iterable([f[1] for f in found])),
@@ -76,8 +80,12 @@ def scan_page(html: str) -> PageScan:
 
 
 def _scan_carefully(html: str) -> PageScan:
-    """Tag start by tag start: what cannot be read is a problem, and a '<' inside the attribute
-    values of the last tag read starts no tag."""
+    """Tag start by tag start: what cannot be read is a problem, and so is a '<' inside the
+    attribute values of a tag read. It starts no tag there, but a browser may read it as one: in
+    '<!-- <x a=" --><img onerror=...>"> -->' or '<title><x a="</title><img ...>"></title>' the
+    comment or the title ends first, and the <img> is a tag. Every tag a browser reads begins
+    with a '<' and a letter, which this scan either reads a tag from, or finds inside a tag it
+    read, or cannot read: so no tag a browser reads goes unchecked."""
     out = PageScan()
     covered = 0
     seen = set()   # each distinct tag is read once, as in scan_page
@@ -86,11 +94,14 @@ def _scan_carefully(html: str) -> PageScan:
             continue
         m = _TAG.match(html, start.start())
         if m is None:
-            snippet = html[start.start():start.start() + 40].split("\n")[0]
-            out.problems.append(f"unreadable tag {snippet!r}: a browser may read attributes in it that were not checked")
+            out.problems.append(f"unreadable tag {_shown(html[start.start():])}: a browser may read attributes in it that were not checked")
             covered = start.end()
             continue
         covered = m.end()
+        if "<" in m.group(0)[1:]:
+            out.problems.append(f"a '<' inside the tag {_shown(m.group(0))}: a browser may end what holds the tag "
+                                "(a comment, a <title>) before the tag ends, and read a tag there that was not checked "
+                                "(the site writes a '<' in a value as &lt;)")
         if m.group(0) in seen:
             continue
         seen.add(m.group(0))
@@ -98,6 +109,10 @@ def _scan_carefully(html: str) -> PageScan:
         if found is not None:
             _add(out, found)
     return out
+
+
+def _shown(html: str) -> str:
+    return repr(html[:40].split("\n")[0])
 
 
 def _add(out: PageScan, found: tuple[tuple, tuple, tuple]) -> None:
