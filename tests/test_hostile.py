@@ -490,6 +490,19 @@ REFUSED_HTML = [
     # comment or a <title> whose end is inside the value it is a tag: the scan refuses any.
     "<a title='<script>alert(1)</script>' href=\"index.html\">a tag in a value</a>",
     "<!-- <x a=\" --><img src=x onerror=alert(1)>\"> -->",
+    # What loads from the network without a src or an href (a second outside review, each
+    # confirmed in Chromium): CSS, a table's background, an SVG filter's image, paint servers,
+    # preloaded images, a link's ping; and a charset in which the scan would read other tags.
+    "<div style=\"background:url(https://evil.example/a.png)\">x</div>",
+    "<div style=\"background: u\\72l(https://evil.example/a.png)\">x</div>",
+    "<style>@import url(https://evil.example/a.css)</style>",
+    "<table background=\"https://evil.example/a.png\"><tr><td>x</td></tr></table>",
+    "<svg><feImage href=\"https://evil.example/a.png\"/></svg>",
+    "<svg><rect fill=\"url(https://evil.example/a.svg#p)\"/></svg>",
+    "<svg><rect mask=\"url('https://evil.example/m.svg#m')\"/></svg>",
+    "<link rel=\"preload\" as=\"image\" href=\"index.html\" imagesrcset=\"https://evil.example/a.png 1x\">",
+    "<a href=\"index.html\" ping=\"https://evil.example/p\">x</a>",
+    "<meta charset=\"iso-2022-jp\">",
 ]
 
 HARMLESS_HTML = [
@@ -504,6 +517,9 @@ HARMLESS_HTML = [
     "<img src=\"assets/logo.png\" alt=\"x\">",
     "<link rel=\"canonical\" href=\"https://ok.example/index.html\">",
     "<p>a &lt; b and c > d</p>",
+    "<svg><rect fill=\"#cfe3ef\" stroke=\"#8c8270\"/><rect fill=\"url(#gradient) red\"/></svg>",
+    "<div style=\"width: 40%\">x</div>",
+    "<meta charset=\"utf-8\">",
 ]
 SITE_FILES = {"index.html", "assets/site.js", "assets/logo.png"}
 

@@ -14,8 +14,6 @@ import re
 
 from .link_check import in_text
 
-# A '<' that may begin HTML: a tag, a closing tag, a comment, a declaration or an instruction.
-_MAY_BE_HTML = re.compile(r"<[A-Za-z/!?]")
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 # The elements of HTML (the living standard's, and the obsolete ones still read), and SVG's and
 # MathML's roots: a tag of one of them was meant as HTML.
@@ -55,43 +53,77 @@ def _html_reader():
     return md
 
 
-_READER = None
+_READER = None   # made when first needed: most texts hold no '<'
+# The start of each piece of HTML an HTML block may hold: a comment or declaration, or a tag.
+_PIECE = re.compile(r"<[!?]|</?([A-Za-z][A-Za-z0-9-]*)")
+_MAY_HOLD = re.compile(r"<[!?]|</?(" + "|".join(sorted(HTML_ELEMENTS, key=len, reverse=True)) + r")(?![A-Za-z0-9-])", re.I)
 
 
-def raw_html(text: str) -> list[tuple[str, int]]:
-    """(the HTML as written, its offset in the text) of each piece of raw HTML, in text order.
-    An offset is exact where the parse says where the piece is, else the start of the line where
-    its block begins (as link_check places links): never another place."""
+def may_hold_html(text: str) -> bool:
+    """Whether raw_html may find something: a comment, a declaration or a tag of an element of
+    HTML, wherever it is (in code too). One search, no parse."""
+    return "<" in text and _MAY_HOLD.search(text) is not None
+
+
+def raw_html(text: str) -> tuple[str, int, int] | None:
+    """(the first piece of raw HTML as written, its offset in the text, how many pieces the text
+    holds), or None. Only the first is placed: exact where the parse says where it is, else the
+    start of the line where its block begins (as link_check places links), never another place."""
     global _READER
-    if "<" not in text or not _MAY_BE_HTML.search(text):
-        return []
+    if not may_hold_html(text):
+        return None
     if _READER is None:
         _READER = _html_reader()
     env: dict = {_PLACED: {}}
     tokens = _READER.parse(text, env)
+    first, count = None, 0
+    for n, token in enumerate(tokens):
+        if token.type == "html_block":
+            at = _first_meant(token.content)
+            if at is not None:
+                count += 1
+                first = first or (token, None, at, n)
+        elif token.children:
+            for child in token.children:
+                if child.type == "html_inline" and _meant_as_html(child.content):
+                    count += 1
+                    first = first or (token, child, None, n)
+    if first is None:
+        return None
+    token, child, at, n = first
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
     exact = "\r" not in text   # markdown-it reads a lone '\r' as a line end: its lines are not the text's
-    found = []
-    for n, token in enumerate(tokens):
-        if token.type != "html_block" and not token.children:
-            continue
-        block = starts[token.map[0]] if token.map and token.map[0] < len(starts) else 0
-        if token.type == "html_block":
-            html = token.content.strip()
-            if _meant_as_html(html):
-                line_end = text.find("\n", block)
-                first = text.find(html.split("\n", 1)[0], block, len(text) if line_end == -1 else line_end)
-                found.append((html, first if exact and first != -1 else block))
-            continue
-        opener = tokens[n - 1] if n else None
-        lines = opener is not None and (opener.type == "paragraph_open" or
-                                        opener.type == "heading_open" and opener.markup in ("=", "-"))
-        for child in token.children:
-            if child.type == "html_inline" and _meant_as_html(child.content):
-                at = env[_PLACED].get(id(child))
-                where = in_text(text, starts, token, at, lines) if exact and at is not None else None
-                found.append((child.content, block if where is None else where))
-    return found
+    block = starts[token.map[0]] if token.map and token.map[0] < len(starts) else 0
+    if child is None:   # in an HTML block: on the line of the block where it is, found on that line
+        piece = _piece_at(token.content, at)
+        line = token.map[0] + token.content.count("\n", 0, at) if token.map else None
+        where = None
+        if exact and line is not None and line < len(starts):
+            line_end = text.find("\n", starts[line])
+            found = text.find(piece.split("\n", 1)[0], starts[line], len(text) if line_end == -1 else line_end)
+            where = found if found != -1 else None
+        return piece, block if where is None else where, count
+    opener = tokens[n - 1] if n else None
+    lines = opener is not None and (opener.type == "paragraph_open" or
+                                    opener.type == "heading_open" and opener.markup in ("=", "-"))
+    placed = env[_PLACED].get(id(child))
+    where = in_text(text, starts, token, placed, lines) if exact and placed is not None else None
+    return child.content, block if where is None else where, count
+
+
+def _first_meant(block: str) -> int | None:
+    """Where in an HTML block its first piece meant as HTML begins: a block may begin with a tag
+    of no element (<my-note>) and hold <b> or a comment after it."""
+    for m in _PIECE.finditer(block):
+        if m.group(1) is None or m.group(1).lower() in HTML_ELEMENTS:
+            return m.start()
+    return None
+
+
+def _piece_at(block: str, at: int) -> str:
+    """The piece of HTML that begins at `at`: a comment whole, else up to its '>'."""
+    end = block.find("-->", at + 4) + 3 if block.startswith("<!--", at) else block.find(">", at) + 1
+    return block[at:end] if end > at else block[at:].split("\n", 1)[0]
 
 
 def _meant_as_html(html: str) -> bool:

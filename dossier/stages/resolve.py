@@ -28,7 +28,7 @@ from .incremental import note
 from .link_check import check_links, links_of, may_link, warn_refused
 from .pool import fork_map
 from .positions import forget_files, markdown_pos
-from .raw_html import described, raw_html
+from .raw_html import described, may_hold_html, raw_html
 from .validate import REF_KINDS
 
 SNIPPET_CHARS = 90
@@ -337,9 +337,9 @@ def warn_raw_html(path: str, text, diags: Diagnostics) -> None:
     """A warning at the first raw HTML of a Markdown text (pages show it as written)."""
     found = raw_html(str(text))
     if found:
-        html, offset = found[0]
+        html, offset, count = found
         where = markdown_pos(path, text, offset)
-        diags.warning("raw-html", described(html, len(found) - 1), path, where.line, where.col)
+        diags.warning("raw-html", described(html, count - 1), path, where.line, where.col)
 
 
 def _body_text(doc) -> _Body:
@@ -419,7 +419,7 @@ def _referenced(record) -> Referenced:
             continue
         if shown is not None and may_link(text):
             return Referenced((), (), may_link=True)
-        bad = bad or shown is not None and bool(raw_html(str(text)))   # check_markdown says where
+        bad = bad or shown is not None and may_hold_html(str(text))   # check_markdown says whether, and where
         if "[" not in text:   # as check_markdown
             continue
         read, items = set(), set()

@@ -3,9 +3,11 @@
 Our pages always quote attribute values with double quotes and escape text, so a regular
 expression over tags reads them exactly and far faster than an HTML parser. Checked: every
 internal link and #fragment resolves to a file and an element we wrote; nothing loads from the
-network; no link is absolute or a directory or outside the site; no script but our own files; no
-on* handlers; no URL scheme but http, https and mailto; no <base>, frames, plug-ins or <meta
-http-equiv>. A tag the expression cannot read is itself a finding (the scan fails closed).
+network (by src or href, srcset, a background, a ping, or CSS: no <style>, and no style or SVG
+paint attribute that names a file); no link is absolute or a directory or outside the site; no
+script but our own files; no on* handlers; no URL scheme but http, https and mailto; no <base>,
+frames, plug-ins, <meta http-equiv> or charset but UTF-8. A tag the expression cannot read, or
+a '<' inside a tag it read, is itself a finding (the scan fails closed).
 
 One exception, for a page served at any address (404.html, which GitHub Pages serves for every
 missing path, so a relative link on it would lead elsewhere at each depth): given the site's own
@@ -42,12 +44,21 @@ _ATTR = re.compile(r"([^\t\n\f\r \"'>/=]+)(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:\"([^\"
 _RESOURCE = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
              ("audio", "src"), ("embed", "src"), ("object", "data"), ("link", "href"), ("image", "href"),
              ("use", "href"), ("image", "xlink:href"), ("use", "xlink:href"), ("input", "src"),
-             ("video", "poster"), ("track", "src"), ("img", "srcset"), ("source", "srcset")}
-_LINKING = {"href", "src", "action", "data", "xlink:href", "formaction", "poster", "background", "srcset"}
+             ("video", "poster"), ("track", "src"), ("img", "srcset"), ("source", "srcset"),
+             ("feimage", "href"), ("feimage", "xlink:href")}
+# Attributes that load what they name on any element: a table's or a body's background, the
+# images a <link> preloads, and the addresses a link pings when followed.
+_LOADING = {"background", "imagesrcset", "ping"}
+_LINKING = {"href", "src", "action", "data", "xlink:href", "formaction", "poster", "srcset"} | _LOADING
+# SVG's attributes whose value can be url(...): of an element of the page (url(#id)), or a file.
+_PAINT = {"fill", "stroke", "mask", "filter", "clip-path", "cursor", "marker-start", "marker-mid", "marker-end"}
+# In CSS (a style attribute, or an SVG paint attribute): what loads a file, and escapes, which
+# could spell it otherwise. The site's pages write no style attribute and no <style>.
+_CSS_LOADS = re.compile(r"\\|@import|image-set\(|image\(|src\(|url\((?![\t\n\f\r ]*['\"]?[\t\n\f\r ]*#)", re.I)
 _OUR_SCRIPT = re.compile(r"^(\.\./)*(assets|data)/[A-Za-z0-9._/-]+\.js\Z")
 # Elements that load or run something we did not write, or change where links go. SVG's animate
 # and set can rewrite an href (attributeName="href" to="javascript:...").
-_REFUSED_TAGS = {"base", "iframe", "object", "embed", "frame", "frameset", "applet", "portal", "animate", "set",
+_REFUSED_TAGS = {"base", "iframe", "object", "embed", "frame", "frameset", "applet", "portal", "animate", "set", "style",
                  "animatemotion", "animatetransform", "handler", "listener"}
 _TAG_START = re.compile(r"<[a-zA-Z]")
 # Every tag start in turn: the whole tag where one can be read there, else the '<' alone. Matches
@@ -161,17 +172,22 @@ def _scan_tag(name: str, attr_text: str) -> tuple[tuple, tuple, tuple] | None:
             ids.append(_value(raw))
         elif key.startswith("on"):
             problems.append(f"<{tag}> has an event-handler attribute {key!r}")
-        elif key == "style":
-            if _STYLE_SCRIPT.search(re.sub(r"[\s\\]+", "", _value(raw))):
-                problems.append(f"<{tag}> has a style attribute that can run script")
+        elif key == "style" or key in _PAINT:
+            value = _value(raw)
+            if _STYLE_SCRIPT.search(re.sub(r"[\s\\]+", "", value)):
+                problems.append(f"<{tag}> has a {key} attribute that can run script")
+            elif _CSS_LOADS.search(value):
+                problems.append(f"<{tag}> has a {key} attribute that can load a file (url(), @import, image-set() "
+                                "or a CSS escape): the site's pages load only their own files, by links the scan reads")
         elif key in ("srcdoc", "xml:base"):
             problems.append(f"<{tag}> has a {key!r} attribute")
         elif key in _LINKING:
             value = _value(raw)
             if tag == "form" and key == "action":
                 links.append((value, "form"))
-            elif (tag, key) in _RESOURCE and not naming_link:
-                for url in (_srcset_urls(value) if key == "srcset" else [value]):
+            elif ((tag, key) in _RESOURCE or key in _LOADING) and not naming_link or key == "ping":
+                urls = _srcset_urls(value) if key in ("srcset", "imagesrcset") else value.split() if key == "ping" else [value]
+                for url in urls:
                     links.append((url, "resource"))
                 if tag == "script" and not _OUR_SCRIPT.match(value):
                     problems.append(f"<script src={value!r}> is not one of the site's own scripts")
@@ -183,6 +199,9 @@ def _scan_tag(name: str, attr_text: str) -> tuple[tuple, tuple, tuple] | None:
         problems.append(f"<{tag}> is not allowed in the site")
     if tag == "meta" and "http-equiv" in attrs:
         problems.append("<meta http-equiv> is not allowed in the site")
+    if tag == "meta" and "charset" in attrs and _value(attrs["charset"]).strip().lower() not in ("utf-8", "utf8"):
+        # The scan reads the page as UTF-8: in another encoding a browser may read other tags.
+        problems.append(f"<meta charset={_value(attrs['charset'])!r}>: the site's pages are UTF-8")
     return (tuple(ids), tuple(links), tuple(problems)) if ids or links or problems else None
 
 
