@@ -63,7 +63,7 @@ class Referenced(NamedTuple):
     cites: tuple[str, ...]   # the [@id] of its texts and the sources of its citations
     may_link: bool = False   # a text that pages show may hold a Markdown link: resolve reads the texts, to check it
     malformed: bool = False  # a text holds what begins like a reference and is none, cites an item twice
-                             # in one [@...], or holds raw HTML: resolve reads the texts again, to say where
+                             # in one [@...], or may hold raw HTML: resolve reads the texts again, to say where
 
 
 @dataclass

@@ -62,7 +62,8 @@ _REFUSED_TAGS = {"base", "iframe", "object", "embed", "frame", "frameset", "appl
                  "animatemotion", "animatetransform", "handler", "listener"}
 _TAG_START = re.compile(r"<[a-zA-Z]")
 # Every tag start in turn: the whole tag where one can be read there, else the '<' alone. Matches
-# never overlap, so a '<' inside a tag's attribute values starts nothing (as in _scan_carefully).
+# never overlap: a '<' inside a tag's attribute values is part of that tag (and sends the page to
+# _scan_carefully, which says why).
 _TAG_OR_START = re.compile(_TAG_TEXT.pattern + "|<(?=[a-zA-Z])")
 _STYLE_SCRIPT = re.compile(r"javascript:|vbscript:|expression\(|-moz-binding|behavior:", re.I)
 
