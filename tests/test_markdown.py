@@ -63,6 +63,11 @@ def test_raw_html_is_shown_as_text():
     assert "&lt;script&gt;" in html
 
 
+def raw_html_places(content) -> list[str]:
+    """Where check says pages/tags.md holds raw HTML ('pages/tags.md:line:col')."""
+    return [m.split(": warning: ")[0] for m in content.messages() if m.startswith("pages/tags.md") and m.endswith("[raw-html]")]
+
+
 def test_raw_html_is_a_warning_at_its_first_tag_with_how_many_more(content):
     """A contributor who writes <br>, <b> or a comment meant to be hidden sees it printed on the
     page: check says so where it begins. What markdown-it reads as code, an autolink or a lone
@@ -94,8 +99,7 @@ def test_raw_html_is_a_warning_at_its_first_tag_with_how_many_more(content):
 ])
 def test_raw_html_is_placed_where_a_reader_sees_it_and_only_html_is_taken_for_it(content, body, where):
     content.write("pages/tags.md", "---\ntitle: Tags\n---\n" + body)
-    warned = [m.split(": warning: ")[0] for m in content.messages() if m.startswith("pages/tags.md") and m.endswith("[raw-html]")]
-    assert warned == ([f"pages/tags.md:{where}"] if where else [])
+    assert raw_html_places(content) == ([f"pages/tags.md:{where}"] if where else [])
 
 
 def test_a_body_full_of_tags_is_checked_within_seconds(content):
@@ -116,8 +120,7 @@ def test_a_body_full_of_tags_is_checked_within_seconds(content):
 ])
 def test_raw_html_in_a_block_is_found_past_a_first_tag_of_no_element(content, body, where):
     content.write("pages/tags.md", "---\ntitle: Tags\n---\n" + body)
-    warned = [m.split(": warning: ")[0] for m in content.messages() if m.startswith("pages/tags.md") and m.endswith("[raw-html]")]
-    assert warned == [f"pages/tags.md:{where}"]
+    assert raw_html_places(content) == [f"pages/tags.md:{where}"]
 
 
 def test_only_http_https_mailto_and_relative_links_are_kept():
