@@ -232,6 +232,13 @@ class Url(Text):
         return value
 
 
+class Quoted(Text):
+    """Words quoted from a source's text, as a reader sees it. A [[link]] or a [@citation] in them
+    is not told as in plain text (an annotation has no 'cite' to use instead): when the quote is
+    not found, quote-not-found says what a reader sees there."""
+    plain = False
+
+
 class Markdown(Text):
     """Markdown text; kept with its position so links inside it can be located."""
     plain = False
@@ -875,9 +882,9 @@ def _source_check(out, node, ctx):
 
 
 ANNOTATION = Record("annotation", {
-    "quote": Field(Text(max_len=5000, pattern=r"^\s*\S", pattern_hint="the quoted words (not blank)"), "the exact words of the text, as a reader sees them", required=True),
-    "prefix": Field(Text(max_len=500), "words just before the quote, to pick one of several matches"),
-    "suffix": Field(Text(max_len=500), "words just after the quote, to pick one of several matches"),
+    "quote": Field(Quoted(max_len=5000, pattern=r"^\s*\S", pattern_hint="the quoted words (not blank)"), "the exact words of the text, as a reader sees them", required=True),
+    "prefix": Field(Quoted(max_len=500), "words just before the quote, to pick one of several matches"),
+    "suffix": Field(Quoted(max_len=500), "words just after the quote, to pick one of several matches"),
     "kind": Field(Enum(ANNOTATION_KINDS), "note (default), context, correction or claim"),
     "status": Field(Enum(CLAIM_STATUSES), "for claims: corroborated, unverified, disputed or refuted"),
     "note": Field(Markdown(), "what the dossier's editors say, in Markdown with citations"),

@@ -801,3 +801,56 @@ def test_a_misspelt_key_with_its_colon_in_braces_is_not_told_of_commas(content, 
     content.write("entities/people/bob.yaml", f"name: Bob\nfacts:\n  - {{label: Born, {entry}, cite: [almanac]}}\n")
     errors = [e for e in content.errors() if "[unknown-key]" in e]
     assert len(errors) == 1 and "(did you mean 'value'?)" in errors[0] and "a ',' inside" not in errors[0]
+
+
+# --- sources: what a third outside hunt found (28 November 2026) --------------------------------
+
+def test_a_source_citing_itself_is_still_uncited(content):
+    content.write("sources/lonely.md", "---\ntitle: Lonely\npublisher: X\nurl: https://example.org/l\npublished: 2025-05\n"
+                                       "accessed: 2026-11-26\n---\nA text that cites itself [@lonely].\n")
+    assert "sources/lonely.md: warning: nothing cites the source 'lonely' [uncited-source]" in content.messages()
+
+
+def test_a_markdown_footnote_is_said_to_be_shown_as_written(content):
+    news = content.root / "sources/daily-news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("in Ruritania.", "in Ruritania.[^1]\n\n[^1]: Reported by Yonhap.", 1),
+                    encoding="utf-8")
+    line = news.read_text(encoding="utf-8").splitlines().index("Ada Example met officials in June 2023 in Ruritania.[^1]") + 1
+    assert [m for m in content.messages() if m.endswith("[footnote]")] == [
+        f"sources/daily-news.md:{line}:53: warning: '[^1]' is shown as written (and 1 more in this text): Markdown "
+        "footnotes are not read here (the marker and the '[^...]: ...' line are text on the page); cite a source with "
+        "[@source-id], or write the note in the text [footnote]"]
+
+
+def test_a_source_with_annotations_and_no_text_is_one_error(content):
+    news = content.root / "sources/daily-news.md"
+    text = news.read_text(encoding="utf-8")
+    news.write_text(text[:text.index("---\n", 4) + 4], encoding="utf-8")
+    assert [e for e in content.errors() if "[quote-not-found]" in e] == [
+        f"sources/daily-news.md:{text[:text.index('---', 4)].count(chr(10)) + 2}:1: error: the source has no text after its "
+        "front matter, and its 3 annotations quote it: paste the article's text below the front matter [quote-not-found]"]
+
+
+def test_a_quote_copied_with_its_citation_is_told_that_citations_are_not_text(content):
+    news = content.root / "sources/daily-news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace('quote: "Ada Example met"', 'quote: "Ada Example [@almanac] met"'),
+                    encoding="utf-8")
+    messages = [m for m in content.messages() if m.startswith("sources/daily-news.md:15:")]
+    assert messages == ["sources/daily-news.md:15:12: error: annotation a-2: quote 'Ada Example [@almanac] met' is not in "
+                        "the text (a citation is not part of the text a reader sees: leave the '[@...]' out of the quote) "
+                        "[quote-not-found]"]   # and no advice to 'cite with cite', which annotations do not have
+
+
+def test_an_annotation_about_a_page_says_it_is_one(content):
+    news = content.root / "sources/daily-news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("about: [ada-example]", "about: [overview]"), encoding="utf-8")
+    assert ("sources/daily-news.md:13:13: error: unknown entity 'overview' in 'about' of annotation a-visit-date: "
+            "it is a page, not an entity [unknown-id]") in content.errors()
+
+
+def test_front_matter_after_an_empty_first_line_is_told_where_it_must_begin(content):
+    news = content.root / "sources/daily-news.md"
+    news.write_text("\n" + news.read_text(encoding="utf-8"), encoding="utf-8")
+    assert ("sources/daily-news.md:1:1: error: a source or page must start with YAML front matter between '---' lines "
+            "(here the '---' comes after an empty line or spaces: it must be the file's very first characters) "
+            "[front-matter]") in content.errors()

@@ -257,7 +257,9 @@ def _refuse_controls(body: str, body_line: int, shown: str, diags: Diagnostics) 
 def split_front_matter(text: str, shown: str, diags: Diagnostics) -> tuple[str, str, int] | None:
     """(front matter, body, line where the body starts) for a Markdown file with front matter."""
     if not text.startswith("---") or not re.match(r"---[ \t]*\n", text):
-        diags.error("front-matter", "a source or page must start with YAML front matter between '---' lines", shown, 1, 1)
+        before = "" if not re.match(r"\s*---[ \t]*\n", text) else \
+            " (here the '---' comes after an empty line or spaces: it must be the file's very first characters)"
+        diags.error("front-matter", f"a source or page must start with YAML front matter between '---' lines{before}", shown, 1, 1)
         return None
     start = text.index("\n") + 1
     end = _FENCE.search(text, start)

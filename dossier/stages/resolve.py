@@ -32,6 +32,8 @@ from .raw_html import described, may_hold_html, raw_html
 from .validate import REF_KINDS
 
 SNIPPET_CHARS = 90
+_CITATION_IN_QUOTE = re.compile(r"\[@[^\]]*\]")
+FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")   # a Markdown footnote's marker or definition ('[^1]'): not read here
 MALFORMED = {   # what a malformed reference (refs.malformed) is told
     "link": "begins no link and is shown as text: a link is [[id]] or [[id|shown text]] in one paragraph, and "
             "its shown text holds no bracket; in a table, write [[id\\|shown text]]; to show the brackets, write \\[[",
@@ -168,7 +170,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                 if c.source not in duplicated:
                     diags.error("not-a-source", f"{c.source!r} is a {target.kind}, not a source: citations name sources",
                                 c.pos.path, c.pos.line, c.pos.col)
-            else:
+            elif c.source != owner:   # a source citing itself vouches for nothing: not counted as cited
                 res.cited_by[c.source].add(owner)
 
     def check_markdown(owner: str, path: str, text, shown=None):
@@ -210,7 +212,7 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                         continue
                     where = markdown_pos(path, text, item)
                     diags.error("not-a-source", f"{ref!r} is a {target.kind}, not a source: [@...] cites sources; use [[{ref}]] to link", path, where.line, where.col)
-                else:
+                elif ref != owner:
                     res.cited_by[ref].add(owner)
             elif ref != owner:
                 res.linked_from[ref].add(owner)
@@ -220,6 +222,14 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             shown = str(text)[offset:line_end if line_end != -1 else len(text)]
             shown = shown if len(shown) <= 30 else shown[:29] + "…"
             diags.warning("malformed-reference", f"{shown!r} {MALFORMED[what]}", path, where.line, where.col)
+        if "[^" in text:
+            footnotes = list(FOOTNOTE.finditer(mask_code(str(text))))
+            if footnotes:
+                where = markdown_pos(path, text, footnotes[0].start())
+                more = f" (and {len(footnotes) - 1} more in this text)" if len(footnotes) > 1 else ""
+                diags.warning("footnote", f"{footnotes[0].group()!r} is shown as written{more}: Markdown footnotes are not "
+                              "read here (the marker and the '[^...]: ...' line are text on the page); cite a source with "
+                              "[@source-id], or write the note in the text", path, where.line, where.col)
         if "[@" in text:
             for m in SPACED_CITATION.finditer(mask_code(str(text))):
                 if m.group(1) in sources:   # '[@ some-source, p. 3]': meant as a citation, shown as text
@@ -242,7 +252,8 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
                 return False
         for ref in found.cites:
             if ref in sources:   # the target of a source's id is that source (SiteIndex)
-                cited_by[ref].add(owner)
+                if ref != owner:
+                    cited_by[ref].add(owner)
             elif ref in targets or ref not in unloaded:
                 return False
         return True
@@ -251,7 +262,8 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
         for ref in a.about:
             if ref not in entities and ref not in unloaded and ref not in duplicated:
                 line, col = getattr(ref, "line", a.pos.line), getattr(ref, "col", a.pos.col)
-                why = ": it is a source, not an entity" if ref in sources else suggest(ref, ENTITY_KINDS)
+                why = (": it is a source, not an entity" if ref in sources else ": it is a page, not an entity"
+                       if ref in dossier.pages else suggest(ref, ENTITY_KINDS))
                 diags.error("unknown-id", f"unknown entity {str(ref)!r} in 'about' of annotation {a.anchor}{why}",
                             a.pos.path, line, col)
 
@@ -431,7 +443,8 @@ def _referenced(record) -> Referenced:
                 bad = bad or (offset, ref, detail) in items   # an item cited twice in one [@...]: check_markdown says where
                 items.add((offset, ref, detail))
         # a '[[' or '[@' that no reference read begins: a place to warn of, perhaps (check_markdown)
-        if openers(str(text)) > len(read) and malformed(str(text)) or "[@" in text and SPACED_CITATION.search(text):
+        if openers(str(text)) > len(read) and malformed(str(text)) or "[@" in text and SPACED_CITATION.search(text) \
+                or "[^" in text and FOOTNOTE.search(text):
             bad = True
     return Referenced(tuple(links), tuple(cites), malformed=bad)
 
@@ -524,6 +537,11 @@ def _without_markdown_marks(quote: str) -> str:
 
 def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anchored]:
     """The annotations whose quote is found once in the reader's text; the others reported."""
+    if not reader.text.strip():   # one error, not one per annotation
+        n = len(source.annotations)
+        diags.error("quote-not-found", f"the source has no text after its front matter, and its {n} annotation{'s' if n > 1 else ''} "
+                    "quote it: paste the article's text below the front matter", source.path, source.body_line, 1)
+        return []
     folded = fold(reader.text)
     anchored = []
     written: dict[tuple, str] = {}   # an annotation as written (but its id) -> the first one's anchor
@@ -550,6 +568,8 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
             ids = [f"[[{ref}]] reads as {name!r}" for ref, name in shown_as.items() if ref != name and ref in a.quote]
             if ids:
                 hint += f" ({'; '.join(ids[:3])})"
+            elif "[@" in a.quote and _CITATION_IN_QUOTE.search(a.quote):
+                hint += " (a citation is not part of the text a reader sees: leave the '[@...]' out of the quote)"
             elif not (a.prefix or a.suffix):   # (with them, they may be what is not found)
                 if lowered is None:   # once a source: a hostile file with many quotes stays quick
                     lowered = folded.text.lower()   # not casefold: 'ß' and 'ﬁ' are no capitals
