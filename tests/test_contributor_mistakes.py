@@ -854,3 +854,15 @@ def test_front_matter_after_an_empty_first_line_is_told_where_it_must_begin(cont
     assert ("sources/daily-news.md:1:1: error: a source or page must start with YAML front matter between '---' lines "
             "(here the '---' comes after an empty line or spaces: it must be the file's very first characters) "
             "[front-matter]") in content.errors()
+
+
+def test_a_quote_in_a_paragraph_pasted_with_an_indent_is_told_why_it_is_not_found(content):
+    # Four spaces before a paragraph make it a code block, which is not annotated: the words are
+    # plainly in the file, and the error says where a reader does not see them as text.
+    news = content.root / "sources/daily-news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("\nAda Example met officials", "\n    Ada Example met officials", 1),
+                    encoding="utf-8")
+    errors = [e for e in content.errors() if "[quote-not-found]" in e]
+    assert len(errors) == 2 and all(e.endswith(
+        "is not in the text (the file has these words where a reader does not see them as text: in code, or among "
+        "markup; a paragraph indented four spaces is a code block, not annotated) [quote-not-found]") for e in errors)

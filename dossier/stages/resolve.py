@@ -535,6 +535,9 @@ def _without_markdown_marks(quote: str) -> str:
     return _EMPHASIS_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", quote))
 
 
+MAX_UNSEEN_HINTS = 20   # quotes of one source looked for in the file as written, when not in the text read
+
+
 def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anchored]:
     """The annotations whose quote is found once in the reader's text; the others reported."""
     if not reader.text.strip():   # one error, not one per annotation
@@ -547,6 +550,7 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
     written: dict[tuple, str] = {}   # an annotation as written (but its id) -> the first one's anchor
     shown_as = None   # [[id]] -> the name it shows, for a quote that has the id instead
     lowered = None    # the folded text in lower case, for a quote written with other capitals
+    in_file, unseen_hints = None, 0   # the body as written, folded: for a quote found only there
     for a in source.annotations:
         same = written.setdefault((a.quote, a.prefix, a.suffix, a.kind, a.status, a.note, a.about), a.anchor)
         if same != a.anchor:   # a second mark and note, word for word the first one's
@@ -581,6 +585,13 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
                     unmarked = _without_markdown_marks(a.quote)
                     if unmarked != a.quote and len(find_quote(folded, unmarked, None, None)) == 1:
                         hint += (f" (it is there without Markdown's marks, as a reader sees it: quote {_short(unmarked)!r})")
+                    elif unseen_hints < MAX_UNSEEN_HINTS:   # each looks through the whole file: a few per source
+                        unseen_hints += 1
+                        if in_file is None:
+                            in_file = fold_plain(source.body or "")
+                        if quoted in in_file:
+                            hint += (" (the file has these words where a reader does not see them as text: in code, "
+                                     "or among markup; a paragraph indented four spaces is a code block, not annotated)")
             diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
             continue
         if any(reader.crosses_cell(m.start, m.end) for m in matches):
