@@ -14,7 +14,6 @@ import re
 
 from .link_check import in_text
 
-_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 # The elements of HTML (the living standard's, and the obsolete ones still read), and SVG's and
 # MathML's roots: a tag of one of them was meant as HTML.
 HTML_ELEMENTS = frozenset("""
@@ -114,10 +113,7 @@ def raw_html(text: str) -> tuple[str, int, int] | None:
 def _first_meant(block: str) -> int | None:
     """Where in an HTML block its first piece meant as HTML begins: a block may begin with a tag
     of no element (<my-note>) and hold <b> or a comment after it."""
-    for m in _PIECE.finditer(block):
-        if m.group(1) is None or m.group(1).lower() in HTML_ELEMENTS:
-            return m.start()
-    return None
+    return next((m.start() for m in _PIECE.finditer(block) if _meant(m)), None)
 
 
 def _piece_at(block: str, at: int) -> str:
@@ -126,10 +122,14 @@ def _piece_at(block: str, at: int) -> str:
     return block[at:end] if end > at else block[at:].split("\n", 1)[0]
 
 
+def _meant(piece: re.Match) -> bool:
+    """A comment, a declaration or an instruction, or a tag of an element of HTML (_PIECE's match)."""
+    return piece.group(1) is None or piece.group(1).lower() in HTML_ELEMENTS
+
+
 def _meant_as_html(html: str) -> bool:
-    """A comment, a declaration or an instruction, or a tag of an element of HTML."""
-    name = _TAG_NAME.match(html)
-    return name is None or name.group(1).lower() in HTML_ELEMENTS
+    piece = _PIECE.match(html)
+    return piece is None or _meant(piece)
 
 
 def described(html: str, more: int) -> str:
