@@ -63,6 +63,14 @@ def test_raw_html_is_shown_as_text():
     assert "&lt;script&gt;" in html
 
 
+def appended_to_news(content, text: str) -> int:
+    """Add a paragraph to the end of the fixture's daily-news source; the file line it begins on."""
+    news = content.root / "sources" / "daily-news.md"
+    before = news.read_text(encoding="utf-8")
+    news.write_text(before + "\n" + text + "\n", encoding="utf-8")
+    return before.count("\n") + 2
+
+
 def raw_html_places(content) -> list[str]:
     """Where check says pages/tags.md holds raw HTML ('pages/tags.md:line:col')."""
     return [m.split(": warning: ")[0] for m in content.messages() if m.startswith("pages/tags.md") and m.endswith("[raw-html]")]
@@ -77,9 +85,7 @@ def test_raw_html_is_a_warning_at_its_first_tag_with_how_many_more(content):
     person = content.root / "entities/people/ada-example.yaml"
     person.write_text(person.read_text(encoding="utf-8").replace('cite: [daily-news]}', "note: 'a <i>note</i>', cite: [daily-news]}", 1),
                       encoding="utf-8")
-    news = content.root / "sources" / "daily-news.md"
-    news.write_text(news.read_text(encoding="utf-8") + "\n<div>\nA block.\n</div>\n", encoding="utf-8")
-    body_line = news.read_text(encoding="utf-8").splitlines().index("<div>") + 1
+    body_line = appended_to_news(content, "<div>\nA block.\n</div>")
     warned = [m for m in content.messages() if m.endswith("[raw-html]") and not m.startswith("pages/overview.md")]
     assert [m.split(": warning: ")[0] for m in warned] == ["entities/people/ada-example.yaml:9:43", "pages/tags.md:6:7",
                                                             f"sources/daily-news.md:{body_line}:1"]
@@ -136,9 +142,7 @@ def test_only_http_https_mailto_and_relative_links_are_kept():
 def test_a_link_shown_as_text_because_its_address_is_refused_is_a_warning_at_the_address(content):
     content.write("pages/links.md", "---\ntitle: Links\n---\nSee [the file](file:///etc/passwd), [ok](https://example.org)\n"
                                     "and ![a map](//cdn.example/map.png).\n")
-    news = content.root / "sources" / "daily-news.md"
-    news.write_text(news.read_text(encoding="utf-8") + "\nAn [archive](/archive/x.html) link.\n", encoding="utf-8")
-    body_line = news.read_text(encoding="utf-8").splitlines().index("An [archive](/archive/x.html) link.") + 1
+    body_line = appended_to_news(content, "An [archive](/archive/x.html) link.")
     warned = [m for m in content.messages() if m.endswith("[refused-link]") and not m.startswith("pages/overview.md")]
     assert [m.split(": warning: ")[0] for m in warned] == ["pages/links.md:4:16", "pages/links.md:5:14",
                                                             f"sources/daily-news.md:{body_line}:14"]
