@@ -21,6 +21,7 @@ from ..kinds import KINDS, RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
 from ..markdown.decorate import MARK_BYTES
+from ..markdown.near_miss import near_miss
 from ..markdown.refs import SPACED_CITATION, malformed, mask_code, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from ..schema import SUGGESTION_BUDGET, Budget, Closest
@@ -535,7 +536,69 @@ def _without_markdown_marks(quote: str) -> str:
     return _EMPHASIS_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", quote))
 
 
-MAX_UNSEEN_HINTS = 20   # quotes of one source looked for in the file as written, when not in the text read
+MAX_SEARCHING_HINTS = 20   # quotes of one source a hint looks for through the whole text: the file stays quick
+
+
+class _NotFoundHints:
+    """Why a quote is not in a source's text, when a likely reason can be told: what the source's
+    texts are read as is made once, when a first quote needs it."""
+
+    def __init__(self, source: Source, reader: ReaderText, folded):
+        self.source, self.reader, self.folded = source, reader, folded
+        self.shown_as = None   # [[id]] -> the name it shows, for a quote that has the id instead
+        self.lowered = None    # the folded text in lower case, for a quote written with other capitals
+        self.in_file = None    # the body as written, folded: for a quote found only there
+        self.searches = 0      # hints given that looked through the whole text
+
+    def why_not_found(self, a: Annotation) -> str:
+        """' (why)', or ''."""
+        if a.prefix or a.suffix:
+            alone = find_quote(self.folded, a.quote, None, None)
+            if not alone:   # the quote is what is not found
+                return self._about_quote(a.quote)
+            wrong = [name for name, prefix, suffix in (("prefix", a.prefix, None), ("suffix", None, a.suffix))
+                     if (prefix or suffix) and not find_quote(self.folded, a.quote, prefix, suffix)]
+            which = " and the ".join(wrong) or "prefix and suffix together"
+            where = _lines(self.source, self.reader, alone)
+            found = f"on {where}" if alone.complete else f"more than {LIMIT:,} times, first on {where}"
+            return (f" with this prefix/suffix (the quote alone is {found}, where the {which} "
+                    f"{'does' if len(wrong) == 1 else 'do'} not match the text around it)")
+        return self._about_quote(a.quote)
+
+    def _about_quote(self, quote: str) -> str:
+        if self.shown_as is None:
+            self.shown_as = {seg.token.meta["id"]: seg.text for seg in self.reader.segments if seg.kind == "wikilink"}
+        ids = [f"[[{ref}]] reads as {name!r}" for ref, name in self.shown_as.items() if ref != name and ref in quote]
+        if ids:
+            return f" ({'; '.join(ids[:3])})"
+        if "[@" in quote and _CITATION_IN_QUOTE.search(quote):
+            return " (a citation is not part of the text a reader sees: leave the '[@...]' out of the quote)"
+        if self.lowered is None:
+            self.lowered = self.folded.text.lower()   # not casefold: 'ß' and 'ﬁ' are no capitals
+        quoted = fold_plain(quote)
+        if quoted.lower() in self.lowered:
+            return (" (only as part of a letter: quote the whole letter, with its accents)" if quoted in self.folded.text
+                    else " (the text has it with other capitals: quote it as written)")
+        unmarked = _without_markdown_marks(quote)
+        if unmarked != quote and len(find_quote(self.folded, unmarked, None, None)) == 1:
+            return f" (it is there without Markdown's marks, as a reader sees it: quote {_short(unmarked)!r})"
+        if self.searches >= MAX_SEARCHING_HINTS:
+            return ""
+        self.searches += 1
+        if self.in_file is None:
+            self.in_file = fold_plain(self.source.body or "")
+        if quoted in self.in_file:
+            return (" (the file has these words where a reader does not see them as text: in code, "
+                    "or among markup; a paragraph indented four spaces is a code block, not annotated)")
+        miss = near_miss(self.folded.text, quoted)
+        if miss is None:
+            return ""
+        line = self.source.body_line + self.reader.line_at(self.folded.original(miss.at))
+        named = f": {miss.chars}" if miss.chars else ""
+        more = "; the quote differs elsewhere too" if miss.more else ""
+        gap = ("; a quote is one stretch of the text, without words left out: annotate each part"
+               if "…" in quote or "..." in quote else "")
+        return f" (closest on line {line}: the text has {miss.text!r} where the quote has {miss.quote!r}{named}{more}{gap})"
 
 
 def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anchored]:
@@ -548,9 +611,7 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
     folded = fold(reader.text)
     anchored = []
     written: dict[tuple, str] = {}   # an annotation as written (but its id) -> the first one's anchor
-    shown_as = None   # [[id]] -> the name it shows, for a quote that has the id instead
-    lowered = None    # the folded text in lower case, for a quote written with other capitals
-    in_file, unseen_hints = None, 0   # the body as written, folded: for a quote found only there
+    hints = _NotFoundHints(source, reader, folded)
     for a in source.annotations:
         same = written.setdefault((a.quote, a.prefix, a.suffix, a.kind, a.status, a.note, a.about), a.anchor)
         if same != a.anchor:   # a second mark and note, word for word the first one's
@@ -566,32 +627,7 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
                         a.pos.path, a.pos.line, a.pos.col)
             continue
         if not matches:
-            hint = " (with this prefix/suffix)" if a.prefix or a.suffix else ""
-            if shown_as is None:
-                shown_as = {seg.token.meta["id"]: seg.text for seg in reader.segments if seg.kind == "wikilink"}
-            ids = [f"[[{ref}]] reads as {name!r}" for ref, name in shown_as.items() if ref != name and ref in a.quote]
-            if ids:
-                hint += f" ({'; '.join(ids[:3])})"
-            elif "[@" in a.quote and _CITATION_IN_QUOTE.search(a.quote):
-                hint += " (a citation is not part of the text a reader sees: leave the '[@...]' out of the quote)"
-            elif not (a.prefix or a.suffix):   # (with them, they may be what is not found)
-                if lowered is None:   # once a source: a hostile file with many quotes stays quick
-                    lowered = folded.text.lower()   # not casefold: 'ß' and 'ﬁ' are no capitals
-                quoted = fold_plain(a.quote)
-                if quoted.lower() in lowered:
-                    hint += (" (only as part of a letter: quote the whole letter, with its accents)" if quoted in folded.text
-                             else " (the text has it with other capitals: quote it as written)")
-                else:
-                    unmarked = _without_markdown_marks(a.quote)
-                    if unmarked != a.quote and len(find_quote(folded, unmarked, None, None)) == 1:
-                        hint += (f" (it is there without Markdown's marks, as a reader sees it: quote {_short(unmarked)!r})")
-                    elif unseen_hints < MAX_UNSEEN_HINTS:   # each looks through the whole file: a few per source
-                        unseen_hints += 1
-                        if in_file is None:
-                            in_file = fold_plain(source.body or "")
-                        if quoted in in_file:
-                            hint += (" (the file has these words where a reader does not see them as text: in code, "
-                                     "or among markup; a paragraph indented four spaces is a code block, not annotated)")
+            hint = hints.why_not_found(a)
             diags.error("quote-not-found", f"annotation {a.anchor}: quote {_short(a.quote)!r} is not in the text{hint}", a.pos.path, a.pos.line, a.pos.col)
             continue
         if any(reader.crosses_cell(m.start, m.end) for m in matches):
