@@ -509,6 +509,19 @@ def test_an_item_cited_twice_in_one_markdown_citation_is_a_repeat_as_in_a_cite_l
         "entities/people/bob.yaml:5:43: error: [@almanac] is cited twice in one citation: remove the repeat [duplicate-item]"]
 
 
+def test_citations_in_a_table_are_each_placed_at_their_own_cell_never_taken_for_one(content):
+    """A '\\|' in a table's cell reads as '|' (the table unescapes it), which the patterns did not
+    match: its [[link]] was placed at a later one, the citation after it at a citation further on,
+    and two citations at one place were read as one citing an item twice (an outside hunt)."""
+    content.write("pages/t.md", "---\ntitle: T\n---\nIntro.\n\n"
+                  "| a | b [@almanac, p. 4] |\n|---|---|\n"
+                  "| [[ada-example\\|Ada]] | [@almanac; @daily-news, para. 2] [@nowhere] |\n"
+                  "| [[ada-example|Ada 2]] | x |\n"
+                  "[[ada-example|text with [@almanac] inside]]\n")
+    assert [e for e in content.errors() if e.startswith("pages/t.md")] == [
+        "pages/t.md:8:60: error: unknown source 'nowhere' in [@nowhere] [unknown-source]"]
+
+
 def test_an_item_cited_twice_in_a_location_note_is_a_repeat_too(content):
     """A location note is read both as blocks (its page) and within a paragraph (the map page): the
     two readings were merged as a set, which took the repeat away (an outside review)."""

@@ -345,6 +345,13 @@ def _shown_as_text(text: str, places: list) -> list:
     return out
 
 
+def _opening(kind: str, what) -> re.Pattern:
+    """Where a reference markdown-it read may open: '[[id' and no more of an id, or '[@id'."""
+    if kind == "link":
+        return re.compile(r"\[\[\s*" + re.escape(what) + r"\s*(?=[|\\\]\n])")
+    return re.compile(r"\[@" + re.escape(what[0][0] if what else ""))
+
+
 def _scan_parsed(text: str, inline: bool = False):
     """scan() from markdown-it's tokens. Each reference it reads is placed at the next match of
     the patterns, in reading order, that names the same thing (one in code is passed over)."""
@@ -366,14 +373,21 @@ def _scan_parsed(text: str, inline: bool = False):
                    key=lambda f: f[0])
     at, after = 0, 0   # the next of the patterns' matches to look at; where to look for an opening
     for kind, what, detail in read:
-        k = next((i for i in range(at, len(found)) if found[i][1] == kind and found[i][2] == what), None)
-        if k is None:   # one the patterns do not read (a label longer as written): at its opening bracket
-            opening = re.compile(r"\[\[\s*" + re.escape(what) if kind == "link" else r"\[@" + re.escape(what[0][0] if what else ""))
-            m = opening.search(masked, after)
-            offset, placed = (m.start(), True) if m else (0, False)
-        else:
+        # each reference after the one before it: two citations never share a place (the items of one
+        # are told apart by it), even when one was placed at an opening the patterns read further on
+        k = next((i for i in range(at, len(found)) if found[i][0] >= after and found[i][1] == kind and found[i][2] == what), None)
+        opening = None
+        if k is None or kind == "link":   # one the patterns do not read (a label longer as written, a '\|'
+            # in a table's cell, which the table reads as '|'): at its opening bracket, if that comes first
+            m = _opening(kind, what).search(masked, after)
+            opening = m.start() if m and (k is None or m.start() < found[k][0]) else None
+        if opening is not None:
+            offset, placed = opening, True
+        elif k is not None:
             offset, placed = found[k][0], True
             at = k + 1
+        else:
+            offset, placed = 0, False
         if placed:   # each reference at an opening of its own: the next is looked for after it
             after = max(after, offset + 1)
         if kind == "link":
