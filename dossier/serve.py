@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import shutil
 import signal
 import sys
@@ -221,7 +222,13 @@ def _stopped_by_terminate():
         yield
         return
 
+    owner = os.getpid()
+
     def interrupt(signum, frame):
+        if os.getpid() != owner:   # a build's forked worker, stopped by its pool: end quietly, as by default
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
         raise KeyboardInterrupt
 
     signals = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])   # no SIGHUP on Windows

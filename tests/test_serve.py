@@ -201,3 +201,18 @@ def test_a_preview_stopped_by_sigterm_removes_its_temporary_site(content, tmp_pa
         process.kill()
         process.stderr.close()
     assert not list(temporary.iterdir())
+
+
+def test_build_workers_stopped_while_the_preview_runs_end_without_a_traceback():
+    """The preview turns SIGTERM into Ctrl-C, to clean up; a build's forked workers inherited that,
+    and each printed a KeyboardInterrupt traceback when its pool stopped it (an outside hunt saw
+    it in half the starts of `dossier serve`). A worker ends as SIGTERM ends it by default."""
+    script = ("import multiprocessing\n"
+              "from dossier.serve import _stopped_by_terminate\n"
+              "with _stopped_by_terminate():\n"
+              "    pool = multiprocessing.get_context('fork').Pool(2)\n"
+              "    print(pool.map(abs, [-1, -2]))\n"   # the workers are up, waiting for work
+              "    pool.terminate()\n"
+              "    pool.join()\n")
+    done = subprocess.run([sys.executable, "-c", script], env=engine_env(), capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "[1, 2]\n", "")
