@@ -204,6 +204,15 @@ def test_an_images_alt_text_holds_what_its_links_show():
     assert '<a class="remote-image" href="https://example.org/i.png">seen by Vladimir Putin</a>' in html
 
 
+def test_a_citation_in_an_images_description_is_its_note_after_it():
+    """The alt text keeps no mark: the citation was counted as citing the source and shown
+    nowhere (an outside hunt). Its mark follows the image, or the link to a remote one."""
+    html, notes = md("![a map [@news, p. 9]](map.png) and ![seen [@news]](https://example.org/i.png)")
+    assert re.search(r'<img src="map.png" alt="a map ?"><sup class="cite">.*?>1</a></sup>', html)
+    assert re.search(r'<a class="remote-image" href="https://example.org/i.png">seen ?</a><sup class="cite">.*?>2</a></sup>', html)
+    assert len(notes.notes) == 2
+
+
 def test_external_links_are_marked_and_do_not_leak_the_opener():
     html, _ = md("[site](https://example.org)")
     assert 'rel="noopener noreferrer"' in html

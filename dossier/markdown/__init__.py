@@ -19,7 +19,7 @@ from markdown_it.parser_block import ParserBlock
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
-from .citations import citations_plugin
+from .citations import citation_html, citations_plugin
 from .decorate import render_decorated, render_marked_wikilink
 from .links import shown_text, wikilinks_plugin
 from .prose import prose_html, prose_tokens
@@ -70,9 +70,12 @@ def _render_image(self, tokens, idx, options, env):
     token = tokens[idx]
     src = token.attrGet("src") or ""
     alt = self.renderInlineAsText(token.children or [], options, env)
+    # A citation in the description is the note of the image: its mark follows it (an alt text
+    # holds no mark, and the citation was counted but shown nowhere).
+    marks = "".join(citation_html(child.meta, env) for child in token.children or () if child.type == "citation")
     if _SCHEME.match(src):  # never load from the network: link to the remote image instead
-        return f'<a class="remote-image" href="{escape(src)}">{escape(alt or src)}</a>'
-    return self.image(tokens, idx, options, env)
+        return f'<a class="remote-image" href="{escape(src)}">{escape(alt or src)}</a>{marks}'
+    return self.image(tokens, idx, options, env) + marks
 
 
 def _render_link_open(self, tokens, idx, options, env):
