@@ -26,6 +26,7 @@ Plain text (a browser's "select all, copy" of an article), cleaned as an editor 
 """
 from __future__ import annotations
 
+import codecs
 import datetime
 import email.utils
 import json
@@ -675,7 +676,7 @@ def html_meta(soup) -> tuple[str | None, dict[str, str]]:
     return _limit(title, 500), {k: v for k, v in meta.items() if v}
 
 
-def from_html(data: bytes) -> Article:
+def from_html(data: bytes | str) -> Article:
     from bs4 import BeautifulSoup
     try:
         soup = BeautifulSoup(data, "html.parser")
@@ -794,6 +795,37 @@ def decode_text(data: bytes, shown: str) -> str:
                            "save it as UTF-8 and try again") from None
 
 
+def decode_html(data: bytes, shown: str) -> str:
+    """A page's text, decoded as a browser decodes it: by its byte-order mark, else by the charset
+    it declares, else as UTF-8 or, failing that, windows-1252 (what browsers take for a page that
+    says nothing). A declared UTF-16 or UTF-32 is read as UTF-8, as the HTML standard says (such
+    bytes would begin with a mark): BeautifulSoup's own guess took it at its word, and imported
+    a UTF-8 page as a text of CJK characters. A page mostly unreadable in its encoding is refused,
+    not imported as mojibake."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return decode_text(data, shown)
+    if b"\x00" in data:
+        raise ImportFailed(f"{shown} is not a text file (it contains NUL bytes)")
+    from bs4.dammit import EncodingDetector
+    declared = EncodingDetector.find_declared_encoding(data, is_html=True)
+    try:
+        codec = codecs.lookup(declared).name if declared else None
+    except LookupError:   # a name no codec has: as if nothing were declared
+        codec = None
+    why = f"the charset it declares, {declared}"
+    if codec is None or codec.startswith(("utf-16", "utf-32")):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            codec, why = ("utf-8", f"as HTML reads a declared {declared}") if declared else ("cp1252", "")
+    text = data.decode(codec, errors="replace")
+    unreadable = text.count("\ufffd")
+    if unreadable > max(10, len(text) // 100):   # a few are what a browser would show too
+        raise ImportFailed(f"{shown} cannot be read as {codec} ({why}): {unreadable:,} characters are not valid in "
+                           "it; save it as UTF-8 and try again")
+    return text
+
+
 def render_source(article: Article, accessed: str, schema: str | None, origin: str) -> str:
     from .scaffold import yaml_string
     lines = ["---"]
@@ -879,7 +911,7 @@ def import_file(path: Path, content: Path, source_id: str | None = None, force: 
         raise ImportFailed(f"{path} is empty")
 
     try:
-        article = from_html(data) if suffix in HTML_SUFFIXES else from_text(decode_text(data, str(path)))
+        article = from_html(decode_html(data, str(path))) if suffix in HTML_SUFFIXES else from_text(decode_text(data, str(path)))
     except RecursionError:
         raise ImportFailed(f"{path} nests elements too deeply to be read") from None
     if not article.blocks:

@@ -216,6 +216,35 @@ def test_a_page_in_another_encoding_and_a_cyrillic_title(content):
     assert body == "Железнодорожный мост через реку Туманган, открыт в 1959 году.\n"
 
 
+@pytest.mark.parametrize("head, words, page_bytes", [
+    # HTML reads a declared UTF-16 as UTF-8 (such bytes would begin with a mark): BeautifulSoup's
+    # guess took it at its word, and an ASCII page came out as CJK characters (an outside hunt)
+    ('<meta charset="utf-16">', "Bridge", "utf-8"),
+    ("", "Café", "cp1252"),   # nothing declared, and not UTF-8: what browsers take, windows-1252
+])
+def test_a_page_is_decoded_as_a_browser_decodes_it(content, tmp_path, head, words, page_bytes):
+    page = tmp_path / "page.html"
+    data = f"<html><head>{head}<title>{words} news</title></head><body><p>The {words} opened.</p></body></html>".encode(page_bytes)
+    page.write_bytes(data + b" " * (len(data) % 2))   # an even length, which UTF-16 would read
+    assert main(["import", str(page), "--content", str(content), "--accessed", "2026-01-01", "--id", "page"]) == 0
+    meta, body = split((content / "sources" / "page.md").read_text(encoding="utf-8"))
+    assert (meta["title"], body) == (f"{words} news", f"The {words} opened.\n")
+
+
+@pytest.mark.parametrize("data, error", [
+    (bytes(range(256)) * 10, "page.html is not a text file (it contains NUL bytes)"),
+    (('<meta charset="utf-8"><p>' + "été " * 50 + "</p>").encode("latin-1"),
+     "page.html cannot be read as utf-8 (the charset it declares, utf-8): 100 characters are not valid in it; "
+     "save it as UTF-8 and try again"),
+])
+def test_a_page_that_is_not_text_in_its_encoding_is_refused_not_imported_as_mojibake(content, tmp_path, capsys, data, error):
+    page = tmp_path / "page.html"
+    page.write_bytes(data)
+    assert main(["import", str(page), "--content", str(content), "--accessed", "2026-01-01"]) != 0
+    assert error in capsys.readouterr().err
+    assert not list((content / "sources").glob("page*"))
+
+
 # --- hostile HTML --------------------------------------------------------------------------------
 
 PAYLOADS = ["onload-payload", "base-payload", "refresh-payload", "author-payload", "ogurl-payload",
