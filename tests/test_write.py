@@ -570,3 +570,25 @@ def test_whose_temporary_folder_is_read_from_the_output_folders_own_name():
     finally:
         other.kill()
         other.wait()
+
+
+def test_a_site_whose_folder_cannot_take_a_new_one_beside_it_is_told_where_to_write(content, tmp_path, monkeypatch):
+    """A build writes the new site in a folder beside the old one: with the site writable but not
+    the folder that holds it, "cannot make the output folder there" pointed at a folder that was
+    there (an outside hunt, run without root's right to write anywhere)."""
+    from pathlib import Path
+    from dossier.build import build
+    site = tmp_path / "ro" / "site"
+    assert not build(content.root, site).diagnostics.errors
+    make_folder = Path.mkdir
+
+    def refused_beside_the_site(self, *args, **kwargs):
+        if self.parent == site.parent and self.name.startswith(".site.tmp-"):
+            raise PermissionError(13, "Permission denied")
+        return make_folder(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refused_beside_the_site)
+    failed = build(content.root, site, use_cache=False)
+    assert [d.text() for d in failed.diagnostics.errors] == [
+        f"{site}: error: {site}: cannot make the output folder there (Permission denied) (a build writes the new site "
+        f"in a folder beside it, in {site.parent}, which must be writable); choose another --out [output]"]

@@ -182,7 +182,9 @@ class SiteWriter:
             self.tmp = parent / f".{self.out.name}.tmp-{os.getpid()}"
             self.tmp.mkdir()
         except OSError as e:
-            raise WriteError([f"{out}: cannot make the output folder there ({e.strerror or e}); choose another --out"]) from None
+            beside = (f" (a build writes the new site in a folder beside it, in {parent}, which must be writable)"
+                      if self.out.is_dir() and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else "")
+            raise WriteError([f"{out}: cannot make the output folder there ({e.strerror or e}){beside}; choose another --out"]) from None
         self.files: set[str] = set()
         self.reused: set[str] = set()                              # kept as they are in the live site
         self.moved: list[str] | None = None                        # into the live site, when updated in place
