@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from .kinds import FOLDER_OF, KINDS
-from .schema import ID_MAX, ID_RE, date_problem
+from .schema import ID_MAX, ID_RE, date_problem, is_blank
 
 ENTITY_KINDS = tuple(KINDS.values())
 KIND_NAMES = (*ENTITY_KINDS, "source", "page")
@@ -270,7 +270,9 @@ def new(kind: str, item_id: str, content: Path, name: str | None = None, date: s
             raise ScaffoldError(f"{date!r} is not a valid date: {why}")
         if kind not in ("event", "document"):
             raise ScaffoldError("--date is for events and documents")
-    if name is not None and (not name.strip() or len(name) > 300 or re.search(r"[\x00-\x1f\x7f]", name)):
+    if name is not None and is_blank(name):   # as check has it: a zero-width space is no name
+        raise ScaffoldError("--name is blank: give the name as readers should see it")
+    if name is not None and (len(name) > 300 or re.search(r"[\x00-\x1f\x7f]", name)):
         raise ScaffoldError("--name must be one line of text, at most 300 characters")
     ensure_free(kind, item_id, content)
     path = target_path(kind, item_id, content)

@@ -233,6 +233,13 @@ def test_usage_errors_exit_2(clean, capsys, argv):
     assert "error" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("name", [" ", "\u200b", "\ufeff "])
+def test_a_blank_name_for_a_new_file_is_refused_as_check_would_refuse_it(clean, capsys, name):
+    """A zero-width space was taken, and wrote a file that check then called blank (an outside hunt)."""
+    assert main(["new", "person", "nobody", "--name", name, "--content", "."]) == 2
+    assert "--name is blank: give the name as readers should see it" in capsys.readouterr().err
+
+
 def test_help_exits_0(capsys):
     assert main(["--help"]) == 0
     assert "build" in capsys.readouterr().out
