@@ -69,7 +69,7 @@ def check(content: Path, strict: bool = False, progress: Progress | None = None,
         ingested.dossier.config = replace(ingested.dossier.config, base_url=base_url)
     lap("load", f"{len(ingested.files)} files ")
     readings = dict(previous.readings) if previous else {}
-    resolved = resolve(ingested.dossier, diags, readings)
+    resolved = resolve(ingested.dossier, diags, readings, previous.names if previous is not None else None)
     lap("resolve")
     if strict:
         diags.items = [d if d.severity == "error" else d.__class__(d.path, d.line, d.col, "error", d.code, d.message)
@@ -163,7 +163,7 @@ def _build(content: Path, out: Path, strict: bool, progress: Progress, key: str 
 
         if usable is None:   # the data files need no digests
             data_files = start_data_files(incremental.Pieces())
-        state = State(engine, global_key, site, result.ingested.files, _used_readings(result),
+        state = State(engine, global_key, site, result.ingested.files, _used_readings(result), result.resolved.matcher.words,
                       incremental.digests(result.resolved, files, renderer), shards=saved.shards if saved else {})
         changed = incremental.changed_keys(usable.digests, state.digests) if usable else set()
         jobs, todo, reused = renderer.jobs(), [], []

@@ -83,6 +83,7 @@ class Entity:
     location: Location | None = None
     refs: list[tuple[str, Pos, str]] = field(default_factory=list)  # (id, where, what kind of id)
     referenced: Referenced | None = field(default=None, compare=False, repr=False)   # None: not found yet
+    relations_digest: dict | None = field(default=None, compare=False, repr=False)   # incremental.relations_digest
 
     @property
     def url(self) -> str:
@@ -115,7 +116,7 @@ class Source:
     body: str
     body_line: int       # line of the file where the body starts
     referenced: Referenced | None = field(default=None, repr=False)   # None: not found yet
-    digest: str | None = field(default=None, repr=False)   # of what resolve reads of it (resolve._reading_key)
+    digest: str | None = field(default=None, repr=False)   # of what resolve reads of it (resolve._text_digest)
     shown_names: tuple = field(default=(), repr=False)      # ids of its body's bare [[links]], with digest
 
     @property

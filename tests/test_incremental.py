@@ -627,3 +627,100 @@ def test_a_page_replaced_by_a_link_in_the_site_is_never_kept(demo, tmp_path):
     assert not result.diagnostics.errors and result.rendered == result.pages
     assert not page.is_symlink() and "not for the site" not in page.read_text(encoding="utf-8")
     assert_same_as_cold(demo, site, tmp_path)
+
+
+# --- names: a new or renamed entity renders again only the sources that may mention it ------------
+
+def _sources_with_text(content):
+    for name, text in (("north", "The Amber Gate stands north of the river."),
+                       ("south", "Nothing in this one names a place we know."),
+                       ("mill", "The Cobalt Mill closed in 1990.")):
+        content.write(f"sources/{name}.md", f"---\ntitle: {name}\naccessed: 2026-01-01\n---\n{text}\n")
+    content.write("pages/reading.md", "---\ntitle: Reading\n---\nSee [@north], [@south] and [@mill].\n")
+
+
+def _rendered(site: Path, before: dict[str, int]) -> set[str]:
+    return {path for path, inode in page_files(site).items() if before.get(path) != inode}
+
+
+def test_a_new_entity_renders_again_only_the_sources_whose_text_may_name_it(content, tmp_path):
+    """Which words of a source become links depends on every entity's names, and every source's page
+    depended on all of them: adding an entity read and rendered every source again (an outside
+    test: slower than a cold build). Only the texts that hold the new name's first word are."""
+    _sources_with_text(content)
+    site = tmp_path / "site"
+    assert not build(content.root, site).diagnostics.errors
+    before = page_files(site)
+    content.write("entities/places/zed-quarry.yaml", "name: Zed Quarry\nsummary: Near [[old-river]].\n")
+    assert not build(content.root, site).diagnostics.errors
+    assert not {path for path in _rendered(site, before) if path.startswith("sources/") and path != "sources/index.html"}
+    before = page_files(site)
+    content.write("entities/places/amber-gate.yaml", "name: Amber Gate\nsummary: Near [[old-river]].\n")
+    assert not build(content.root, site).diagnostics.errors
+    assert {path for path in _rendered(site, before) if path.startswith("sources/")} >= {"sources/north.html"}
+    assert not {"sources/south.html", "sources/mill.html"} & _rendered(site, before)
+    assert 'href="../places/amber-gate.html">Amber Gate</a>' in (site / "sources/north.html").read_text(encoding="utf-8")
+    assert_same_as_cold(content.root, site, tmp_path)
+
+
+def test_a_source_whose_text_changed_while_a_name_it_holds_came_is_read_again(content, tmp_path):
+    """A name added while the text did not hold it, and the text then set back as it was: the
+    reading kept from before the name came must not be taken, though text and key match it."""
+    _sources_with_text(content)
+    site = tmp_path / "site"
+    mill = "sources/mill.md"
+    original = (content.root / mill).read_text(encoding="utf-8")
+    for step in (lambda: (content.root / mill).write_text(original.replace("Cobalt Mill", "old works"), encoding="utf-8"),
+                 lambda: content.write("entities/places/cobalt-mill.yaml", "name: Cobalt Mill\nsummary: Near [[old-river]].\n"),
+                 lambda: (content.root / mill).write_text(original, encoding="utf-8")):
+        assert not build(content.root, site).diagnostics.errors
+        step()
+    assert not build(content.root, site).diagnostics.errors
+    assert 'href="../places/cobalt-mill.html">Cobalt Mill</a>' in (site / "sources/mill.html").read_text(encoding="utf-8")
+    assert_same_as_cold(content.root, site, tmp_path)
+
+
+# --- what a page shows of another entity: its relations and its events, not its whole file --------
+
+@pytest.mark.parametrize("rel, old, new, shown", [
+    # Ada declares relations to ruritania and the treaty; the event names Ada among its participants.
+    ("entities/people/ada-example.yaml", "Ada leads", "Ada still leads", set()),
+    ("entities/people/ada-example.yaml", "date: 2024-06-19", "date: 2024-06-20", {"documents/bridge-treaty.html"}),
+    ("entities/events/bridge-opening.yaml", "location: old-river", "location: old-river\nsummary: It opened.", set()),
+    ("entities/events/bridge-opening.yaml", "date: 2025-04", "date: 2025-05", {"people/ada-example.html"}),
+])
+def test_an_edit_renders_again_the_pages_that_show_what_it_changed_of_a_relation_or_event(content, tmp_path, rel, old, new, shown):
+    """An edit anywhere in an entity's file rendered again the page of every target of its
+    relations, and an edit to an event the page of every participant (an outside test: 1,601 of
+    1,618 pages for one summary). They show its relations' dates and citations, and the event's
+    date: only those."""
+    site = tmp_path / "site"
+    assert not build(content.root, site).diagnostics.errors
+    before = page_files(site)
+    edit(content.root, rel, old, new)
+    assert not build(content.root, site).diagnostics.errors
+    own_page = rel.removeprefix("entities/").removesuffix(".yaml") + ".html"
+    others = {"documents/bridge-treaty.html", "countries/ruritania.html", "people/ada-example.html"} - {own_page}
+    assert _rendered(site, before) & others == shown
+    assert_same_as_cold(content.root, site, tmp_path)
+
+
+def test_an_edit_to_a_sources_text_renders_again_only_the_pages_that_show_what_changed(content, tmp_path):
+    """The pages of the entities a source mentions or annotates showed its title through the
+    source's whole record: an edit anywhere in its text rendered them all again. They show its
+    title, the quotes and notes of its annotations, and the words around each mention."""
+    content.write("sources/long.md", "---\ntitle: Long\naccessed: 2026-01-01\nannotations:\n"
+                  "  - {quote: the first bridge, about: [ada-example], note: n.}\n---\n"
+                  "Ada Example opened the first bridge.\n\n" + "A sentence that fills the page. " * 20 + "\n\nLast paragraph.\n")
+    content.write("pages/reading.md", "---\ntitle: Reading\n---\nSee [@long].\n")
+    site = tmp_path / "site"
+    assert not build(content.root, site).diagnostics.errors
+    for old, new, shown in (("Last paragraph.", "Last paragraph, edited.", set()),
+                            ("title: Long", "title: Longer", {"people/ada-example.html"}),
+                            ("note: n.", "note: m.", {"people/ada-example.html"})):
+        before = page_files(site)
+        edit(content.root, "sources/long.md", old, new)
+        assert not build(content.root, site).diagnostics.errors
+        assert "sources/long.html" in _rendered(site, before)
+        assert _rendered(site, before) & {"people/ada-example.html"} == shown, old
+        assert_same_as_cold(content.root, site, tmp_path)

@@ -43,8 +43,12 @@ class MentionMatcher:
             candidates.sort(key=lambda c: (-len(c[0]), c[0], c[1]))
         self.index = index
         self._first_words = set(index)
-        # What the matcher finds depends on these names only: results keyed by it can be reused.
-        self.digest = hashlib.sha256(repr(sorted(index.items())).encode("utf-8", "surrogatepass")).hexdigest()
+        # What the matcher finds in a text depends only on the names whose first word is a word of
+        # the text: each first word's names have a digest (resolve.name_keys compares them between
+        # builds), and what it finds in any text depends on these names only.
+        self.words = {word: hashlib.blake2b(repr(index[word]).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+                      for word in sorted(index)}
+        self.digest = hashlib.sha256(repr(sorted(self.words.items())).encode("utf-8", "surrogatepass")).hexdigest()
         self._shared = {word for word, candidates in index.items() if len(candidates) > FEW}
         self._automaton = _Automaton([c for word in sorted(self._shared) for c in index[word]]) if self._shared else None
 

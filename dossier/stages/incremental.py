@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sys
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -139,10 +140,10 @@ def digests(resolved, file_digests: dict[str, str], renderer) -> dict[str, str]:
         for key in sorted(dict.keys(index)):
             entry = dict.__getitem__(index, key)
             if as_key is None:
-                value = _hash(_canonical(stands_for(entry, out)))
+                value = _hash(_canonical(stands_for(entry, out, d.entities)))
             else:
                 known = (name, as_key(entry))
-                value = last.get(known) or _hash(_canonical(stands_for(entry, out)))
+                value = last.get(known) or _hash(_canonical(stands_for(entry, out, d.entities)))
                 remembered[known] = value
             out[f"idx:{name}:{key}"] = value
             every.update(f"{key}={value}\n".encode("utf-8", "surrogatepass"))
@@ -150,28 +151,48 @@ def digests(resolved, file_digests: dict[str, str], renderer) -> dict[str, str]:
     _last_entries = remembered
     for key, shown in renderer.lists.by_key.items():   # what each list page shows (stages/lists.py)
         out[key] = _hash(repr(shown))
-    out["names"] = resolved.matcher.digest
+    for source_id, name_key in resolved.name_keys.items():   # the names a source's text may hold (resolve.name_keys)
+        out["names:" + source_id] = name_key
     out["located"] = _hash(repr([renderer.map.marker(e, p, "") for e, p in renderer.map.located]))
     return out
 
 
 # What an index entry's digest is taken of. The repr of a list of records is slow (most of what
-# digests cost), so an entry made of parts of records stands for itself by their digests: an
-# anchored annotation is a function of its source alone, an event is a record (the digest of
-# events_of changes with any edit to an event: pages show their names and dates), and an incoming
-# relation is part of the entity that declares it (an edit to that entity renders the pages of its
-# relations' targets again: a few pages, where hashing every relation cost a quarter of the
-# digests). A mention depends on the names matched too: it is hashed by its fields (a tuple's
-# repr is much faster), so that a rename renders again only the pages whose mentions it changes.
+# digests cost), so an entry made of parts of records stands for itself by what pages show of
+# them. The annotations about an entity show their quotes, notes, kinds and statuses, and
+# (through the source's link target, noted) its title: an edit to the text of a source rendered
+# again the page of each entity its annotations are about, or that it mentions. The anchors of a
+# source are a function of its file alone (its own page reads it). An event shows its date and
+# (through its link, noted) its name: an edit to an event's summary rendered again the page of
+# each of its participants (a thousand, in an outside test). An incoming relation shows what
+# its entity declares of it (relations_digest, kept with the record), not the rest of that
+# entity's file: an edit to a summary rendered again the page of each of its relations' targets.
+# A mention depends on the names matched too: it is hashed by its fields (a tuple's repr is much
+# faster), so that a rename renders again only the pages whose mentions it changes.
 _ENTRY = {
-    "incoming": lambda relations, out: [(r.source, out["ent:" + r.source]) for r in relations],
-    "anchors": lambda anchored, out: [(a.source_id, out["src:" + a.source_id]) for a in anchored],
-    "about": lambda anchored, out: [(a.source_id, out["src:" + a.source_id]) for a in anchored],
-    "events_of": lambda events, out: [(e.id, out["ent:" + e.id]) for e in events],
-    "mentions": lambda mentions, out: list(map(tuple, mentions)),
-    "linked_from": lambda ids, out: ids,
-    "cited_by": lambda ids, out: ids,
+    "incoming": lambda relations, out, entities: [(r.source, relations_digest(dict.get(entities, r.source), r.target))
+                                                  for r in relations],
+    "anchors": lambda anchored, out, entities: [(a.source_id, out["src:" + a.source_id]) for a in anchored],
+    "about": lambda anchored, out, entities: [(a.source_id, a.annotation[:-1])   # in the order shown, without its place
+                                              for a in sorted(anchored, key=lambda a: (a.source_id, a.start))],
+    "events_of": lambda events, out, entities: [(e.id, e.date, e.props.get("in_force")) for e in events],
+    "mentions": lambda mentions, out, entities: list(map(tuple, mentions)),
+    "linked_from": lambda ids, out, entities: ids,
+    "cited_by": lambda ids, out, entities: ids,
 }
+
+
+def relations_digest(entity, target: str) -> str:
+    """What the page of target shows of the relations entity declares to it (not where in its
+    file they are written): made once per record, for each target, and kept with it."""
+    if entity is None:
+        return ""
+    if entity.relations_digest is None:
+        shown = defaultdict(list)
+        for r in entity.relations:
+            shown[r.target].append((r.type, r.date, r.note, [(c.source, c.locator) for c in r.cite]))
+        entity.relations_digest = {to: _hash(repr(rows)) for to, rows in shown.items()}
+    return entity.relations_digest.get(target, "")
 
 
 # Mentions, whose digest stands on their value alone, as a hashable equal value: a build in the
@@ -299,6 +320,7 @@ class State:
     out: str                                       # the output folder it describes
     files: dict = field(default_factory=dict)      # ingest: path -> (job, digest, FileResult)
     readings: dict = field(default_factory=dict)   # resolve: source key -> SourceReading
+    names: dict = field(default_factory=dict)      # resolve: the names matched, as matcher.words
     digests: dict = field(default_factory=dict)    # key -> digest, as above
     pages: dict = field(default_factory=dict)      # page path -> PageRecord
     output: dict = field(default_factory=dict)     # file -> [size, mtime_ns, type], as written

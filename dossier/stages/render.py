@@ -190,8 +190,10 @@ class Renderer:
             nav_pages=self.nav_pages, more_pages=len(self.pages_sorted) > NAV_PAGES, annotation_labels=ANNOTATION_LABELS, grades=bibliography.GRADES, credibility=bibliography.CREDIBILITY,
             relation_types=res.relation_types, entities=self.dossier.entities, sources=self.dossier.sources,
         )
+        # target: a source's title and address in a list of its annotations or mentions, noted as
+        # such (sources[id] noted the whole file: an edit to its text rendered every page it mentions)
         self.env.filters.update(PAGE_FILTERS, human_date=human_date, title_language=bibliography.title_language,
-                                by_script=letters.by_script)
+                                by_script=letters.by_script, target=res.site.lookup)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -422,7 +424,7 @@ class Renderer:
         ranges = [(a.start, a.end, a.annotation.anchor, f"hl-{a.annotation.kind}",
                    ANNOTATION_LABELS[a.annotation.kind]) for a in anchored]
         linked: set[str] = set()
-        note("names")   # which words become links depends on every entity's names
+        note("names:" + source.id)   # which words become links depends on the names the text may hold
         matcher = self.res.matcher
 
         def mention_html(text: str) -> str:

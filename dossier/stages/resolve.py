@@ -135,16 +135,18 @@ class Resolved:
     events_of: dict[str, list] = field(default_factory=lambda: defaultdict(list))     # entity -> events
     matcher: MentionMatcher | None = None
     reading_keys: set = field(default_factory=set)   # the keys of the source readings used
+    name_keys: dict[str, str] = field(default_factory=dict)   # source -> what stands for the names it may hold (name_keys)
 
 
-def resolve(dossier: Dossier, diags: Diagnostics, readings: dict | None = None) -> Resolved:
+def resolve(dossier: Dossier, diags: Diagnostics, readings: dict | None = None, names_before: dict | None = None) -> Resolved:
     """readings: SourceReadings of an earlier build (updated here), so that only the sources that
-    changed are read again (the names matched are part of their key)."""
+    changed are read again (the names they may hold are part of their key); names_before: that
+    build's matcher.words."""
     with collector.paused(keep=True):
-        return _resolve(dossier, diags, {} if readings is None else readings)
+        return _resolve(dossier, diags, {} if readings is None else readings, names_before)
 
 
-def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
+def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict, names_before: dict | None) -> Resolved:
     site = SiteIndex(dossier)
     res = Resolved(dossier, site, {**RELATION_TYPES, **dossier.config.relation_types})
     entities, sources = dossier.entities, dossier.sources
@@ -312,7 +314,8 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict) -> Resolved:
             check_markdown(source.id, source.path, text, shown)
             if isinstance(shown, Annotation):
                 check_about(shown)   # right after its note: the errors in the order of the file
-    keys = [_reading_key(s, res.matcher, targets) for s in ordered_sources]
+    res.name_keys = name_keys(ordered_sources, res.matcher, names_before, readings)
+    keys = [_reading_key(s, res.name_keys[s.id], targets) for s in ordered_sources]
     res.reading_keys = set(keys)
     for source, reading in zip(ordered_sources, _read_sources(ordered_sources, keys, res.matcher, targets, readings)):
         diags.items.extend(reading.diagnostics)
@@ -666,11 +669,39 @@ def _read_sources(sources: list[Source], keys: list, matcher: MentionMatcher, ta
     return [cache[k] for k in keys]
 
 
-def _reading_key(source: Source, matcher: MentionMatcher, targets: dict) -> tuple:
-    """Everything read_source reads: the text, the annotations (with their positions, which its
-    diagnostics show), the names matched and the names its bare [[links]] show (part of the
-    reader's text). The source's part is kept with the record, as its references are
-    (referenced_by)."""
+MAX_CHANGED_NAME_WORDS = 64   # past this, every source counts as holding a changed name
+
+
+def name_keys(sources: list[Source], matcher: MentionMatcher, names_before: dict | None, readings: dict) -> dict[str, str]:
+    """For each source, a key that changes whenever the names its text may hold change: the
+    matcher's digest when they may have, else the key the last build gave it. What the matcher
+    finds in a text (resolve's mentions, and the links to them on the source's page) depends
+    only on the names whose first word is a word of the text, so a source whose text (unchanged
+    since the last build) holds none of the first words whose names changed keeps its reading
+    and its page: a new entity renders again only the pages of the sources that may mention
+    it, where it rendered every source's page again, and read every source again, in an outside
+    test. Where the text might hold a word the file does not (an HTML entity or an escape that
+    the Markdown decodes), any change counts. A source whose text changed gets the digest: its
+    key then never matches a reading of another text made with other names."""
+    if names_before is None:
+        return {source.id: matcher.digest for source in sources}
+    now = matcher.words
+    changed = [word for word in now.keys() | names_before.keys() if now.get(word) != names_before.get(word)]
+    last = {key[0]: key for key in readings}   # (source id, its text's digest, its name key, ...) of the last build
+    out = {}
+    for source in sources:
+        key = last.get(source.id)
+        body = source.body or ""
+        if key is None or len(changed) > MAX_CHANGED_NAME_WORDS or key[1] != _text_digest(source) \
+                or changed and ("&" in body or "\\" in body or any(word in body for word in changed)):
+            out[source.id] = matcher.digest
+        else:
+            out[source.id] = key[2]
+    return out
+
+
+def _text_digest(source: Source) -> str:
+    """The digest of what read_source reads of the source itself (computed once per record)."""
     if source.digest is None:
         text = hashlib.sha256(f"{source.path}\n{source.body_line}\n{source.annotations!r}\n".encode())
         text.update(source.body.encode("utf-8", "surrogatepass"))
@@ -678,8 +709,17 @@ def _reading_key(source: Source, matcher: MentionMatcher, targets: dict) -> tupl
         body = source.body or ""
         source.shown_names = tuple(dict.fromkeys(
             ref for _, what, ref, label in scan(body) if what == "link" and not label)) if "[[" in body else ()
+    return source.digest
+
+
+def _reading_key(source: Source, name_key: str, targets: dict) -> tuple:
+    """Everything read_source reads: the text, the annotations (with their positions, which its
+    diagnostics show), the names it may hold (name_keys) and the names its bare [[links]] show
+    (part of the reader's text). The source's part is kept with the record, as its references
+    are (referenced_by)."""
+    digest = _text_digest(source)
     names = tuple((ref, target.name if (target := targets.get(ref)) is not None else None) for ref in source.shown_names)
-    return source.id, source.digest, matcher.digest, names
+    return source.id, digest, name_key, names
 
 
 def _short(text: str, n: int = 60) -> str:
