@@ -879,3 +879,13 @@ def test_a_quote_in_a_paragraph_pasted_with_an_indent_is_told_why_it_is_not_foun
     assert len(errors) == 2 and all(e.endswith(
         "is not in the text (the file has these words where a reader does not see them as text: in code, or among "
         "markup; a paragraph indented four spaces is a code block, not annotated) [quote-not-found]") for e in errors)
+
+
+def test_a_fact_sheet_past_the_markup_limit_is_told_that_yamls_punctuation_counts(content):
+    """1,750 relations and no Markdown passed the limit, whose message spoke only of Markdown
+    (an outside test)."""
+    relations = "".join(f"  - {{type: related-to, target: place-{i}, cite: [almanac]}}\n" for i in range(2500))
+    content.write("entities/people/hub.yaml", "name: Hub\nrelations:\n" + relations)
+    [error] = [e for e in content.errors() if e.startswith("entities/people/hub.yaml")]
+    assert error.endswith("split the file or simplify its text (in a YAML file its own punctuation counts too: a long "
+                          "list of relations can be declared from the entities at their other ends) [markup-limit]")
