@@ -585,12 +585,14 @@ class Record(Type):
         out.line, out.col = pos(node)
         out.key_pos = key_pos = {}
         fields = self.fields
+        meant = set()   # keys a misspelt key was taken for: not also said to be missing
         for key, value in node.value:
             name = key.value
             spec = fields.get(name)
             if spec is None:
                 close = closest(name, fields)
                 hint = f" (did you mean {close!r}?)" if close else ""
+                meant.add(close)
                 if node.flow_style and _written_without_colon(key, value) and node.value[0][0] is not key:
                     hint += (f" (a ',' inside '{{...}}' ends a value, so {_q(name)} was read as a new key: if it "
                              "belongs to the value before it, put that value in quotes)")   # {cite: x, para. 3}
@@ -610,7 +612,8 @@ class Record(Type):
             out[name] = converted
         missing = [k for k in self._required if k not in out and k not in key_pos]
         for k in missing:
-            ctx.error(node, "missing-key", f"{self.name} needs {k!r}: {self.fields[k].doc}")
+            if k not in meant:
+                ctx.error(node, "missing-key", f"{self.name} needs {k!r}: {self.fields[k].doc}")
         if self.extra_check and not missing:
             self.extra_check(out, node, ctx)
         return out

@@ -629,6 +629,7 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
         child_depth = depth + 1
         if isinstance(node, MappingNode):
             keys: dict[str, Node] = {}
+            repeated: list[tuple[Node, Node]] = []   # (key, the same key before it)
             for key, value in node.value:
                 if not isinstance(key, ScalarNode):
                     line, col = pos(key)
@@ -636,20 +637,32 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                     ok = False
                     continue
                 if key.value in keys:
-                    duplicates += 1
-                    first, _ = pos(keys[key.value])
-                    line, col = pos(key)
-                    if duplicates <= MAX_REPORTED_DUPLICATES:
-                        # an item of a list whose '- ' was left out reads as more keys of the item above
-                        hint = ": if it begins another item of the list, write '- ' before it" if _in_a_list(root, node) else ""
-                        diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line {first + line_offset}){hint}",
-                                    path, line + line_offset, col)
-                    elif first_unlisted is None:
-                        first_unlisted = (line, col)
-                    ok = False
+                    repeated.append((key, keys[key.value]))
                 keys[key.value] = key
                 stack.append((value, child_depth))
                 stack.append((key, child_depth))
+            if repeated:
+                ok = False
+                # An item of a list whose '- ' was left out reads as more keys of the item above:
+                # one error where it begins, not one for each of its keys.
+                in_a_list = _in_a_list(root, node)
+                for key, first in [repeated[0]] if in_a_list and len(repeated) > 1 else repeated:
+                    duplicates += 1
+                    line, col = pos(key)
+                    if duplicates > MAX_REPORTED_DUPLICATES:
+                        first_unlisted = first_unlisted or (line, col)
+                        continue
+                    if not in_a_list:
+                        diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line "
+                                    f"{pos(first)[0] + line_offset})", path, line + line_offset, col)
+                        continue
+                    named = [k for k, _ in repeated]
+                    which = (f"key {key.value!r}" if len(named) == 1 else
+                             "keys " + ", ".join(repr(k.value) for k in named[:-1]) + f" and {named[-1].value!r}")
+                    lines = ", ".join(str(pos(f)[0] + line_offset) for _, f in repeated)
+                    diags.error("duplicate-key", f"duplicate {which} (first defined on line{'s' if len(named) > 1 else ''} "
+                                f"{lines}): if line {line + line_offset} begins another item of the list, write '- ' before it",
+                                path, line + line_offset, col)
         elif isinstance(node, SequenceNode):
             stack.extend([(child, child_depth) for child in node.value])
     if first_unlisted:

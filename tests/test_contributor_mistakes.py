@@ -640,17 +640,17 @@ def test_a_yaml_hint_points_at_the_cause_at_the_line_to_mend(content, text, expe
     assert error.startswith("entities/people/bob.yaml:" + expected), error
 
 
-def test_a_list_item_without_its_dash_is_told_so_at_its_repeated_keys(content):
+def test_a_list_item_without_its_dash_is_told_so_once_where_it_begins(content):
+    """One error for the item, not one for each of its keys (an outside hunt counted 3 to 5)."""
     content.write("entities/people/bob.yaml", "name: Bob\nfacts:\n  - label: Born\n    value: '1970'\n"
                   "    label: Died\n    value: '2020'\n")
     assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
-        "entities/people/bob.yaml:5:5: error: duplicate key 'label' (first defined on line 3): if it begins another "
-        "item of the list, write '- ' before it [duplicate-key]",
-        "entities/people/bob.yaml:6:5: error: duplicate key 'value' (first defined on line 4): if it begins another "
-        "item of the list, write '- ' before it [duplicate-key]"]
-    content.write("entities/people/bob.yaml", "name: Bob\nname: Robert\n")   # not in a list: no such hint
+        "entities/people/bob.yaml:5:5: error: duplicate keys 'label' and 'value' (first defined on lines 3, 4): if "
+        "line 5 begins another item of the list, write '- ' before it [duplicate-key]"]
+    content.write("entities/people/bob.yaml", "name: Bob\nname: Robert\nrole: A\nrole: B\n")   # not in a list: each said
     assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
-        "entities/people/bob.yaml:2:1: error: duplicate key 'name' (first defined on line 1) [duplicate-key]"]
+        "entities/people/bob.yaml:2:1: error: duplicate key 'name' (first defined on line 1) [duplicate-key]",
+        "entities/people/bob.yaml:4:1: error: duplicate key 'role' (first defined on line 3) [duplicate-key]"]
 
 
 def test_a_web_address_without_its_scheme_is_told_to_begin_with_https(content):
@@ -889,3 +889,10 @@ def test_a_fact_sheet_past_the_markup_limit_is_told_that_yamls_punctuation_count
     [error] = [e for e in content.errors() if e.startswith("entities/people/hub.yaml")]
     assert error.endswith("split the file or simplify its text (in a YAML file its own punctuation counts too: a long "
                           "list of relations can be declared from the entities at their other ends) [markup-limit]")
+
+
+def test_a_page_with_nothing_below_its_front_matter_is_warned_of(content):
+    content.write("pages/empty.md", "---\ntitle: Empty\n---\n\n")
+    assert [m for m in content.messages() if m.startswith("pages/empty.md")] == [
+        "pages/empty.md:4:1: warning: the page has no text below its front matter, and is published as a title alone: "
+        "write it in Markdown after the closing '---' [empty-page]"]

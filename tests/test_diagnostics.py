@@ -119,7 +119,22 @@ def test_all_problems_are_reported_in_one_run(content):
     content.write("entities/people/a.yaml", "name: A\ncountry: nowhere\n")
     content.write("entities/people/b.yaml", "name: B\nrole: [1\n")
     content.write("entities/people/c.yaml", "nam: C\n")
-    assert len(content.errors()) >= 4
+    reported = {e.split(":")[0] for e in content.errors()}
+    assert {"entities/people/a.yaml", "entities/people/b.yaml", "entities/people/c.yaml"} <= reported
+
+
+def test_a_misspelt_required_key_is_one_error_not_also_a_missing_key(content):
+    """'nam: C' said both that 'name' is missing and that 'nam' is unknown (did you mean 'name'?),
+    and so did a misspelt 'quote' in an annotation (an outside hunt): one mistake, one error."""
+    content.write("entities/people/c.yaml", "nam: C\n")
+    assert [e for e in content.errors() if e.startswith("entities/people/c.yaml")] == [
+        "entities/people/c.yaml:1:1: error: unknown key 'nam' in person (did you mean 'name'?); expected one of: name, "
+        "names, aliases, summary, wikidata, tags, facts, relations, role, country [unknown-key]"]
+    content.write("entities/people/c.yaml", "title: C\n")   # nothing like 'name': it is missing too
+    assert sorted(e.split(": error: ")[1] for e in content.errors() if e.startswith("entities/people/c.yaml")) == [
+        "person needs 'name': the entity's name in the dossier's language [missing-key]",
+        "unknown key 'title' in person; expected one of: name, names, aliases, summary, wikidata, tags, facts, "
+        "relations, role, country [unknown-key]"]
 
 
 def test_uncited_fact_is_a_warning_and_strict_makes_it_an_error(content):
