@@ -102,3 +102,26 @@ def test_a_relative_xdg_cache_home_is_ignored_as_the_spec_says(content, tmp_path
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", ".cache")
     assert user_cache_dir() == tmp_path / "home" / ".cache" / "dossier"
+
+
+def test_the_folder_keeps_the_compiled_templates_used_last_and_no_more(content, tmp_path, monkeypatch):
+    """Each Jinja, Python and templates folder compiles files of its own, never used again after an
+    upgrade: past MAX_KEPT files the least recently used go, never those the build uses."""
+    import os
+    from dossier.stages import compiled_templates
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh"))
+    build(content.root, tmp_path / "reference", use_cache=False)
+    own = {path.name for path in _compiled(tmp_path / "fresh")}
+    monkeypatch.setattr(compiled_templates, "MAX_KEPT", len(own) + 10)
+    monkeypatch.setattr(compiled_templates, "KEPT_AFTER_PRUNING", len(own) + 5)
+    folder = tmp_path / "user-cache" / "dossier" / "templates"
+    folder.mkdir(parents=True)
+    for i in range(30):   # what older installs left, oldest first
+        old = folder / f"{i:040x}.jinja"
+        old.write_bytes(b"compiled by an older install")
+        os.utime(old, ns=(10**18 + i, 10**18 + i))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    assert not build(content.root, tmp_path / "site", use_cache=False).diagnostics.errors
+    left = {path.name for path in _compiled(tmp_path / "user-cache")}
+    assert own <= left and len(left) <= len(own) + 10
+    assert f"{0:040x}.jinja" not in left   # the least recently used went first

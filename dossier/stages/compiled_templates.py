@@ -16,6 +16,7 @@ import hashlib
 import os
 import stat
 import sys
+import time
 
 import jinja2
 from jinja2 import Environment
@@ -49,13 +50,43 @@ class CompiledTemplates(FileSystemBytecodeCache):
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
             super().load_bytecode(bucket)
+            if bucket.code is not None:
+                _mark_used(self._get_cache_filename(bucket))
         except Exception:   # unreadable or cut short: compiled again, and written over
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:
             super().dump_bytecode(bucket)
+            _prune(self.directory)
         except OSError:   # a full disk or a read-only home: only the next build is slower
+            pass
+
+
+# Each Jinja, Python, option set and templates folder (a checkout, a virtualenv) compiles files
+# of its own, and none is ever used again after an upgrade: the folder would grow for ever. Past
+# MAX_KEPT files, those least recently used go, down to KEPT_AFTER_PRUNING (the mark of use is
+# the file's modification time, moved forward at most once a day when it is loaded).
+MAX_KEPT = 400
+KEPT_AFTER_PRUNING = 300
+_DAY_NS = 86_400 * 10**9
+
+
+def _mark_used(path: str) -> None:
+    if os.stat(path).st_mtime_ns < time.time_ns() - _DAY_NS:
+        os.utime(path)
+
+
+def _prune(folder: str) -> None:
+    with os.scandir(folder) as entries:
+        kept = [entry for entry in entries if entry.name.endswith(".jinja") and entry.is_file(follow_symlinks=False)]
+    if len(kept) <= MAX_KEPT:
+        return
+    kept.sort(key=lambda entry: (entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+    for entry in kept[:len(kept) - KEPT_AFTER_PRUNING]:
+        try:
+            os.unlink(entry.path)
+        except OSError:   # gone already (another build pruned it)
             pass
 
 
