@@ -795,6 +795,11 @@ def decode_text(data: bytes, shown: str) -> str:
                            "save it as UTF-8 and try again") from None
 
 
+# Labels the HTML standard reads as another encoding than their name (browsers decode a page
+# declaring iso-8859-1 as windows-1252, whose curly quotes, dashes and euro sign it then shows).
+_AS_BROWSERS_READ = {"iso8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254", "tis-620": "cp874"}
+
+
 def decode_html(data: bytes, shown: str) -> str:
     """A page's text, decoded as a browser decodes it: by its byte-order mark, else by the charset
     it declares, else as UTF-8 or, failing that, windows-1252 (what browsers take for a page that
@@ -811,13 +816,15 @@ def decode_html(data: bytes, shown: str) -> str:
     try:
         codec = codecs.lookup(declared).name if declared else None
     except LookupError:   # a name no codec has: as if nothing were declared
-        codec = None
+        codec = declared = None
+    codec = _AS_BROWSERS_READ.get(codec, codec)
     why = f"the charset it declares, {declared}"
     if codec is None or codec.startswith(("utf-16", "utf-32")):
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            codec, why = ("utf-8", f"as HTML reads a declared {declared}") if declared else ("cp1252", "")
+            codec, why = (("utf-8", f"as HTML reads a declared {declared}") if declared else
+                          ("cp1252", "it declares no charset, and is not UTF-8"))
     text = data.decode(codec, errors="replace")
     unreadable = text.count("\ufffd")
     if unreadable > max(10, len(text) // 100):   # a few are what a browser would show too

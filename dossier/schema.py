@@ -592,7 +592,8 @@ class Record(Type):
             if spec is None:
                 close = closest(name, fields)
                 hint = f" (did you mean {close!r}?)" if close else ""
-                meant.add(close)
+                if close:
+                    meant.add(close)
                 if node.flow_style and _written_without_colon(key, value) and node.value[0][0] is not key:
                     hint += (f" (a ',' inside '{{...}}' ends a value, so {_q(name)} was read as a new key: if it "
                              "belongs to the value before it, put that value in quotes)")   # {cite: x, para. 3}

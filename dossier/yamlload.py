@@ -646,21 +646,21 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                 # An item of a list whose '- ' was left out reads as more keys of the item above:
                 # one error where it begins, not one for each of its keys.
                 in_a_list = _in_a_list(root, node)
-                for key, first in [repeated[0]] if in_a_list and len(repeated) > 1 else repeated:
+                for group in _items(repeated) if in_a_list else [[pair] for pair in repeated]:
+                    key = group[0][0]
                     duplicates += 1
                     line, col = pos(key)
                     if duplicates > MAX_REPORTED_DUPLICATES:
                         first_unlisted = first_unlisted or (line, col)
                         continue
+                    lines = ", ".join(str(pos(first)[0] + line_offset) for _, first in group)
                     if not in_a_list:
-                        diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line "
-                                    f"{pos(first)[0] + line_offset})", path, line + line_offset, col)
+                        diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line {lines})",
+                                    path, line + line_offset, col)
                         continue
-                    named = [k for k, _ in repeated]
-                    which = (f"key {key.value!r}" if len(named) == 1 else
-                             "keys " + ", ".join(repr(k.value) for k in named[:-1]) + f" and {named[-1].value!r}")
-                    lines = ", ".join(str(pos(f)[0] + line_offset) for _, f in repeated)
-                    diags.error("duplicate-key", f"duplicate {which} (first defined on line{'s' if len(named) > 1 else ''} "
+                    names = [repr(k.value) for k, _ in group]
+                    which = f"key {names[0]}" if len(names) == 1 else f"keys {', '.join(names[:-1])} and {names[-1]}"
+                    diags.error("duplicate-key", f"duplicate {which} (first defined on line{'s' if len(names) > 1 else ''} "
                                 f"{lines}): if line {line + line_offset} begins another item of the list, write '- ' before it",
                                 path, line + line_offset, col)
         elif isinstance(node, SequenceNode):
@@ -686,6 +686,17 @@ CONTROL_CHARACTERS = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]"
 _CONTROL = re.compile(CONTROL_CHARACTERS)
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _ESCAPE_AT = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+
+
+def _items(repeated: list[tuple[Node, Node]]) -> list[list[tuple[Node, Node]]]:
+    """The repeated keys of a mapping in a list, in runs that each read as one more item whose
+    '- ' was left out: a run ends where one of its keys comes again (a third item)."""
+    runs: list[list[tuple[Node, Node]]] = []
+    for key, first in repeated:
+        if not runs or any(k.value == key.value for k, _ in runs[-1]):
+            runs.append([])
+        runs[-1].append((key, first))
+    return runs
 
 
 def _in_a_list(root: Node, mapping: Node) -> bool:

@@ -647,6 +647,13 @@ def test_a_list_item_without_its_dash_is_told_so_once_where_it_begins(content):
     assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
         "entities/people/bob.yaml:5:5: error: duplicate keys 'label' and 'value' (first defined on lines 3, 4): if "
         "line 5 begins another item of the list, write '- ' before it [duplicate-key]"]
+    content.write("entities/people/bob.yaml", "name: Bob\nfacts:\n  - label: Born\n    value: '1970'\n"
+                  "    label: Died\n    value: '2020'\n    label: Height\n    value: 170 cm\n")   # two dashes left out
+    assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
+        "entities/people/bob.yaml:5:5: error: duplicate keys 'label' and 'value' (first defined on lines 3, 4): if "
+        "line 5 begins another item of the list, write '- ' before it [duplicate-key]",
+        "entities/people/bob.yaml:7:5: error: duplicate keys 'label' and 'value' (first defined on lines 5, 6): if "
+        "line 7 begins another item of the list, write '- ' before it [duplicate-key]"]
     content.write("entities/people/bob.yaml", "name: Bob\nname: Robert\nrole: A\nrole: B\n")   # not in a list: each said
     assert [e for e in content.errors() if e.startswith("entities/people/bob.yaml")] == [
         "entities/people/bob.yaml:2:1: error: duplicate key 'name' (first defined on line 1) [duplicate-key]",
@@ -891,8 +898,17 @@ def test_a_fact_sheet_past_the_markup_limit_is_told_that_yamls_punctuation_count
                           "list of relations can be declared from the entities at their other ends) [markup-limit]")
 
 
-def test_a_page_with_nothing_below_its_front_matter_is_warned_of(content):
-    content.write("pages/empty.md", "---\ntitle: Empty\n---\n\n")
+@pytest.mark.parametrize("body", ["\n", "\u200b\n"])   # nothing, or nothing a reader sees
+def test_a_page_with_nothing_below_its_front_matter_is_warned_of(content, body):
+    content.write("pages/empty.md", "---\ntitle: Empty\n---\n" + body)
     assert [m for m in content.messages() if m.startswith("pages/empty.md")] == [
         "pages/empty.md:4:1: warning: the page has no text below its front matter, and is published as a title alone: "
         "write it in Markdown after the closing '---' [empty-page]"]
+
+
+def test_a_link_is_placed_at_itself_not_at_an_earlier_malformed_one_of_the_same_id(content):
+    """'[[nobody|b [c] d]]' is no link (a bracket in its label); the error of the real
+    '[[nobody]]' further on was placed at it (an outside review of the table fix)."""
+    content.write("pages/t.md", "---\ntitle: T\n---\nCode `x`.\n\nSee [[nobody|b [c] d]] here.\n\nThen [[nobody]].\n")
+    assert [e for e in content.errors() if e.startswith("pages/t.md")] == [
+        "pages/t.md:8:6: error: unknown id 'nobody' in [[nobody]] [unknown-id]"]

@@ -221,6 +221,9 @@ def test_a_page_in_another_encoding_and_a_cyrillic_title(content):
     # guess took it at its word, and an ASCII page came out as CJK characters (an outside hunt)
     ('<meta charset="utf-16">', "Bridge", "utf-8"),
     ("", "Café", "cp1252"),   # nothing declared, and not UTF-8: what browsers take, windows-1252
+    # browsers read a declared iso-8859-1 as windows-1252, and a label no codec has as nothing declared
+    ('<meta charset="iso-8859-1">', "“Café” – 5€", "cp1252"),
+    ('<meta charset="x-unknown">', "Café", "cp1252"),
 ])
 def test_a_page_is_decoded_as_a_browser_decodes_it(content, tmp_path, head, words, page_bytes):
     page = tmp_path / "page.html"

@@ -76,3 +76,25 @@ def test_the_near_miss_is_found_from_the_quotes_end_when_its_start_differs():
     text = "the quick brown fox jumps over the lazy dog"
     miss = near_miss(text, "a quick brown fox jumps over the lazy dog")
     assert (miss.text, miss.quote, miss.at) == ("the", "a", 0)
+
+
+def test_a_difference_at_a_space_shows_the_words_around_it():
+    miss = near_miss("The officials said the bridge will open.", "The officials. the bridge will open")
+    assert (miss.text, miss.quote) == ("officials said", "officials.")
+
+
+def test_a_text_without_spaces_shows_a_few_characters_around_what_differs():
+    miss = near_miss("朝鲜和俄罗斯官员表示此桥预计将于明年完工并开放通车，双方对此表示欢迎。", "朝鲜和俄罗斯官员表示此桥预期将于明年完工并开放通车")
+    assert "预计" in miss.text and "预期" in miss.quote and len(miss.text) <= 45
+
+
+def test_long_quotes_over_repetitive_text_are_hinted_in_bounded_time(content):
+    """difflib compared the whole rest of each quote with the text: 20 quotes of 5,000 characters
+    over 6,000 repeated letters took 44 s (an outside review)."""
+    from test_matching_bounds import cpu_bound
+    annotations = "".join(f"  - {{quote: '{'x' * 12}b{'a' * 4980}', note: n{i}.}}\n" for i in range(20))
+    content.write("sources/s.md", "---\ntitle: S\naccessed: 2026-01-01\nannotations:\n" + annotations + "---\n"
+                  + "x" * 12 + "a" * 6000 + "\n")
+    with cpu_bound():
+        errors = [e for e in content.errors() if e.startswith("sources/s.md")]
+    assert len(errors) == 20 and all("closest on line" in e for e in errors)

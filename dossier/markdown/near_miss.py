@@ -15,7 +15,9 @@ from typing import NamedTuple
 
 LEAST = 12      # characters the quote and the text must share, from its start or its end
 _AHEAD = 40     # characters of the text looked at past the quote's length
-_SHOWN = 50     # characters of each side a message shows
+_WINDOW = 160   # characters of the quote compared where it parts from the text
+_REACH = 20     # characters shown on each side of what differs, at most
+_SHOWN = 70     # characters of each side a message shows
 
 
 class NearMiss(NamedTuple):
@@ -58,47 +60,59 @@ def _longest_start(text: str, quote: str) -> int:
 
 def _parting(quote_rest: str, text_ahead: str) -> tuple[int, int, bool]:
     """How many characters of each differ before they agree again (on at least three), and
-    whether the quote differs again after that. Both start where they part."""
-    for q, t, size in SequenceMatcher(None, quote_rest, text_ahead, autojunk=False).get_matching_blocks():
+    whether the quote differs again after that. Both start where they part. difflib compares
+    windows of them only: over whole quotes of thousands of characters of repetitive text it
+    took seconds a quote (an outside review), and a message shows a few words."""
+    window_q, window_t = quote_rest[:_WINDOW], text_ahead[:_WINDOW + _AHEAD]
+    for q, t, size in SequenceMatcher(None, window_q, window_t, autojunk=False).get_matching_blocks():
         if size >= 3:
             rest = quote_rest[q:]
             return q, t, text_ahead[t:t + len(rest)] != rest
-    return len(quote_rest), min(len(quote_rest), len(text_ahead)), False
+    return len(window_q), min(len(window_q), len(window_t)), False
 
 
 def _shown(text: str, quote: str, t_span: tuple[int, int], q_span: tuple[int, int], more: bool) -> NearMiss:
-    neighbours = t_span[0] == t_span[1] or q_span[0] == q_span[1]   # words left out show among their neighbours
-    t_start, t_end = _words(text, *t_span, neighbours)
-    q_start, q_end = _words(quote, *q_span, neighbours)
-    return NearMiss(t_start, _cut(text[t_start:t_end]), _cut(quote[q_start:q_end]),
+    """The differing parts with the same context on each side in both (it is the same words there),
+    widened to whole words: a word left out, or a space for a mark, shows among its neighbours."""
+    neighbours = not text[slice(*t_span)].strip(" ") or not quote[slice(*q_span)].strip(" ")
+    t_begin, t_stop = _widened(text, *t_span, neighbours)
+    q_begin, q_stop = _widened(quote, *q_span, neighbours)
+    left = min(_REACH, max(t_span[0] - t_begin, q_span[0] - q_begin))
+    right = min(_REACH, max(t_stop - t_span[1], q_stop - q_span[1]))
+    at = max(0, t_span[0] - left)
+    return NearMiss(at, _excerpt(text, at, t_span[1] + right), _excerpt(quote, q_span[0] - left, q_span[1] + right),
                     _named(text[slice(*t_span)], quote[slice(*q_span)]), more)
 
 
-def _words(s: str, start: int, end: int, neighbours: bool) -> tuple[int, int]:
-    """The span widened to the whole words it touches, and to the word on each side too."""
+def _widened(s: str, start: int, end: int, neighbours: bool) -> tuple[int, int]:
+    """The span widened to the whole words it touches, and to the word on each side too when
+    neighbours (a script written without spaces has no words: _REACH bounds what is shown)."""
     if start == end < len(s) and s[start] == " ":   # between words: after the space, wherever difflib put it
         start = end = start + 1
     while start < end and s[start] == " ":
         start += 1
     while end > start and s[end - 1] == " ":
         end -= 1
-    start = s.rfind(" ", 0, start) + 1
+    begin = s.rfind(" ", 0, start) + 1
     if neighbours:
-        start = s.rfind(" ", 0, max(start - 1, 0)) + 1
-    if end > 0 and s[end - 1] != " ":
-        end = _next_space(s, end)
-    if neighbours and end < len(s):
-        end = _next_space(s, end + 1)
-    return start, end
+        begin = s.rfind(" ", 0, max(begin - 1, 0)) + 1
+    stop = end if end == 0 or s[end - 1] == " " else _next_space(s, end)
+    if neighbours and stop < len(s):
+        stop = _next_space(s, stop + 1)
+    return begin, stop
+
+
+def _excerpt(s: str, begin: int, stop: int) -> str:
+    """s[begin:stop], marked '…' where it cuts a word, and at most _SHOWN characters."""
+    begin, stop = max(0, begin), min(len(s), stop)
+    shown = ("…" if begin > 0 and s[begin - 1] != " " else "") + s[begin:stop].strip(" ") + \
+        ("…" if stop < len(s) and s[stop] != " " else "")
+    return shown if len(shown) <= _SHOWN else shown[:_SHOWN - 1] + "…"
 
 
 def _next_space(s: str, i: int) -> int:
     found = s.find(" ", i)
     return len(s) if found < 0 else found
-
-
-def _cut(s: str) -> str:
-    return s if len(s) <= _SHOWN else s[:_SHOWN - 1] + "…"
 
 
 def _named(in_text: str, in_quote: str) -> str:
@@ -115,6 +129,6 @@ def _named(in_text: str, in_quote: str) -> str:
 def _names(chars: str, article: bool = True) -> str:
     names = []
     for ch in chars:
-        name = unicodedata.name(ch, f"U+{ord(ch):04X}").lower()
+        name = unicodedata.name(ch, "").lower() or f"U+{ord(ch):04X}"   # a control or surrogate has no name
         names.append(f"{'an' if name[0] in 'aeiou' else 'a'} {name}" if article else name)
     return " and ".join(names)

@@ -346,10 +346,13 @@ def _shown_as_text(text: str, places: list) -> list:
 
 
 def _opening(kind: str, what) -> re.Pattern:
-    """Where a reference markdown-it read may open: '[[id' and no more of an id, or '[@id'."""
-    if kind == "link":
-        return re.compile(r"\[\[\s*" + re.escape(what) + r"\s*(?=[|\\\]\n])")
-    return re.compile(r"\[@" + re.escape(what[0][0] if what else ""))
+    """Where a reference markdown-it read may open: '[[id' or '[@id'."""
+    return re.compile(r"\[\[\s*" + re.escape(what) if kind == "link" else r"\[@" + re.escape(what[0][0] if what else ""))
+
+
+def _table_link(ref: str) -> re.Pattern:
+    r"""'[[id\|', which only a table's cell reads as a link (it unescapes the bar)."""
+    return re.compile(r"\[\[\s*" + re.escape(ref) + r"\s*\\\|")
 
 
 def _scan_parsed(text: str, inline: bool = False):
@@ -377,10 +380,12 @@ def _scan_parsed(text: str, inline: bool = False):
         # are told apart by it), even when one was placed at an opening the patterns read further on
         k = next((i for i in range(at, len(found)) if found[i][0] >= after and found[i][1] == kind and found[i][2] == what), None)
         opening = None
-        if k is None or kind == "link":   # one the patterns do not read (a label longer as written, a '\|'
-            # in a table's cell, which the table reads as '|'): at its opening bracket, if that comes first
+        if k is None:   # one the patterns do not read (a label longer as written): at its opening bracket
             m = _opening(kind, what).search(masked, after)
-            opening = m.start() if m and (k is None or m.start() < found[k][0]) else None
+            opening = m.start() if m else None
+        elif kind == "link" and "\\|" in masked:   # '[[id\|label]]' in a table's cell, which the table reads
+            m = _table_link(what).search(masked, after, found[k][0])   # as '|', if it comes first
+            opening = m.start() if m else None
         if opening is not None:
             offset, placed = opening, True
         elif k is not None:

@@ -177,7 +177,7 @@ def _within_markup_limit(text: str, shown: str, diags: Diagnostics) -> bool:
     # In a fact sheet YAML's own punctuation counts too (the file is bounded before it is read):
     # a sheet of 1,750 relations passed the limit with no Markdown in it (an outside test).
     yaml = (" (in a YAML file its own punctuation counts too: a long list of relations can be declared from "
-            "the entities at their other ends)") if shown.endswith((".yaml", ".yml")) else ""
+            "the entities at their other ends)") if "entities/" in shown.replace("\\", "/") else ""
     diags.error("markup-limit", f"the file has {markup_count(text):,} characters that Markdown may read as markup "
                 f"(line breaks and {' '.join(MARKUP_CHARS.strip())}); the limit is {MAX_MARKUP:,} a file, "
                 f"passed here: split the file or simplify its text{yaml}", shown, line, col)

@@ -556,6 +556,9 @@ class _NotFoundHints:
     def why_not_found(self, a: Annotation) -> str:
         """' (why)', or ''."""
         if a.prefix or a.suffix:
+            if self.searches >= MAX_SEARCHING_HINTS:
+                return " (with this prefix/suffix)"
+            self.searches += 1
             alone = find_quote(self.folded, a.quote, None, None)
             if not alone:   # the quote is what is not found
                 return self._about_quote(a.quote)

@@ -8,7 +8,7 @@ from ..diagnostics import Diagnostics
 from ..features.layers import parse_layer
 from ..kinds import FOLDER_OF, RELATION_TYPES, RelationType
 from ..model import Annotation, Citation, Config, Dossier, Entity, Fact, Location, Page, Pos, Relation, Source
-from ..schema import DOSSIER, ENTITY_RECORDS, INVALID, PAGE, SOURCE, Closest, Ctx
+from ..schema import DOSSIER, ENTITY_RECORDS, INVALID, PAGE, SOURCE, Closest, Ctx, is_blank
 from .load import RawFile, meant_id
 
 RESERVED_SLUGS = {"index", "map", "timeline", "claims", "search", "404", "sitemap", "sources", "data", "assets",
@@ -282,7 +282,7 @@ def _page(raw: RawFile, diags: Diagnostics) -> Page | None:
     data = PAGE.convert(raw.node, Ctx(raw.path, diags))
     if data is INVALID or "title" not in data:
         return None
-    if not (raw.body or "").strip():   # published as a title alone (an outside hunt: nothing said so)
+    if is_blank(raw.body or ""):   # published as a title alone (an outside hunt: nothing said so)
         diags.warning("empty-page", "the page has no text below its front matter, and is published as a title alone: "
                       "write it in Markdown after the closing '---'", raw.path, raw.body_line, 1)
     return Page(raw.id, raw.path, str(data["title"]), int(data.get("order", 0)), raw.body, raw.body_line)
