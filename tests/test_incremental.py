@@ -724,3 +724,17 @@ def test_an_edit_to_a_sources_text_renders_again_only_the_pages_that_show_what_c
         assert "sources/long.html" in _rendered(site, before)
         assert _rendered(site, before) & {"people/ada-example.html"} == shown, old
         assert_same_as_cold(content.root, site, tmp_path)
+
+
+def test_a_name_in_an_autolinks_address_is_no_mention_and_keeps_no_stale_reading(content, tmp_path):
+    """An autolink shows its address decoded ('%5A' reads 'Z'): words the file does not hold, so a
+    new entity named by them kept the source's old reading, and the cold build differed by a
+    mention (an outside fuzz test). A name in an address is no mention at all."""
+    _sources_with_text(content)
+    edit(content.root, "sources/south.md", "a place we know.", "a place we know. Archived at <https://example.org/%5Aqxvorn>.")
+    site = tmp_path / "site"
+    assert not build(content.root, site).diagnostics.errors
+    content.write("entities/people/zqxvorn.yaml", "name: Zqxvorn\nsummary: Near [[old-river]].\n")
+    assert not build(content.root, site).diagnostics.errors
+    assert "Mentioned in" not in (site / "people/zqxvorn.html").read_text(encoding="utf-8")
+    assert_same_as_cold(content.root, site, tmp_path)
