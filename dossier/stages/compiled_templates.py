@@ -73,8 +73,11 @@ _DAY_NS = 86_400 * 10**9
 
 
 def _mark_used(path: str) -> None:
-    if os.stat(path).st_mtime_ns < time.time_ns() - _DAY_NS:
-        os.utime(path)
+    try:
+        if os.stat(path).st_mtime_ns < time.time_ns() - _DAY_NS:
+            os.utime(path)
+    except OSError:   # a read-only cache is still read (the code was loaded; only the mark is lost)
+        pass
 
 
 def _prune(folder: str) -> None:
