@@ -125,3 +125,20 @@ def test_the_folder_keeps_the_compiled_templates_used_last_and_no_more(content, 
     left = {path.name for path in _compiled(tmp_path / "user-cache")}
     assert own <= left and len(left) <= len(own) + 10
     assert f"{0:040x}.jinja" not in left   # the least recently used went first
+
+
+def test_compiled_templates_in_a_cache_whose_files_cannot_be_marked_are_still_used(content, tmp_path, monkeypatch):
+    import os
+    from dossier.stages import compiled_templates
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    build(content.root, tmp_path / "first", use_cache=False)
+    kept = _compiled(tmp_path / "user-cache")
+    for path in kept:   # used two days ago: loading them now marks them
+        os.utime(path, ns=(10**18, 10**18))
+
+    def refused(*args, **kwargs):
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(compiled_templates.os, "utime", refused)
+    assert not build(content.root, tmp_path / "second", use_cache=False).diagnostics.errors
+    assert {path.stat().st_mtime_ns for path in kept} == {10**18}   # loaded, not compiled and written again
