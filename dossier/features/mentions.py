@@ -44,8 +44,8 @@ class MentionMatcher:
         self.index = index
         self._first_words = set(index)
         # What the matcher finds in a text depends only on the names whose first word is a word of
-        # the text: each first word's names have a digest (resolve.name_keys compares them between
-        # builds), and what it finds in any text depends on these names only.
+        # the text: each first word's names have a digest, which resolve.name_keys compares with
+        # the last build's; the digest of them all stands for every name.
         self.words = {word: hashlib.blake2b(repr(index[word]).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
                       for word in sorted(index)}
         self.digest = hashlib.sha256(repr(sorted(self.words.items())).encode("utf-8", "surrogatepass")).hexdigest()

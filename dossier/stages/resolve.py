@@ -702,7 +702,8 @@ def name_keys(sources: list[Source], matcher: MentionMatcher, names_before: dict
     and its page: a new entity renders again only the pages of the sources that may mention
     it, where it rendered every source's page again, and read every source again, in an outside
     test. Where the text might hold a word the file does not (an HTML entity or an escape that
-    the Markdown decodes), any change counts. A source whose text changed gets the digest: its
+    the Markdown decodes), any change counts; an autolink's address, shown decoded, is not read
+    for mentions (read_source). A source whose text changed gets the digest: its
     key then never matches a reading of another text made with other names."""
     if names_before is None:
         return {source.id: matcher.digest for source in sources}
