@@ -754,6 +754,13 @@ def _location_check(out, node, ctx):
         ctx.error(node, "location", "a location without coordinates needs a 'note' saying what the sources tell of it")
     if "precision_m" in out and "note" not in out:
         ctx.error(node, "location", "an approximate location (precision_m) needs a 'note' saying how it was derived")
+    lat = out.get("lat")
+    if isinstance(lat, (int, float)) and abs(lat) > MAP_MAX_LATITUDE:
+        ctx.warning(node, "off-the-map", f"latitude {lat} is beyond ±{MAP_MAX_LATITUDE}°, which the site's maps (Web "
+                    "Mercator, as web maps are drawn) cannot show: its marker is not drawn where it is")
+
+
+MAP_MAX_LATITUDE = 85.0511   # Web Mercator's limit (Leaflet's MAX_LATITUDE, rounded)
 
 
 LOCATION = Record("location", {

@@ -912,3 +912,12 @@ def test_a_link_is_placed_at_itself_not_at_an_earlier_malformed_one_of_the_same_
     content.write("pages/t.md", "---\ntitle: T\n---\nCode `x`.\n\nSee [[nobody|b [c] d]] here.\n\nThen [[nobody]].\n")
     assert [e for e in content.errors() if e.startswith("pages/t.md")] == [
         "pages/t.md:8:6: error: unknown id 'nobody' in [[nobody]] [unknown-id]"]
+
+
+def test_a_position_near_a_pole_is_warned_to_be_off_the_map(content):
+    """Web Mercator stops at 85.05°: a crossing at 89.9° was drawn off the map with nothing said
+    (an outside test in Chromium)."""
+    content.write("entities/crossings/polar.yaml", "name: Polar\nlocation: {lat: 89.9, lon: 10, cite: [almanac]}\n")
+    assert [m for m in content.messages() if m.startswith("entities/crossings/polar.yaml") and "off-the-map" in m] == [
+        "entities/crossings/polar.yaml:2:11: warning: latitude 89.9 is beyond ±85.0511°, which the site's maps (Web "
+        "Mercator, as web maps are drawn) cannot show: its marker is not drawn where it is [off-the-map]"]

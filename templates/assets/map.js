@@ -430,7 +430,10 @@
     // trapped a reader scrolling an entity's page on a phone.
     var coarse = !!(window.matchMedia && window.matchMedia('(pointer: coarse)').matches);
     var map = L.map(node, {
-      minZoom: 4,
+      // Far enough out to show the whole world: at 4, crossings spread over more than a region
+      // (another border, or both sides of the 180th meridian) could not all be fitted, and the
+      // view stopped on empty sea between them with zooming out disabled (an outside test).
+      minZoom: 1,
       maxZoom: BASEMAP_MAX_ZOOM,
       zoomSnap: 0.25,
       scrollWheelZoom: !mini,

@@ -385,6 +385,48 @@ def test_a_map_of_more_than_a_hundred_crossings_leaves_them_out_of_the_tab_order
     assert set(links.evaluate_all("ls => ls.map(a => a.tabIndex)")) == {-1}
 
 
+def _crossings_site(tmp_path: Path, places: list[tuple[float, float]], page_text: str = "Text.") -> Path:
+    from dossier.build import build
+    content = tmp_path / "content"
+    (content / "entities" / "crossings").mkdir(parents=True)
+    (content / "sources").mkdir()
+    (content / "pages").mkdir()
+    (content / "dossier.yaml").write_text("title: Crossings\n", encoding="utf-8")
+    (content / "sources" / "survey.md").write_text("---\ntitle: Survey\naccessed: 2026-01-01\n---\n", encoding="utf-8")
+    (content / "pages" / "notes.md").write_text(f"---\ntitle: Notes\n---\n{page_text}\n", encoding="utf-8")
+    for i, (lat, lon) in enumerate(places):
+        (content / "entities" / "crossings" / f"c{i}.yaml").write_text(
+            f"name: Crossing {i}\nlocation: {{lat: {lat}, lon: {lon}, cite: [survey]}}\n", encoding="utf-8")
+    site = tmp_path / "site"
+    assert not build(content, site).diagnostics.errors
+    return site
+
+
+@pytest.mark.parametrize("places", [
+    [(42.42, 130.64), (42.56, 130.52), (51.17, 23.80)],     # the Tumen and the Poland-Ukraine border
+    [(42.42, 130.64), (65.5, 179.99), (65.5, -179.99)],     # both sides of the 180th meridian
+], ids=["two-regions", "antimeridian"])
+def test_the_map_first_shows_every_crossing_however_far_apart(page, tmp_path, places):
+    """The map could not zoom out past level 4: crossings spread wider than a region could not
+    all be fitted, and the first view stopped on empty sea between them (an outside test: 0 of
+    13 in view), with zooming out disabled."""
+    site = _crossings_site(tmp_path, places)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto((site / "map.html").as_uri())
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    shown = page.evaluate("""() => { const map = DOSSIER_MAPS[0], view = map.getBounds();
+        let n = 0; map.eachLayer(l => { if (l.getLatLng && view.contains(l.getLatLng())) n++; }); return n; }""")
+    assert shown >= len(places), f"{shown} of {len(places)} crossings in the first view"
+
+
+def test_a_long_line_of_code_scrolls_in_its_box_not_the_page(page, tmp_path):
+    site = _crossings_site(tmp_path, [(42.42, 130.64)], "Intro.\n\n```\n" + "x = 1; " * 40 + "\n```\n")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto((site / "notes.html").as_uri())
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert page.evaluate("() => { const pre = document.querySelector('main pre'); return pre.scrollWidth > pre.clientWidth; }")
+
+
 # --- claims.html ---------------------------------------------------------------------------------
 
 def test_quotation_marks_are_drawn_as_text_not_as_open_and_close_quote(open_page):
