@@ -653,12 +653,15 @@ def _check_tree(root: Node, path: str, diags: Diagnostics, line_offset: int, tex
                     if duplicates > MAX_REPORTED_DUPLICATES:
                         first_unlisted = first_unlisted or (line, col)
                         continue
-                    lines = ", ".join(str(pos(first)[0] + line_offset) for _, first in group)
+                    lines = ", ".join(str(pos(first)[0] + line_offset) for _, first in group[:NAMED_KEYS])
                     if not in_a_list:
                         diags.error("duplicate-key", f"duplicate key {key.value!r} (first defined on line {lines})",
                                     path, line + line_offset, col)
                         continue
-                    names = [repr(k.value) for k, _ in group]
+                    names = [repr(k.value) for k, _ in group[:NAMED_KEYS]]
+                    if len(group) > NAMED_KEYS:
+                        names.append(f"{len(group) - NAMED_KEYS:,} more")
+                        lines += ", …"
                     which = f"key {names[0]}" if len(names) == 1 else f"keys {', '.join(names[:-1])} and {names[-1]}"
                     diags.error("duplicate-key", f"duplicate {which} (first defined on line{'s' if len(names) > 1 else ''} "
                                 f"{lines}): if line {line + line_offset} begins another item of the list, write '- ' before it",
@@ -688,14 +691,20 @@ _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _ESCAPE_AT = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 
 
+NAMED_KEYS = 5   # keys a duplicate-key error names of one item; the others are counted
+
+
 def _items(repeated: list[tuple[Node, Node]]) -> list[list[tuple[Node, Node]]]:
     """The repeated keys of a mapping in a list, in runs that each read as one more item whose
     '- ' was left out: a run ends where one of its keys comes again (a third item)."""
     runs: list[list[tuple[Node, Node]]] = []
+    names: set[str] = set()   # of the last run (a set: a hostile mapping repeats thousands of keys)
     for key, first in repeated:
-        if not runs or any(k.value == key.value for k, _ in runs[-1]):
+        if not runs or key.value in names:
             runs.append([])
+            names = set()
         runs[-1].append((key, first))
+        names.add(key.value)
     return runs
 
 

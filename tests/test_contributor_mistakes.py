@@ -921,3 +921,14 @@ def test_a_position_near_a_pole_is_warned_to_be_off_the_map(content):
     assert [m for m in content.messages() if m.startswith("entities/crossings/polar.yaml") and "off-the-map" in m] == [
         "entities/crossings/polar.yaml:2:11: warning: latitude 89.9 is beyond ±85.0511°, which the site's maps (Web "
         "Mercator, as web maps are drawn) cannot show: its marker is not drawn where it is [off-the-map]"]
+
+
+def test_a_list_item_repeating_thousands_of_keys_is_checked_in_bounded_time(content):
+    from test_matching_bounds import cpu_bound
+    keys = "".join(f"    k{i}: v\n" for i in range(4_900))   # within the markup limit
+    content.write("entities/people/bob.yaml", "name: Bob\nfacts:\n  - label: A\n" + keys + keys.replace("v\n", "w\n"))
+    with cpu_bound(0.5):   # 0.09 s; comparing each repeated key with the run's keys took 0.83
+        errors = [e for e in content.errors() if e.startswith("entities/people/bob.yaml")]
+    assert errors == ["entities/people/bob.yaml:4904:5: error: duplicate keys 'k0', 'k1', 'k2', 'k3', 'k4' and 4,895 more "
+                      "(first defined on lines 4, 5, 6, 7, 8, …): if line 4904 begins another item of the list, write '- ' "
+                      "before it [duplicate-key]"]
