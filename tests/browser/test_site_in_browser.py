@@ -427,6 +427,24 @@ def test_a_long_line_of_code_scrolls_in_its_box_not_the_page(page, tmp_path):
     assert page.evaluate("() => { const pre = document.querySelector('main pre'); return pre.scrollWidth > pre.clientWidth; }")
 
 
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_long_page_title_keeps_the_navigation_to_one_row(page, tmp_path, width):
+    """A 260-character title made a three-line header on every page, and on a phone the row of
+    links scrolled to the middle of that one link, with no other in view (an outside test)."""
+    site = _crossings_site(tmp_path, [(42.42, 130.64)])
+    (tmp_path / "content" / "pages" / "notes.md").write_text("---\ntitle: " + "Notes on the crossings " * 11 + "\n---\nText.\n",
+                                                            encoding="utf-8")
+    from dossier.build import build
+    assert not build(tmp_path / "content", site).diagnostics.errors
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto((site / "notes.html").as_uri())
+    rows = page.evaluate("() => new Set([...document.querySelectorAll('.site-nav li')].map(li => li.getBoundingClientRect().top)).size")
+    assert rows == 1
+    in_view = page.evaluate("""() => [...document.querySelectorAll('.site-nav a')].filter(a => {
+        const r = a.getBoundingClientRect(); return r.right > 0 && r.left < innerWidth; }).length""")
+    assert in_view >= 2
+
+
 # --- claims.html ---------------------------------------------------------------------------------
 
 def test_quotation_marks_are_drawn_as_text_not_as_open_and_close_quote(open_page):
