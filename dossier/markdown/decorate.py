@@ -23,7 +23,7 @@ MARK_BYTES = 60
 def decorate(reader: ReaderText, ranges, mention_html, tokens) -> None:
     """ranges: (start, end, anchor, css_class, title) in reader-text offsets.
     mention_html(text) -> HTML for a plain piece (escaped, with mention links)."""
-    inside_link = _tokens_inside_links(tokens)
+    inside_link = tokens_inside_links(tokens)
     ranges = sorted(ranges, key=lambda r: (r[0], -r[1], r[2]))
     # Where each range's anchor goes: the first decoratable segment that ends after the range
     # starts (its first characters may be in code or other text that takes no mark).
@@ -77,15 +77,15 @@ def decorate(reader: ReaderText, ranges, mention_html, tokens) -> None:
             token.content = "".join(html) if seg.kind == "text" else f"<code>{''.join(html)}</code>"
 
 
-def _tokens_inside_links(tokens) -> set[int]:
+def tokens_inside_links(tokens, markup: str | None = None) -> set[int]:
+    """The ids of the text tokens inside links: of any link, or of those written with this markup
+    ('autolink': <https://...>, whose text is its address)."""
     inside: set[int] = set()
     for block in tokens:
         depth = 0
         for child in block.children or ():
-            if child.type == "link_open":
-                depth += 1
-            elif child.type == "link_close":
-                depth -= 1
+            if child.type in ("link_open", "link_close") and markup in (None, child.markup):
+                depth += 1 if child.type == "link_open" else -1
             elif depth and child.type == "text":
                 inside.add(id(child))
     return inside

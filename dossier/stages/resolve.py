@@ -20,7 +20,7 @@ from ..features.mentions import UNLINKED, MentionMatcher
 from ..kinds import KINDS, RELATION_TYPES
 from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
-from ..markdown.decorate import MARK_BYTES
+from ..markdown.decorate import MARK_BYTES, tokens_inside_links
 from ..markdown.near_miss import near_miss
 from ..markdown.refs import SPACED_CITATION, malformed, mask_code, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
@@ -475,7 +475,11 @@ def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = 
         _within_highlight_limit(source, reader, anchored, diags)
 
     found: dict[str, list] = {}
-    addresses = _autolink_texts(tokens) if "<" in (source.body or "") else ()
+    # Nor in an autolink's address (<https://...>, <name@host>): a name in an address is no mention,
+    # and the address is shown decoded ('%5A' reads 'Z', a punycode host its letters), words the
+    # file does not hold, which name_keys could not see (an outside test found a kept reading
+    # missing a mention so made).
+    addresses = tokens_inside_links(tokens, "autolink") if "<" in (source.body or "") else ()
     for seg in reader.segments:
         if seg.kind != "text" or id(seg.token) in addresses:   # not in code, the text of a [[link]] or an address
             continue
@@ -493,23 +497,6 @@ def read_source(source: Source, matcher: MentionMatcher, targets: dict | None = 
         links = links_of(body, tokens)
         warn_refused(source.path, _body_text(source), diags)
     return SourceReading(anchored, mentions, diags.items, links)
-
-
-def _autolink_texts(tokens) -> set[int]:
-    """The text tokens that show an autolink's address (<https://...>, <name@host>): a name in an
-    address is no mention of it, and the address is shown decoded ('%5A' reads 'Z', a punycode
-    host its letters), words the file does not hold, which name_keys could not see (an outside
-    test found a kept reading missing a mention so made)."""
-    inside, texts = False, set()
-    for block in tokens:
-        for child in block.children or ():
-            if child.type == "link_open":
-                inside = child.markup == "autolink"
-            elif child.type == "link_close":
-                inside = False
-            elif inside and child.type == "text":
-                texts.add(id(child))
-    return texts
 
 
 # What the highlights of one source may add to its page: each piece of the text under an
