@@ -23,6 +23,7 @@ from dossier.features.map import (
     REGION_BBOX,
     BasemapError,
     Marker,
+    across_the_meridian,
     basemap_bbox,
     basemap_script,
     bounds,
@@ -31,6 +32,7 @@ from dossier.features.map import (
     leaflet_files,
     load_basemap,
     markers_json,
+    meridian_cut,
     render_legend,
     render_svg,
 )
@@ -239,6 +241,33 @@ def test_bounds_of_one_marker_is_a_box_around_it_and_of_none_the_region():
     min_lon, min_lat, max_lon, max_lat = bounds([marker(lat=42.0, lon=130.0)])
     assert min_lon < 130.0 < max_lon and min_lat < 42.0 < max_lat and max_lon - min_lon >= 1
     assert bounds([]) == REGION_BBOX
+
+
+@pytest.mark.parametrize("lons, cut", [
+    ([124.0, 130.0], None),                 # one region: nothing to move
+    ([130.6, 179.99, -179.99], 130.6),      # both sides of 180: the west one moves east
+    ([-170.0, 170.0], 170.0),
+    ([-100.0, 100.0], 100.0),               # 160 degrees apart across 180, 200 the other way
+    ([-90.0, 90.0], None),                  # as far apart either way round: left as they are
+    ([125.0], None),
+])
+def test_the_map_begins_east_of_the_widest_stretch_without_crossings(lons, cut):
+    assert meridian_cut(lons) == cut
+
+
+def test_crossings_on_both_sides_of_180_are_drawn_side_by_side_with_the_land_between():
+    """They were drawn at the map's two ends, the whole world between them (an outside test)."""
+    markers = [marker("a", href="a.html", lat=65.5, lon=179.9), marker("b", href="b.html", lat=65.6, lon=-179.9)]
+    drawn = across_the_meridian(markers)
+    assert [m.lon for m in drawn] == [179.9, 180.1] and [m.lon for m in markers] == [179.9, -179.9]
+    box = bounds(drawn)
+    assert box[2] - box[0] < 2
+    world = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [[[-180, 60], [-170, 60], [-170, 70], [-180, 70], [-180, 60]]]}}]}
+    root = parse(render_svg(world, drawn, box, width=400))
+    xs = [float(c.get("cx")) for c in root.iter(f"{SVG}circle")]
+    assert all(0 < x < 400 for x in xs) and abs(xs[0] - xs[1]) < 300
+    assert root.findall(f".//{SVG}path[@class='land']"), "the land just east of 180 is drawn"
 
 
 # --- the build-time SVG --------------------------------------------------------------------------

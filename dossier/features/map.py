@@ -20,7 +20,7 @@ import html
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -192,12 +192,38 @@ def bounds(
     lons = [m.lon for m in markers]
     lats = [m.lat for m in markers]
     pad = max(pad_deg, single_pad_deg) if len(markers) == 1 else pad_deg
+    west = max(-180.0, min(lons) - pad)
     return (
-        max(-180.0, min(lons) - pad),
+        west,
         max(-85.0, min(lats) - pad),
-        min(180.0, max(lons) + pad),
+        min(west + 360.0, max(lons) + pad),   # past 180 for markers moved across it (across_the_meridian)
         min(85.0, max(lats) + pad),
     )
+
+
+def meridian_cut(lons: Iterable[float]) -> float | None:
+    """Where the map should begin, when markers lie on both sides of the 180th meridian and are
+    closer together across it than the other way round the world: the longitude east of the
+    widest stretch without any marker. None when that stretch is the one across the meridian
+    (the usual case: nothing to move). map.js reads the markers the same way."""
+    ordered = sorted(set(lons))
+    if len(ordered) < 2:
+        return None
+    widest, cut = ordered[0] + 360.0 - ordered[-1], None
+    for west, east in zip(ordered, ordered[1:]):
+        if east - west > widest:
+            widest, cut = east - west, east
+    return cut
+
+
+def across_the_meridian(markers: Sequence[Marker]) -> list[Marker]:
+    """The markers as the map draws them: those west of meridian_cut moved 360 degrees east, so
+    that crossings on both sides of the 180th meridian are drawn side by side, not at the map's
+    two ends with the world between them."""
+    cut = meridian_cut(m.lon for m in markers)
+    if cut is None:
+        return list(markers)
+    return [replace(m, lon=m.lon + 360.0) if m.lon < cut else m for m in markers]
 
 
 def fit_aspect(bbox: BBox, min_ratio: float = 0.4, max_ratio: float = 1.25) -> BBox:
@@ -297,10 +323,11 @@ def _land_path(basemap: dict, projection: _Projection, bbox: BBox) -> list[str]:
     margin_lon, margin_lat = (max_lon - min_lon) * 0.02, (max_lat - min_lat) * 0.02
     box = (min_lon - margin_lon, min_lat - margin_lat, max_lon + margin_lon, max_lat + margin_lat)
     paths = []
+    shifts = (0.0, 360.0) if box[2] > 180.0 else (0.0,)   # the land east of 180 too (across_the_meridian)
     for feature in basemap["features"]:
         parts = []
         for polygon in _polygons(feature["geometry"]):
-            for ring in polygon:
+            for ring in _shifted(polygon, shifts):
                 xs = [p[0] for p in ring]
                 ys = [p[1] for p in ring]
                 if max(xs) < box[0] or min(xs) > box[2] or max(ys) < box[1] or min(ys) > box[3]:
@@ -321,6 +348,12 @@ def _land_path(basemap: dict, projection: _Projection, bbox: BBox) -> list[str]:
         if parts:
             paths.append("".join(parts))
     return paths
+
+
+def _shifted(polygon, shifts):
+    for ring in polygon:
+        for shift in shifts:
+            yield [(p[0] + shift, p[1]) for p in ring] if shift else ring
 
 
 # Above this many markers, a map's markers are not tab stops: a keyboard would pass every one of

@@ -101,6 +101,7 @@ class MapData:
 
     def svg(self, markers, svg_id: str = "crossings-svg") -> str:
         """The map of the crossings without JavaScript, from their markers (crossing_markers)."""
+        markers = drawing.across_the_meridian(markers)
         return drawing.render_svg(self.basemap, markers, drawing.bounds(markers), width=900, svg_id=svg_id)
 
     def mini(self, entity):

@@ -131,6 +131,31 @@
     return markers;
   }
 
+  // Where the map begins when the markers lie on both sides of the 180th meridian and are closer
+  // together across it than the other way round the world: the longitude east of the widest
+  // stretch without a marker, or null (the usual case). Those west of it are drawn 360 degrees
+  // east, side by side with the others rather than at the map's two ends (as features/map.py
+  // draws the map without JavaScript).
+  function meridianCut(markers) {
+    var lons = [];
+    for (var i = 0; i < markers.length; i++) {
+      lons.push(markers[i].lon);
+    }
+    lons.sort(function (a, b) { return a - b; });
+    if (lons.length < 2) {
+      return null;
+    }
+    var widest = lons[0] + 360 - lons[lons.length - 1];
+    var cut = null;
+    for (var j = 1; j < lons.length; j++) {
+      if (lons[j] - lons[j - 1] > widest) {
+        widest = lons[j] - lons[j - 1];
+        cut = lons[j];
+      }
+    }
+    return cut;
+  }
+
   function popupContent(m, nearby) {
     var box = el('div', 'map-popup');
     var heading = el('h3');
@@ -450,10 +475,15 @@
       }
     });
 
+    var cut = meridianCut(markers);
+    function latLngOf(m) {
+      return [m.lat, cut !== null && m.lon < cut ? m.lon + 360 : m.lon];
+    }
+
     // The view first: Leaflet creates a layer's elements only once the map has one.
     var points = [];
     for (var p = 0; p < markers.length; p++) {
-      points.push([markers[p].lat, markers[p].lon]);
+      points.push(latLngOf(markers[p]));
     }
     var center = parseCenter(node.getAttribute('data-center'));
     var zoom = parseFloat(node.getAttribute('data-zoom'));
@@ -471,6 +501,14 @@
       map.fitBounds(basemap.getBounds());
     }
     basemap.addTo(map);
+    if (cut !== null) {   // the land east of 180 too, where the markers moved across it are drawn
+      L.geoJSON(basemapData, {
+        className: 'basemap',
+        interactive: false,
+        coordsToLatLng: function (c) { return L.latLng(c[1], c[0] + 360); },
+        style: basemap.options.style
+      }).addTo(map);
+    }
 
     // Opt-in remote tiles: a layer object only; nothing is requested unless the reader ticks it.
     var tiles = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
@@ -542,7 +580,7 @@
     }
     for (var i = 0; i < markers.length; i++) {
       var m = markers[i];
-      var latlng = [m.lat, m.lon];
+      var latlng = latLngOf(m);
       var mode = token(m.mode);
       var status = token(m.status);
       var isHighlight = highlight && m.id === highlight;

@@ -417,6 +417,11 @@ def test_the_map_first_shows_every_crossing_however_far_apart(page, tmp_path, pl
     shown = page.evaluate("""() => { const map = DOSSIER_MAPS[0], view = map.getBounds();
         let n = 0; map.eachLayer(l => { if (l.getLatLng && view.contains(l.getLatLng())) n++; }); return n; }""")
     assert shown >= len(places), f"{shown} of {len(places)} crossings in the first view"
+    lons = sorted(lon for _, lon in places)
+    gaps = [east - west for west, east in zip(lons, lons[1:])] + [lons[0] + 360 - lons[-1]]
+    spread = 360 - max(gaps)   # of longitude, the shorter way round the world
+    span = page.evaluate("() => { const v = DOSSIER_MAPS[0].getBounds(); return v.getEast() - v.getWest(); }")
+    assert span < 1.5 * spread + 60, f"the first view spans {span:.0f} degrees for crossings within {spread:.0f}"
 
 
 def test_a_long_line_of_code_scrolls_in_its_box_not_the_page(page, tmp_path):
