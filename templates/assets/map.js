@@ -517,8 +517,8 @@
     });
     var overlays = {};
     // A popup is panned clear of the zoom and layers buttons above it (on a phone they covered its
-    // title and its close button) and fits the map's width; the legend below steps aside while a
-    // popup is open on a narrow map (map.css).
+    // title and its close button) and fits the map's width; the legend steps aside while a popup
+    // is open (map.css).
     var popupOptions = {
       autoPanPaddingTopLeft: L.point(10, 90),
       autoPanPaddingBottomRight: L.point(10, 10),

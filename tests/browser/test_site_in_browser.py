@@ -225,10 +225,12 @@ def test_map_draws_basemap_and_one_marker_per_crossing(open_page, built_site):
     expect(markers).to_have_count(len(features))
 
 
-def test_on_a_phone_no_popup_of_the_map_lies_under_its_buttons_or_legend(open_page, page):
+@pytest.mark.parametrize("width, height", [(375, 740), (1280, 800)])
+def test_no_popup_of_the_map_lies_under_its_buttons_or_legend(open_page, page, width, height):
     """At 375 px the zoom and layers buttons covered popups' titles and close buttons, and the
-    legend their text (an outside review)."""
-    page.set_viewport_size({"width": 375, "height": 740})
+    legend their text (an outside review); on a wide screen the legend covered the popups of
+    crossings near the map's lower right corner (an outside browser check)."""
+    page.set_viewport_size({"width": width, "height": height})
     open_page("map.html")
     expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
     markers = page.locator("#crossings-map .crossing-marker")
