@@ -20,8 +20,9 @@ Plain text (a browser's "select all, copy" of an article), cleaned as an editor 
 - a line followed elsewhere by itself with a credit appended (``caption`` then ``caption Agency``)
   is a photo caption shown twice: one copy is kept, in italics, the credited copy is dropped;
 - a "Related Stories" (or "Read more", "No stories found.") line ends the article;
-- the first line left is the title; a short line without final punctuation is a ``## `` heading,
-  and headings with no paragraph after them (the related stories' titles) are dropped;
+- the first line left is the title; a short line (at most 12 words) without final punctuation is
+  a ``## `` heading, and headings with no paragraph after them (the related stories' titles) are
+  dropped, and named in the command's notes so that one that was the article's is put back;
 - every other line is a paragraph (lines of a hard-wrapped text are joined first).
 """
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Article:
     title: str | None = None
     meta: dict[str, str] = field(default_factory=dict)  # publisher, author, url, published, language
     blocks: list[Block] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)   # text left out as the page's furniture, to tell
 
     def body(self) -> str:
         return "\n\n".join(b.md for b in self.blocks) + "\n" if self.blocks else ""
@@ -703,11 +705,13 @@ _END_MARKERS = re.compile(r"^(related (stories|articles|posts|news|content|cover
                           r"no stories found\.?|latest (news|stories)|trending( now)?)$", re.I)
 _FINAL_PUNCT = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
 HEADING_MAX = 120
+HEADING_MAX_WORDS = 12   # a longer line is a sentence without its full stop, not a subheading
 _MIN_PREFIX = 20
 
 
 def _is_heading(line: str) -> bool:
-    return len(line) <= HEADING_MAX and not _FINAL_PUNCT.search(line) and bool(re.search(r"\w", line))
+    return (len(line) <= HEADING_MAX and len(line.split()) <= HEADING_MAX_WORDS
+            and not _FINAL_PUNCT.search(line) and bool(re.search(r"\w", line)))
 
 
 def _hard_wrapped(lines: list[str]) -> bool:
@@ -761,6 +765,8 @@ def from_text(text: str) -> Article:
     article = Article()
     if units and len(units[0]) <= 300:
         article.title = _limit(units.pop(0), 500)
+    while units and units[-1] not in captions and _is_heading(units[-1]):   # headings of nothing:
+        article.dropped.insert(0, _WS.sub(" ", units.pop()))                # the related stories' titles
     blocks: list[Block] = []
     for unit in units:
         if unit in captions:
@@ -772,8 +778,6 @@ def from_text(text: str) -> Article:
         else:
             md = escape_line_start(escape_inline(_WS.sub(" ", unit)))
             blocks.append(Block("p", defuse(md), _plain(md)))
-    while blocks and blocks[-1].kind == "h":  # the related stories' titles: headings of nothing
-        blocks.pop()
     article.blocks = blocks
     return article
 
@@ -968,5 +972,10 @@ def import_file(path: Path, content: Path, source_id: str | None = None, force: 
                       ("publisher", "its publisher (publisher:)")):
         if not article.meta.get(key):
             notes.append(f"the page does not give {hint}: add it if you know it")
+    if article.dropped:
+        shown = "; ".join(f"'{_limit(line, 60)}'" for line in article.dropped[:3])
+        more = f" and {len(article.dropped) - 3} more" if len(article.dropped) > 3 else ""
+        notes.append(f"left out the short lines at the end, taken for the titles of related stories: {shown}{more}; "
+                     "paste back any that belong to the article")
     notes.append("add an archived copy (archive: https://web.archive.org/...) so readers can find the version you read")
     return target, notes

@@ -109,6 +109,22 @@ def test_plain_text_rules():
                               "Second paragraph.\n")
 
 
+def test_an_unpunctuated_sentence_at_the_end_is_kept_and_short_lines_left_out_are_named(content, tmp_path, capsys):
+    """A line without its full stop was a heading, and the headings at the end were dropped as
+    related stories' titles: the article's last two paragraphs were lost without a word (an
+    outside test)."""
+    text = ("My Title\n\nThe bridge opened on Wednesday, officials said.\n\n"
+            'The ceremony was attended by 300 guests including the governor who said "we will build more"\n\n'
+            "It is expected to open in 2026\n")
+    article = from_text(text)
+    assert "we will build more" in article.body()
+    assert article.dropped == ["It is expected to open in 2026"]
+    path = tmp_path / "art.txt"
+    path.write_text(text, encoding="utf-8")
+    assert main(["import", str(path), "--id", "imp-b", "--content", str(content)]) == 0
+    assert "'It is expected to open in 2026'" in capsys.readouterr().err
+
+
 def test_hard_wrapped_text_is_joined_into_paragraphs(content):
     assert main(["import", str(PAGES / "wrapped.txt"), "--content", str(content), "--accessed", "2026-01-01",
                  "--url", "https://example.org/ferry"]) == 0
