@@ -105,6 +105,19 @@ def test_a_quote_takes_whole_letters_as_written_too(content):
                                 "(only as part of a letter: quote the whole letter, with its accents) [quote-not-found]"]
 
 
+def test_a_quote_takes_whole_emoji(content):
+    """A quote of one flag's letters was found between two flags (North Korea's and Russia's side
+    by side hold Puerto Rico's), and a quote of one person of a family emoji inside it, and the
+    highlight cut them apart (an outside test)."""
+    text = "Flags \U0001F1F0\U0001F1F5\U0001F1F7\U0001F1FA here; a family \U0001F468\u200d\U0001F469\u200d\U0001F467 too.\n"
+    build_source(content, '  - {quote: "\\U0001F1F5\\U0001F1F7"}\n  - {quote: "\\U0001F469"}\n'
+                          '  - {quote: "\\U0001F1F7\\U0001F1FA here"}\n', text)
+    assert content.errors() == [
+        f"sources/daily-news.md:{line}:13: error: annotation a-{n}: quote '{quote}' is not in the text (only as part "
+        "of a larger emoji, such as one of two flags side by side: quote the whole emoji) [quote-not-found]"
+        for n, line, quote in ((1, 5, "\U0001F1F5\U0001F1F7"), (2, 6, "\U0001F469"))]
+
+
 def test_an_annotation_written_twice_is_a_repeat(content):
     build_source(content, '  - {quote: "bridge", note: "Built in 1959."}\n  - {quote: "bridge", note: "Built in 1959.", id: again}\n'
                           '  - {quote: "bridge", note: "Rebuilt in 1990."}\n', "A bridge.\n")

@@ -274,8 +274,38 @@ def _search(folded: Folded, q: str, p: str, s: str, whole=None) -> tuple[list[in
 
 def _whole_at(text: str, i: int, end: int) -> bool:
     """Whether text[i:end] takes whole letters: it starts and ends with no combining mark or Hangul
-    vowel cut from the letter it belongs to (a quote of an accent alone marked half a letter)."""
-    return not _attached(text[i]) and (end == len(text) or not _attached(text[end]))
+    vowel cut from the letter it belongs to (a quote of an accent alone marked half a letter), and
+    cuts no emoji apart (the flags of North Korea and Russia side by side hold a Puerto Rico flag
+    between them, which a quote found and marked)."""
+    return _letter_starts(text, i) and _letter_starts(text, end)
+
+
+_EMOJI_PART = re.compile("[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
+"""What belongs with the character before it in an emoji: a joiner, a variation selector, a skin
+tone, a tag (of a subdivision's flag)."""
+
+
+def _regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"   # a flag is two of these letters
+
+
+def _letter_starts(text: str, i: int) -> bool:
+    """Whether a letter, as a reader sees one (a user-perceived character), may start at i."""
+    if i >= len(text):
+        return True
+    ch = text[i]
+    if _attached(ch) or _EMOJI_PART.match(ch) or unicodedata.category(ch) == "Mc":
+        return False
+    if i == 0:
+        return True
+    if text[i - 1] == "\u200d":   # joined to the emoji before
+        return False
+    if _regional(ch) and _regional(text[i - 1]):
+        run = 1
+        while i - run - 1 >= 0 and _regional(text[i - run - 1]):
+            run += 1
+        return run % 2 == 0   # between two flags, not inside one
+    return True
 
 
 # Characters a reader does not see, set aside when a quote is not found as written.
@@ -328,6 +358,7 @@ class Loosened:
     marks a "Cafe" followed by a combining acute accent."""
 
     def __init__(self, text: str):
+        self.text = text
         loose, spans = _loosen(text)
         self.folded = Folded(loose)
         self._spans = spans
@@ -337,8 +368,8 @@ class Loosened:
         return fold_plain(_loosen(text)[0]) if text else ""
 
     def whole(self, i: int, end: int) -> bool:
-        text = self.folded.text
-        return not _attached(text[i]) and (end == len(text) or not _attached(text[end]))
+        """Whole letters here and in the reader's text (whose emoji keep their joiners)."""
+        return _whole_at(self.folded.text, i, end) and _whole_at(self.text, *self.original(i, end))
 
     def original(self, i: int, end: int) -> tuple[int, int]:
         """Offsets in the reader's text of the folded loosened text[i:end]."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -588,8 +589,11 @@ class _NotFoundHints:
             self.lowered = self.folded.text.lower()   # not casefold: 'ß' and 'ﬁ' are no capitals
         quoted = fold_plain(quote)
         if quoted.lower() in self.lowered:
-            return (" (only as part of a letter: quote the whole letter, with its accents)" if quoted in self.folded.text
-                    else " (the text has it with other capitals: quote it as written)")
+            if quoted not in self.folded.text:
+                return " (the text has it with other capitals: quote it as written)"
+            if any(unicodedata.category(c) == "So" for c in quoted):
+                return " (only as part of a larger emoji, such as one of two flags side by side: quote the whole emoji)"
+            return " (only as part of a letter: quote the whole letter, with its accents)"
         unmarked = _without_markdown_marks(quote)
         if unmarked != quote and len(find_quote(self.folded, unmarked, None, None)) == 1:
             return f" (it is there without Markdown's marks, as a reader sees it: quote {_short(unmarked)!r})"
