@@ -316,6 +316,21 @@ def test_an_entity_lists_each_of_its_events_once(content, tmp_path):
     assert [a.get_text() for a in page.select(".events a")].count("Summit") == 1
 
 
+def test_a_relation_both_entities_declare_reading_the_same_both_ways_is_one_row_with_both_citations(content, tmp_path):
+    """Each of two entities declaring 'related to' the other listed the other twice (an outside test)."""
+    for me, other, page in (("bea-example", "cal-example", 2), ("cal-example", "bea-example", 9)):
+        content.write(f"entities/people/{me}.yaml", f"name: {me.replace('-', ' ').title()}\n"
+                      f"relations:\n  - {{type: related-to, target: {other}, cite: [\"daily-news, p. {page}\"]}}\n")
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    for page, other in (("people/bea-example.html", "Cal Example"), ("people/cal-example.html", "Bea Example")):
+        html = soup(out, page)
+        rows = html.select(".relation-list dd")
+        assert [dd.a.get_text() for dd in rows] == [other]
+        note = html.find(id=rows[0].select_one("sup.cite a")["href"][1:])
+        assert "p. 2" in note.get_text() and "p. 9" in note.get_text(), note
+
+
 def test_the_json_export_keeps_a_relations_note(site):
     import json
     data = json.loads((site / "data" / "dossier.json").read_text(encoding="utf-8"))

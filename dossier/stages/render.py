@@ -156,6 +156,22 @@ def _table_ends(tokens) -> dict[int, int]:
     return ends
 
 
+def _declared_both_ways(outgoing: list, incoming: list) -> tuple[list, list]:
+    """A relation that reads the same both ways ("related to", "counterpart of") declared by both
+    entities is one row, the other's citations added to this one's: it was listed twice, the
+    same entity on two rows. With another date each stays a row of its own."""
+    rows, rest = list(outgoing), []
+    row_of = {(r.target, r.date): i for i, r in enumerate(rows)}
+    for rel in incoming:
+        i = row_of.get((rel.source, rel.date))
+        if i is None:
+            rest.append(rel)
+            continue
+        cited = {(c.source, c.locator) for c in rows[i].cite}
+        rows[i] = rows[i]._replace(cite=rows[i].cite + tuple(c for c in rel.cite if (c.source, c.locator) not in cited))
+    return rows, rest
+
+
 class Renderer:
     def __init__(self, res: Resolved):
         self.res = res
@@ -395,6 +411,8 @@ class Renderer:
         incoming = defaultdict(list)
         for label, rel in shown_sections["shown"]["relations"]:
             incoming[label].append(rel)
+        for label in outgoing.keys() & incoming.keys():   # a type that reads the same both ways
+            outgoing[label], incoming[label] = _declared_both_ways(outgoing[label], incoming[label])
         return {
             "entity": entity, "props": props_view(entity.props),
             # (label, its relations, those to this entity): a label once, though both ways ("related to")
