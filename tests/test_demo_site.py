@@ -331,6 +331,24 @@ def test_a_relation_both_entities_declare_reading_the_same_both_ways_is_one_row_
         assert "p. 2" in note.get_text() and "p. 9" in note.get_text(), note
 
 
+def test_facts_of_one_label_however_capitalised_are_one_row_and_a_value_said_twice_is_one_item(content, tmp_path):
+    """'Length', 'length' and 'Length ' were three rows, so two values of one label were not
+    marked as a disagreement; and a value given by two citations read as two values (an outside test)."""
+    content.write("entities/people/bea-example.yaml", "name: Bea Example\nfacts:\n"
+                  '  - {label: Length, value: "623 m", cite: [daily-news]}\n'
+                  '  - {label: length, value: "400 m", cite: [daily-news]}\n'
+                  '  - {label: "Length ", value: "623  m", cite: ["daily-news, p. 2"]}\n')
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    box = soup(out, "people/bea-example.html").select_one(".infobox")
+    labels = [dt for dt in box.select("dt") if dt.get_text().startswith(("Length", "length"))]
+    assert [dt.get_text(" ", strip=True) for dt in labels] == ["Length sources disagree"]
+    values = labels[0].find_next_sibling("dd").select("li")
+    assert [li.contents[0].strip() for li in values] == ["623 m", "400 m"]
+    assert len(values[0].select("sup.cite a")) == 1 and "p. 2" in box.find_parent("html").find(
+        id=values[0].select_one("sup.cite a")["href"][1:]).get_text()
+
+
 def test_the_json_export_keeps_a_relations_note(site):
     import json
     data = json.loads((site / "data" / "dossier.json").read_text(encoding="utf-8"))

@@ -156,6 +156,27 @@ def _table_ends(tokens) -> dict[int, int]:
     return ends
 
 
+def _compared(text: str) -> str:
+    """A fact's label or value as two are compared: 'Length' is 'length ' (grouped apart, two
+    values of one label were not marked as a disagreement: an outside test)."""
+    return " ".join(text.split()).lower()
+
+
+def _said_once(facts: list) -> list:
+    """The facts of one label with a value (and note) said by several of them on one row, with
+    the citations of each: two rows with the same value read as a disagreement."""
+    rows, row_of = [], {}
+    for fact in facts:
+        said = (_compared(fact.value), fact.note)
+        if said not in row_of:
+            row_of[said] = len(rows)
+            rows.append(fact)
+        else:
+            i = row_of[said]
+            rows[i] = rows[i]._replace(cite=rows[i].cite + fact.cite)
+    return rows
+
+
 def _declared_both_ways(outgoing: list, incoming: list) -> tuple[list, list]:
     """A relation that reads the same both ways ("related to", "counterpart of") declared by both
     entities is one row, the other's citations added to this one's: it was listed twice, the
@@ -404,9 +425,9 @@ class Renderer:
         outgoing = defaultdict(list)
         for rel in entity.relations:
             outgoing[res.relation_types[rel.type].label].append(rel)
-        facts = defaultdict(list)
+        facts: dict[str, tuple[str, list]] = {}   # a label as compared -> (as first written, its facts)
         for fact in entity.facts:
-            facts[fact.label].append(fact)
+            facts.setdefault(_compared(fact.label), (fact.label, []))[1].append(fact)
         shown_sections = self._shown_sections("entity", entity.id, entity.url)
         incoming = defaultdict(list)
         for label, rel in shown_sections["shown"]["relations"]:
@@ -418,10 +439,10 @@ class Renderer:
             # (label, its relations, those to this entity): a label once, though both ways ("related to")
             "relation_groups": [(label, outgoing.get(label, ()), incoming.get(label, ()))
                                 for label in sorted(outgoing.keys() | incoming.keys())],
-            # (label, rows, whether the rows disagree: values differ other than in case)
-            "facts": [(label, rows, len({f.value.lower() for f in rows}) > 1) for label, rows in facts.items()],
+            # (label, rows, whether the rows disagree: values differ other than in case and spacing)
+            "facts": [(label, _said_once(rows), len({_compared(f.value) for f in rows}) > 1) for label, rows in facts.values()],
             # A field's row gives way to facts of the same label: they say it with their sources.
-            "cited": {label.lower() for label in facts},
+            "cited": set(facts),
             "minimap": self._minimap(entity), **shown_sections,
         }
 
