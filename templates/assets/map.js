@@ -43,6 +43,11 @@
   // Markers closer than this on the screen are drawn over one another: a popup lists the others
   // as "Also here", and a number beside the top one counts them.
   var NEARBY_PX = 14;
+  // The interactive map's legend is open from this width of map, folded to its title below.
+  var LEGEND_OPEN_FROM_PX = 600;
+  // What Leaflet draws around a popup's content (its margins and border; the tip and the space
+  // under it down to the marker), which maxWidth and maxHeight do not count.
+  var POPUP_MARGINS_PX = {x: 46, y: 60};
   // How far in a map may zoom: the built-in basemap (Natural Earth, 1:10 million) shows only empty
   // land past a few kilometres across; the online tiles, when the reader turns them on, show streets.
   var BASEMAP_MAX_ZOOM = 12;
@@ -304,7 +309,9 @@
     return box;
   }
 
-  function legendControl(markers) {
+  // The legend folds away (on a phone it took a fifth of the map and covered markers): folded to
+  // its title on a narrow map, open on a wide one.
+  function legendControl(markers, open) {
     var seenModes = {};
     var seenStatuses = {};
     for (var i = 0; i < markers.length; i++) {
@@ -313,9 +320,13 @@
     }
     var control = L.control({position: 'bottomright'});
     control.onAdd = function () {
-      var box = el('div', 'leaflet-control map-legend');
+      var folding = el('details', 'leaflet-control map-legend');
+      folding.open = open;
+      folding.appendChild(el('summary', 'map-legend-summary', 'Legend'));
+      var box = el('div');
       box.setAttribute('role', 'group');
       box.setAttribute('aria-label', 'Map legend');
+      folding.appendChild(box);
       function section(title, list, seen, classesFor) {
         var any = false;
         var j;
@@ -340,9 +351,9 @@
       section('Status (style)', STATUSES, seenStatuses, function (k) {
         return 'marker mode-unknown status-' + k;
       });
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
-      return box;
+      L.DomEvent.disableClickPropagation(folding);
+      L.DomEvent.disableScrollPropagation(folding);
+      return folding;
     };
     return control;
   }
@@ -516,16 +527,53 @@
       attribution: OSM_ATTRIBUTION
     });
     var overlays = {};
-    // A popup is panned clear of the zoom and layers buttons above it (on a phone they covered its
-    // title and its close button) and fits the map's width; the legend steps aside while a popup
-    // is open (map.css).
-    var popupOptions = {
-      autoPanPaddingTopLeft: L.point(10, 90),
-      autoPanPaddingBottomRight: L.point(10, 10),
-      maxWidth: Math.max(160, Math.min(300, node.clientWidth - 40))
-    };
-    map.on('popupopen', function () { addClass(node, 'popup-open'); });
-    map.on('popupclose', function () { removeClass(node, 'popup-open'); });
+    // A popup fits in the map as it is when it opens: panned clear of the buttons above it (on a
+    // phone the zoom and layers buttons covered its title and its close button) and of the scale
+    // and attribution below, no wider than the map and, on a small map, its text scrolled rather
+    // than cut (a mini map's popups ran past its edges, the close button with them). The legend
+    // steps aside while a popup is open (map.css).
+    var popupOptions = {maxWidth: 300};
+    var openPopup = null;
+    function fitPopup(popup) {
+      var box = node.getBoundingClientRect();
+      var top = 10;
+      var bottom = 10;
+      var controls = node.querySelectorAll('.leaflet-control');
+      for (var k = 0; k < controls.length; k++) {
+        var r = controls[k].getBoundingClientRect();
+        if (!r.height || controls[k].classList.contains('map-legend')) {
+          continue;
+        }
+        if (r.top - box.top < box.height / 2) {
+          top = Math.max(top, r.bottom - box.top + 6);
+        } else {
+          bottom = Math.max(bottom, box.bottom - r.top + 6);
+        }
+      }
+      var options = popup.options;
+      options.autoPanPaddingTopLeft = L.point(10, top);
+      options.autoPanPaddingBottomRight = L.point(10, bottom);
+      options.maxWidth = Math.max(120, Math.min(300, box.width - 20 - POPUP_MARGINS_PX.x));
+      options.maxHeight = Math.max(60, box.height - top - bottom - POPUP_MARGINS_PX.y);
+      popup.update();
+    }
+    map.on('popupopen', function (event) {
+      openPopup = event.popup;
+      addClass(node, 'popup-open');
+      fitPopup(event.popup);
+    });
+    map.on('popupclose', function () {
+      openPopup = null;
+      removeClass(node, 'popup-open');
+    });
+    // Escape closes the open popup while the focus is on the map or nowhere (Leaflet listens only
+    // while the map's own box has it; a click on a marker leaves it on the marker or the page).
+    L.DomEvent.on(document, 'keydown', function (event) {
+      var at = document.activeElement;
+      if (openPopup && (event.key === 'Escape' || event.keyCode === 27) && (!at || at === document.body || node.contains(at))) {
+        map.closePopup();
+      }
+    });
     if (!mini) {
       addContentLayers(map, overlays);
     }
@@ -572,7 +620,11 @@
         var other = placed[j];
         if (other.circle !== circle && map.latLngToLayerPoint(other.circle.getLatLng()).distanceTo(at) < NEARBY_PX) {
           found.push({name: other.name, open: (function (target) {
-            return function () { map.closePopup(); target.openPopup(); };
+            return function () {   // the popup it opens takes the focus, as the button had it
+              map.closePopup();
+              target.openPopup();
+              focusPopup(target, target.getElement());
+            };
           })(other.circle)});
         }
       }
@@ -621,7 +673,7 @@
     if (mini && markers.length) {
       node.parentNode.insertBefore(miniLegend(markers), node.nextSibling);
     } else {
-      legendControl(markers).addTo(map);
+      legendControl(markers, node.clientWidth >= LEGEND_OPEN_FROM_PX).addTo(map);
     }
     L.control.scale({imperial: false}).addTo(map);
 

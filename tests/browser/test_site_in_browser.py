@@ -225,6 +225,33 @@ def test_map_draws_basemap_and_one_marker_per_crossing(open_page, built_site):
     expect(markers).to_have_count(len(features))
 
 
+def _popups_out_of_place(page, map_selector: str) -> list:
+    """Open the popup of each marker of the map from the keyboard; list those that lie under one
+    of the map's buttons or its legend, or run past the map's edges."""
+    markers = page.locator(f"{map_selector} .crossing-marker")
+    wrong = []
+    for i in range(markers.count()):
+        markers.nth(i).focus()
+        markers.nth(i).press("Enter")
+        popup = page.locator(f"{map_selector} .leaflet-popup-content-wrapper")
+        expect(popup).to_be_visible()
+        page.wait_for_timeout(300)   # the popup's pan
+        box, frame = popup.bounding_box(), page.locator(map_selector).bounding_box()
+        close = page.locator(f"{map_selector} .leaflet-popup-close-button").bounding_box()
+        for part, name in ((box, "popup"), (close, "close button")):
+            if part["x"] < frame["x"] or part["y"] < frame["y"] or part["x"] + part["width"] > frame["x"] + frame["width"] + 0.5 \
+                    or part["y"] + part["height"] > frame["y"] + frame["height"] + 0.5:
+                wrong.append((i, f"{name} past the map's edge"))
+        for control in page.locator(f"{map_selector} .leaflet-control:visible").all():
+            other = control.bounding_box()
+            if other and box["x"] < other["x"] + other["width"] and other["x"] < box["x"] + box["width"] \
+                    and box["y"] < other["y"] + other["height"] and other["y"] < box["y"] + box["height"]:
+                wrong.append((i, control.get_attribute("class")))
+        page.keyboard.press("Escape")
+        expect(page.locator(f"{map_selector} .leaflet-popup")).to_have_count(0)
+    return wrong
+
+
 @pytest.mark.parametrize("width, height", [(375, 740), (1280, 800)])
 def test_no_popup_of_the_map_lies_under_its_buttons_or_legend(open_page, page, width, height):
     """At 375 px the zoom and layers buttons covered popups' titles and close buttons, and the
@@ -233,23 +260,68 @@ def test_no_popup_of_the_map_lies_under_its_buttons_or_legend(open_page, page, w
     page.set_viewport_size({"width": width, "height": height})
     open_page("map.html")
     expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    assert not _popups_out_of_place(page, "#crossings-map")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("rel", ["crossings/changbai-hyesan-bridge.html", "crossings/korea-russia-friendship-bridge.html",
+                                 "crossings/quanhe-wonjong-new-bridge.html"])
+def test_a_mini_maps_popups_fit_in_it_with_their_close_button(open_page, page, rel, width):
+    """On 17 of the 20 pages with a mini map, a popup ran past the map's right edge, its close
+    button cut off, and past its bottom, under the scale (an outside browser check)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    open_page(rel)
+    expect(page.locator("#mini-map.js-map-ready")).to_be_attached()
+    assert not _popups_out_of_place(page, "#mini-map")
+
+
+def test_the_popup_an_also_here_button_opens_takes_the_focus_and_escape_closes_it(open_page, page):
+    """From the keyboard, the button dropped the focus to the page, and Escape then did nothing
+    (an outside browser check)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
     markers = page.locator("#crossings-map .crossing-marker")
-    covered = []
     for i in range(markers.count()):
         markers.nth(i).focus()
         markers.nth(i).press("Enter")
-        popup = page.locator("#crossings-map .leaflet-popup-content-wrapper")
-        expect(popup).to_be_visible()
-        page.wait_for_timeout(300)   # the popup's pan
-        box = popup.bounding_box()
-        for control in page.locator("#crossings-map .leaflet-control:visible").all():
-            other = control.bounding_box()
-            if other and box["x"] < other["x"] + other["width"] and other["x"] < box["x"] + box["width"] \
-                    and box["y"] < other["y"] + other["height"] and other["y"] < box["y"] + box["height"]:
-                covered.append((i, control.get_attribute("class")))
+        if page.locator("#crossings-map .map-nearby button").count():
+            break
         page.keyboard.press("Escape")
         expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(0)
-    assert not covered, covered
+    button = page.locator("#crossings-map .map-nearby button").first
+    name = button.inner_text()
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(1)   # the first one faded out
+    expect(page.locator("#crossings-map .leaflet-popup h3")).to_have_text(name)
+    assert page.evaluate("() => !!document.activeElement.closest('.leaflet-popup')")
+    page.keyboard.press("Escape")
+    expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(0)
+
+
+def test_escape_closes_a_popup_opened_by_a_click(open_page, page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    page.locator("#crossings-map .crossing-marker").first.click(force=True)
+    expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width, folded", [(375, True), (1280, False)])
+def test_on_a_phone_the_maps_legend_is_folded_to_its_title_and_opens_on_a_tap(open_page, page, width, folded):
+    """On a phone the legend took a fifth of the map and covered markers (an outside browser check)."""
+    page.set_viewport_size({"width": width, "height": 740})
+    open_page("map.html")
+    legend = page.locator("#crossings-map details.map-legend")
+    expect(legend).to_have_count(1)
+    assert legend.evaluate("d => !d.open") == folded
+    if folded:
+        legend.locator("summary").click()
+        assert legend.evaluate("d => d.open")
+        expect(legend.get_by_text("Mode (colour)")).to_be_visible()
 
 
 def test_the_map_zooms_only_as_close_as_its_basemap_shows_until_the_tiles_are_on(open_page, page):
