@@ -358,6 +358,25 @@
     return control;
   }
 
+  function resetControl(reset) {
+    var control = L.control({position: 'topleft'});
+    control.onAdd = function () {
+      var bar = el('div', 'leaflet-bar leaflet-control map-reset');
+      var button = el('button', null, '\u2922');   // a diagonal arrow both ways: "fit"
+      button.setAttribute('type', 'button');
+      button.setAttribute('title', 'Show the first view again');
+      button.setAttribute('aria-label', 'Show the first view again');
+      L.DomEvent.on(button, 'click', function (event) {
+        L.DomEvent.stop(event);
+        reset();
+      });
+      bar.appendChild(button);
+      L.DomEvent.disableClickPropagation(bar);
+      return bar;
+    };
+    return control;
+  }
+
   function makeFocusable(layer, name) {
     var path = layer.getElement && layer.getElement();
     if (!path) {
@@ -502,16 +521,47 @@
       basemapMaxZoom = Math.min(zoom, TILES_MAX_ZOOM);   // the dossier asked to be shown that close
       map.setMaxZoom(basemapMaxZoom);
     }
-    if (center) {
-      map.setView(center, isFinite(zoom) ? zoom : 8);
-    } else if (points.length === 1) {
-      map.setView(points[0], isFinite(zoom) ? zoom : 9);
-    } else if (points.length > 1) {
-      map.fitBounds(L.latLngBounds(points), {padding: [30, 30], maxZoom: 11});
-    } else {
-      map.fitBounds(basemap.getBounds());
+    function firstView() {
+      if (center) {
+        map.setView(center, isFinite(zoom) ? zoom : 8);
+      } else if (points.length === 1) {
+        map.setView(points[0], isFinite(zoom) ? zoom : 9);
+      } else if (points.length > 1) {
+        map.fitBounds(L.latLngBounds(points), {padding: [30, 30], maxZoom: 11});
+      } else {
+        map.fitBounds(basemap.getBounds());
+      }
     }
+    firstView();
     basemap.addTo(map);
+    // Until the reader moves the map, a new size of window fits the first view to it again (from a
+    // wide window to a phone's, 3 of the demo's 11 crossings stayed in view); a button brings the
+    // first view back at any time (a reader who panned away to empty sea had no way back).
+    var moved = false;
+    function readerMoved() { moved = true; }
+    map.on('dragstart', readerMoved);
+    L.DomEvent.on(node, 'wheel dblclick touchstart', readerMoved);
+    L.DomEvent.on(node, 'keydown', function (event) {   // arrows, + and - on the map itself
+      if (event.target === node) {
+        readerMoved();
+      }
+    });
+    if (map.zoomControl) {
+      L.DomEvent.on(map.zoomControl.getContainer(), 'click', readerMoved);
+    }
+    map.on('resize', function () {
+      if (!moved) {
+        firstView();
+      }
+      if (openPopup) {
+        fitPopup(openPopup);
+      }
+    });
+    resetControl(function () {
+      map.closePopup();
+      firstView();
+      moved = false;
+    }).addTo(map);
     if (cut !== null) {   // the land east of 180 too, where the markers moved across it are drawn
       L.geoJSON(basemapData, {
         className: 'basemap',

@@ -310,6 +310,47 @@ def test_escape_closes_a_popup_opened_by_a_click(open_page, page):
     expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(0)
 
 
+_IN_VIEW = """() => { const map = DOSSIER_MAPS[0], view = map.getBounds(); let n = 0;
+    map.eachLayer(l => { if (l.getLatLng && l.options.className && l.options.className.includes('crossing-marker')
+                              && view.contains(l.getLatLng())) n++; }); return n; }"""
+
+
+def test_the_map_fits_its_crossings_again_when_the_window_changes_size_until_the_reader_moves_it(open_page, page):
+    """From 1280 px to a phone's width, 3 of the demo's 11 crossings stayed in view (an outside
+    browser check)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    crossings = page.locator("#crossings-map .crossing-marker").count()
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.wait_for_timeout(500)
+    assert page.evaluate(_IN_VIEW) == crossings
+    box = page.locator("#crossings-map").bounding_box()
+    before = page.evaluate("() => DOSSIER_MAPS[0].getZoom()")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -600)   # the reader zooms in: the view is theirs
+    page.wait_for_timeout(500)
+    zoom = page.evaluate("() => DOSSIER_MAPS[0].getZoom()")
+    assert zoom > before
+    page.set_viewport_size({"width": 700, "height": 667})
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => DOSSIER_MAPS[0].getZoom()") == zoom
+
+
+def test_a_button_brings_the_first_view_back_after_panning_away(open_page, page):
+    """A reader who panned to empty sea had no way back but zooming and panning by hand (an outside
+    browser check)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    crossings = page.locator("#crossings-map .crossing-marker").count()
+    page.evaluate("() => { DOSSIER_MAPS[0].setZoom(3, {animate: false}); DOSSIER_MAPS[0].panBy([3000, 0], {animate: false}); }")
+    assert page.evaluate(_IN_VIEW) == 0
+    page.get_by_role("button", name="Show the first view again").click()
+    page.wait_for_timeout(500)
+    assert page.evaluate(_IN_VIEW) == crossings
+
+
 @pytest.mark.parametrize("width, folded", [(375, True), (1280, False)])
 def test_on_a_phone_the_maps_legend_is_folded_to_its_title_and_opens_on_a_tap(open_page, page, width, folded):
     """On a phone the legend took a fifth of the map and covered markers (an outside browser check)."""
