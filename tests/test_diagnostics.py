@@ -215,6 +215,15 @@ def test_a_valid_map_layer_is_shipped_as_a_script_for_the_map(content, tmp_path)
     assert 'src="data/layers.js"' in (out / "map.html").read_text(encoding="utf-8")
 
 
+def test_a_feature_without_a_position_is_accepted_in_a_map_layer_as_our_export_writes_it(content, tmp_path):
+    """GeoJSON allows "geometry": null, and data/crossings.geojson writes it for a crossing without
+    a position: copied into content/map/ as a layer, it was refused (an outside test)."""
+    content.write("map/export.geojson", '{"type": "FeatureCollection", "features": [\n'
+                  '{"type": "Feature", "properties": {"name": "x"}, "geometry": {"type": "Point", "coordinates": [130, 42]}},\n'
+                  '{"type": "Feature", "properties": {"name": "unlocated"}, "geometry": null}]}')
+    assert content.errors() == []
+
+
 def test_a_control_character_escaped_in_a_map_layer_string_is_refused_naming_the_file_and_the_value(content, tmp_path):
     content.write("map/river.geojson", '{"type": "FeatureCollection", "name": "River", "features": [{"type": "Feature", '
                   '"properties": {"name": "x\\u001b[31m"}, "geometry": {"type": "Point", "coordinates": [130, 42]}}]}')

@@ -174,6 +174,8 @@ def _problem(data) -> tuple[str, tuple] | None:
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             return f"feature {n} is not a Feature", at
         geometry = feature.get("geometry")
+        if geometry is None and "geometry" in feature:
+            continue   # unlocated (GeoJSON allows it; our crossings export writes it): nothing to draw
         if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRIES:
             return f"feature {n} has no geometry of a supported type ({', '.join(GEOMETRIES)})", at + ("geometry",)
         at += ("geometry", "coordinates")
