@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from bs4 import BeautifulSoup
 
 from dossier.build import build
@@ -116,6 +117,20 @@ def test_a_quote_takes_whole_emoji(content):
         f"sources/daily-news.md:{line}:13: error: annotation a-{n}: quote '{quote}' is not in the text (only as part "
         "of a larger emoji, such as one of two flags side by side: quote the whole emoji) [quote-not-found]"
         for n, line, quote in ((1, 5, "\U0001F1F5\U0001F1F7"), (2, 6, "\U0001F469"))]
+
+
+@pytest.mark.parametrize("body, says", [
+    ("", "the source has no text after its front matter, and its 1 annotation quotes it: paste the article's text "
+         "below the front matter"),
+    ("```\nhello world\n```\n", "the source has no text a reader sees as text (only code, images or markup) and its "
+     "1 annotation quotes it: a quote is taken from the article's text, not from code or an image's description"),
+    ("![hello world](https://example.com/x.png)\n", "the source has no text a reader sees as text (only code, images or "
+     "markup) and its 1 annotation quotes it: a quote is taken from the article's text, not from code or an image's description"),
+])
+def test_a_source_without_text_a_reader_sees_says_what_it_has(content, body, says):
+    """A body of only a code block said the source had no text at all (an outside test)."""
+    build_source(content, '  - {quote: "hello world"}\n', body)
+    assert content.errors() == [f"sources/daily-news.md:7:1: error: {says} [quote-not-found]"]
 
 
 def test_an_annotation_written_twice_is_a_repeat(content):

@@ -620,8 +620,14 @@ def _anchor(source: Source, reader: ReaderText, diags: Diagnostics) -> list[Anch
     """The annotations whose quote is found once in the reader's text; the others reported."""
     if not reader.text.strip():   # one error, not one per annotation
         n = len(source.annotations)
-        diags.error("quote-not-found", f"the source has no text after its front matter, and its {n} annotation{'s' if n > 1 else ''} "
-                    "quote it: paste the article's text below the front matter", source.path, source.body_line, 1)
+        quoted = f"its {n} annotation{'s' if n > 1 else ''} quote{'' if n > 1 else 's'} it"
+        if source.body.strip():   # code blocks, images, markup: nothing a reader reads as text
+            diags.error("quote-not-found", f"the source has no text a reader sees as text (only code, images or markup) "
+                        f"and {quoted}: a quote is taken from the article's text, not from code or an image's description",
+                        source.path, source.body_line, 1)
+        else:
+            diags.error("quote-not-found", f"the source has no text after its front matter, and {quoted}: "
+                        "paste the article's text below the front matter", source.path, source.body_line, 1)
         return []
     folded = fold(reader.text)
     anchored = []
