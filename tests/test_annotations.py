@@ -133,6 +133,27 @@ def test_a_source_without_text_a_reader_sees_says_what_it_has(content, body, say
     assert content.errors() == [f"sources/daily-news.md:7:1: error: {says} [quote-not-found]"]
 
 
+@pytest.mark.parametrize("language, direction, title_direction", [
+    ("ar", "rtl", "rtl"),
+    ("he-IL", "rtl", None),   # a title in Arabic letters is not marked as Hebrew
+    ("ru", None, None),
+])
+def test_an_article_is_laid_out_in_its_languages_direction_and_its_notes_in_the_dossiers(content, tmp_path, language, direction,
+                                                                                          title_direction):
+    """An Arabic article was laid out left to right, its full stops and mixed runs misplaced; and
+    the notes, in English, were marked as in the article's language (an outside test)."""
+    content.write("sources/daily-news.md", f"---\ntitle: \"جسر جديد\"\naccessed: 2026-01\nlanguage: {language}\n"
+                  "annotations:\n  - {quote: \"جسر الطريق\", note: \"The road bridge.\"}\n---\n"
+                  "بدأت كوريا الشمالية وروسيا بناء جسر الطريق فوق نهر تومين.\n")
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    page = BeautifulSoup((out / "sources/daily-news.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.select_one(".article-text").get("dir") == direction
+    assert page.select_one("h1").get("dir") == title_direction
+    notes = page.select_one(".passage-notes")
+    assert (notes.get("lang"), notes.get("dir")) == ("en", "ltr")
+
+
 def test_an_annotation_written_twice_is_a_repeat(content):
     build_source(content, '  - {quote: "bridge", note: "Built in 1959."}\n  - {quote: "bridge", note: "Built in 1959.", id: again}\n'
                           '  - {quote: "bridge", note: "Rebuilt in 1990."}\n', "A bridge.\n")

@@ -59,6 +59,17 @@ def title_language(title, language) -> str | None:
     return str(language) if script and script.search(str(title)) else None
 
 
+# Languages written from right to left (their primary subtags): their text is laid out so, with
+# its punctuation at the sentence's end on the left (laid out left to right, an Arabic source's
+# full stops and mixed runs were in the wrong places).
+_RIGHT_TO_LEFT = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug", "ur", "yi"})
+
+
+def direction(language) -> str | None:
+    """'rtl' for a language written from right to left, else None (the page's own direction)."""
+    return "rtl" if str(language or "").split("-")[0].lower() in _RIGHT_TO_LEFT else None
+
+
 def _title(title, language) -> str:
     """A source's title, marked with its language (title_language) and then isolated as native
     names are (<bdi>: a right-to-left title keeps its order)."""

@@ -230,6 +230,7 @@ class Renderer:
         # target: a source's title and address in a list of its annotations or mentions, noted as
         # such (sources[id] noted the whole file: an edit to its text rendered every page it mentions)
         self.env.filters.update(PAGE_FILTERS, human_date=human_date, title_language=bibliography.title_language,
+                                direction=bibliography.direction,
                                 by_script=letters.by_script, target=res.site.lookup)
 
     # --- helpers ---------------------------------------------------------------------------
@@ -506,14 +507,20 @@ class Renderer:
                 tokens.insert(block - 1, Token("passage_open", "div", 1))
             else:  # another container: the notes just follow its inline content
                 tokens.insert(block + 2, notes)
-        env = {**ctx.env, "anno_notes": lambda items: self._anno_notes(items, ctx)}
+        site_language = self.config.language
+        # The notes are in the dossier's language, not the article's (a screen reader read English
+        # notes in a Russian article with a Russian voice, and an Arabic one laid them out right
+        # to left, their full stops at the start).
+        in_site_language = "" if not source.meta.get("language") or source.meta["language"] == site_language else \
+            f' lang="{escape(site_language)}" dir="{bibliography.direction(site_language) or "ltr"}"'
+        env = {**ctx.env, "anno_notes": lambda items: self._anno_notes(items, ctx, in_site_language)}
         return Markup(attach_marks(MD.renderer.render(tokens, MD.options, env)))
 
     def _minimap(self, entity: Entity):
         note("located")   # its neighbours: any located entity may join or leave them
         return self.map.mini(entity)
 
-    def _anno_notes(self, items, ctx: PageContext) -> str:
+    def _anno_notes(self, items, ctx: PageContext, attributes: str = "") -> str:
         notes = self._template("_annotation.html").render(items=items, p=ctx, root=ctx.root)
-        return f'<div class="passage-notes">{notes}</div>\n'
+        return f'<div class="passage-notes"{attributes}>{notes}</div>\n'
 
