@@ -542,6 +542,19 @@ def test_a_citation_with_a_space_after_its_at_sign_is_warned_of_when_it_names_a_
                       "write the id right after the '@' ([@almanac]) [malformed-reference]"]
 
 
+def test_pandocs_other_citation_forms_are_warned_of_when_they_name_a_source(content):
+    """'[see @almanac, p. 3]' and '[-@almanac]' passed check --strict and were shown as brackets
+    (an outside test); an address with an '@' in brackets names no source and is text."""
+    content.write("entities/people/bob.yaml", "name: Bob\nsummary: |\n"
+                  "  Born in 1970 [see @almanac, p. 3], as [-@almanac] says; [write to desk @ news] or [x @someone].\n")
+    warned = [m for m in content.messages() if m.startswith("entities/people/bob.yaml") and "malformed-reference" in m]
+    tail = ("begins no citation and is shown as text: a citation is [@almanac] or [@almanac, locator], with nothing before "
+            "the '@' (a prefix such as 'see', or '-' to leave the author out, are Pandoc's and not read here: write them "
+            "outside the brackets) [malformed-reference]")
+    assert warned == [f"entities/people/bob.yaml:3:16: warning: '[see @almanac' {tail}",
+                      f"entities/people/bob.yaml:3:41: warning: '[-@almanac' {tail}"]
+
+
 def test_an_annotation_is_told_of_its_quote_and_status_where_they_are_written(content):
     content.write("sources/s.md", CLAIM.format(keys="    kind: note\n    status: disputed\n    note: n.")
                   .replace('"the bridge"', '"the tunnel"'))

@@ -34,6 +34,9 @@ CITATION = re.compile(r"\[(" + _CITE_ITEM + r"(?:;" + _GAP + _CITE_ITEM + r")*)\
 # '[@ id': a citation with a space after its '@', which Markdown shows as text (resolve warns of it
 # when the id is a source's: '[@ name]' may be text)
 SPACED_CITATION = re.compile(r"\[@[ \t]+([a-z0-9]+(?:-[a-z0-9]+)*)\b(?!-)")
+# Pandoc's other forms, which are not read here: a prefix before the '@' ('[see @id, p. 3]') or the
+# author left out ('[-@id]'). Shown as text; resolve warns of one when the id is a source's.
+PANDOC_CITATION = re.compile(r"\[(?:-|[^\[\]\n@]{0,80}?[ \t(])@([a-z0-9]+(?:-[a-z0-9]+)*)\b(?!-)")
 # The '[' that may start a reference: before '[', or before '@' and a character an id starts with
 # (malformed()). Zero-width after the bracket, so '[[[' holds two.
 _OPENER = re.compile(r"\[(?=\[|@[A-Za-z0-9])")

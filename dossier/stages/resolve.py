@@ -23,7 +23,7 @@ from ..markdown import MD
 from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
 from ..markdown.decorate import MARK_BYTES, tokens_inside_links
 from ..markdown.near_miss import near_miss
-from ..markdown.refs import SPACED_CITATION, malformed, mask_code, openers, scan
+from ..markdown.refs import PANDOC_CITATION, SPACED_CITATION, malformed, mask_code, openers, scan
 from ..model import Annotation, Dossier, Page, Referenced, Source
 from ..schema import SUGGESTION_BUDGET, Budget, Closest
 from .incremental import note
@@ -240,6 +240,14 @@ def _resolve(dossier: Dossier, diags: Diagnostics, readings: dict, names_before:
                     where = markdown_pos(path, text, m.start())
                     diags.warning("malformed-reference", f"'[@ {m.group(1)}' begins no citation and is shown as text: write "
                                   f"the id right after the '@' ([@{m.group(1)}])", path, where.line, where.col)
+        if "@" in text and "[" in text:
+            for m in PANDOC_CITATION.finditer(mask_code(str(text))):
+                if m.group(1) in sources:   # '[see @some-source, p. 3]', '[-@some-source]': Pandoc's, shown as text
+                    where = markdown_pos(path, text, m.start())
+                    diags.warning("malformed-reference", f"{m.group()!r} begins no citation and is shown as text: a citation "
+                                  f"is [@{m.group(1)}] or [@{m.group(1)}, locator], with nothing before the '@' (a prefix such "
+                                  "as 'see', or '-' to leave the author out, are Pandoc's and not read here: write them "
+                                  "outside the brackets)", path, where.line, where.col)
 
     def settled(owner: str, found: Referenced) -> bool:
         """Record the backlinks and citations of what the owner's texts and citations name, and
@@ -449,7 +457,7 @@ def _referenced(record) -> Referenced:
                 items.add((offset, ref, detail))
         # a '[[' or '[@' that no reference read begins: a place to warn of, perhaps (check_markdown)
         if openers(str(text)) > len(read) and malformed(str(text)) or "[@" in text and SPACED_CITATION.search(text) \
-                or "[^" in text and FOOTNOTE.search(text):
+                or "[^" in text and FOOTNOTE.search(text) or "@" in text and PANDOC_CITATION.search(text):
             bad = True
     return Referenced(tuple(links), tuple(cites), malformed=bad)
 
