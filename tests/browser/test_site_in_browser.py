@@ -337,6 +337,19 @@ def test_the_map_fits_its_crossings_again_when_the_window_changes_size_until_the
     assert page.evaluate("() => DOSSIER_MAPS[0].getZoom()") == zoom
 
 
+def test_without_javascript_the_maps_markers_on_a_phone_are_large_enough_to_see_and_tap(browser, built_site):
+    """Drawn 900 units wide and shown at 375 px, the SVG's markers were 4 px across (an outside
+    browser check)."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto((built_site / "map.html").as_uri())
+        sizes = page.locator(".map-svg circle.marker").evaluate_all("cs => cs.map(c => c.getBoundingClientRect().width)")
+        assert sizes and min(sizes) >= 10, sizes
+    finally:
+        context.close()
+
+
 def test_a_button_brings_the_first_view_back_after_panning_away(open_page, page):
     """A reader who panned to empty sea had no way back but zooming and panning by hand (an outside
     browser check)."""
