@@ -21,7 +21,9 @@ from .yamlload import pos
 
 _LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _PORT = "(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-_SEGMENT = "(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*"
+# A path segment: not empty ('//'), nor '.' or '..', which a browser resolves away (the sitemap and
+# canonical links gave 'https://example.com/../claims.html').
+_SEGMENT = "(?!\\.\\.?/)(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})+"
 BASE_URL_PATTERN = rf"^https?://{_LABEL}(?:\.{_LABEL})*\.?(?::{_PORT})?(?:/{_SEGMENT})*/$"
 
 

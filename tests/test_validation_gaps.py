@@ -310,14 +310,17 @@ def test_the_same_relation_twice_is_refused_but_the_same_target_at_another_date_
 @pytest.mark.parametrize("base_url", ["https://a.b/my repo/", 'https://a.b/x"><script>/', "https://exämple.com/",
                                       "https://a.b/x/\n", "https://a.b/?q/", "//evil.example/", "https://a.b/x",
                                       "https://x.org:99999/", "https://x.org:0/", "https://x.org/%zz/", "https://x.org/%/",
-                                      "https://-/", "https://a..b/"])
+                                      "https://-/", "https://a..b/",
+                                      # segments a browser resolves away: the sitemap wrote 'https://a.b/../claims.html'
+                                      "https://a.b/../", "https://a.b//", "https://a.b/./", "https://a.b/repo/../"])
 def test_base_url_must_be_an_ascii_http_address_ending_in_a_slash(content, base_url):
     content.write("dossier.yaml", MINIMAL_CONFIG + f"base_url: {json.dumps(base_url)}\n")
     assert [e.split(": error: ")[0] for e in content.errors()] == ["dossier.yaml:4:11"]
     assert "[format]" in content.errors()[0]
 
 
-@pytest.mark.parametrize("base_url", ["https://owner.github.io/repo/", "http://127.0.0.1:8000/", "https://a.b/r%C3%A9po/a&b/"])
+@pytest.mark.parametrize("base_url", ["https://owner.github.io/repo/", "http://127.0.0.1:8000/", "https://a.b/r%C3%A9po/a&b/",
+                                      "https://owner.github.io/my.repo/", "https://a.b/.well/"])
 def test_base_url_accepts_addresses_as_rfc_3986_writes_them(content, base_url):
     content.write("dossier.yaml", MINIMAL_CONFIG + f"base_url: {json.dumps(base_url)}\n")
     assert content.errors() == []
