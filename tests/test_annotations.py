@@ -245,6 +245,8 @@ def test_claims_ledger_lists_claims_with_status_source_and_filter(content, tmp_p
     assert claims[0]["data-status"] == "unverified"
     assert claims[0].select_one("a[href='sources/daily-news.html#a-2']")
     assert page.select("fieldset.claim-filter input[value=unverified]")
+    # each claim can be linked to (only the first of each status could: an outside browser check)
+    assert claims[0].select_one("p[id]")["id"] == "claim-daily-news-a-2"
 
 
 # --- quotes in code spans, in [[links]] and in tables ---------------------------------------------

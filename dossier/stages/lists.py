@@ -96,6 +96,7 @@ class ClaimRow(NamedTuple):
     href: str           # the claim in its source
     source_title: str
     published: str | None
+    id: str             # its element's id in the ledger, for a link to it: claim-<source>-<annotation>
 
 
 class ListPage(NamedTuple):
@@ -259,5 +260,6 @@ class Lists:
         for a in all_claims(self.res):
             ann, source = a.annotation, dict.__getitem__(self.dossier.sources, a.source_id)
             rows.append(ClaimRow(ann.status, ann.quote, ann.note, tuple(map(self.targets.get, ann.about)),
-                                 f"{source.url}#{ann.anchor}", source.title, source.meta.get("published")))
+                                 f"{source.url}#{ann.anchor}", source.title, source.meta.get("published"),
+                                 f"claim-{source.id}-{ann.anchor}"))
         return tuple(rows)
