@@ -703,7 +703,7 @@ def from_html(data: bytes | str) -> Article:
 _END_MARKERS = re.compile(r"^(related (stories|articles|posts|news|content|coverage)|read more|more stories|"
                           r"more from [^.]{1,60}|you (may|might) also like|recommended( for you| stories)?|"
                           r"no stories found\.?|latest (news|stories)|trending( now)?)$", re.I)
-_FINAL_PUNCT = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
+_FINAL_PUNCT = re.compile(r"[.!?…:;,。！？．，；：؟۔،][\"'”’»)\]」』）]*$")   # Latin, CJK, Arabic and Urdu marks
 HEADING_MAX = 120
 HEADING_MAX_WORDS = 12   # a longer line is a sentence without its full stop, not a subheading
 _MIN_PREFIX = 20

@@ -119,6 +119,13 @@ def test_a_quote_takes_whole_emoji(content):
         for n, line, quote in ((1, 5, "\U0001F1F5\U0001F1F7"), (2, 6, "\U0001F469"))]
 
 
+def test_an_accent_cut_from_its_letter_beside_a_symbol_is_told_as_an_accent(content):
+    """A quote holding a symbol (©) and cut from an accent was told it cut an emoji (a review)."""
+    build_source(content, '  - {quote: "\u00a9 Cafe"}\n', "\u00a9 Cafe\u0301 bar.\n")
+    assert content.errors() == ["sources/daily-news.md:5:13: error: annotation a-1: quote '\u00a9 Cafe' is not in the text "
+                                "(only as part of a letter: quote the whole letter, with its accents) [quote-not-found]"]
+
+
 @pytest.mark.parametrize("body, says", [
     ("", "the source has no text after its front matter, and its 1 annotation quotes it: paste the article's text "
          "below the front matter"),

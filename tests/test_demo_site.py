@@ -349,6 +349,18 @@ def test_facts_of_one_label_however_capitalised_are_one_row_and_a_value_said_twi
         id=values[0].select_one("sup.cite a")["href"][1:]).get_text()
 
 
+def test_a_value_said_twice_with_the_same_citation_cites_it_once(content, tmp_path):
+    content.write("entities/people/bea-example.yaml", "name: Bea Example\nfacts:\n"
+                  '  - {label: Length, value: "5 km", cite: ["daily-news, p. 2"]}\n'
+                  '  - {label: length, value: "5  KM", cite: ["daily-news, p. 2"]}\n')
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    page = soup(out, "people/bea-example.html")
+    row = next(dt for dt in page.select(".infobox dt") if dt.get_text().startswith("Length")).find_next_sibling("dd")
+    note = page.find(id=row.select_one("sup.cite a")["href"][1:])
+    assert note.get_text().count("p. 2") == 1, note
+
+
 def test_the_json_export_keeps_a_relations_note(site):
     import json
     data = json.loads((site / "data" / "dossier.json").read_text(encoding="utf-8"))

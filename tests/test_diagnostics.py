@@ -222,6 +222,9 @@ def test_a_feature_without_a_position_is_accepted_in_a_map_layer_as_our_export_w
                   '{"type": "Feature", "properties": {"name": "x"}, "geometry": {"type": "Point", "coordinates": [130, 42]}},\n'
                   '{"type": "Feature", "properties": {"name": "unlocated"}, "geometry": null}]}')
     assert content.errors() == []
+    content.write("map/export.geojson", '{"type": "Feature", "properties": 5, "geometry": null}')
+    assert content.errors() == ["map/export.geojson:1:1: error: not a usable GeoJSON layer: feature 1: 'properties' "
+                                "must be an object [geojson]"]
 
 
 def test_a_control_character_escaped_in_a_map_layer_string_is_refused_naming_the_file_and_the_value(content, tmp_path):

@@ -125,6 +125,14 @@ def test_an_unpunctuated_sentence_at_the_end_is_kept_and_short_lines_left_out_ar
     assert "'It is expected to open in 2026'" in capsys.readouterr().err
 
 
+def test_sentences_ending_in_cjk_or_arabic_marks_are_paragraphs_not_headings():
+    """Without a Latin full stop every line was a heading, and the headings at the end were left
+    out: a Chinese article's text was empty (a review)."""
+    article = from_text("图们江公路桥\n\n俄罗斯和朝鲜开始建设公路桥。\n\n举行了开工仪式！\n\nهل يفتح الجسر؟\n")
+    assert article.body() == "俄罗斯和朝鲜开始建设公路桥。\n\n举行了开工仪式！\n\nهل يفتح الجسر؟\n"
+    assert article.dropped == []
+
+
 def test_hard_wrapped_text_is_joined_into_paragraphs(content):
     assert main(["import", str(PAGES / "wrapped.txt"), "--content", str(content), "--accessed", "2026-01-01",
                  "--url", "https://example.org/ferry"]) == 0

@@ -270,6 +270,16 @@ def test_crossings_on_both_sides_of_180_are_drawn_side_by_side_with_the_land_bet
     assert root.findall(f".//{SVG}path[@class='land']"), "the land just east of 180 is drawn"
 
 
+def test_the_land_west_of_minus_180_is_drawn_when_the_box_reaches_past_it():
+    """Two crossings at -179.9 above one another: the box widened to its aspect reaches past -180,
+    where the land at 170 to 180 was not drawn (a review)."""
+    markers = [marker("a", lat=60.0, lon=-179.9), marker("b", lat=70.0, lon=-179.9)]
+    east = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [[[170, 55], [180, 55], [180, 75], [170, 75], [170, 55]]]}}]}
+    root = parse(render_svg(east, across_the_meridian(markers), bounds(markers), width=400))
+    assert root.findall(f".//{SVG}path[@class='land']")
+
+
 # --- the build-time SVG --------------------------------------------------------------------------
 
 

@@ -173,6 +173,9 @@ def _problem(data) -> tuple[str, tuple] | None:
         at = ("features", n - 1) if collection else ()
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             return f"feature {n} is not a Feature", at
+        props = feature.get("properties")
+        if props is not None and not isinstance(props, dict):
+            return f"feature {n}: 'properties' must be an object", at + ("properties",)
         geometry = feature.get("geometry")
         if geometry is None and "geometry" in feature:
             continue   # unlocated (GeoJSON allows it; our crossings export writes it): nothing to draw
@@ -183,9 +186,6 @@ def _problem(data) -> tuple[str, tuple] | None:
             or _bad_shape(geometry["type"], geometry["coordinates"], at)
         if bad:
             return f"feature {n}: {bad[0]}", bad[1]
-        props = feature.get("properties")
-        if props is not None and not isinstance(props, dict):
-            return f"feature {n}: 'properties' must be an object", at[:-2] + ("properties",)
     return None
 
 

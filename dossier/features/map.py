@@ -323,7 +323,8 @@ def _land_path(basemap: dict, projection: _Projection, bbox: BBox) -> list[str]:
     margin_lon, margin_lat = (max_lon - min_lon) * 0.02, (max_lat - min_lat) * 0.02
     box = (min_lon - margin_lon, min_lat - margin_lat, max_lon + margin_lon, max_lat + margin_lat)
     paths = []
-    shifts = (0.0, 360.0) if box[2] > 180.0 else (0.0,)   # the land east of 180 too (across_the_meridian)
+    # the land east of 180 too (across_the_meridian), or west of -180 (a box widened to its aspect)
+    shifts = (0.0,) + ((360.0,) if box[2] > 180.0 else ()) + ((-360.0,) if box[0] < -180.0 else ())
     for feature in basemap["features"]:
         parts = []
         for polygon in _polygons(feature["geometry"]):

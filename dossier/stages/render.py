@@ -173,8 +173,14 @@ def _said_once(facts: list) -> list:
             rows.append(fact)
         else:
             i = row_of[said]
-            rows[i] = rows[i]._replace(cite=rows[i].cite + fact.cite)
+            rows[i] = rows[i]._replace(cite=_joined_citations(rows[i].cite, fact.cite))
     return rows
+
+
+def _joined_citations(cite: tuple, more: tuple) -> tuple:
+    """cite, then each of more that cites another source or place (one note says each once)."""
+    cited = {(c.source, c.locator) for c in cite}
+    return cite + tuple(c for c in more if (c.source, c.locator) not in cited)
 
 
 def _declared_both_ways(outgoing: list, incoming: list) -> tuple[list, list]:
@@ -188,8 +194,7 @@ def _declared_both_ways(outgoing: list, incoming: list) -> tuple[list, list]:
         if i is None:
             rest.append(rel)
             continue
-        cited = {(c.source, c.locator) for c in rows[i].cite}
-        rows[i] = rows[i]._replace(cite=rows[i].cite + tuple(c for c in rel.cite if (c.source, c.locator) not in cited))
+        rows[i] = rows[i]._replace(cite=_joined_citations(rows[i].cite, rel.cite))
     return rows, rest
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from ..diagnostics import Diagnostics
 from ..features.mentions import UNLINKED, MentionMatcher
 from ..kinds import KINDS, RELATION_TYPES
 from ..markdown import MD
-from ..markdown.anchoring import LIMIT, ReaderText, find_quote, fold, fold_plain, fold_spaces, reader_text
+from ..markdown.anchoring import LIMIT, ReaderText, cuts_emoji, find_quote, fold, fold_plain, fold_spaces, reader_text
 from ..markdown.decorate import MARK_BYTES, tokens_inside_links
 from ..markdown.near_miss import near_miss
 from ..markdown.refs import PANDOC_CITATION, SPACED_CITATION, malformed, mask_code, openers, scan
@@ -599,7 +598,7 @@ class _NotFoundHints:
         if quoted.lower() in self.lowered:
             if quoted not in self.folded.text:
                 return " (the text has it with other capitals: quote it as written)"
-            if any(unicodedata.category(c) == "So" for c in quoted):
+            if cuts_emoji(self.folded.text, quoted):
                 return " (only as part of a larger emoji, such as one of two flags side by side: quote the whole emoji)"
             return " (only as part of a letter: quote the whole letter, with its accents)"
         unmarked = _without_markdown_marks(quote)

@@ -442,11 +442,15 @@
   }
 
   // The dossier's own layers (content/map/*.geojson), shown by default with their names as popups.
-  function addContentLayers(map, overlays) {
+  // cut: the markers' meridianCut; a layer's positions west of it are drawn 360 degrees east too.
+  function addContentLayers(map, overlays, cut) {
     var layers = window.DOSSIER_LAYERS || [];
     for (var i = 0; i < layers.length; i++) {
       var layer = L.geoJSON(layers[i].data, {
         className: 'content-layer',
+        coordsToLatLng: function (c) {
+          return L.latLng(c[1], cut !== null && c[0] < cut ? c[0] + 360 : c[0]);
+        },
         style: function () {
           return {color: '#6b4f9e', weight: 2, fillOpacity: 0.15};
         },
@@ -605,7 +609,17 @@
       options.autoPanPaddingBottomRight = L.point(10, bottom);
       options.maxWidth = Math.max(120, Math.min(300, box.width - 20 - POPUP_MARGINS_PX.x));
       options.maxHeight = Math.max(60, box.height - top - bottom - POPUP_MARGINS_PX.y);
+      // update() makes the popup's content again: the link or button that had the focus is gone
+      var held = popup.getElement();
+      var items = held ? held.querySelectorAll('a, button') : [];
+      var focused = Array.prototype.indexOf.call(items, document.activeElement);
       popup.update();
+      if (focused >= 0) {
+        var again = popup.getElement().querySelectorAll('a, button');
+        if (again[focused]) {
+          again[focused].focus();
+        }
+      }
     }
     map.on('popupopen', function (event) {
       openPopup = event.popup;
@@ -625,7 +639,7 @@
       }
     });
     if (!mini) {
-      addContentLayers(map, overlays);
+      addContentLayers(map, overlays, cut);
     }
     overlays['OpenStreetMap tiles (online)'] = tiles;
     L.control.layers(null, overlays, {collapsed: true, position: 'topright'}).addTo(map);

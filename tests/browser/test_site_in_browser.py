@@ -553,6 +553,42 @@ def test_the_map_first_shows_every_crossing_however_far_apart(page, tmp_path, pl
     assert span < 1.5 * spread + 60, f"the first view spans {span:.0f} degrees for crossings within {spread:.0f}"
 
 
+def test_a_map_layer_is_drawn_across_the_180th_meridian_with_the_crossings(page, tmp_path):
+    """The crossing at -179.9 was drawn at 180.1, beside the one at 179.9, and the layer's point at
+    the same place stayed at -179.9, the world away (a review)."""
+    site_content = tmp_path / "layered"
+    site = _crossings_site(site_content, [(65.5, 179.9), (65.6, -179.9)])
+    (site_content / "content" / "map").mkdir()
+    (site_content / "content" / "map" / "points.geojson").write_text(
+        '{"type": "Feature", "properties": {"name": "p"}, "geometry": {"type": "Point", "coordinates": [-179.9, 65.6]}}',
+        encoding="utf-8")
+    from dossier.build import build
+    assert not build(site_content / "content", site).diagnostics.errors
+    page.goto((site / "map.html").as_uri())
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    shown = page.evaluate("""() => { const map = DOSSIER_MAPS[0], view = map.getBounds(); const out = [];
+        map.eachLayer(l => { if (l.getLatLng && l.options.className === 'content-layer') out.push(view.contains(l.getLatLng())); });
+        return out; }""")
+    assert shown == [True]
+
+
+def test_a_popup_keeps_the_keyboards_focus_when_the_window_changes_size(open_page, page):
+    """Fitting the popup to the new size made its content again, and the focus fell to the page
+    (a review)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    marker = page.locator("#crossings-map .crossing-marker").first
+    marker.focus()
+    marker.press("Enter")
+    assert page.evaluate("() => !!document.activeElement.closest('.leaflet-popup')")
+    page.set_viewport_size({"width": 1100, "height": 850})
+    page.wait_for_timeout(400)
+    assert page.evaluate("() => !!document.activeElement.closest('.leaflet-popup')")
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => document.activeElement.classList.contains('crossing-marker')")
+
+
 def test_a_long_line_of_code_scrolls_in_its_box_not_the_page(page, tmp_path):
     site = _crossings_site(tmp_path, [(42.42, 130.64)], "Intro.\n\n```\n" + "x = 1; " * 40 + "\n```\n")
     page.set_viewport_size({"width": 375, "height": 800})
