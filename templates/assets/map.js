@@ -737,7 +737,20 @@
     if (mini && markers.length) {
       node.parentNode.insertBefore(miniLegend(markers), node.nextSibling);
     } else {
-      legendControl(markers, node.clientWidth >= LEGEND_OPEN_FROM_PX).addTo(map);
+      // Folded or open by the map's width, at first and when the window changes size, until the
+      // reader opens or folds it.
+      var legend = legendControl(markers, node.clientWidth >= LEGEND_OPEN_FROM_PX).addTo(map).getContainer();
+      var legendTouched = false;
+      L.DomEvent.on(legend, 'toggle', function () {
+        if (legend.open !== (node.clientWidth >= LEGEND_OPEN_FROM_PX)) {
+          legendTouched = true;   // (a toggle the resize below made agrees with the width)
+        }
+      });
+      map.on('resize', function () {
+        if (!legendTouched) {
+          legend.open = node.clientWidth >= LEGEND_OPEN_FROM_PX;
+        }
+      });
     }
     L.control.scale({imperial: false}).addTo(map);
 

@@ -376,6 +376,13 @@ def test_on_a_phone_the_maps_legend_is_folded_to_its_title_and_opens_on_a_tap(op
         legend.locator("summary").click()
         assert legend.evaluate("d => d.open")
         expect(legend.get_by_text("Mode (colour)")).to_be_visible()
+        page.set_viewport_size({"width": 1280, "height": 740})   # the reader's choice stays
+        page.wait_for_timeout(300)
+        assert legend.evaluate("d => d.open")
+    else:
+        page.set_viewport_size({"width": 375, "height": 740})   # folds on a narrow window, untouched
+        page.wait_for_timeout(300)
+        assert legend.evaluate("d => !d.open")
 
 
 def test_the_map_zooms_only_as_close_as_its_basemap_shows_until_the_tiles_are_on(open_page, page):
