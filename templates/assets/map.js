@@ -45,6 +45,8 @@
   var NEARBY_PX = 14;
   // The interactive map's legend is open from this width of map, folded to its title below.
   var LEGEND_OPEN_FROM_PX = 600;
+  // A map less tall than this (a mini map) puts its buttons aside while a popup is open.
+  var SMALL_MAP_PX = 400;
   // What Leaflet draws around a popup's content (its margins and border; the tip and the space
   // under it down to the marker), which maxWidth and maxHeight do not count.
   var POPUP_MARGINS_PX = {x: 46, y: 60};
@@ -525,15 +527,16 @@
       basemapMaxZoom = Math.min(zoom, TILES_MAX_ZOOM);   // the dossier asked to be shown that close
       map.setMaxZoom(basemapMaxZoom);
     }
-    function firstView() {
+    function firstView(animate) {
+      var how = {animate: !!animate};
       if (center) {
-        map.setView(center, isFinite(zoom) ? zoom : 8);
+        map.setView(center, isFinite(zoom) ? zoom : 8, how);
       } else if (points.length === 1) {
-        map.setView(points[0], isFinite(zoom) ? zoom : 9);
+        map.setView(points[0], isFinite(zoom) ? zoom : 9, how);
       } else if (points.length > 1) {
-        map.fitBounds(L.latLngBounds(points), {padding: [30, 30], maxZoom: 11});
+        map.fitBounds(L.latLngBounds(points), {padding: [30, 30], maxZoom: 11, animate: !!animate});
       } else {
-        map.fitBounds(basemap.getBounds());
+        map.fitBounds(basemap.getBounds(), how);
       }
     }
     firstView();
@@ -541,21 +544,32 @@
     // Until the reader moves the map, a new size of window fits the first view to it again (from a
     // wide window to a phone's, 3 of the demo's 11 crossings stayed in view); a button brings the
     // first view back at any time (a reader who panned away to empty sea had no way back).
+    // Moved by the reader: dragged, zoomed by wheel (where it zooms), double click, pinch, box or
+    // the zoom buttons (their clicks stop at them: heard on the way down), keys on the map. Not a
+    // tap on a marker, nor the pan that fits its popup in.
     var moved = false;
     function readerMoved() { moved = true; }
-    map.on('dragstart', readerMoved);
-    L.DomEvent.on(node, 'wheel dblclick touchstart', readerMoved);
+    map.on('dragstart boxzoomend', readerMoved);
+    L.DomEvent.on(node, 'dblclick', readerMoved);
+    if (!mini) {
+      L.DomEvent.on(node, 'wheel', readerMoved);
+    }
+    L.DomEvent.on(node, 'touchstart', function (event) {
+      if (event.touches && event.touches.length > 1) {
+        readerMoved();
+      }
+    });
     L.DomEvent.on(node, 'keydown', function (event) {   // arrows, + and - on the map itself
       if (event.target === node) {
         readerMoved();
       }
     });
     if (map.zoomControl) {
-      L.DomEvent.on(map.zoomControl.getContainer(), 'click', readerMoved);
+      map.zoomControl.getContainer().addEventListener('click', readerMoved, true);
     }
     map.on('resize', function () {
       if (!moved) {
-        firstView();
+        firstView(false);   // at once, so that an open popup is fitted to the new view
       }
       if (openPopup) {
         fitPopup(openPopup);
@@ -563,7 +577,7 @@
     });
     resetControl(function () {
       map.closePopup();
-      firstView();
+      firstView(true);
       moved = false;
     }).addTo(map);
     if (cut !== null) {   // the land east of 180 too, where the markers moved across it are drawn
@@ -592,10 +606,17 @@
       var box = node.getBoundingClientRect();
       var top = 10;
       var bottom = 10;
+      // On a small map (a mini map) the buttons above step aside while a popup is open: room kept
+      // for them across the map's width left a popup three lines of text.
+      var small = box.height < SMALL_MAP_PX;
+      if (small) {
+        addClass(node, 'popup-controls-aside');
+      }
       var controls = node.querySelectorAll('.leaflet-control');
       for (var k = 0; k < controls.length; k++) {
         var r = controls[k].getBoundingClientRect();
-        if (!r.height || controls[k].classList.contains('map-legend')) {
+        if (!r.height || controls[k].classList.contains('map-legend') ||
+            (small && r.top - box.top < box.height / 2)) {
           continue;
         }
         if (r.top - box.top < box.height / 2) {
@@ -629,6 +650,7 @@
     map.on('popupclose', function () {
       openPopup = null;
       removeClass(node, 'popup-open');
+      removeClass(node, 'popup-controls-aside');
     });
     // Escape closes the open popup while the focus is on the map or nowhere (Leaflet listens only
     // while the map's own box has it; a click on a marker leaves it on the marker or the page).
@@ -720,6 +742,10 @@
       circle.addTo(map);
       if (markers.length <= FOCUSABLE_MARKERS_MAX) {
         makeFocusable(circle, name);
+      } else if (circle.getElement()) {
+        // Out of the tab order, said so: Chromium makes an SVG element with listeners (Leaflet's,
+        // for the tooltip) a tab stop, and 148 markers stood between the page and the zoom buttons.
+        circle.getElement().setAttribute('tabindex', '-1');
       }
       if (isHighlight) {
         highlighted = circle;
