@@ -158,7 +158,22 @@ def test_an_article_is_laid_out_in_its_languages_direction_and_its_notes_in_the_
     assert page.select_one(".article-text").get("dir") == direction
     assert page.select_one("h1").get("dir") == title_direction
     notes = page.select_one(".passage-notes")
-    assert (notes.get("lang"), notes.get("dir")) == ("en", "ltr")
+    assert (notes.get("lang"), notes.get("dir")) == ("en", "ltr" if direction else None)
+
+
+def test_a_right_to_left_dossier_is_laid_out_so_and_marks_left_to_right_articles(content, tmp_path):
+    """In an Arabic dossier the pages had no direction, and an English article in it would have
+    been laid out as its pages are."""
+    content.write("dossier.yaml", (content.root / "dossier.yaml").read_text(encoding="utf-8") + "language: ar\n")
+    content.write("sources/daily-news.md", "---\ntitle: News\naccessed: 2026-01\nlanguage: en\n"
+                  "annotations:\n  - {quote: \"road bridge\", note: \"جسر الطريق\"}\n---\nThe road bridge opened.\n")
+    out = tmp_path / "site"
+    assert not content.build(out).diagnostics.errors
+    page = BeautifulSoup((out / "sources/daily-news.html").read_text(encoding="utf-8"), "html.parser")
+    assert (page.html.get("lang"), page.html.get("dir")) == ("ar", "rtl")
+    assert page.select_one(".article-text").get("dir") == "ltr"
+    notes = page.select_one(".passage-notes")
+    assert (notes.get("lang"), notes.get("dir")) == ("ar", "rtl")
 
 
 def test_an_annotation_written_twice_is_a_repeat(content):

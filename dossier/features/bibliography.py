@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 from html import escape
 
+from markupsafe import Markup
+
 from .timeline import human_date
 
 GRADES = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
@@ -68,6 +70,14 @@ _RIGHT_TO_LEFT = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "p
 def direction(language) -> str | None:
     """'rtl' for a language written from right to left, else None (the page's own direction)."""
     return "rtl" if str(language or "").split("-")[0].lower() in _RIGHT_TO_LEFT else None
+
+
+def direction_from(language, site_language) -> Markup:
+    """A dir attribute for text in language on the pages of a dossier in site_language, when
+    the two are written in different directions (an English article in an Arabic dossier
+    too), else nothing."""
+    mine = direction(language) or "ltr"
+    return Markup(f' dir="{mine}"') if mine != (direction(site_language) or "ltr") else Markup("")
 
 
 def _title(title, language) -> str:

@@ -235,7 +235,7 @@ class Renderer:
         # target: a source's title and address in a list of its annotations or mentions, noted as
         # such (sources[id] noted the whole file: an edit to its text rendered every page it mentions)
         self.env.filters.update(PAGE_FILTERS, human_date=human_date, title_language=bibliography.title_language,
-                                direction=bibliography.direction,
+                                direction=bibliography.direction, direction_from=bibliography.direction_from,
                                 by_script=letters.by_script, target=res.site.lookup)
 
     # --- helpers ---------------------------------------------------------------------------
@@ -517,7 +517,7 @@ class Renderer:
         # notes in a Russian article with a Russian voice, and an Arabic one laid them out right
         # to left, their full stops at the start).
         in_site_language = "" if not source.meta.get("language") or source.meta["language"] == site_language else \
-            f' lang="{escape(site_language)}" dir="{bibliography.direction(site_language) or "ltr"}"'
+            f' lang="{escape(site_language)}"{bibliography.direction_from(site_language, source.meta["language"])}'
         env = {**ctx.env, "anno_notes": lambda items: self._anno_notes(items, ctx, in_site_language)}
         return Markup(attach_marks(MD.renderer.render(tokens, MD.options, env)))
 
