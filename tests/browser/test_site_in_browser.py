@@ -278,9 +278,7 @@ def test_a_mini_maps_popups_fit_in_it_with_their_close_button(open_page, page, r
 def test_the_popup_an_also_here_button_opens_takes_the_focus_and_escape_closes_it(open_page, page):
     """From the keyboard, the button dropped the focus to the page, and Escape then did nothing
     (an outside browser check)."""
-    page.set_viewport_size({"width": 1280, "height": 800})
-    open_page("map.html")
-    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    _demo_map(open_page, page)
     markers = page.locator("#crossings-map .crossing-marker")
     for i in range(markers.count()):
         markers.nth(i).focus()
@@ -301,13 +299,19 @@ def test_the_popup_an_also_here_button_opens_takes_the_focus_and_escape_closes_i
 
 
 def test_escape_closes_a_popup_opened_by_a_click(open_page, page):
-    page.set_viewport_size({"width": 1280, "height": 800})
-    open_page("map.html")
-    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    _demo_map(open_page, page)
     page.locator("#crossings-map .crossing-marker").first.click(force=True)
     expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(1)
     page.keyboard.press("Escape")
     expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(0)
+
+
+def _demo_map(open_page, page, width: int = 1280, height: int = 800) -> int:
+    """The demo's map page open and ready at that size; how many crossings it draws."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_page("map.html")
+    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    return page.locator("#crossings-map .crossing-marker").count()
 
 
 _IN_VIEW = """() => { const map = DOSSIER_MAPS[0], view = map.getBounds(); let n = 0;
@@ -318,10 +322,7 @@ _IN_VIEW = """() => { const map = DOSSIER_MAPS[0], view = map.getBounds(); let n
 def test_the_map_fits_its_crossings_again_when_the_window_changes_size_until_the_reader_moves_it(open_page, page):
     """From 1280 px to a phone's width, 3 of the demo's 11 crossings stayed in view (an outside
     browser check)."""
-    page.set_viewport_size({"width": 1280, "height": 800})
-    open_page("map.html")
-    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
-    crossings = page.locator("#crossings-map .crossing-marker").count()
+    crossings = _demo_map(open_page, page)
     page.set_viewport_size({"width": 375, "height": 667})
     page.wait_for_timeout(500)
     assert page.evaluate(_IN_VIEW) == crossings
@@ -351,10 +352,7 @@ def test_without_javascript_the_maps_markers_on_a_phone_are_large_enough_to_see_
 def test_a_button_brings_the_first_view_back_after_panning_away(open_page, page):
     """A reader who panned to empty sea had no way back but zooming and panning by hand (an outside
     browser check)."""
-    page.set_viewport_size({"width": 1280, "height": 800})
-    open_page("map.html")
-    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
-    crossings = page.locator("#crossings-map .crossing-marker").count()
+    crossings = _demo_map(open_page, page)
     page.evaluate("() => { DOSSIER_MAPS[0].setZoom(3, {animate: false}); DOSSIER_MAPS[0].panBy([3000, 0], {animate: false}); }")
     assert page.evaluate(_IN_VIEW) == 0
     page.get_by_role("button", name="Show the first view again").click()
@@ -586,9 +584,7 @@ def test_a_map_layer_is_drawn_across_the_180th_meridian_with_the_crossings(page,
 def test_a_popup_open_while_the_window_changes_size_stays_in_the_map(open_page, page, width, height):
     """The first view was fitted again and the popup was not: its title and close button ended
     above the map (an outside browser check)."""
-    page.set_viewport_size({"width": 1280, "height": 800})
-    open_page("map.html")
-    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    _demo_map(open_page, page)
     top = max(page.locator("#crossings-map .crossing-marker").all(), key=lambda m: -m.bounding_box()["y"])
     top.click(force=True)
     expect(page.locator("#crossings-map .leaflet-popup")).to_have_count(1)
@@ -622,9 +618,7 @@ def test_a_mini_maps_popup_shows_its_text_whole(open_page, page, width):
 def test_a_popup_keeps_the_keyboards_focus_when_the_window_changes_size(open_page, page):
     """Fitting the popup to the new size made its content again, and the focus fell to the page
     (a review)."""
-    page.set_viewport_size({"width": 1280, "height": 800})
-    open_page("map.html")
-    expect(page.locator("#crossings-map.js-map-ready")).to_have_count(1)
+    _demo_map(open_page, page)
     marker = page.locator("#crossings-map .crossing-marker").first
     marker.focus()
     marker.press("Enter")
